@@ -1,0 +1,1 @@
+//! Purchase and value forecasts (BG/NBD, Gamma-Gamma, CLV). Being written.

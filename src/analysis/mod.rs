@@ -1,0 +1,3 @@
+//! Analyses over linked members: inventory, RFM, dormancy, lifecycle, repurchase, forecasts.
+
+pub mod forecast;

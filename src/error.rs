@@ -1,0 +1,238 @@
+//! Typed errors for whole-input failures and row-level warnings that travel with results.
+
+use serde::Serialize;
+
+/// A whole-input failure: the file (or the analysis) cannot go on. Each variant
+/// carries what a person needs to act on it; `message_en`/`message_zh` render it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Error {
+    /// The file has no bytes at all.
+    EmptyFile { file: String },
+    /// The file has a header line but no data line.
+    HeaderOnly { file: String },
+    /// The bytes are not valid in the encoding the user chose (or the BOM claims).
+    InvalidEncoding {
+        file: String,
+        encoding: String,
+        line: usize,
+        suggestion: Option<String>,
+    },
+    /// The XLSX container or sheet could not be read.
+    UnreadableSpreadsheet { file: String, reason: String },
+    /// The named sheet does not exist in the workbook.
+    SheetNotFound {
+        file: String,
+        sheet: String,
+        available: Vec<String>,
+    },
+    /// An orders file has no column that could be read as the order date.
+    NoDateColumn { file: String },
+    /// An orders file has no amount column (order-level or item-level).
+    NoAmountColumn { file: String },
+    /// No column identifies the member (id/card, phone or e-mail), so nothing can be linked.
+    NoMemberKey { file: String },
+    /// The file's kind could not be told from its columns; the user must choose it.
+    UnknownTableKind { file: String, headers: Vec<String> },
+    /// One amount column mixes currencies; `lines` names example rows of each.
+    MixedCurrency {
+        file: String,
+        column: String,
+        currencies: Vec<String>,
+        lines: Vec<usize>,
+    },
+    /// A file name was used that was never added.
+    UnknownFile { file: String },
+    /// A column override names a role that does not exist.
+    UnknownRole {
+        file: String,
+        column: String,
+        role: String,
+    },
+    /// The analysis found no purchase in any file, so there is no as-of date or buyer.
+    NoPurchases,
+    /// An option value is out of range or malformed.
+    InvalidOption { option: String, reason: String },
+}
+
+impl Error {
+    /// The file the error is about, if any.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Error::EmptyFile { file }
+            | Error::HeaderOnly { file }
+            | Error::InvalidEncoding { file, .. }
+            | Error::UnreadableSpreadsheet { file, .. }
+            | Error::SheetNotFound { file, .. }
+            | Error::NoDateColumn { file }
+            | Error::NoAmountColumn { file }
+            | Error::NoMemberKey { file }
+            | Error::UnknownTableKind { file, .. }
+            | Error::MixedCurrency { file, .. }
+            | Error::UnknownFile { file }
+            | Error::UnknownRole { file, .. } => Some(file),
+            Error::NoPurchases | Error::InvalidOption { .. } => None,
+        }
+    }
+
+    /// The first line the error points at, if any.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Error::InvalidEncoding { line, .. } => Some(*line),
+            Error::MixedCurrency { lines, .. } => lines.first().copied(),
+            _ => None,
+        }
+    }
+
+    /// The column the error is about, if any.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            Error::MixedCurrency { column, .. } | Error::UnknownRole { column, .. } => Some(column),
+            _ => None,
+        }
+    }
+
+    /// A stable machine-readable code (the serde tag).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::EmptyFile { .. } => "empty_file",
+            Error::HeaderOnly { .. } => "header_only",
+            Error::InvalidEncoding { .. } => "invalid_encoding",
+            Error::UnreadableSpreadsheet { .. } => "unreadable_spreadsheet",
+            Error::SheetNotFound { .. } => "sheet_not_found",
+            Error::NoDateColumn { .. } => "no_date_column",
+            Error::NoAmountColumn { .. } => "no_amount_column",
+            Error::NoMemberKey { .. } => "no_member_key",
+            Error::UnknownTableKind { .. } => "unknown_table_kind",
+            Error::MixedCurrency { .. } => "mixed_currency",
+            Error::UnknownFile { .. } => "unknown_file",
+            Error::UnknownRole { .. } => "unknown_role",
+            Error::NoPurchases => "no_purchases",
+            Error::InvalidOption { .. } => "invalid_option",
+        }
+    }
+
+    /// The message in English, saying what is wrong and what to do.
+    pub fn message_en(&self) -> String {
+        match self {
+            Error::EmptyFile { file } => format!("{file}: the file is empty. Export it again with its data."),
+            Error::HeaderOnly { file } => format!("{file}: the file has a header line but no data rows. Check the export's date range."),
+            Error::InvalidEncoding { file, encoding, line, suggestion } => {
+                let hint = suggestion.as_ref().map(|s| format!(" It reads cleanly as {s}: choose that encoding.")).unwrap_or_default();
+                format!("{file}: line {line} is not valid {encoding}.{hint}")
+            }
+            Error::UnreadableSpreadsheet { file, reason } => format!("{file}: the spreadsheet cannot be read ({reason}). Save it again as .xlsx or CSV."),
+            Error::SheetNotFound { file, sheet, available } => format!("{file}: there is no sheet named \"{sheet}\"; the workbook has: {}.", available.join(", ")),
+            Error::NoDateColumn { file } => format!("{file}: no column holds the order date (e.g. 下单时间, 支付时间, order_date). Map a column to the role order_time."),
+            Error::NoAmountColumn { file } => format!("{file}: no column holds the order amount (e.g. 实付金额, amount). Map a column to the role amount or item_amount."),
+            Error::NoMemberKey { file } => format!("{file}: no column identifies the member (member id/card number, phone or e-mail). Map one of them."),
+            Error::UnknownTableKind { file, .. } => format!("{file}: cannot tell whether this is an orders, members or member-summary table. Choose its kind."),
+            Error::MixedCurrency { file, column, currencies, lines } => format!(
+                "{file}: column \"{column}\" mixes currencies ({}), e.g. at lines {}. Split the file by currency or convert the amounts first.",
+                currencies.join(", "),
+                lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ")
+            ),
+            Error::UnknownFile { file } => format!("{file}: no file of that name was added."),
+            Error::UnknownRole { file, column, role } => format!("{file}: column \"{column}\" cannot take the unknown role \"{role}\"."),
+            Error::NoPurchases => "No purchase was found in any orders file, so nothing can be scored. Check the status and amount columns, or add an orders file.".to_string(),
+            Error::InvalidOption { option, reason } => format!("Option {option}: {reason}."),
+        }
+    }
+
+    /// The message in Chinese (zh-CN).
+    pub fn message_zh(&self) -> String {
+        match self {
+            Error::EmptyFile { file } => format!("{file}：文件为空，请重新导出含数据的文件。"),
+            Error::HeaderOnly { file } => format!("{file}：只有表头，没有数据行，请检查导出的日期范围。"),
+            Error::InvalidEncoding { file, encoding, line, suggestion } => {
+                let hint = suggestion.as_ref().map(|s| format!("按 {s} 可正常读取，请选择该编码。")).unwrap_or_default();
+                format!("{file}：第 {line} 行不是有效的 {encoding} 编码。{hint}")
+            }
+            Error::UnreadableSpreadsheet { file, reason } => format!("{file}：无法读取表格（{reason}），请另存为 .xlsx 或 CSV。"),
+            Error::SheetNotFound { file, sheet, available } => format!("{file}：没有名为“{sheet}”的工作表；现有：{}。", available.join("、")),
+            Error::NoDateColumn { file } => format!("{file}：找不到订单日期列（如 下单时间、支付时间），请把某列指定为“下单时间”。"),
+            Error::NoAmountColumn { file } => format!("{file}：找不到金额列（如 实付金额），请把某列指定为“金额”或“商品金额”。"),
+            Error::NoMemberKey { file } => format!("{file}：没有可识别会员的列（会员ID/卡号、手机号或邮箱），请指定其中一列。"),
+            Error::UnknownTableKind { file, .. } => format!("{file}：无法判断是订单表、会员表还是会员汇总表，请手动选择。"),
+            Error::MixedCurrency { file, column, currencies, lines } => format!(
+                "{file}：“{column}”列混用了多种货币（{}），例如第 {} 行。请按币种拆分或先统一换算。",
+                currencies.join("、"),
+                lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("、")
+            ),
+            Error::UnknownFile { file } => format!("{file}：未添加该文件。"),
+            Error::UnknownRole { file, column, role } => format!("{file}：列“{column}”不能指定为未知角色“{role}”。"),
+            Error::NoPurchases => "所有订单文件中都没有有效消费，无法分析。请检查状态列和金额列，或添加订单文件。".to_string(),
+            Error::InvalidOption { option, reason } => format!("参数 {option}：{reason}。"),
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message_en())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// What kind of row problem a warning reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// The row was rejected: its date could not be read.
+    BadDate,
+    /// The row was rejected: its amount could not be read.
+    BadAmount,
+    /// The row was rejected: it has no value where one is required.
+    MissingValue,
+    /// The row was rejected: a quote opened and never closed.
+    UnclosedQuote,
+    /// The row was dropped: it repeats an earlier line exactly.
+    DuplicateLine,
+    /// The row was kept, but one of its fields was unreadable and left blank.
+    FieldIgnored,
+    /// The row was kept; its field count differs from the header's.
+    RaggedRow,
+    /// A file-level notice (e.g. an encoding fallback).
+    Notice,
+}
+
+impl WarningKind {
+    /// The stable key used in `reject_reasons` and the warnings panel.
+    pub fn key(self) -> &'static str {
+        match self {
+            WarningKind::BadDate => "bad_date",
+            WarningKind::BadAmount => "bad_amount",
+            WarningKind::MissingValue => "missing_value",
+            WarningKind::UnclosedQuote => "unclosed_quote",
+            WarningKind::DuplicateLine => "duplicate_line",
+            WarningKind::FieldIgnored => "field_ignored",
+            WarningKind::RaggedRow => "ragged_row",
+            WarningKind::Notice => "notice",
+        }
+    }
+}
+
+/// A problem with one row (or a notice about a file) that does not stop the analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    /// File name as given by the user.
+    pub file: String,
+    /// 1-based physical line where the row starts (the header is line 1); 0 for file notices.
+    pub line: usize,
+    /// Header of the offending column, if one.
+    pub column: Option<String>,
+    /// What kind of problem.
+    pub kind: WarningKind,
+    /// Human-readable reason, quoting the offending value.
+    pub reason: String,
+}
+
+/// A result together with the warnings produced while computing it (typst's `Warned`).
+#[derive(Debug, Clone)]
+pub struct Warned<T> {
+    /// The value.
+    pub output: T,
+    /// Warnings in input order.
+    pub warnings: Vec<Warning>,
+}

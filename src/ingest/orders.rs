@@ -1,0 +1,349 @@
+//! Typed reading of an orders table and order normalisation (domain.md §2 "订单归一").
+
+use rustc_hash::FxHashMap;
+
+use super::table::RawRow;
+use super::values::{self, AmountError, Currency, DateError};
+use super::{ColumnIndex, RowLog};
+use crate::error::{Error, WarningKind};
+use crate::ingest::Role;
+use crate::model::{Order, OrderFile, PersonKeys, Return, NONE};
+
+/// Status values that make an order a non-purchase (closed, unpaid, cancelled, voided, refunded).
+const NON_PURCHASE_STATUSES: &[&str] = &[
+    "交易关闭",
+    "已关闭",
+    "订单关闭",
+    "关闭",
+    "待付款",
+    "未付款",
+    "等待买家付款",
+    "待支付",
+    "已取消",
+    "取消",
+    "交易取消",
+    "订单取消",
+    "已退款",
+    "退款成功",
+    "全额退款",
+    "已作废",
+    "作废",
+    "closed",
+    "cancelled",
+    "canceled",
+    "voided",
+    "void",
+    "refunded",
+    "pending",
+    "unpaid",
+    "expired",
+    "failed",
+];
+
+/// True when a status cell means the order is not a purchase.
+pub fn is_non_purchase_status(s: &str) -> bool {
+    let t = s.trim();
+    if t.is_empty() {
+        return false;
+    }
+    NON_PURCHASE_STATUSES
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(t))
+}
+
+/// Accumulates rows into orders, returns and interned keys.
+pub(crate) struct OrderReader<'c> {
+    file: String,
+    cols: &'c ColumnIndex,
+    tz: i32,
+    /// True when an order-level amount is mapped (item lines repeat it: take it once).
+    order_level: bool,
+    out: OrderFile,
+    order_by_id: FxHashMap<Box<str>, u32>,
+    person_by_keys: FxHashMap<PersonKeys, u32>,
+    label_ids: FxHashMap<String, u32>,
+    currencies: Vec<(Currency, Vec<usize>)>,
+    last_id: Option<(Box<str>, u32)>,
+}
+
+impl<'c> OrderReader<'c> {
+    pub(crate) fn new(file: &str, cols: &'c ColumnIndex, tz: i32) -> Result<Self, Error> {
+        if !cols.has(Role::OrderTime) {
+            return Err(Error::NoDateColumn {
+                file: file.to_string(),
+            });
+        }
+        if !cols.has(Role::Amount) && !cols.has(Role::ItemAmount) {
+            return Err(Error::NoAmountColumn {
+                file: file.to_string(),
+            });
+        }
+        Ok(OrderReader {
+            file: file.to_string(),
+            cols,
+            tz,
+            order_level: cols.has(Role::Amount),
+            out: OrderFile::default(),
+            order_by_id: FxHashMap::default(),
+            person_by_keys: FxHashMap::default(),
+            label_ids: FxHashMap::default(),
+            currencies: Vec::new(),
+            last_id: None,
+        })
+    }
+
+    fn label(&mut self, s: &str) -> u32 {
+        if s.is_empty() {
+            return NONE;
+        }
+        if let Some(&i) = self.label_ids.get(s) {
+            return i;
+        }
+        let i = self.out.labels.len() as u32;
+        self.out.labels.push(s.to_string());
+        self.label_ids.insert(s.to_string(), i);
+        i
+    }
+
+    fn note_currency(&mut self, c: Currency, line: usize) {
+        if c == Currency::Unmarked {
+            return;
+        }
+        match self.currencies.iter_mut().find(|(x, _)| *x == c) {
+            Some((_, lines)) => {
+                if lines.len() < 3 {
+                    lines.push(line);
+                }
+            }
+            None => self.currencies.push((c, vec![line])),
+        }
+    }
+
+    fn amount(
+        &mut self,
+        r: &RawRow<'_>,
+        role: Role,
+        required: bool,
+        log: &mut RowLog,
+    ) -> Result<Option<i64>, ()> {
+        let cell = self.cols.cell(r.fields, role);
+        match values::parse_amount(cell) {
+            Ok((cents, cur)) => {
+                self.note_currency(cur, r.line);
+                Ok(Some(cents))
+            }
+            Err(AmountError::Empty) if !required => Ok(None),
+            Err(AmountError::Empty) => {
+                log.reject(
+                    r.line,
+                    Some(self.cols.header(role)),
+                    WarningKind::MissingValue,
+                    "the amount is empty".to_string(),
+                );
+                Err(())
+            }
+            Err(AmountError::Format) => {
+                log.reject(
+                    r.line,
+                    Some(self.cols.header(role)),
+                    WarningKind::BadAmount,
+                    format!("cannot read the amount \"{cell}\""),
+                );
+                Err(())
+            }
+        }
+    }
+
+    fn person(&mut self, r: &RawRow<'_>, log: &mut RowLog) -> u32 {
+        let mut keys = PersonKeys::default();
+        let id = self.cols.cell(r.fields, Role::MemberId);
+        keys.member_id = values::normalize_member_id(id);
+        let phone = self.cols.cell(r.fields, Role::Phone);
+        if !phone.is_empty() {
+            keys.phone = values::normalize_phone(phone);
+            if keys.phone.is_none() {
+                log.field_ignored(
+                    r.line,
+                    self.cols.header(Role::Phone),
+                    format!("\"{phone}\" is not a phone number; the row is kept without it"),
+                );
+            }
+        }
+        let email = self.cols.cell(r.fields, Role::Email);
+        if !email.is_empty() {
+            keys.email = values::normalize_email(email);
+            if keys.email.is_none() {
+                log.field_ignored(
+                    r.line,
+                    self.cols.header(Role::Email),
+                    format!("\"{email}\" is not an e-mail address; the row is kept without it"),
+                );
+            }
+        }
+        if keys.is_empty() {
+            return NONE;
+        }
+        if let Some(&p) = self.person_by_keys.get(&keys) {
+            return p;
+        }
+        let p = self.out.persons.len() as u32;
+        let name = self.cols.cell(r.fields, Role::Name);
+        self.out
+            .person_names
+            .push((!name.is_empty()).then(|| name.to_string()));
+        self.out.persons.push(keys.clone());
+        self.person_by_keys.insert(keys, p);
+        p
+    }
+
+    /// Reads one row; counts it as accepted or rejected in `log`.
+    pub(crate) fn row(&mut self, r: &RawRow<'_>, log: &mut RowLog) {
+        let date_cell = self.cols.cell(r.fields, Role::OrderTime);
+        let day = match values::parse_date(date_cell, self.tz) {
+            Ok(d) => d,
+            Err(DateError::Empty) => {
+                log.reject(
+                    r.line,
+                    Some(self.cols.header(Role::OrderTime)),
+                    WarningKind::MissingValue,
+                    "the order date is empty".to_string(),
+                );
+                return;
+            }
+            Err(DateError::Format) => {
+                log.reject(
+                    r.line,
+                    Some(self.cols.header(Role::OrderTime)),
+                    WarningKind::BadDate,
+                    format!("cannot read the date \"{date_cell}\""),
+                );
+                return;
+            }
+            Err(DateError::OutOfRange) => {
+                log.reject(
+                    r.line,
+                    Some(self.cols.header(Role::OrderTime)),
+                    WarningKind::BadDate,
+                    format!(
+                        "\"{date_cell}\" is not a calendar date between {} and {}",
+                        values::MIN_YEAR,
+                        values::MAX_YEAR
+                    ),
+                );
+                return;
+            }
+        };
+        let amount_role = if self.order_level {
+            Role::Amount
+        } else {
+            Role::ItemAmount
+        };
+        let Ok(Some(amount)) = self.amount(r, amount_role, true, log) else {
+            return;
+        };
+        let refund = if self.cols.has(Role::Refund) {
+            match self.amount(r, Role::Refund, false, log) {
+                Ok(v) => v.unwrap_or(0).abs(),
+                Err(()) => return,
+            }
+        } else {
+            0
+        };
+        if self.cols.has(Role::Currency) {
+            if let Some(c) = Currency::from_code(self.cols.cell(r.fields, Role::Currency)) {
+                self.note_currency(c, r.line);
+            }
+        }
+        log.accepted += 1;
+        let person = self.person(r, log);
+        let channel = self.label(self.cols.cell(r.fields, Role::Channel));
+        let store = self.label(self.cols.cell(r.fields, Role::Store));
+        if amount < 0 {
+            self.out.returns.push(Return {
+                line: r.line as u32,
+                day,
+                cents: amount,
+                person,
+                store,
+                channel,
+            });
+            return;
+        }
+        let non_purchase_status = is_non_purchase_status(self.cols.cell(r.fields, Role::Status));
+        let order_id = self.cols.cell(r.fields, Role::OrderId);
+        if !order_id.is_empty() {
+            let existing = match &self.last_id {
+                Some((id, idx)) if id.as_ref() == order_id => Some(*idx),
+                _ => self.order_by_id.get(order_id).copied(),
+            };
+            if let Some(idx) = existing {
+                let o = &mut self.out.orders[idx as usize];
+                o.rows += 1;
+                if self.order_level {
+                    o.amount_cents = o.amount_cents.max(amount);
+                    o.refund_cents = o.refund_cents.max(refund);
+                } else {
+                    o.amount_cents += amount;
+                    o.refund_cents += refund;
+                }
+                if o.person == NONE {
+                    o.person = person;
+                }
+                if o.channel == NONE {
+                    o.channel = channel;
+                }
+                if o.store == NONE {
+                    o.store = store;
+                }
+                self.last_id = Some((order_id.into(), idx));
+                return;
+            }
+        }
+        let category = self.label(self.cols.cell(r.fields, Role::Category));
+        let idx = self.out.orders.len() as u32;
+        self.out.orders.push(Order {
+            line: r.line as u32,
+            rows: 1,
+            day,
+            amount_cents: amount,
+            refund_cents: refund,
+            non_purchase_status,
+            person,
+            channel,
+            store,
+            category,
+        });
+        if !order_id.is_empty() {
+            self.order_by_id.insert(order_id.into(), idx);
+            self.last_id = Some((order_id.into(), idx));
+        }
+    }
+
+    /// Ends the file; fails when amounts mix currencies.
+    pub(crate) fn finish(self) -> Result<OrderFile, Error> {
+        if self.currencies.len() > 1 {
+            return Err(Error::MixedCurrency {
+                file: self.file,
+                column: self
+                    .cols
+                    .header(if self.order_level {
+                        Role::Amount
+                    } else {
+                        Role::ItemAmount
+                    })
+                    .to_string(),
+                currencies: self
+                    .currencies
+                    .iter()
+                    .map(|(c, _)| c.code().to_string())
+                    .collect(),
+                lines: self
+                    .currencies
+                    .iter()
+                    .flat_map(|(_, l)| l.iter().copied())
+                    .collect(),
+            });
+        }
+        Ok(self.out)
+    }
+}

@@ -1,0 +1,17 @@
+//! MemberLens (私域会员分析器): member analytics for private-domain retail.
+//!
+//! The pipeline, one way only:
+//! 1. [`ingest`]: bytes → decoded text → rows → typed orders and members, with row diagnostics;
+//! 2. [`model`]: plain data (orders, returns, member records);
+//! 3. [`analysis`]: identity linking, profiles, inventory, RFM, dormancy, lifecycle, repurchase, forecasts;
+//! 4. [`report`]: the versioned JSON contract read by the page, the CLI and embedders;
+//! 5. [`export`]: the member table as CSV/XLSX.
+//!
+//! The core takes bytes and an explicit as-of date, never a path or the clock.
+
+pub mod analysis;
+pub mod error;
+pub mod ingest;
+pub mod model;
+
+pub use error::{Error, Warned, Warning, WarningKind};

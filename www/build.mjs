@@ -1,0 +1,52 @@
+// Bundle the page into www/dist/: self-contained (html, js, worker, wasm, css, demo).
+// Expects www/pkg/ from wasm-bindgen (scripts/build_web.sh makes it).
+//   node build.mjs            production build (minified)
+//   node build.mjs --dev      unminified, with source maps
+
+import { build } from 'esbuild';
+import { cp, mkdir, rm, readdir, stat, copyFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.join(here, 'dist');
+const pkg = path.join(here, 'pkg');
+const dev = process.argv.includes('--dev');
+
+if (!existsSync(path.join(pkg, 'memberlens.js')) || !existsSync(path.join(pkg, 'memberlens_bg.wasm'))) {
+  console.error('www/pkg/memberlens.js or memberlens_bg.wasm missing: run scripts/build_web.sh (it runs wasm-bindgen first)');
+  process.exit(1);
+}
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(dist, { recursive: true });
+
+await build({
+  entryPoints: { app: path.join(here, 'src/main.js'), worker: path.join(here, 'src/worker.js') },
+  outdir: dist,
+  bundle: true,
+  format: 'esm',
+  splitting: false,
+  target: ['chrome100', 'firefox100', 'safari15'],
+  minify: !dev,
+  sourcemap: dev ? 'linked' : false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
+
+await copyFile(path.join(pkg, 'memberlens_bg.wasm'), path.join(dist, 'memberlens_bg.wasm'));
+await copyFile(path.join(here, 'index.html'), path.join(dist, 'index.html'));
+await copyFile(path.join(here, 'styles.css'), path.join(dist, 'styles.css'));
+await cp(path.join(here, 'demo'), path.join(dist, 'demo'), { recursive: true });
+
+let total = 0;
+for (const f of await readdir(dist)) {
+  const s = await stat(path.join(dist, f));
+  if (s.isFile()) {
+    total += s.size;
+    console.log(`  dist/${f.padEnd(22)} ${(s.size / 1024).toFixed(1).padStart(8)} KB`);
+  }
+}
+console.log(`built www/dist (${(total / 1024).toFixed(0)} KB without demo)`);

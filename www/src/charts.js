@@ -1,0 +1,101 @@
+// Charts with ECharts (bundled locally, tree-shaken to what the page uses).
+// Tooltips are HTML in ECharts: every label that can come from input goes through esc().
+
+import * as echarts from 'echarts/core';
+import { BarChart, PieChart, HeatmapChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent, VisualMapComponent, LegendComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+echarts.use([BarChart, PieChart, HeatmapChart, GridComponent, TooltipComponent, VisualMapComponent, LegendComponent, CanvasRenderer]);
+
+const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8', '#8d6e63', '#9e9e9e', '#c2185b', '#558b2f'];
+
+/** HTML-escape text for ECharts tooltips (which set innerHTML). */
+export function esc(s) {
+  return String(s ?? '').replace(/[&<>"'`{}]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const charts = new Map();
+
+function chartFor(id) {
+  const el = document.getElementById(id);
+  if (!el) return null;
+  let c = charts.get(id);
+  if (!c || c.isDisposed()) {
+    c = echarts.init(el, null, { renderer: 'canvas' });
+    charts.set(id, c);
+  }
+  return c;
+}
+
+export function resizeAll() {
+  for (const c of charts.values()) if (!c.isDisposed()) c.resize();
+}
+
+export function disposeAll() {
+  for (const c of charts.values()) c.dispose();
+  charts.clear();
+}
+
+const baseTooltip = { confine: true, className: 'ml-tooltip', renderMode: 'html' };
+
+/** Horizontal bar chart; items [{label, value}], fmt formats values for the tooltip. */
+export function bar(id, items, { fmt = String, color = PALETTE[0] } = {}) {
+  const c = chartFor(id);
+  if (!c) return;
+  c.setOption({
+    animation: false,
+    color: [color],
+    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+    tooltip: {
+      ...baseTooltip,
+      trigger: 'item',
+      formatter: (p) => `${esc(p.name)}<br><b>${esc(fmt(p.value))}</b>`,
+    },
+    xAxis: { type: 'value' },
+    yAxis: { type: 'category', inverse: true, data: items.map((d) => d.label), axisLabel: { width: 140, overflow: 'truncate' } },
+    series: [{ type: 'bar', data: items.map((d) => d.value), barMaxWidth: 22 }],
+  }, true);
+}
+
+/** Pie (donut) chart; items [{label, value}]. */
+export function pie(id, items, { fmt = String } = {}) {
+  const c = chartFor(id);
+  if (!c) return;
+  c.setOption({
+    animation: false,
+    color: PALETTE,
+    tooltip: {
+      ...baseTooltip,
+      trigger: 'item',
+      formatter: (p) => `${esc(p.name)}<br><b>${esc(fmt(p.value))}</b> (${esc(p.percent)}%)`,
+    },
+    series: [{
+      type: 'pie',
+      radius: ['38%', '68%'],
+      data: items.map((d) => ({ name: d.label, value: d.value })),
+      label: { formatter: '{b}: {d}%' },
+    }],
+  }, true);
+}
+
+/** R×F heatmap: matrix[r-1][f-1] = members. */
+export function heatmap(id, matrix, { rLabel, fLabel, fmt = String } = {}) {
+  const c = chartFor(id);
+  if (!c) return;
+  const data = [];
+  let max = 0;
+  matrix.forEach((row, ri) => row.forEach((v, fi) => { data.push([fi, ri, v]); max = Math.max(max, v); }));
+  c.setOption({
+    animation: false,
+    tooltip: {
+      ...baseTooltip,
+      formatter: (p) => `${esc(rLabel)} ${p.value[1] + 1} · ${esc(fLabel)} ${p.value[0] + 1}<br><b>${esc(fmt(p.value[2]))}</b>`,
+    },
+    grid: { left: 60, right: 20, top: 10, bottom: 60 },
+    xAxis: { type: 'category', name: fLabel, nameLocation: 'middle', nameGap: 28, data: ['1', '2', '3', '4', '5'] },
+    yAxis: { type: 'category', name: rLabel, nameLocation: 'middle', nameGap: 36, data: ['1', '2', '3', '4', '5'] },
+    visualMap: { min: 0, max: Math.max(1, max), calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, inRange: { color: ['#eef4ff', '#2f6fdb'] } },
+    series: [{ type: 'heatmap', data, label: { show: true } }],
+  }, true);
+}

@@ -1,0 +1,110 @@
+// The Web Worker that owns the Wasm Analyzer. The page never touches the engine
+// directly: it posts {id, type, ...} and gets back {id, ok, result | error}.
+// Progress while reading a file arrives as {type: 'progress', ...} without an id.
+//
+// A Wasm panic surfaces here as a thrown RuntimeError ("unreachable"): after one the
+// instance may be corrupt, so the reply carries fatal: true and the page replaces
+// this worker with a fresh one.
+
+import init, { Analyzer, version } from '../pkg/memberlens.js';
+
+let analyzer = null;
+let ready = null;
+
+function boot() {
+  if (!ready) {
+    // Explicit URL (CSP: the page decides where the module comes from; served as application/wasm).
+    const wasmUrl = new URL('./memberlens_bg.wasm', self.location.href);
+    ready = init({ module_or_path: wasmUrl }).then(() => {
+      analyzer = new Analyzer();
+      return version();
+    });
+  }
+  return ready;
+}
+
+/** Plain-object copy of whatever the engine threw, keeping the structured fields. */
+function describeError(e) {
+  if (e && typeof e === 'object' && 'code' in e) {
+    return {
+      fatal: false,
+      code: e.code,
+      message: e.message ?? String(e),
+      message_zh: e.message_zh ?? e.message ?? String(e),
+      file: e.file ?? null,
+      line: e.line ?? null,
+      column: e.column ?? null,
+    };
+  }
+  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { fatal: true, code: 'internal', message: msg, message_zh: msg, file: null, line: null, column: null };
+}
+
+async function readFile(name, file, options) {
+  analyzer.beginFile(name);
+  const total = file.size;
+  let done = 0;
+  let lastPost = 0;
+  const reader = file.stream().getReader();
+  for (;;) {
+    const { done: end, value } = await reader.read();
+    if (end) break;
+    analyzer.pushChunk(name, value);
+    done += value.byteLength;
+    const now = performance.now();
+    if (now - lastPost > 80) {
+      lastPost = now;
+      self.postMessage({ type: 'progress', name, done, total });
+    }
+  }
+  self.postMessage({ type: 'progress', name, done: total, total, parsing: true });
+  return analyzer.finishFile(name, options ?? {});
+}
+
+/** serde-wasm-bindgen may hand maps over as JS Map: turn them into plain objects for postMessage consumers. */
+function plain(v) {
+  if (v instanceof Map) {
+    const o = {};
+    for (const [k, x] of v) o[k] = plain(x);
+    return o;
+  }
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object' && !ArrayBuffer.isView(v) && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const k of Object.keys(v)) v[k] = plain(v[k]);
+  }
+  return v;
+}
+
+const handlers = {
+  init: async () => ({ version: await boot() }),
+  addFile: async ({ name, file, options }) => {
+    await boot();
+    try {
+      return await readFile(name, file, options);
+    } catch (e) {
+      try { analyzer.removeFile(name); } catch { /* never got that far */ }
+      throw e;
+    }
+  },
+  setFileOptions: async ({ name, options }) => { await boot(); return analyzer.setFileOptions(name, options ?? {}); },
+  removeFile: async ({ name }) => { await boot(); analyzer.removeFile(name); return null; },
+  analyze: async ({ options }) => { await boot(); return analyzer.analyze(options ?? {}); },
+  query: async ({ query }) => { await boot(); return analyzer.queryMembers(query ?? {}); },
+  export: async ({ query, format }) => { await boot(); return analyzer.exportMembers(query ?? {}, format); },
+};
+
+self.onmessage = async (ev) => {
+  const { id, type } = ev.data;
+  const handler = handlers[type];
+  if (!handler) {
+    self.postMessage({ id, ok: false, error: describeError(new Error(`unknown request ${type}`)) });
+    return;
+  }
+  try {
+    const result = plain(await handler(ev.data));
+    const transfer = result instanceof Uint8Array ? [result.buffer] : [];
+    self.postMessage({ id, ok: true, result }, transfer);
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: describeError(e) });
+  }
+};

@@ -1,0 +1,113 @@
+// Shared helpers for the browser tests: a served www/dist, a headless system Chromium
+// (never a downloaded browser), and readers for the page's DOM contract.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const wwwDir = path.resolve(here, '..');
+export const repoDir = path.resolve(wwwDir, '..');
+export const fixturesDir = process.env.MEMBERLENS_FIXTURES || path.resolve(repoDir, '../shared/fixtures');
+export const localFixtures = path.join(here, 'fixtures');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run'];
+
+/** The served site: MEMBERLENS_URL (scripts/test.sh starts the server) or a server of our own on a free port. */
+export async function siteUrl() {
+  if (process.env.MEMBERLENS_URL) return { url: process.env.MEMBERLENS_URL.replace(/\/?$/, '/'), stop: async () => {} };
+  if (!existsSync(path.join(wwwDir, 'dist', 'index.html'))) throw new Error('www/dist is not built: run scripts/build_web.sh');
+  const child = spawn(process.execPath, [path.join(wwwDir, 'serve.mjs')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) resolve(m[0]);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { url, stop: async () => { child.kill('SIGTERM'); } };
+}
+
+/**
+ * Launch Chromium and open the page. Records every request URL, dialogs, console errors and
+ * page-level CSP violations (via an init script) so tests can assert on them.
+ */
+export async function openPage(url, { lang } = {}) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ serviceWorkers: 'block', acceptDownloads: true, viewport: { width: 1360, height: 900 } });
+  const requests = [];
+  context.on('request', (req) => requests.push(req.url()));
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
+    });
+  });
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url + (lang ? `?lang=${lang}` : ''));
+  await page.waitForFunction(() => document.body.dataset.state === 'empty', null, { timeout: 30_000 });
+  return { browser, context, page, requests, dialogs, errors };
+}
+
+/** Wait until a new report has been rendered (or fail with the page's error text). */
+export async function waitForReport(page, previousSeq, timeout = 120_000) {
+  const handle = await page.waitForFunction((prev) => {
+    const b = document.body;
+    const seq = Number(b.dataset.reportSeq || 0);
+    if (b.dataset.state === 'ready' && seq > prev) return { ok: true, seq };
+    if (b.dataset.state === 'error') return { ok: false, text: document.getElementById('error-text').textContent + ' ' + document.getElementById('error-detail').textContent };
+    return null;
+  }, previousSeq, { timeout, polling: 50 });
+  const r = await handle.jsonValue();
+  if (!r.ok) throw new Error(`page shows an error: ${r.text}`);
+  return r.seq;
+}
+
+export async function reportSeq(page) {
+  return page.evaluate(() => Number(document.body.dataset.reportSeq || 0));
+}
+
+/** Upload files through the standard file input and wait for the report. */
+export async function upload(page, paths, timeout) {
+  const seq = await reportSeq(page);
+  await page.setInputFiles('#file-input', paths);
+  return waitForReport(page, seq, timeout);
+}
+
+export async function readMetrics(page) {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-metric]')]
+    .map((e) => [e.dataset.metric, e.dataset.value === '' ? null : Number(e.dataset.value)])));
+}
+
+export async function readSegments(page) {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-segment]')]
+    .map((e) => [e.dataset.segment, Number(e.dataset.members)])));
+}
+
+export async function readTiers(page) {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-tier]')]
+    .map((e) => [e.dataset.tier, Number(e.dataset.members)])));
+}
+
+/** Every recorded request must stay on the served origin (blob: URLs carry their creator's origin). */
+export function foreignRequests(requests, url) {
+  const origin = new URL(url).origin;
+  return requests.filter((u) => {
+    try { return new URL(u).origin !== origin; } catch { return true; }
+  });
+}
+
+export async function cspViolations(page) {
+  return page.evaluate(() => window.__cspViolations || []);
+}
