@@ -10,8 +10,13 @@
 //! The core takes bytes and an explicit as-of date, never a path or the clock.
 
 pub mod analysis;
+pub mod analyzer;
 pub mod error;
 pub mod ingest;
 pub mod model;
+pub mod report;
 
+pub use analysis::{run, Analysis, AnalysisOptions};
+pub use analyzer::Analyzer;
 pub use error::{Error, Warned, Warning, WarningKind};
+pub use ingest::{ingest, FileOptions, FileSummary};

@@ -1,3 +1,714 @@
 //! Analyses over linked members: inventory, RFM, dormancy, lifecycle, repurchase, forecasts.
+//!
+//! [`run`] is the one entry point: typed files in, the [`Report`] and the member table out.
 
+pub mod dormancy;
 pub mod forecast;
+pub mod forecast_bridge;
+pub mod identity;
+pub mod lifecycle;
+pub mod member_table;
+pub mod profile;
+pub mod repurchase;
+pub mod rfm;
+pub mod stats;
+
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::ingest::values::{format_day, parse_iso_day};
+use crate::ingest::{FileData, IngestedFile};
+use crate::report::*;
+use dormancy::{BuyerTier, DormancyMode, NonBuyerTier, BUYER_TIERS, NON_BUYER_TIERS};
+use forecast_bridge::ForecastOptions;
+use lifecycle::{Stage, StageRule, STAGES};
+use member_table::MemberRow;
+use profile::{Member, Population};
+use rfm::{RfmValues, ScoreRule, Scores, Scoring, Segment, SEGMENTS};
+use stats::{median, ratio, round2};
+
+/// What the user may set for an analysis; all have defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnalysisOptions {
+    /// As-of date `YYYY-MM-DD` (default: the latest purchase date).
+    pub as_of: Option<String>,
+    /// RFM window in days (default: all history).
+    pub rfm_window_days: Option<u32>,
+    /// RFM scoring.
+    pub rfm_scoring: Scoring,
+    /// Score-range rules replacing the ten-segment scheme.
+    pub rfm_rules: Option<Vec<ScoreRule>>,
+    /// Dormancy thresholds.
+    pub dormancy_mode: DormancyMode,
+    /// Return-rate period L, days.
+    pub return_period_days: u32,
+    /// Days ahead that count as "due".
+    pub due_window_days: u32,
+    /// Lifecycle F thresholds.
+    pub growth_f: u32,
+    /// Lifecycle F thresholds.
+    pub maturity_f: u32,
+    /// Forecast settings.
+    pub forecast: ForecastOptions,
+    /// Holdout split for the forecast check, `YYYY-MM-DD`.
+    pub holdout_from: Option<String>,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            as_of: None,
+            rfm_window_days: None,
+            rfm_scoring: Scoring::Quantile5,
+            rfm_rules: None,
+            dormancy_mode: DormancyMode::Fixed,
+            return_period_days: 365,
+            due_window_days: 30,
+            growth_f: 2,
+            maturity_f: 4,
+            forecast: ForecastOptions::default(),
+            holdout_from: None,
+        }
+    }
+}
+
+/// The report and the member table.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The versioned report.
+    pub report: Report,
+    /// One row per member.
+    pub members: Vec<MemberRow>,
+}
+
+fn money(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// Per-buyer RFM values in the window (`None` for members without a purchase in it).
+fn rfm_values(m: &Member, as_of: i32, window: Option<u32>) -> Option<RfmValues> {
+    let last = m.last_day()?;
+    let (f, spend) = match window {
+        None => (m.frequency(), m.net_spend_cents()),
+        Some(w) => {
+            let from = as_of - w as i32;
+            let in_window: Vec<_> = m.purchases.iter().filter(|p| p.day > from).collect();
+            if in_window.is_empty() {
+                return None;
+            }
+            (
+                in_window.len() as u32,
+                in_window.iter().map(|p| p.net_cents).sum::<i64>() + m.returns_cents,
+            )
+        }
+    };
+    if f == 0 {
+        return None;
+    }
+    Some(RfmValues {
+        recency_days: f64::from(as_of - last),
+        frequency: f64::from(f),
+        monetary: money(spend.max(0)),
+    })
+}
+
+fn validate(opts: &AnalysisOptions) -> Result<(), Error> {
+    let bad = |option: &str, reason: &str| {
+        Err(Error::InvalidOption {
+            option: option.to_string(),
+            reason: reason.to_string(),
+        })
+    };
+    if opts.return_period_days == 0 {
+        return bad("return_period_days", "must be at least 1");
+    }
+    if opts.growth_f < 1 || opts.maturity_f <= opts.growth_f {
+        return bad("growth_f/maturity_f", "need 1 ≤ growth_f < maturity_f");
+    }
+    if let Scoring::Thresholds {
+        recency,
+        frequency,
+        monetary,
+    } = &opts.rfm_scoring
+    {
+        for (name, b) in [
+            ("recency", recency),
+            ("frequency", frequency),
+            ("monetary", monetary),
+        ] {
+            if b.windows(2).any(|w| w[0] > w[1]) || b.iter().any(|x| !x.is_finite()) {
+                return bad(
+                    &format!("rfm_scoring.{name}"),
+                    "the four breakpoints must be finite and ascending",
+                );
+            }
+        }
+    }
+    if opts.rfm_window_days == Some(0) {
+        return bad("rfm_window_days", "must be at least 1");
+    }
+    Ok(())
+}
+
+/// Runs every analysis on the ingested files.
+pub fn run(files: &[IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, Error> {
+    validate(opts)?;
+    let (as_of, as_of_source) = match &opts.as_of {
+        Some(s) if !s.trim().is_empty() => (
+            parse_iso_day(s).ok_or_else(|| Error::InvalidOption {
+                option: "as_of".into(),
+                reason: format!("\"{s}\" is not a date YYYY-MM-DD"),
+            })?,
+            "user",
+        ),
+        _ => (
+            profile::latest_purchase_day(files).ok_or(Error::NoPurchases)?,
+            "latest_purchase",
+        ),
+    };
+    let pop = profile::build(files, as_of);
+    let members = &pop.members;
+
+    // Inventory basics.
+    let buyers: Vec<usize> = (0..members.len())
+        .filter(|&i| members[i].is_buyer())
+        .collect();
+    let purchase_orders: usize = buyers
+        .iter()
+        .map(|&i| members[i].frequency() as usize)
+        .sum();
+    let revenue_cents: i64 = members.iter().map(|m| m.net_spend_cents()).sum();
+    let returns_cents: i64 = members.iter().map(|m| m.returns_cents).sum();
+    let repeaters = buyers
+        .iter()
+        .filter(|&&i| members[i].frequency() >= 2)
+        .count();
+    let mut gaps: Vec<f64> = buyers
+        .iter()
+        .flat_map(|&i| profile::interpurchase_gaps(&members[i]))
+        .collect();
+    let median_gap = median(&mut gaps);
+    let l = opts.return_period_days as i32;
+    let (mut rr_base, mut rr_back) = (0usize, 0usize);
+    for m in members {
+        let earlier = m
+            .purchases
+            .iter()
+            .any(|p| p.day > as_of - 2 * l && p.day <= as_of - l);
+        if earlier {
+            rr_base += 1;
+            if m.purchases
+                .iter()
+                .any(|p| p.day > as_of - l && p.day <= as_of)
+            {
+                rr_back += 1;
+            }
+        }
+    }
+
+    // RFM.
+    let values: Vec<Option<RfmValues>> = members
+        .iter()
+        .map(|m| rfm_values(m, as_of, opts.rfm_window_days))
+        .collect();
+    let scored: Vec<RfmValues> = values.iter().flatten().copied().collect();
+    let bp = rfm::breakpoints(&scored, &opts.rfm_scoring);
+    let scores: Vec<Option<Scores>> = values
+        .iter()
+        .map(|v| v.map(|v| rfm::score(&v, &bp)))
+        .collect();
+    let all_scores: Vec<Scores> = scores.iter().flatten().copied().collect();
+    let means = rfm::score_means(&all_scores);
+    let segs: Vec<Option<Segment>> = scores
+        .iter()
+        .map(|s| s.map(|s| rfm::segment(&s, &means)))
+        .collect();
+    let rules = opts
+        .rfm_rules
+        .clone()
+        .unwrap_or_else(rfm::ten_segment_rules);
+    let tens: Vec<Option<String>> = scores
+        .iter()
+        .map(|s| s.map(|s| rfm::rule_segment(&s, &rules).to_string()))
+        .collect();
+    let mut heat = [[0usize; 5]; 5];
+    for s in all_scores.iter() {
+        heat[(s.r - 1) as usize][(s.f - 1) as usize] += 1;
+    }
+    let scored_revenue: f64 = scored.iter().map(|v| v.monetary).sum();
+    let seg_stats = |pick: &dyn Fn(usize) -> bool, zh: &str, en: &str| -> SegmentStats {
+        let idx: Vec<usize> = (0..members.len())
+            .filter(|&i| values[i].is_some() && pick(i))
+            .collect();
+        let n = idx.len();
+        let get = |f: fn(&RfmValues) -> f64| {
+            idx.iter()
+                .map(|&i| values[i].map(|v| f(&v)).unwrap_or(0.0))
+                .sum::<f64>()
+        };
+        let rev = get(|v| v.monetary);
+        SegmentStats {
+            name_zh: zh.to_string(),
+            name_en: en.to_string(),
+            members: n,
+            share: ratio(n as f64, scored.len() as f64),
+            revenue: round2(rev),
+            revenue_share: ratio(rev, scored_revenue),
+            mean_recency: ratio(get(|v| v.recency_days), n as f64),
+            mean_frequency: ratio(get(|v| v.frequency), n as f64),
+            mean_monetary: round2(ratio(rev, n as f64)),
+        }
+    };
+    let segments = OrderedMap(
+        SEGMENTS
+            .iter()
+            .map(|s| {
+                (
+                    s.key().to_string(),
+                    seg_stats(&|i| segs[i] == Some(*s), s.name_zh(), s.name_en()),
+                )
+            })
+            .collect(),
+    );
+    let mut ten_names: Vec<(String, String)> = rules
+        .iter()
+        .map(|r| (r.name.clone(), r.name_zh.clone()))
+        .collect();
+    ten_names.push(("Others".into(), "其他".into()));
+    let ten_segments = OrderedMap(
+        ten_names
+            .iter()
+            .map(|(n, zh)| {
+                (
+                    n.clone(),
+                    seg_stats(&|i| tens[i].as_deref() == Some(n.as_str()), zh, n),
+                )
+            })
+            .collect(),
+    );
+
+    // Dormancy, lifecycle, repurchase.
+    let thresholds = dormancy::thresholds(opts.dormancy_mode, median_gap);
+    let stage_rule = StageRule {
+        growth_f: opts.growth_f,
+        maturity_f: opts.maturity_f,
+    };
+    let mut tier_n: FxHashMap<BuyerTier, usize> = FxHashMap::default();
+    let mut tier_rev: FxHashMap<BuyerTier, i64> = FxHashMap::default();
+    let mut nb_n: FxHashMap<NonBuyerTier, usize> = FxHashMap::default();
+    let mut stage_n: FxHashMap<Stage, usize> = FxHashMap::default();
+    let mut rep = RepurchaseReport {
+        overdue: 0,
+        due: 0,
+        later: 0,
+        median_personal_cycle_days: None,
+    };
+    let mut cycles: Vec<f64> = Vec::new();
+    let (fc_report, fc_cols) = if opts.forecast.enabled {
+        forecast_bridge::run(&pop, &opts.forecast)
+    } else {
+        (None, Vec::new())
+    };
+    let mut rows: Vec<MemberRow> = Vec::with_capacity(members.len());
+    for (i, m) in members.iter().enumerate() {
+        let rec = m.record.as_ref();
+        let mut row = MemberRow {
+            member_id: m.keys.member_id.clone(),
+            phone: m.keys.phone.clone(),
+            email: m.keys.email.clone(),
+            name: m.name.clone(),
+            sources: m
+                .sources
+                .iter()
+                .map(|s| pop.source_labels[*s as usize].clone())
+                .collect(),
+            in_member_file: rec.is_some(),
+            tier: rec.and_then(|r| r.tier.clone()),
+            registered_at: rec.and_then(|r| r.registered).map(format_day),
+            reg_channel: rec.and_then(|r| r.reg_channel.clone()),
+            store: rec.and_then(|r| r.store.clone()),
+            gender: rec.and_then(|r| r.gender.clone()),
+            frequency: m.frequency(),
+            monetary: money(m.net_spend_cents().max(0)),
+            ..Default::default()
+        };
+        if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {
+            let recency = as_of - last;
+            row.first_purchase = Some(format_day(first));
+            row.last_purchase = Some(format_day(last));
+            row.recency_days = Some(recency);
+            let tier = dormancy::buyer_tier(f64::from(recency), &thresholds);
+            *tier_n.entry(tier).or_default() += 1;
+            *tier_rev.entry(tier).or_default() += m.net_spend_cents();
+            row.dormancy = tier.key();
+            let stage =
+                lifecycle::buyer_stage(f64::from(recency), m.frequency(), &thresholds, &stage_rule);
+            *stage_n.entry(stage).or_default() += 1;
+            row.lifecycle = stage.key();
+            if let Some(cycle) =
+                repurchase::personal_cycle_days(first, last, m.frequency(), median_gap)
+            {
+                if m.frequency() >= 2 && last > first {
+                    cycles.push(cycle);
+                }
+                let (next, status) =
+                    repurchase::expected_next(last, cycle, as_of, opts.due_window_days as i32);
+                row.personal_cycle_days = Some((cycle * 10.0).round() / 10.0);
+                row.expected_next_purchase = Some(format_day(next));
+                row.repurchase_status = Some(status.key());
+                match status {
+                    repurchase::RepurchaseStatus::Overdue => rep.overdue += 1,
+                    repurchase::RepurchaseStatus::Due => rep.due += 1,
+                    repurchase::RepurchaseStatus::Later => rep.later += 1,
+                }
+            }
+        } else {
+            let since = rec.and_then(|r| r.registered).map(|d| as_of - d);
+            let tier = NonBuyerTier::of(since);
+            *nb_n.entry(tier).or_default() += 1;
+            row.dormancy = tier.key();
+            let stage = lifecycle::non_buyer_stage(since, &thresholds);
+            *stage_n.entry(stage).or_default() += 1;
+            row.lifecycle = stage.key();
+        }
+        if let Some(s) = scores[i] {
+            row.r_score = Some(s.r);
+            row.f_score = Some(s.f);
+            row.m_score = Some(s.m);
+            row.segment = segs[i].map(Segment::key);
+            row.segment_ten = tens[i].clone();
+        }
+        if let Some(Some(fc)) = fc_cols.get(i) {
+            row.p_alive = Some(fc.p_alive);
+            row.expected_purchases_30d = Some(fc.expected[0]);
+            row.expected_purchases_90d = Some(fc.expected[1]);
+            row.expected_purchases_365d = Some(fc.expected[2]);
+            row.expected_spend = fc.expected_spend;
+            row.clv = fc.clv;
+            row.churn_risk = Some(fc.churn_risk);
+            row.churn_band = Some(fc.churn_band);
+        }
+        rows.push(row);
+    }
+    rep.median_personal_cycle_days = median(&mut cycles);
+
+    // Labels: stores, channels, registration channels, tiers.
+    let (by_store, by_channel) = label_stats(files, &pop, as_of);
+    let by_reg_channel = member_label_stats(&pop, |m| {
+        m.record.as_ref().and_then(|r| r.reg_channel.clone())
+    });
+    let tier_counts = OrderedMap(
+        member_label_stats(&pop, |m| m.record.as_ref().and_then(|r| r.tier.clone()))
+            .into_iter()
+            .map(|s| (s.label, s.members))
+            .collect(),
+    );
+    let stores_with_sales = by_store.iter().filter(|s| s.purchase_orders > 0).count();
+    let store_revenue: f64 = by_store.iter().map(|s| s.revenue).sum();
+
+    let (sources, source_overlap) = source_stats(&pop);
+    let file_reports = files
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| FileReport {
+            name: f.summary.name.clone(),
+            kind: f.summary.kind.key(),
+            encoding: f.summary.encoding.clone(),
+            rows: f.summary.rows,
+            accepted: f.summary.accepted,
+            duplicate_rows: f.summary.duplicate_rows,
+            rejected_rows: f.summary.rejected_rows,
+            after_as_of_rows: pop.counts.after_as_of_rows[fi],
+            return_rows: match &f.data {
+                FileData::Orders(o) => o.returns.iter().filter(|r| r.day <= as_of).count(),
+                FileData::Members(_) => 0,
+            },
+            columns: OrderedMap(
+                f.summary
+                    .columns
+                    .iter()
+                    .map(|c| (c.header.clone(), c.role.map(|r| r.key())))
+                    .collect(),
+            ),
+            reject_reasons: f.summary.reject_reasons.clone(),
+            source_label: pop.is_source[fi].then(|| f.summary.source_label.clone()),
+        })
+        .collect();
+    let n_buyers = buyers.len();
+    let revenue = money(revenue_cents);
+    let report = Report {
+        report_version: REPORT_VERSION,
+        generator: format!("memberlens {}", env!("CARGO_PKG_VERSION")),
+        as_of: format_day(as_of),
+        as_of_source,
+        settings: Settings {
+            rfm_window_days: opts.rfm_window_days,
+            rfm_scoring: opts.rfm_scoring.clone(),
+            dormancy_mode: opts.dormancy_mode,
+            return_period_days: opts.return_period_days,
+            due_window_days: opts.due_window_days,
+            growth_f: opts.growth_f,
+            maturity_f: opts.maturity_f,
+        },
+        files: file_reports,
+        inventory: Inventory {
+            members_total: members.len(),
+            members_in_member_file: members.iter().filter(|m| m.record.is_some()).count(),
+            buyers: n_buyers,
+            non_buyers: members.len() - n_buyers,
+            purchase_orders,
+            revenue: round2(revenue),
+            aov: round2(ratio(revenue, purchase_orders as f64)),
+            avg_spend_per_buyer: round2(ratio(revenue, n_buyers as f64)),
+            avg_orders_per_buyer: ratio(purchase_orders as f64, n_buyers as f64),
+            repurchase_rate: ratio(repeaters as f64, n_buyers as f64),
+            return_rate: ratio(rr_back as f64, rr_base as f64),
+            return_rate_base: rr_base,
+            guest_orders: pop.counts.guest_orders,
+            guest_revenue: round2(money(pop.counts.guest_revenue_cents)),
+            return_rows: pop.counts.return_rows,
+            returns_amount: round2(money(returns_cents)),
+            median_interpurchase_days: median_gap,
+            tier_counts,
+            revenue_per_store: round2(ratio(store_revenue, stores_with_sales as f64)),
+            by_store,
+            by_channel,
+            by_reg_channel,
+        },
+        rfm: RfmReport {
+            buyers_scored: scored.len(),
+            breakpoints: bp,
+            score_means: means,
+            segments,
+            rf_heatmap: heat,
+            ten_segments,
+        },
+        dormancy: DormancyReport {
+            mode: opts.dormancy_mode,
+            thresholds,
+            buyers: OrderedMap(
+                BUYER_TIERS
+                    .iter()
+                    .map(|t| (t.key().to_string(), tier_n.get(t).copied().unwrap_or(0)))
+                    .collect(),
+            ),
+            buyers_revenue: OrderedMap(
+                BUYER_TIERS
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.key().to_string(),
+                            round2(money(tier_rev.get(t).copied().unwrap_or(0))),
+                        )
+                    })
+                    .collect(),
+            ),
+            non_buyers: OrderedMap(
+                NON_BUYER_TIERS
+                    .iter()
+                    .map(|t| (t.key().to_string(), nb_n.get(t).copied().unwrap_or(0)))
+                    .collect(),
+            ),
+        },
+        lifecycle: OrderedMap(
+            STAGES
+                .iter()
+                .map(|s| (s.key().to_string(), stage_n.get(s).copied().unwrap_or(0)))
+                .collect(),
+        ),
+        repurchase: rep,
+        sources,
+        source_overlap,
+        forecast: fc_report,
+        warnings: files
+            .iter()
+            .flat_map(|f| f.warnings.iter().cloned())
+            .collect(),
+    };
+    Ok(Analysis {
+        report,
+        members: rows,
+    })
+}
+
+/// Per label: members seen, buyers, purchases, net cents.
+type LabelAcc = BTreeMap<String, (FxHashSet<usize>, FxHashSet<usize>, usize, i64)>;
+
+/// Store and channel figures from order rows (a purchase's store/channel, members only).
+fn label_stats(
+    files: &[IngestedFile],
+    pop: &Population,
+    as_of: i32,
+) -> (Vec<LabelStats>, Vec<LabelStats>) {
+    // Members are re-identified through the same linking as the population: map keys to member index.
+    let mut key_member: FxHashMap<&str, usize> = FxHashMap::default();
+    for (i, m) in pop.members.iter().enumerate() {
+        for k in [&m.keys.member_id, &m.keys.phone, &m.keys.email]
+            .into_iter()
+            .flatten()
+        {
+            key_member.entry(k.as_str()).or_insert(i);
+        }
+    }
+    let mut stores: LabelAcc = BTreeMap::new();
+    let mut channels: LabelAcc = BTreeMap::new();
+    for f in files {
+        let FileData::Orders(o) = &f.data else {
+            continue;
+        };
+        let person_member: Vec<Option<usize>> = o
+            .persons
+            .iter()
+            .map(|p| {
+                [&p.member_id, &p.phone, &p.email]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|k| key_member.get(k.as_str()).copied())
+            })
+            .collect();
+        let add =
+            |label: u32, member: Option<usize>, purchase: bool, cents: i64, map: &mut LabelAcc| {
+                if label == crate::model::NONE {
+                    return;
+                }
+                let Some(m) = member else { return };
+                let e = map.entry(o.labels[label as usize].clone()).or_default();
+                e.0.insert(m);
+                if purchase {
+                    e.1.insert(m);
+                    e.2 += 1;
+                }
+                e.3 += cents;
+            };
+        for ord in o.orders.iter().filter(|x| x.day <= as_of) {
+            let member = if ord.person == crate::model::NONE {
+                None
+            } else {
+                person_member[ord.person as usize]
+            };
+            let purchase = ord.is_purchase();
+            let cents = if purchase { ord.net_cents() } else { 0 };
+            add(ord.store, member, purchase, cents, &mut stores);
+            add(ord.channel, member, purchase, cents, &mut channels);
+        }
+        for r in o.returns.iter().filter(|x| x.day <= as_of) {
+            let member = if r.person == crate::model::NONE {
+                None
+            } else {
+                person_member[r.person as usize]
+            };
+            add(r.store, member, false, r.cents, &mut stores);
+            add(r.channel, member, false, r.cents, &mut channels);
+        }
+    }
+    let finish = |map: LabelAcc| {
+        let mut v: Vec<LabelStats> = map
+            .into_iter()
+            .map(|(label, (m, b, n, c))| LabelStats {
+                label,
+                members: m.len(),
+                buyers: b.len(),
+                purchase_orders: n,
+                revenue: round2(money(c)),
+            })
+            .collect();
+        v.sort_by(|a, b| b.revenue.total_cmp(&a.revenue));
+        v
+    };
+    (finish(stores), finish(channels))
+}
+
+/// Members, buyers, purchases and revenue grouped by a member attribute.
+fn member_label_stats(
+    pop: &Population,
+    label: impl Fn(&Member) -> Option<String>,
+) -> Vec<LabelStats> {
+    let mut map: BTreeMap<String, LabelStats> = BTreeMap::new();
+    for m in &pop.members {
+        let Some(l) = label(m) else { continue };
+        let e = map.entry(l.clone()).or_insert_with(|| LabelStats {
+            label: l,
+            members: 0,
+            buyers: 0,
+            purchase_orders: 0,
+            revenue: 0.0,
+        });
+        e.members += 1;
+        if m.is_buyer() {
+            e.buyers += 1;
+            e.purchase_orders += m.frequency() as usize;
+            e.revenue += money(m.net_spend_cents());
+        }
+    }
+    let mut v: Vec<LabelStats> = map
+        .into_values()
+        .map(|mut s| {
+            s.revenue = round2(s.revenue);
+            s
+        })
+        .collect();
+    v.sort_by_key(|s| std::cmp::Reverse(s.members));
+    v
+}
+
+/// Per-source figures and pairwise buyer overlap.
+fn source_stats(pop: &Population) -> (Vec<SourceReport>, Vec<SourceOverlap>) {
+    let src: Vec<usize> = (0..pop.is_source.len())
+        .filter(|&i| pop.is_source[i])
+        .collect();
+    let mut reports: Vec<SourceReport> = src
+        .iter()
+        .map(|&i| SourceReport {
+            label: pop.source_labels[i].clone(),
+            members: 0,
+            buyers: 0,
+            purchase_orders: 0,
+            revenue: 0.0,
+        })
+        .collect();
+    let pos = |fi: u16| src.iter().position(|&s| s == fi as usize);
+    let mut cents = vec![0i64; src.len()];
+    let mut pair = vec![vec![0usize; src.len()]; src.len()];
+    for m in &pop.members {
+        let mut bought = vec![false; src.len()];
+        for s in &m.sources {
+            if let Some(p) = pos(*s) {
+                reports[p].members += 1;
+            }
+        }
+        for p in &m.purchases {
+            if let Some(k) = pos(p.source) {
+                bought[k] = true;
+                reports[k].purchase_orders += 1;
+                cents[k] += p.net_cents;
+            }
+        }
+        for (k, b) in bought.iter().enumerate() {
+            if *b {
+                reports[k].buyers += 1;
+                for (j, b2) in bought.iter().enumerate().skip(k + 1) {
+                    if *b2 {
+                        pair[k][j] += 1;
+                    }
+                }
+            }
+        }
+    }
+    for (k, r) in reports.iter_mut().enumerate() {
+        r.revenue = round2(money(cents[k]));
+    }
+    let mut overlap = Vec::new();
+    for k in 0..src.len() {
+        for j in k + 1..src.len() {
+            overlap.push(SourceOverlap {
+                sources: [reports[k].label.clone(), reports[j].label.clone()],
+                buyers: pair[k][j],
+            });
+        }
+    }
+    (reports, overlap)
+}

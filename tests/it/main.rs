@@ -1,1 +1,4 @@
-mod ingest;
+//! Integration tests: one binary, a module per topic.
+
+mod support;
+mod truth;

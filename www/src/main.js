@@ -254,7 +254,7 @@ function fileCard(f) {
     onchange: (ev) => changeFileOptions(f.name, (o) => { o.encoding = ev.target.value; }),
   }, ENCODINGS.map((e) => el('option', { value: e, selected: e === String(s.encoding).toLowerCase() }, e)));
   const labelInput = el('input', {
-    type: 'text', class: 'file-source-label', value: f.options.source_label ?? '', placeholder: f.name,
+    type: 'text', class: 'file-source-label', value: f.options.source_label ?? '', placeholder: s.source_label || f.name,
     'aria-label': t('file.source_label'),
     onchange: (ev) => changeFileOptions(f.name, (o) => { o.source_label = ev.target.value.trim() || undefined; }),
   });
@@ -288,6 +288,8 @@ function fileCard(f) {
       el('label', {}, el('span', {}, t('file.encoding')), encSelect),
       el('span', {}, `${t('file.delimiter')}: `, el('code', {}, delimiterName(s.delimiter))),
       el('span', { class: 'file-rows', dataset: { value: s.rows ?? '' } }, `${t('file.rows')}: ${fmt.count(s.rows)}`),
+      s.duplicate_rows ? el('span', { class: 'muted' }, `${t('warnings.duplicate_rows')}: ${fmt.count(s.duplicate_rows)}`) : null,
+      s.rejected_rows ? el('span', { class: 'warn' }, `${t('warnings.rejected_rows')}: ${fmt.count(s.rejected_rows)}`) : null,
       s.kind === 'orders' ? el('label', {}, el('span', {}, t('file.source_label')), labelInput) : null),
     el('details', { class: 'columns', open: true },
       el('summary', {}, t('file.columns')),
@@ -309,6 +311,8 @@ function analysisOptions() {
   if (state.userAsOf && $('as-of').value) o.as_of = $('as-of').value;
   const mode = $('dormancy-mode').value;
   if (mode && mode !== 'fixed') o.dormancy_mode = mode;
+  const windowDays = Number.parseInt($('rfm-window').value, 10);
+  if (Number.isFinite(windowDays) && windowDays > 0) o.rfm_window_days = windowDays;
   return o;
 }
 
@@ -694,6 +698,7 @@ function wire() {
   const reanalyze = () => enqueue(async () => { setBusy(true); hideError(); await runAnalysis(); setBusy(false); });
   $('as-of').addEventListener('change', () => { state.userAsOf = Boolean($('as-of').value); reanalyze(); });
   $('dormancy-mode').addEventListener('change', reanalyze);
+  $('rfm-window').addEventListener('change', reanalyze);
   $('reanalyze').addEventListener('click', reanalyze);
 
   let searchTimer = null;

@@ -40,7 +40,7 @@ export async function siteUrl() {
  */
 export async function openPage(url, { lang } = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ serviceWorkers: 'block', acceptDownloads: true, viewport: { width: 1360, height: 900 } });
+  const context = await browser.newContext({ serviceWorkers: 'block', acceptDownloads: true, viewport: { width: 1360, height: 900 }, locale: lang === 'en' ? 'en-US' : 'zh-CN' });
   const requests = [];
   context.on('request', (req) => requests.push(req.url()));
   await context.addInitScript(() => {

@@ -1,0 +1,308 @@
+//! Linked members and their per-member purchase profile (the input of every analysis).
+
+use rustc_hash::FxHashMap;
+
+use super::identity::Linker;
+use crate::ingest::{FileData, IngestedFile};
+use crate::model::{MemberRecord, PersonKeys, SummaryTotals, NONE};
+
+/// One purchase of a member, as the analyses need it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Purchase {
+    /// Day number.
+    pub day: i32,
+    /// Net cents (> 0).
+    pub net_cents: i64,
+    /// Index of the orders file (source) it came from.
+    pub source: u16,
+}
+
+/// A linked member (会员): keys, attributes and purchases up to the as-of date.
+#[derive(Debug, Clone, Default)]
+pub struct Member {
+    /// Merged keys (first seen of each kind).
+    pub keys: PersonKeys,
+    /// Name (member file first, then orders).
+    pub name: Option<String>,
+    /// Attributes from the members table, if the member is in one.
+    pub record: Option<MemberRecord>,
+    /// Sources (orders files) the member appears in, by index.
+    pub sources: Vec<u16>,
+    /// Purchases on or before the as-of date, sorted by day.
+    pub purchases: Vec<Purchase>,
+    /// Returns on or before the as-of date (negative cents).
+    pub returns_cents: i64,
+    /// Totals from a member-summary table (used when the member has no order rows).
+    pub summary: Option<SummaryTotals>,
+}
+
+impl Member {
+    /// True when the member has at least one purchase (orders or summary).
+    pub fn is_buyer(&self) -> bool {
+        !self.purchases.is_empty() || self.summary.is_some_and(|s| s.total_orders > 0)
+    }
+
+    /// Number of purchases (F over all history).
+    pub fn frequency(&self) -> u32 {
+        if self.purchases.is_empty() {
+            self.summary.map(|s| s.total_orders).unwrap_or(0)
+        } else {
+            self.purchases.len() as u32
+        }
+    }
+
+    /// Net spend: purchases plus returns, in cents (may be negative before flooring).
+    pub fn net_spend_cents(&self) -> i64 {
+        if self.purchases.is_empty() {
+            self.summary.map(|s| s.total_spend_cents).unwrap_or(0) + self.returns_cents
+        } else {
+            self.purchases.iter().map(|p| p.net_cents).sum::<i64>() + self.returns_cents
+        }
+    }
+
+    /// First purchase day.
+    pub fn first_day(&self) -> Option<i32> {
+        self.purchases
+            .first()
+            .map(|p| p.day)
+            .or_else(|| self.summary.map(|s| s.first_day.unwrap_or(s.last_day)))
+    }
+
+    /// Last purchase day.
+    pub fn last_day(&self) -> Option<i32> {
+        self.purchases
+            .last()
+            .map(|p| p.day)
+            .or_else(|| self.summary.map(|s| s.last_day))
+    }
+
+    /// Distinct purchase days, sorted.
+    pub fn distinct_days(&self) -> Vec<i32> {
+        let mut d: Vec<i32> = self.purchases.iter().map(|p| p.day).collect();
+        d.dedup();
+        d
+    }
+}
+
+/// Rows of each file dated after the as-of date, and guest activity.
+#[derive(Debug, Clone, Default)]
+pub struct PopulationCounts {
+    /// Per file: data rows dated after as-of.
+    pub after_as_of_rows: Vec<usize>,
+    /// Guest purchases (no member key).
+    pub guest_orders: usize,
+    /// Guest net revenue in cents (purchases plus guest returns).
+    pub guest_revenue_cents: i64,
+    /// Return rows counted (on or before as-of).
+    pub return_rows: usize,
+}
+
+/// Members, the as-of date and per-file counts.
+#[derive(Debug, Clone, Default)]
+pub struct Population {
+    /// Linked members.
+    pub members: Vec<Member>,
+    /// The as-of date (分析基准日).
+    pub as_of: i32,
+    /// Counts.
+    pub counts: PopulationCounts,
+    /// Source labels, indexed by file (non-order files have a label too but no purchases).
+    pub source_labels: Vec<String>,
+    /// Which files are orders files.
+    pub is_source: Vec<bool>,
+}
+
+/// The latest purchase day in the files (orders and summaries), or `None` when there is none.
+pub fn latest_purchase_day(files: &[IngestedFile]) -> Option<i32> {
+    let mut best: Option<i32> = None;
+    for f in files {
+        match &f.data {
+            FileData::Orders(o) => {
+                for ord in o.orders.iter().filter(|o| o.is_purchase()) {
+                    best = Some(best.map_or(ord.day, |b| b.max(ord.day)));
+                }
+            }
+            FileData::Members(ms) => {
+                for s in ms.iter().filter_map(|m| m.summary) {
+                    best = Some(best.map_or(s.last_day, |b| b.max(s.last_day)));
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Links identities across files and gathers each member's purchases up to `as_of`.
+pub fn build(files: &[IngestedFile], as_of: i32) -> Population {
+    let mut linker = Linker::default();
+    // Handles in a fixed order: member files first (so members keep their master-data order), then orders.
+    let mut handles: Vec<Option<u32>> = Vec::new();
+    let mut spans: Vec<(usize, usize)> = vec![(0, 0); files.len()];
+    let order = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| matches!(f.data, FileData::Members(_)))
+        .chain(
+            files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| matches!(f.data, FileData::Orders(_))),
+        );
+    for (fi, f) in order {
+        let start = handles.len();
+        match &f.data {
+            FileData::Members(ms) => handles.extend(ms.iter().map(|m| linker.add(&m.keys))),
+            FileData::Orders(o) => handles.extend(o.persons.iter().map(|p| linker.add(p))),
+        }
+        spans[fi] = (start, handles.len());
+    }
+    let (dense, n) = linker.resolve(&handles);
+    let mut members: Vec<Member> = vec![Member::default(); n];
+    let merge_keys = |m: &mut Member, k: &PersonKeys| {
+        if m.keys.member_id.is_none() {
+            m.keys.member_id.clone_from(&k.member_id);
+        }
+        if m.keys.phone.is_none() {
+            m.keys.phone.clone_from(&k.phone);
+        }
+        if m.keys.email.is_none() {
+            m.keys.email.clone_from(&k.email);
+        }
+    };
+    let mut counts = PopulationCounts {
+        after_as_of_rows: vec![0; files.len()],
+        ..Default::default()
+    };
+    let mut source_labels = Vec::with_capacity(files.len());
+    let mut is_source = Vec::with_capacity(files.len());
+    for (fi, f) in files.iter().enumerate() {
+        source_labels.push(f.summary.source_label.clone());
+        is_source.push(matches!(f.data, FileData::Orders(_)));
+        let (start, _) = spans[fi];
+        match &f.data {
+            FileData::Members(ms) => {
+                for (i, rec) in ms.iter().enumerate() {
+                    let Some(m) = dense[start + i] else { continue };
+                    let m = &mut members[m as usize];
+                    merge_keys(m, &rec.keys);
+                    if m.name.is_none() {
+                        m.name.clone_from(&rec.name);
+                    }
+                    if let Some(s) = rec.summary {
+                        if s.last_day <= as_of {
+                            m.summary = Some(s);
+                        }
+                    }
+                    match &mut m.record {
+                        None => m.record = Some(rec.clone()),
+                        Some(existing) => fill_missing(existing, rec),
+                    }
+                }
+            }
+            FileData::Orders(o) => {
+                let person_member: Vec<u32> = (0..o.persons.len())
+                    .map(|p| dense[start + p].unwrap_or(NONE))
+                    .collect();
+                for (p, keys) in o.persons.iter().enumerate() {
+                    let m = &mut members[person_member[p] as usize];
+                    merge_keys(m, keys);
+                    if m.name.is_none() {
+                        m.name.clone_from(&o.person_names[p]);
+                    }
+                    if !m.sources.contains(&(fi as u16)) {
+                        m.sources.push(fi as u16);
+                    }
+                }
+                for ord in &o.orders {
+                    if ord.day > as_of {
+                        counts.after_as_of_rows[fi] += ord.rows as usize;
+                        continue;
+                    }
+                    if !ord.is_purchase() {
+                        continue;
+                    }
+                    if ord.person == NONE {
+                        counts.guest_orders += 1;
+                        counts.guest_revenue_cents += ord.net_cents();
+                        continue;
+                    }
+                    members[person_member[ord.person as usize] as usize]
+                        .purchases
+                        .push(Purchase {
+                            day: ord.day,
+                            net_cents: ord.net_cents(),
+                            source: fi as u16,
+                        });
+                }
+                for r in &o.returns {
+                    if r.day > as_of {
+                        counts.after_as_of_rows[fi] += 1;
+                        continue;
+                    }
+                    counts.return_rows += 1;
+                    if r.person == NONE {
+                        counts.guest_revenue_cents += r.cents;
+                    } else {
+                        members[person_member[r.person as usize] as usize].returns_cents += r.cents;
+                    }
+                }
+            }
+        }
+    }
+    for m in &mut members {
+        m.purchases.sort_by_key(|p| p.day);
+        m.sources.sort_unstable();
+    }
+    Population {
+        members,
+        as_of,
+        counts,
+        source_labels,
+        is_source,
+    }
+}
+
+fn fill_missing(existing: &mut MemberRecord, rec: &MemberRecord) {
+    macro_rules! fill {
+        ($($f:ident),*) => {$(
+            if existing.$f.is_none() {
+                existing.$f.clone_from(&rec.$f);
+            }
+        )*};
+    }
+    fill!(
+        name,
+        gender,
+        birthday,
+        tier,
+        registered,
+        reg_channel,
+        store,
+        points,
+        guide,
+        region,
+        summary
+    );
+}
+
+/// Per-member purchase-day gaps in days between consecutive distinct purchase days.
+pub fn interpurchase_gaps(m: &Member) -> Vec<f64> {
+    let d = m.distinct_days();
+    d.windows(2).map(|w| f64::from(w[1] - w[0])).collect()
+}
+
+/// Counts members by a label, keeping first-seen order.
+pub fn count_by<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
+    let mut idx: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for l in labels {
+        match idx.get(l) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                idx.insert(l, out.len());
+                out.push((l.to_string(), 1));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,68 @@
+//! Small statistics helpers shared by the analyses.
+
+/// numpy's default (linear interpolation) percentile of sorted values; `p` in 0..=100.
+pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let pos = (sorted.len() - 1) as f64 * p / 100.0;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    let frac = pos - lo as f64;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * frac
+}
+
+/// Median (mean of the two middle values for even counts), `None` when empty.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+/// `num / den`, or 0 when `den` is 0 (so no NaN reaches a report).
+pub fn ratio(num: f64, den: f64) -> f64 {
+    if den == 0.0 {
+        0.0
+    } else {
+        num / den
+    }
+}
+
+/// Rounds money to cents.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_match_numpy_linear() {
+        let v = [1.0, 2.0, 3.0, 4.0, 10.0];
+        // numpy.percentile([1,2,3,4,10], [20,40,60,80]) = [1.8, 2.6, 3.4, 5.2]
+        let got: Vec<f64> = [20.0, 40.0, 60.0, 80.0]
+            .iter()
+            .map(|p| percentile_sorted(&v, *p))
+            .collect();
+        for (g, w) in got.iter().zip([1.8, 2.6, 3.4, 5.2]) {
+            assert!((g - w).abs() < 1e-12, "{g} vs {w}");
+        }
+        assert_eq!(percentile_sorted(&[7.0], 80.0), 7.0);
+        assert_eq!(percentile_sorted(&[], 80.0), 0.0);
+    }
+
+    #[test]
+    fn median_of_even_and_odd() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&mut []), None);
+    }
+}

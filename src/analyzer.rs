@@ -1,0 +1,145 @@
+//! The stateful handle embedders hold: files added (whole or in chunks), options changed,
+//! analyses re-run, members queried and exported. Takes bytes, never paths.
+
+use crate::analysis::member_table::{self, MemberQuery, MemberRow};
+use crate::analysis::{self, Analysis, AnalysisOptions};
+use crate::error::Error;
+use crate::ingest::{self, FileOptions, FileSummary, IngestedFile};
+
+struct Entry {
+    name: String,
+    bytes: Vec<u8>,
+    options: FileOptions,
+    ingested: IngestedFile,
+}
+
+/// Files, their options, and the latest analysis.
+#[derive(Default)]
+pub struct Analyzer {
+    files: Vec<Entry>,
+    pending: Vec<(String, Vec<u8>)>,
+    last: Option<Analysis>,
+}
+
+impl Analyzer {
+    /// An empty analyzer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts a file that will arrive in chunks.
+    pub fn begin_file(&mut self, name: &str) {
+        self.pending.retain(|(n, _)| n != name);
+        self.pending.push((name.to_string(), Vec::new()));
+    }
+
+    /// Appends a chunk to a file begun with [`Analyzer::begin_file`].
+    pub fn push_chunk(&mut self, name: &str, chunk: &[u8]) -> Result<(), Error> {
+        let p = self
+            .pending
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .ok_or_else(|| Error::UnknownFile {
+                file: name.to_string(),
+            })?;
+        p.1.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// Parses a chunked file once all its chunks have arrived.
+    pub fn finish_file(&mut self, name: &str, options: FileOptions) -> Result<FileSummary, Error> {
+        let i = self
+            .pending
+            .iter()
+            .position(|(n, _)| n == name)
+            .ok_or_else(|| Error::UnknownFile {
+                file: name.to_string(),
+            })?;
+        let (_, bytes) = self.pending.remove(i);
+        self.add_file(name, bytes, options)
+    }
+
+    /// Adds (or replaces) a whole file.
+    pub fn add_file(
+        &mut self,
+        name: &str,
+        bytes: Vec<u8>,
+        options: FileOptions,
+    ) -> Result<FileSummary, Error> {
+        let ingested = ingest::ingest(name, &bytes, &options)?;
+        let summary = ingested.summary.clone();
+        let entry = Entry {
+            name: name.to_string(),
+            bytes,
+            options,
+            ingested,
+        };
+        match self.files.iter_mut().find(|e| e.name == name) {
+            Some(e) => *e = entry,
+            None => self.files.push(entry),
+        }
+        self.last = None;
+        Ok(summary)
+    }
+
+    /// Re-reads a file's kept bytes with new options (encoding, kind, column roles).
+    pub fn set_file_options(
+        &mut self,
+        name: &str,
+        options: FileOptions,
+    ) -> Result<FileSummary, Error> {
+        let e = self
+            .files
+            .iter_mut()
+            .find(|e| e.name == name)
+            .ok_or_else(|| Error::UnknownFile {
+                file: name.to_string(),
+            })?;
+        let ingested = ingest::ingest(name, &e.bytes, &options)?;
+        let summary = ingested.summary.clone();
+        e.ingested = ingested;
+        e.options = options;
+        self.last = None;
+        Ok(summary)
+    }
+
+    /// Removes a file.
+    pub fn remove_file(&mut self, name: &str) {
+        self.files.retain(|e| e.name != name);
+        self.pending.retain(|(n, _)| n != name);
+        self.last = None;
+    }
+
+    /// Summaries of the files added, in order.
+    pub fn files(&self) -> Vec<&FileSummary> {
+        self.files.iter().map(|e| &e.ingested.summary).collect()
+    }
+
+    /// The options a file was read with.
+    pub fn file_options(&self, name: &str) -> Option<&FileOptions> {
+        self.files
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| &e.options)
+    }
+
+    /// Runs the analysis over all files and keeps it for queries.
+    pub fn analyze(&mut self, options: &AnalysisOptions) -> Result<&Analysis, Error> {
+        let files: Vec<IngestedFile> = self.files.iter().map(|e| e.ingested.clone()).collect();
+        let a = analysis::run(&files, options)?;
+        Ok(self.last.insert(a))
+    }
+
+    /// The latest analysis, if any.
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.last.as_ref()
+    }
+
+    /// One page of members matching `q` (empty before an analysis).
+    pub fn query_members(&self, q: &MemberQuery) -> (usize, Vec<&MemberRow>) {
+        match &self.last {
+            Some(a) => member_table::query(&a.members, q),
+            None => (0, Vec::new()),
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! The versioned report: the one contract the page, the CLI and embedders read.
+//! Documented field by field in `docs/report.md`; bump [`REPORT_VERSION`] on any change
+//! that removes or renames a field.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use crate::analysis::dormancy::DormancyMode;
+use crate::analysis::forecast_bridge::ForecastReport;
+use crate::analysis::rfm::{Breakpoints, ScoreMeans, Scoring};
+use crate::error::Warning;
+
+/// Version of the report format.
+pub const REPORT_VERSION: &str = "1.0";
+
+/// A map that serialises in insertion order (segments, tiers and stages read in their natural order).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrderedMap<T>(pub Vec<(String, T)>);
+
+impl<T: Serialize> Serialize for OrderedMap<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<T> OrderedMap<T> {
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Format version.
+    pub report_version: &'static str,
+    /// Producer and version.
+    pub generator: String,
+    /// The as-of date (分析基准日), `YYYY-MM-DD`.
+    pub as_of: String,
+    /// Whether as-of was the default (latest purchase) or chosen by the user.
+    pub as_of_source: &'static str,
+    /// Settings used.
+    pub settings: Settings,
+    /// Per-file accounting.
+    pub files: Vec<FileReport>,
+    /// Data inventory (数据盘点).
+    pub inventory: Inventory,
+    /// RFM (RFM 模型).
+    pub rfm: RfmReport,
+    /// Dormancy tiers (沉睡会员分层).
+    pub dormancy: DormancyReport,
+    /// Lifecycle stage counts (生命周期).
+    pub lifecycle: OrderedMap<usize>,
+    /// Expected next purchase status counts (预计复购).
+    pub repurchase: RepurchaseReport,
+    /// Buyers and revenue per source (orders file).
+    pub sources: Vec<SourceReport>,
+    /// Buyers shared by each pair of sources.
+    pub source_overlap: Vec<SourceOverlap>,
+    /// Forecasts (BG/NBD, Gamma-Gamma, CLV), when they could be fitted.
+    pub forecast: Option<ForecastReport>,
+    /// Row warnings (first 100 per file) and file notices.
+    pub warnings: Vec<Warning>,
+}
+
+/// Settings the analysis ran with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    /// RFM window in days (`None` = all history).
+    pub rfm_window_days: Option<u32>,
+    /// RFM scoring method.
+    pub rfm_scoring: Scoring,
+    /// Dormancy threshold mode.
+    pub dormancy_mode: DormancyMode,
+    /// Period L of the return rate (回购率), days.
+    pub return_period_days: u32,
+    /// Days ahead counted as "due" for repurchase.
+    pub due_window_days: u32,
+    /// Lifecycle F thresholds.
+    pub growth_f: u32,
+    /// Lifecycle F thresholds.
+    pub maturity_f: u32,
+}
+
+/// One input file's accounting: `rows = accepted + duplicate_rows + rejected_rows`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// File name.
+    pub name: String,
+    /// `orders`, `members` or `member_summary`.
+    pub kind: &'static str,
+    /// Encoding used.
+    pub encoding: String,
+    /// Data rows.
+    pub rows: usize,
+    /// Accepted rows.
+    pub accepted: usize,
+    /// Exact duplicate lines dropped.
+    pub duplicate_rows: usize,
+    /// Rejected rows.
+    pub rejected_rows: usize,
+    /// Accepted rows dated after as-of (left out of the analysis).
+    pub after_as_of_rows: usize,
+    /// Negative-amount rows (退货) counted, for orders files.
+    pub return_rows: usize,
+    /// Header → role key (unused columns map to `null`).
+    pub columns: OrderedMap<Option<&'static str>>,
+    /// Warning counts by reason.
+    pub reject_reasons: std::collections::BTreeMap<String, usize>,
+    /// Source label (orders files).
+    pub source_label: Option<String>,
+}
+
+/// One label's figures (store, channel, registration channel, tier).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LabelStats {
+    /// The label.
+    pub label: String,
+    /// Members with this label.
+    pub members: usize,
+    /// Buyers among them.
+    pub buyers: usize,
+    /// Purchases.
+    pub purchase_orders: usize,
+    /// Net revenue.
+    pub revenue: f64,
+}
+
+/// Data inventory (数据盘点), domain.md §3.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inventory {
+    /// 会员总数.
+    pub members_total: usize,
+    /// Members found in a members table.
+    pub members_in_member_file: usize,
+    /// 有消费会员.
+    pub buyers: usize,
+    /// 无消费会员.
+    pub non_buyers: usize,
+    /// 订单数 (member purchases).
+    pub purchase_orders: usize,
+    /// 销售额: member purchases' net plus member returns.
+    pub revenue: f64,
+    /// 客单价.
+    pub aov: f64,
+    /// 会员平均消费金额.
+    pub avg_spend_per_buyer: f64,
+    /// 会员平均消费次数.
+    pub avg_orders_per_buyer: f64,
+    /// 复购率.
+    pub repurchase_rate: f64,
+    /// 回购率 over `settings.return_period_days`.
+    pub return_rate: f64,
+    /// Return-rate base: buyers in the earlier period.
+    pub return_rate_base: usize,
+    /// 游客订单.
+    pub guest_orders: usize,
+    /// 游客销售额.
+    pub guest_revenue: f64,
+    /// Return rows (退货) counted.
+    pub return_rows: usize,
+    /// Revenue lost to returns (negative).
+    pub returns_amount: f64,
+    /// 消费周期: median gap between consecutive distinct purchase days.
+    pub median_interpurchase_days: Option<f64>,
+    /// 各级别卡种人数.
+    pub tier_counts: OrderedMap<usize>,
+    /// Per store (店均销: `revenue` per store).
+    pub by_store: Vec<LabelStats>,
+    /// Per channel.
+    pub by_channel: Vec<LabelStats>,
+    /// Per registration channel.
+    pub by_reg_channel: Vec<LabelStats>,
+    /// Mean revenue per store with purchases (店均销).
+    pub revenue_per_store: f64,
+}
+
+/// One RFM segment's figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SegmentStats {
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Members.
+    pub members: usize,
+    /// Share of buyers.
+    pub share: f64,
+    /// Net spend of its members.
+    pub revenue: f64,
+    /// Share of revenue.
+    pub revenue_share: f64,
+    /// Mean recency days.
+    pub mean_recency: f64,
+    /// Mean frequency.
+    pub mean_frequency: f64,
+    /// Mean monetary.
+    pub mean_monetary: f64,
+}
+
+/// RFM results, with everything needed to check a member by hand.
+#[derive(Debug, Clone, Serialize)]
+pub struct RfmReport {
+    /// Buyers scored.
+    pub buyers_scored: usize,
+    /// b1..b4 per dimension.
+    pub breakpoints: Breakpoints,
+    /// Mean scores (the high/low cut).
+    pub score_means: ScoreMeans,
+    /// The eight segments, in table order.
+    pub segments: OrderedMap<SegmentStats>,
+    /// Member counts by R score (rows 1..5) × F score (columns 1..5).
+    pub rf_heatmap: [[usize; 5]; 5],
+    /// The ten-segment scheme (or the user's score-range rules).
+    pub ten_segments: OrderedMap<SegmentStats>,
+}
+
+/// Dormancy tiers.
+#[derive(Debug, Clone, Serialize)]
+pub struct DormancyReport {
+    /// `fixed` or `cycle`.
+    pub mode: DormancyMode,
+    /// t1..t4 in days.
+    pub thresholds: [f64; 4],
+    /// Buyers per tier.
+    pub buyers: OrderedMap<usize>,
+    /// Revenue per buyer tier.
+    pub buyers_revenue: OrderedMap<f64>,
+    /// Non-buyers by days since registration.
+    pub non_buyers: OrderedMap<usize>,
+}
+
+/// Expected-next-purchase status counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepurchaseReport {
+    /// 已逾期.
+    pub overdue: usize,
+    /// 即将复购.
+    pub due: usize,
+    /// 未到期.
+    pub later: usize,
+    /// Median personal cycle of repeat buyers, days.
+    pub median_personal_cycle_days: Option<f64>,
+}
+
+/// One source (orders file).
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceReport {
+    /// Label (file name by default).
+    pub label: String,
+    /// Members seen in it.
+    pub members: usize,
+    /// Buyers with a purchase in it.
+    pub buyers: usize,
+    /// Purchases in it.
+    pub purchase_orders: usize,
+    /// Net revenue in it (purchases plus returns).
+    pub revenue: f64,
+}
+
+/// Buyers shared by two sources (e.g. bought both online and offline).
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceOverlap {
+    /// The two labels.
+    pub sources: [String; 2],
+    /// Buyers with purchases in both.
+    pub buyers: usize,
+}
+
+/// Serialises to pretty JSON.
+pub fn to_json(report: &Report) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
