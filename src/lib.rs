@@ -12,9 +12,12 @@
 pub mod analysis;
 pub mod analyzer;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod model;
 pub mod report;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use analysis::{run, Analysis, AnalysisOptions};
 pub use analyzer::Analyzer;

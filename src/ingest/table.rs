@@ -274,7 +274,9 @@ fn excel_datetime_text(serial: f64) -> String {
 mod tests {
     use super::*;
 
-    fn rows(text: &str) -> (Vec<String>, Vec<(usize, Vec<String>, bool)>) {
+    type Rows = Vec<(usize, Vec<String>, bool)>;
+
+    fn rows(text: &str) -> (Vec<String>, Rows) {
         let t = CsvTable::open(text, sniff_delimiter(text)).unwrap();
         let mut out = Vec::new();
         t.for_each_row(|r| {
