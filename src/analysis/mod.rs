@@ -699,7 +699,7 @@ fn source_stats(pop: &Population) -> (Vec<SourceReport>, Vec<SourceOverlap>) {
         }
     }
     for (k, r) in reports.iter_mut().enumerate() {
-        r.revenue = round2(money(cents[k]));
+        r.revenue = round2(money(cents[k] + pop.counts.member_returns_cents[src[k]]));
     }
     let mut overlap = Vec::new();
     for k in 0..src.len() {

@@ -95,6 +95,8 @@ pub struct PopulationCounts {
     pub guest_revenue_cents: i64,
     /// Return rows counted (on or before as-of).
     pub return_rows: usize,
+    /// Per file: members' return cents (on or before as-of), for source revenue.
+    pub member_returns_cents: Vec<i64>,
 }
 
 /// Members, the as-of date and per-file counts.
@@ -244,6 +246,7 @@ pub fn build(files: &[IngestedFile], as_of: i32) -> Population {
                         counts.guest_revenue_cents += r.cents;
                     } else {
                         members[person_member[r.person as usize] as usize].returns_cents += r.cents;
+                        counts.member_returns_cents[fi] += r.cents;
                     }
                 }
             }
