@@ -173,6 +173,7 @@ pub fn build(files: &[IngestedFile], as_of: i32) -> Population {
     };
     let mut counts = PopulationCounts {
         after_as_of_rows: vec![0; files.len()],
+        member_returns_cents: vec![0; files.len()],
         ..Default::default()
     };
     let mut source_labels = Vec::with_capacity(files.len());
