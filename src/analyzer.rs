@@ -14,17 +14,34 @@ struct Entry {
 }
 
 /// Files, their options, and the latest analysis.
-#[derive(Default)]
 pub struct Analyzer {
     files: Vec<Entry>,
     pending: Vec<(String, Vec<u8>)>,
     last: Option<Analysis>,
+    keep_bytes: bool,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer {
+            files: Vec::new(),
+            pending: Vec::new(),
+            last: None,
+            keep_bytes: true,
+        }
+    }
 }
 
 impl Analyzer {
     /// An empty analyzer.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether file bytes are kept for [`Analyzer::set_file_options`] (default true).
+    /// A one-shot caller such as the CLI turns it off to halve its memory.
+    pub fn set_keep_bytes(&mut self, keep: bool) {
+        self.keep_bytes = keep;
     }
 
     /// Starts a file that will arrive in chunks.
@@ -125,7 +142,7 @@ impl Analyzer {
 
     /// Runs the analysis over all files and keeps it for queries.
     pub fn analyze(&mut self, options: &AnalysisOptions) -> Result<&Analysis, Error> {
-        let files: Vec<IngestedFile> = self.files.iter().map(|e| e.ingested.clone()).collect();
+        let files: Vec<&IngestedFile> = self.files.iter().map(|e| &e.ingested).collect();
         let a = analysis::run(&files, options)?;
         Ok(self.last.insert(a))
     }

@@ -56,7 +56,10 @@ pub fn members_csv(rows: &[&MemberRow]) -> Vec<u8> {
 /// The member rows as an XLSX workbook with one sheet `members`.
 pub fn members_xlsx(rows: &[&MemberRow]) -> Result<Vec<u8>, Error> {
     use rust_xlsxwriter::Workbook;
-    let fail = |e: rust_xlsxwriter::XlsxError| Error::InvalidOption { option: "export".into(), reason: e.to_string() };
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::InvalidOption {
+        option: "export".into(),
+        reason: e.to_string(),
+    };
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet();
     sheet.set_name("members").map_err(fail)?;
@@ -69,7 +72,9 @@ pub fn members_xlsx(rows: &[&MemberRow]) -> Result<Vec<u8>, Error> {
             match r.cell(name) {
                 // write_string never makes a formula, but Excel users copy cells into CSVs: escape anyway.
                 Cell::Text(t) => {
-                    sheet.write_string(row, c as u16, escape_formula(&t)).map_err(fail)?;
+                    sheet
+                        .write_string(row, c as u16, escape_formula(&t))
+                        .map_err(fail)?;
                 }
                 Cell::Number(x) => {
                     sheet.write_number(row, c as u16, x).map_err(fail)?;
@@ -96,19 +101,36 @@ mod tests {
 
     #[test]
     fn csv_has_bom_header_and_quotes() {
-        let row = MemberRow { name: Some("=HYPERLINK(\"x\")".into()), member_id: Some("A,1".into()), frequency: 2, monetary: 12.5, dormancy: "active", lifecycle: "growth", ..Default::default() };
+        let row = MemberRow {
+            name: Some("=HYPERLINK(\"x\")".into()),
+            member_id: Some("A,1".into()),
+            frequency: 2,
+            monetary: 12.5,
+            dormancy: "active",
+            lifecycle: "growth",
+            ..Default::default()
+        };
         let bytes = members_csv(&[&row]);
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert!(lines[0].starts_with("member_id,phone,email,name"));
-        assert!(lines[1].starts_with("\"A,1\",,,\"'=HYPERLINK(\"\"x\"\")\""), "{}", lines[1]);
+        assert!(
+            lines[1].starts_with("\"A,1\",,,\"'=HYPERLINK(\"\"x\"\")\""),
+            "{}",
+            lines[1]
+        );
         assert!(lines[1].contains(",2,12.5,"));
     }
 
     #[test]
     fn xlsx_is_a_zip() {
-        let row = MemberRow { name: Some("李雷".into()), dormancy: "active", lifecycle: "growth", ..Default::default() };
+        let row = MemberRow {
+            name: Some("李雷".into()),
+            dormancy: "active",
+            lifecycle: "growth",
+            ..Default::default()
+        };
         let bytes = members_xlsx(&[&row]).unwrap();
         assert!(bytes.starts_with(b"PK\x03\x04"));
     }

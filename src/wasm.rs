@@ -9,7 +9,8 @@ use crate::{export, AnalysisOptions, Error, FileOptions};
 
 /// One serializer for every record crossing the boundary: maps become plain objects.
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsValue::from(JsError::new(&e.to_string())))
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsValue::from(JsError::new(&e.to_string())))
 }
 
 fn from_js<T: serde::de::DeserializeOwned + Default>(v: JsValue) -> Result<T, JsValue> {
@@ -66,7 +67,9 @@ impl Analyzer {
     /// An empty analyzer.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Analyzer {
-        Analyzer { inner: crate::Analyzer::new() }
+        Analyzer {
+            inner: crate::Analyzer::new(),
+        }
     }
 
     /// Starts a chunked file.
@@ -92,7 +95,12 @@ impl Analyzer {
     #[wasm_bindgen(js_name = setFileOptions)]
     pub fn set_file_options(&mut self, name: &str, options: JsValue) -> Result<JsValue, JsValue> {
         let opts: FileOptions = from_js(options)?;
-        to_js(&self.inner.set_file_options(name, opts).map_err(into_error)?)
+        to_js(
+            &self
+                .inner
+                .set_file_options(name, opts)
+                .map_err(into_error)?,
+        )
     }
 
     /// Removes a file.

@@ -155,7 +155,7 @@ fn validate(opts: &AnalysisOptions) -> Result<(), Error> {
 }
 
 /// Runs every analysis on the ingested files.
-pub fn run(files: &[IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, Error> {
+pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, Error> {
     validate(opts)?;
     let (as_of, as_of_source) = match &opts.as_of {
         Some(s) if !s.trim().is_empty() => (
@@ -231,9 +231,10 @@ pub fn run(files: &[IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, E
         .rfm_rules
         .clone()
         .unwrap_or_else(rfm::ten_segment_rules);
-    let tens: Vec<Option<String>> = scores
+    // Index of the matching rule; `rules.len()` stands for "Others".
+    let tens: Vec<Option<usize>> = scores
         .iter()
-        .map(|s| s.map(|s| rfm::rule_segment(&s, &rules).to_string()))
+        .map(|s| s.map(|s| rfm::rule_index(&s, &rules).unwrap_or(rules.len())))
         .collect();
     let mut heat = [[0usize; 5]; 5];
     for s in all_scores.iter() {
@@ -282,12 +283,8 @@ pub fn run(files: &[IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, E
     let ten_segments = OrderedMap(
         ten_names
             .iter()
-            .map(|(n, zh)| {
-                (
-                    n.clone(),
-                    seg_stats(&|i| tens[i].as_deref() == Some(n.as_str()), zh, n),
-                )
-            })
+            .enumerate()
+            .map(|(k, (n, zh))| (n.clone(), seg_stats(&|i| tens[i] == Some(k), zh, n)))
             .collect(),
     );
 
@@ -308,8 +305,50 @@ pub fn run(files: &[IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, E
         median_personal_cycle_days: None,
     };
     let mut cycles: Vec<f64> = Vec::new();
+    let holdout_from =
+        match opts
+            .holdout_from
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => Some(parse_iso_day(s).filter(|d| *d < as_of).ok_or_else(|| {
+                Error::InvalidOption {
+                    option: "holdout_from".into(),
+                    reason: format!(
+                        "\"{s}\" must be a date YYYY-MM-DD before the as-of date {}",
+                        format_day(as_of)
+                    ),
+                }
+            })?),
+            None => None,
+        };
+    if !(opts.forecast.discount.is_finite() && opts.forecast.discount > -1.0)
+        || opts.forecast.clv_months > forecast::MAX_CLV_MONTHS
+    {
+        return Err(Error::InvalidOption {
+            option: "forecast".into(),
+            reason: format!(
+                "discount must be above -1 and the CLV horizon at most {} months",
+                forecast::MAX_CLV_MONTHS
+            ),
+        });
+    }
+    let mut forecast_warnings = Vec::new();
     let (fc_report, fc_cols) = if opts.forecast.enabled {
-        forecast_bridge::run(&pop, &opts.forecast)
+        match forecast_bridge::run(&pop, &opts.forecast, holdout_from) {
+            Ok((r, c)) => (Some(r), c),
+            Err(reason) => {
+                forecast_warnings.push(crate::error::Warning {
+                    file: String::new(),
+                    line: 0,
+                    column: None,
+                    kind: crate::error::WarningKind::Notice,
+                    reason: format!("forecasts were not computed: {reason}"),
+                });
+                (None, Vec::new())
+            }
+        }
     } else {
         (None, Vec::new())
     };
@@ -380,7 +419,7 @@ pub fn run(files: &[IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, E
             row.f_score = Some(s.f);
             row.m_score = Some(s.m);
             row.segment = segs[i].map(Segment::key);
-            row.segment_ten = tens[i].clone();
+            row.segment_ten = tens[i].map(|k| ten_names[k].0.clone());
         }
         if let Some(Some(fc)) = fc_cols.get(i) {
             row.p_alive = Some(fc.p_alive);
@@ -540,7 +579,7 @@ type LabelAcc = BTreeMap<String, (FxHashSet<usize>, FxHashSet<usize>, usize, i64
 
 /// Store and channel figures from order rows (a purchase's store/channel, members only).
 fn label_stats(
-    files: &[IngestedFile],
+    files: &[&IngestedFile],
     pop: &Population,
     as_of: i32,
 ) -> (Vec<LabelStats>, Vec<LabelStats>) {

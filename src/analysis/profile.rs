@@ -115,7 +115,7 @@ pub struct Population {
 }
 
 /// The latest purchase day in the files (orders and summaries), or `None` when there is none.
-pub fn latest_purchase_day(files: &[IngestedFile]) -> Option<i32> {
+pub fn latest_purchase_day(files: &[&IngestedFile]) -> Option<i32> {
     let mut best: Option<i32> = None;
     for f in files {
         match &f.data {
@@ -135,7 +135,7 @@ pub fn latest_purchase_day(files: &[IngestedFile]) -> Option<i32> {
 }
 
 /// Links identities across files and gathers each member's purchases up to `as_of`.
-pub fn build(files: &[IngestedFile], as_of: i32) -> Population {
+pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
     let mut linker = Linker::default();
     // Handles in a fixed order: member files first (so members keep their master-data order), then orders.
     let mut handles: Vec<Option<u32>> = Vec::new();

@@ -269,6 +269,11 @@ pub fn ten_segment_rules() -> Vec<ScoreRule> {
     ]
 }
 
+/// Index of the first rule that matches.
+pub fn rule_index(s: &Scores, rules: &[ScoreRule]) -> Option<usize> {
+    rules.iter().position(|r| r.matches(s))
+}
+
 /// The first rule that matches, or "Others".
 pub fn rule_segment<'r>(s: &Scores, rules: &'r [ScoreRule]) -> &'r str {
     rules
@@ -298,10 +303,12 @@ mod tests {
             .map(|f| v(10.0, *f, 100.0))
             .collect();
         let b = breakpoints(&vals, &Scoring::Quantile5);
-        assert_eq!(b.frequency, [1.0, 1.0, 1.0, 1.2]);
+        for (got, want) in b.frequency.iter().zip([1.0, 1.0, 1.0, 1.2]) {
+            assert!((got - want).abs() < 1e-12);
+        }
         let scores: Vec<Scores> = vals.iter().map(|x| score(x, &b)).collect();
         assert!(scores[..4].iter().all(|s| s.f == 1));
-        assert_eq!(scores[4].f, 2);
+        assert_eq!(scores[4].f, 5, "above every breakpoint");
     }
 
     #[test]
@@ -339,7 +346,7 @@ mod tests {
         );
         assert_eq!(
             score(&v(400.0, 3.0, 300.0), &b),
-            Scores { r: 1, f: 3, m: 4 }
+            Scores { r: 1, f: 3, m: 3 }
         );
     }
 

@@ -9,7 +9,14 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
     let lo = pos.floor() as usize;
     let hi = (lo + 1).min(sorted.len() - 1);
     let frac = pos - lo as f64;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * frac
+    // numpy's _lerp: from the upper end when t >= 0.5, which keeps results monotonic.
+    let (a, b) = (sorted[lo], sorted[hi]);
+    let diff = b - a;
+    if frac >= 0.5 {
+        b - diff * (1.0 - frac)
+    } else {
+        a + diff * frac
+    }
 }
 
 /// Median (mean of the two middle values for even counts), `None` when empty.

@@ -33,6 +33,7 @@ OPTIONS:
   --no-forecast         skip the BG/NBD / Gamma-Gamma forecasts
   --format json|text    report on stdout (default json)
   --members-out F       write the member table to F (.csv, UTF-8 with BOM; or .xlsx)
+  --timings             print phase timings on stderr
   -h, --help            this help
 ";
 
@@ -42,6 +43,7 @@ struct Args {
     options: AnalysisOptions,
     format: String,
     members_out: Option<PathBuf>,
+    timings: bool,
 }
 
 fn parse_args(argv: &[String]) -> Result<Option<Args>> {
@@ -51,20 +53,43 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>> {
         Some("-h" | "--help") | None => return Ok(None),
         Some(other) => bail!("unknown command \"{other}\"; try `memberlens analyze FILE...`"),
     }
-    let mut a = Args { files: Vec::new(), encoding: None, options: AnalysisOptions::default(), format: "json".into(), members_out: None };
-    let value = |it: &mut std::slice::Iter<String>, flag: &str| -> Result<String> { it.next().cloned().with_context(|| format!("{flag} needs a value")) };
+    let mut a = Args {
+        files: Vec::new(),
+        encoding: None,
+        options: AnalysisOptions::default(),
+        format: "json".into(),
+        members_out: None,
+        timings: false,
+    };
+    let value = |it: &mut std::slice::Iter<String>, flag: &str| -> Result<String> {
+        it.next()
+            .cloned()
+            .with_context(|| format!("{flag} needs a value"))
+    };
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
-            "--orders" => a.files.push((value(&mut it, arg)?.into(), Some(TableKind::Orders))),
-            "--members" => a.files.push((value(&mut it, arg)?.into(), Some(TableKind::Members))),
-            "--summary" => a.files.push((value(&mut it, arg)?.into(), Some(TableKind::MemberSummary))),
+            "--orders" => a
+                .files
+                .push((value(&mut it, arg)?.into(), Some(TableKind::Orders))),
+            "--members" => a
+                .files
+                .push((value(&mut it, arg)?.into(), Some(TableKind::Members))),
+            "--summary" => a
+                .files
+                .push((value(&mut it, arg)?.into(), Some(TableKind::MemberSummary))),
             "--encoding" => {
                 let v = value(&mut it, arg)?;
                 a.encoding = Some(serde_json::from_value(serde_json::Value::String(v.to_lowercase())).with_context(|| format!("unknown encoding \"{v}\"; use utf-8, gbk, gb18030, utf-16le or utf-16be"))?);
             }
             "--as-of" => a.options.as_of = Some(value(&mut it, arg)?),
-            "--rfm-window" => a.options.rfm_window_days = Some(value(&mut it, arg)?.parse().context("--rfm-window takes a number of days")?),
+            "--rfm-window" => {
+                a.options.rfm_window_days = Some(
+                    value(&mut it, arg)?
+                        .parse()
+                        .context("--rfm-window takes a number of days")?,
+                )
+            }
             "--dormancy" => {
                 a.options.dormancy_mode = match value(&mut it, arg)?.as_str() {
                     "fixed" => DormancyMode::Fixed,
@@ -79,10 +104,19 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>> {
                     v => bail!("--time-unit takes day or week, not \"{v}\""),
                 }
             }
-            "--clv-months" => a.options.forecast.clv_months = value(&mut it, arg)?.parse().context("--clv-months takes a whole number")?,
-            "--discount" => a.options.forecast.discount = value(&mut it, arg)?.parse().context("--discount takes a number such as 0.01")?,
+            "--clv-months" => {
+                a.options.forecast.clv_months = value(&mut it, arg)?
+                    .parse()
+                    .context("--clv-months takes a whole number")?
+            }
+            "--discount" => {
+                a.options.forecast.discount = value(&mut it, arg)?
+                    .parse()
+                    .context("--discount takes a number such as 0.01")?
+            }
             "--holdout-from" => a.options.holdout_from = Some(value(&mut it, arg)?),
             "--no-forecast" => a.options.forecast.enabled = false,
+            "--timings" => a.timings = true,
             "--format" => {
                 a.format = value(&mut it, arg)?;
                 if a.format != "json" && a.format != "text" {
@@ -101,7 +135,9 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>> {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+    p.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
 }
 
 fn run(argv: &[String]) -> Result<()> {
@@ -110,20 +146,49 @@ fn run(argv: &[String]) -> Result<()> {
         return Ok(());
     };
     let mut analyzer = Analyzer::new();
+    // The CLI never re-reads a file with other options: do not keep the bytes.
+    analyzer.set_keep_bytes(false);
+    let t0 = std::time::Instant::now();
+    let phase = |name: &str| {
+        if args.timings {
+            eprintln!("[timing] {name}: {:.3}s", t0.elapsed().as_secs_f64());
+        }
+    };
     for (path, kind) in &args.files {
-        let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))?;
-        let opts = FileOptions { kind: *kind, encoding: args.encoding, ..Default::default() };
-        analyzer.add_file(&file_name(path), bytes, opts).map_err(|e| anyhow::anyhow!("{}\n{}", e.message_en(), e.message_zh()))?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("{}: cannot read the file", path.display()))?;
+        phase("read");
+        let opts = FileOptions {
+            kind: *kind,
+            encoding: args.encoding,
+            ..Default::default()
+        };
+        analyzer
+            .add_file(&file_name(path), bytes, opts)
+            .map_err(|e| anyhow::anyhow!("{}\n{}", e.message_en(), e.message_zh()))?;
     }
-    let analysis = analyzer.analyze(&args.options).map_err(|e| anyhow::anyhow!("{}\n{}", e.message_en(), e.message_zh()))?;
+    phase("ingest");
+    let analysis = analyzer
+        .analyze(&args.options)
+        .map_err(|e| anyhow::anyhow!("{}\n{}", e.message_en(), e.message_zh()))?;
+    phase("analyze");
     match args.format.as_str() {
         "text" => print!("{}", text_summary(&analysis.report)),
         _ => println!("{}", report::to_json(&analysis.report)),
     }
+    phase("print");
     if let Some(out) = &args.members_out {
         let (_, rows) = analyzer.query_members(&MemberQuery::default());
-        let bytes = if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) { export::members_xlsx(&rows).map_err(|e| anyhow::anyhow!("{e}"))? } else { export::members_csv(&rows) };
-        std::fs::write(out, bytes).with_context(|| format!("{}: cannot write the member table", out.display()))?;
+        let bytes = if out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        {
+            export::members_xlsx(&rows).map_err(|e| anyhow::anyhow!("{e}"))?
+        } else {
+            export::members_csv(&rows)
+        };
+        std::fs::write(out, bytes)
+            .with_context(|| format!("{}: cannot write the member table", out.display()))?;
         eprintln!("wrote {} members to {}", rows.len(), out.display());
     }
     Ok(())
@@ -133,9 +198,24 @@ fn text_summary(r: &Report) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let i = &r.inventory;
-    let _ = writeln!(s, "MemberLens 会员分析报告 / member report — as of 分析基准日 {}", r.as_of);
+    let _ = writeln!(
+        s,
+        "MemberLens 会员分析报告 / member report — as of 分析基准日 {}",
+        r.as_of
+    );
     for f in &r.files {
-        let _ = writeln!(s, "  {} [{} {}]: rows {} = accepted {} + duplicates {} + rejected {}; after as-of {}", f.name, f.kind, f.encoding, f.rows, f.accepted, f.duplicate_rows, f.rejected_rows, f.after_as_of_rows);
+        let _ = writeln!(
+            s,
+            "  {} [{} {}]: rows {} = accepted {} + duplicates {} + rejected {}; after as-of {}",
+            f.name,
+            f.kind,
+            f.encoding,
+            f.rows,
+            f.accepted,
+            f.duplicate_rows,
+            f.rejected_rows,
+            f.after_as_of_rows
+        );
     }
     let _ = writeln!(s, "\n数据盘点 Inventory");
     let _ = writeln!(s, "  会员总数 members          {:>12}", i.members_total);
@@ -144,17 +224,46 @@ fn text_summary(r: &Report) -> String {
     let _ = writeln!(s, "  订单数 purchases          {:>12}", i.purchase_orders);
     let _ = writeln!(s, "  销售额 revenue            {:>12.2}", i.revenue);
     let _ = writeln!(s, "  客单价 AOV                {:>12.2}", i.aov);
-    let _ = writeln!(s, "  复购率 repurchase rate    {:>11.2}%", i.repurchase_rate * 100.0);
-    let _ = writeln!(s, "  回购率 return rate        {:>11.2}%", i.return_rate * 100.0);
+    let _ = writeln!(
+        s,
+        "  复购率 repurchase rate    {:>11.2}%",
+        i.repurchase_rate * 100.0
+    );
+    let _ = writeln!(
+        s,
+        "  回购率 return rate        {:>11.2}%",
+        i.return_rate * 100.0
+    );
     if let Some(m) = i.median_interpurchase_days {
         let _ = writeln!(s, "  消费周期 median gap (days) {:>11.1}", m);
     }
-    let _ = writeln!(s, "  游客订单 guest orders     {:>12}  ({:.2})", i.guest_orders, i.guest_revenue);
-    let _ = writeln!(s, "\nRFM 用户分层 segments (R/F/M breakpoints {:?} / {:?} / {:?})", r.rfm.breakpoints.recency, r.rfm.breakpoints.frequency, r.rfm.breakpoints.monetary);
+    let _ = writeln!(
+        s,
+        "  游客订单 guest orders     {:>12}  ({:.2})",
+        i.guest_orders, i.guest_revenue
+    );
+    let _ = writeln!(
+        s,
+        "\nRFM 用户分层 segments (R/F/M breakpoints {:?} / {:?} / {:?})",
+        r.rfm.breakpoints.recency, r.rfm.breakpoints.frequency, r.rfm.breakpoints.monetary
+    );
     for (_, seg) in &r.rfm.segments.0 {
-        let _ = writeln!(s, "  {:<8} {:<18} {:>7} {:>6.1}%  revenue {:>14.2} {:>6.1}%", seg.name_zh, seg.name_en, seg.members, seg.share * 100.0, seg.revenue, seg.revenue_share * 100.0);
+        let _ = writeln!(
+            s,
+            "  {:<8} {:<18} {:>7} {:>6.1}%  revenue {:>14.2} {:>6.1}%",
+            seg.name_zh,
+            seg.name_en,
+            seg.members,
+            seg.share * 100.0,
+            seg.revenue,
+            seg.revenue_share * 100.0
+        );
     }
-    let _ = writeln!(s, "\n沉睡分层 Dormancy (thresholds {:?} days)", r.dormancy.thresholds);
+    let _ = writeln!(
+        s,
+        "\n沉睡分层 Dormancy (thresholds {:?} days)",
+        r.dormancy.thresholds
+    );
     for (k, n) in &r.dormancy.buyers.0 {
         let _ = writeln!(s, "  {k:<12} {n:>8}");
     }
@@ -165,16 +274,31 @@ fn text_summary(r: &Report) -> String {
     if r.sources.len() > 1 {
         let _ = writeln!(s, "\n来源 Sources");
         for src in &r.sources {
-            let _ = writeln!(s, "  {:<28} buyers {:>7}  revenue {:>14.2}", src.label, src.buyers, src.revenue);
+            let _ = writeln!(
+                s,
+                "  {:<28} buyers {:>7}  revenue {:>14.2}",
+                src.label, src.buyers, src.revenue
+            );
         }
         for o in &r.source_overlap {
-            let _ = writeln!(s, "  both {} & {}: {} buyers", o.sources[0], o.sources[1], o.buyers);
+            let _ = writeln!(
+                s,
+                "  both {} & {}: {} buyers",
+                o.sources[0], o.sources[1], o.buyers
+            );
         }
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "\n{} warnings (first shown):", r.warnings.len());
         for w in r.warnings.iter().take(10) {
-            let _ = writeln!(s, "  {}:{} {} {}", w.file, w.line, w.column.as_deref().unwrap_or(""), w.reason);
+            let _ = writeln!(
+                s,
+                "  {}:{} {} {}",
+                w.file,
+                w.line,
+                w.column.as_deref().unwrap_or(""),
+                w.reason
+            );
         }
     }
     s

@@ -39,8 +39,8 @@ impl<'c> MemberReader<'c> {
         })
     }
 
-    fn optional_date(&self, r: &RawRow<'_>, role: Role, log: &mut RowLog) -> Option<i32> {
-        let cell = self.cols.cell(r.fields, role);
+    fn optional_date(&self, r: &RawRow<'_, '_>, role: Role, log: &mut RowLog) -> Option<i32> {
+        let cell = self.cols.cell(&r.fields, role);
         match values::parse_date(cell, self.tz) {
             Ok(d) => Some(d),
             Err(DateError::Empty) => None,
@@ -56,12 +56,12 @@ impl<'c> MemberReader<'c> {
     }
 
     /// Reads one row; counts it as accepted or rejected in `log`.
-    pub(crate) fn row(&mut self, r: &RawRow<'_>, log: &mut RowLog) {
+    pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) {
         let mut keys = PersonKeys {
-            member_id: values::normalize_member_id(self.cols.cell(r.fields, Role::MemberId)),
+            member_id: values::normalize_member_id(self.cols.cell(&r.fields, Role::MemberId)),
             ..Default::default()
         };
-        let phone = self.cols.cell(r.fields, Role::Phone);
+        let phone = self.cols.cell(&r.fields, Role::Phone);
         if !phone.is_empty() {
             keys.phone = values::normalize_phone(phone);
             if keys.phone.is_none() {
@@ -72,7 +72,7 @@ impl<'c> MemberReader<'c> {
                 );
             }
         }
-        let email = self.cols.cell(r.fields, Role::Email);
+        let email = self.cols.cell(&r.fields, Role::Email);
         if !email.is_empty() {
             keys.email = values::normalize_email(email);
         }
@@ -86,7 +86,7 @@ impl<'c> MemberReader<'c> {
             return;
         }
         let summary = if self.summary {
-            let spend_cell = self.cols.cell(r.fields, Role::TotalSpend);
+            let spend_cell = self.cols.cell(&r.fields, Role::TotalSpend);
             let spend = match values::parse_amount(spend_cell) {
                 Ok((c, _)) => c,
                 Err(values::AmountError::Empty) => 0,
@@ -100,7 +100,7 @@ impl<'c> MemberReader<'c> {
                     return;
                 }
             };
-            let orders_cell = self.cols.cell(r.fields, Role::TotalOrders);
+            let orders_cell = self.cols.cell(&r.fields, Role::TotalOrders);
             let orders: u32 = match orders_cell.replace(',', "").parse::<f64>() {
                 Ok(v) if v >= 0.0 && v.fract() == 0.0 => v as u32,
                 _ if orders_cell.is_empty() => u32::from(spend > 0),
@@ -114,7 +114,7 @@ impl<'c> MemberReader<'c> {
                     return;
                 }
             };
-            let last_cell = self.cols.cell(r.fields, Role::LastPurchase);
+            let last_cell = self.cols.cell(&r.fields, Role::LastPurchase);
             match values::parse_date(last_cell, self.tz) {
                 Ok(last_day) => Some(SummaryTotals {
                     total_spend_cents: spend,
@@ -137,7 +137,7 @@ impl<'c> MemberReader<'c> {
             None
         };
         log.accepted += 1;
-        let c = |role| self.cols.cell(r.fields, role);
+        let c = |role| self.cols.cell(&r.fields, role);
         let rec = MemberRecord {
             line: r.line as u32,
             keys,

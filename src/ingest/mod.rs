@@ -194,7 +194,7 @@ impl ColumnIndex {
     }
 
     /// The trimmed cell of a role in a row (empty when unmapped or missing).
-    pub(crate) fn cell<'a>(&self, fields: &[&'a str], r: Role) -> &'a str {
+    pub(crate) fn cell<'a>(&self, fields: &table::Fields<'a>, r: Role) -> &'a str {
         match self.get(r) {
             Some(i) => fields.get(i).map(|s| s.trim()).unwrap_or(""),
             None => "",
@@ -221,26 +221,16 @@ impl Source<'_> {
         }
     }
 
-    fn for_each_row(&self, mut f: impl FnMut(table::RawRow<'_>) -> bool) {
+    fn for_each_row<'s>(&'s self, f: impl FnMut(table::RawRow<'_, 's>) -> bool) {
         match self {
             Source::Csv(t) => t.for_each_row(f),
             Source::Sheet(s) => {
-                let mut fields: Vec<&str> = Vec::new();
-                let mut raw = String::new();
-                for (line, cells) in &s.rows {
-                    fields.clear();
-                    fields.extend(cells.iter().map(|c| c.as_str()));
-                    raw.clear();
-                    for (i, c) in cells.iter().enumerate() {
-                        if i > 0 {
-                            raw.push('\u{1F}');
-                        }
-                        raw.push_str(c);
-                    }
+                let mut f = f;
+                for (line, cells, raw) in &s.rows {
                     if !f(table::RawRow {
                         line: *line,
-                        fields: &fields,
-                        raw: &raw,
+                        fields: table::Fields::Cells(cells),
+                        raw,
                         unclosed_quote: false,
                     }) {
                         break;
@@ -320,7 +310,7 @@ pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<IngestedFi
     }
     let mut sample: Vec<Vec<String>> = Vec::new();
     source.for_each_row(|r| {
-        sample.push(r.fields.iter().map(|s| s.to_string()).collect());
+        sample.push(r.fields.to_vec());
         sample.len() < 200
     });
     if sample.is_empty() {
@@ -335,11 +325,25 @@ pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<IngestedFi
     })?;
     let cols = ColumnIndex::new(&columns);
     let mut log = RowLog::new(name);
-    let mut seen: rustc_hash::FxHashSet<Box<str>> = Default::default();
-    let mut dedupe = |raw: &str| -> bool { !seen.insert(raw.into()) };
+    // Lines borrowed from the input: no copy per row.
+    // Size the per-row maps once from the sample's mean line length (rehashing a
+    // million-entry table several times costs more than the parse itself).
+    let expected_rows = match &source {
+        Source::Csv(t) => {
+            let sample_bytes: usize = sample
+                .iter()
+                .map(|r| r.iter().map(|c| c.len() + 1).sum::<usize>())
+                .sum();
+            (t.text_len() * sample.len() / sample_bytes.max(1)).min(50_000_000)
+        }
+        Source::Sheet(s) => s.rows.len(),
+    };
+    let mut seen: rustc_hash::FxHashSet<&str> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(expected_rows, Default::default());
+    let mut dedupe = |raw| -> bool { !seen.insert(raw) };
     let data = match kind {
         TableKind::Orders => {
-            let mut reader = orders::OrderReader::new(name, &cols, tz)?;
+            let mut reader = orders::OrderReader::new(name, &cols, tz, expected_rows)?;
             source.for_each_row(|r| {
                 log.rows += 1;
                 if dedupe(r.raw) {
@@ -397,12 +401,15 @@ pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<IngestedFi
 }
 
 /// Rejects rows with an unclosed quote or more fields than the header; true when the row may be read.
-fn check_shape(r: &table::RawRow<'_>, header_len: usize, log: &mut RowLog) -> bool {
+fn check_shape(r: &table::RawRow<'_, '_>, header_len: usize, log: &mut RowLog) -> bool {
     if r.unclosed_quote {
         log.reject(r.line, None, WarningKind::UnclosedQuote, "a quote opens on this line and never closes; the rest of the file was read as one field".to_string());
         return false;
     }
-    if r.fields.len() > header_len && r.fields[header_len..].iter().any(|f| !f.trim().is_empty()) {
+    if r.fields.len() > header_len
+        && (header_len..r.fields.len())
+            .any(|i| r.fields.get(i).is_some_and(|f| !f.trim().is_empty()))
+    {
         log.reject(
             r.line,
             None,

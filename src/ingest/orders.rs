@@ -59,15 +59,22 @@ pub(crate) struct OrderReader<'c> {
     /// True when an order-level amount is mapped (item lines repeat it: take it once).
     order_level: bool,
     out: OrderFile,
-    order_by_id: FxHashMap<Box<str>, u32>,
+    order_ids: OrderIds,
     person_by_keys: FxHashMap<PersonKeys, u32>,
+    /// Person by the key cells exactly as written: skips normalising repeat buyers.
+    person_by_cells: FxHashMap<Box<str>, u32>,
+    cells_buf: String,
     label_ids: FxHashMap<String, u32>,
     currencies: Vec<(Currency, Vec<usize>)>,
-    last_id: Option<(Box<str>, u32)>,
 }
 
 impl<'c> OrderReader<'c> {
-    pub(crate) fn new(file: &str, cols: &'c ColumnIndex, tz: i32) -> Result<Self, Error> {
+    pub(crate) fn new(
+        file: &str,
+        cols: &'c ColumnIndex,
+        tz: i32,
+        expected_rows: usize,
+    ) -> Result<Self, Error> {
         if !cols.has(Role::OrderTime) {
             return Err(Error::NoDateColumn {
                 file: file.to_string(),
@@ -83,12 +90,20 @@ impl<'c> OrderReader<'c> {
             cols,
             tz,
             order_level: cols.has(Role::Amount),
-            out: OrderFile::default(),
-            order_by_id: FxHashMap::default(),
+            out: OrderFile {
+                orders: Vec::with_capacity(expected_rows),
+                ..Default::default()
+            },
+            order_ids: OrderIds::with_capacity(if cols.has(Role::OrderId) {
+                expected_rows
+            } else {
+                0
+            }),
             person_by_keys: FxHashMap::default(),
+            person_by_cells: FxHashMap::default(),
+            cells_buf: String::new(),
             label_ids: FxHashMap::default(),
             currencies: Vec::new(),
-            last_id: None,
         })
     }
 
@@ -121,12 +136,12 @@ impl<'c> OrderReader<'c> {
 
     fn amount(
         &mut self,
-        r: &RawRow<'_>,
+        r: &RawRow<'_, '_>,
         role: Role,
         required: bool,
         log: &mut RowLog,
     ) -> Result<Option<i64>, ()> {
-        let cell = self.cols.cell(r.fields, role);
+        let cell = self.cols.cell(&r.fields, role);
         match values::parse_amount(cell) {
             Ok((cents, cur)) => {
                 self.note_currency(cur, r.line);
@@ -154,11 +169,30 @@ impl<'c> OrderReader<'c> {
         }
     }
 
-    fn person(&mut self, r: &RawRow<'_>, log: &mut RowLog) -> u32 {
+    fn person(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) -> u32 {
+        let mut buf = std::mem::take(&mut self.cells_buf);
+        buf.clear();
+        for role in [Role::MemberId, Role::Phone, Role::Email] {
+            buf.push_str(self.cols.cell(&r.fields, role));
+            buf.push('\u{1F}');
+        }
+        let p = match self.person_by_cells.get(buf.as_str()) {
+            Some(&p) => p,
+            None => {
+                let p = self.person_normalized(r, log);
+                self.person_by_cells.insert(buf.as_str().into(), p);
+                p
+            }
+        };
+        self.cells_buf = buf;
+        p
+    }
+
+    fn person_normalized(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) -> u32 {
         let mut keys = PersonKeys::default();
-        let id = self.cols.cell(r.fields, Role::MemberId);
+        let id = self.cols.cell(&r.fields, Role::MemberId);
         keys.member_id = values::normalize_member_id(id);
-        let phone = self.cols.cell(r.fields, Role::Phone);
+        let phone = self.cols.cell(&r.fields, Role::Phone);
         if !phone.is_empty() {
             keys.phone = values::normalize_phone(phone);
             if keys.phone.is_none() {
@@ -169,7 +203,7 @@ impl<'c> OrderReader<'c> {
                 );
             }
         }
-        let email = self.cols.cell(r.fields, Role::Email);
+        let email = self.cols.cell(&r.fields, Role::Email);
         if !email.is_empty() {
             keys.email = values::normalize_email(email);
             if keys.email.is_none() {
@@ -187,7 +221,7 @@ impl<'c> OrderReader<'c> {
             return p;
         }
         let p = self.out.persons.len() as u32;
-        let name = self.cols.cell(r.fields, Role::Name);
+        let name = self.cols.cell(&r.fields, Role::Name);
         self.out
             .person_names
             .push((!name.is_empty()).then(|| name.to_string()));
@@ -197,8 +231,8 @@ impl<'c> OrderReader<'c> {
     }
 
     /// Reads one row; counts it as accepted or rejected in `log`.
-    pub(crate) fn row(&mut self, r: &RawRow<'_>, log: &mut RowLog) {
-        let date_cell = self.cols.cell(r.fields, Role::OrderTime);
+    pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) {
+        let date_cell = self.cols.cell(&r.fields, Role::OrderTime);
         let day = match values::parse_date(date_cell, self.tz) {
             Ok(d) => d,
             Err(DateError::Empty) => {
@@ -250,14 +284,14 @@ impl<'c> OrderReader<'c> {
             0
         };
         if self.cols.has(Role::Currency) {
-            if let Some(c) = Currency::from_code(self.cols.cell(r.fields, Role::Currency)) {
+            if let Some(c) = Currency::from_code(self.cols.cell(&r.fields, Role::Currency)) {
                 self.note_currency(c, r.line);
             }
         }
         log.accepted += 1;
         let person = self.person(r, log);
-        let channel = self.label(self.cols.cell(r.fields, Role::Channel));
-        let store = self.label(self.cols.cell(r.fields, Role::Store));
+        let channel = self.label(self.cols.cell(&r.fields, Role::Channel));
+        let store = self.label(self.cols.cell(&r.fields, Role::Store));
         if amount < 0 {
             self.out.returns.push(Return {
                 line: r.line as u32,
@@ -269,13 +303,10 @@ impl<'c> OrderReader<'c> {
             });
             return;
         }
-        let non_purchase_status = is_non_purchase_status(self.cols.cell(r.fields, Role::Status));
-        let order_id = self.cols.cell(r.fields, Role::OrderId);
+        let non_purchase_status = is_non_purchase_status(self.cols.cell(&r.fields, Role::Status));
+        let order_id = self.cols.cell(&r.fields, Role::OrderId);
         if !order_id.is_empty() {
-            let existing = match &self.last_id {
-                Some((id, idx)) if id.as_ref() == order_id => Some(*idx),
-                _ => self.order_by_id.get(order_id).copied(),
-            };
+            let existing = self.order_ids.get(order_id);
             if let Some(idx) = existing {
                 let o = &mut self.out.orders[idx as usize];
                 o.rows += 1;
@@ -295,11 +326,10 @@ impl<'c> OrderReader<'c> {
                 if o.store == NONE {
                     o.store = store;
                 }
-                self.last_id = Some((order_id.into(), idx));
                 return;
             }
         }
-        let category = self.label(self.cols.cell(r.fields, Role::Category));
+        let category = self.label(self.cols.cell(&r.fields, Role::Category));
         let idx = self.out.orders.len() as u32;
         self.out.orders.push(Order {
             line: r.line as u32,
@@ -314,8 +344,7 @@ impl<'c> OrderReader<'c> {
             category,
         });
         if !order_id.is_empty() {
-            self.order_by_id.insert(order_id.into(), idx);
-            self.last_id = Some((order_id.into(), idx));
+            self.order_ids.insert(order_id, idx);
         }
     }
 
@@ -345,5 +374,61 @@ impl<'c> OrderReader<'c> {
             });
         }
         Ok(self.out)
+    }
+}
+
+/// Order ids → order index without one allocation per id: ids live in one arena,
+/// the map is keyed by a 64-bit hash and verified against the arena; true hash
+/// collisions (different ids, same hash) go to a small exact map.
+#[derive(Default)]
+struct OrderIds {
+    arena: String,
+    spans: Vec<(u32, u32)>,
+    by_hash: FxHashMap<u64, u32>,
+    collided: FxHashMap<Box<str>, u32>,
+}
+
+impl OrderIds {
+    fn with_capacity(n: usize) -> Self {
+        OrderIds {
+            arena: String::with_capacity(n * 12),
+            spans: Vec::with_capacity(n),
+            by_hash: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            collided: FxHashMap::default(),
+        }
+    }
+
+    fn hash(id: &str) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id)
+    }
+
+    fn text(&self, idx: u32) -> &str {
+        let (a, b) = self.spans[idx as usize];
+        &self.arena[a as usize..b as usize]
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        let idx = *self.by_hash.get(&Self::hash(id))?;
+        if self.text(idx) == id {
+            Some(idx)
+        } else {
+            self.collided.get(id).copied()
+        }
+    }
+
+    fn insert(&mut self, id: &str, idx: u32) {
+        let h = Self::hash(id);
+        if self.by_hash.contains_key(&h) {
+            self.collided.insert(id.into(), idx);
+            return;
+        }
+        let a = self.arena.len() as u32;
+        self.arena.push_str(id);
+        if self.spans.len() <= idx as usize {
+            self.spans.resize(idx as usize + 1, (0, 0));
+        }
+        self.spans[idx as usize] = (a, self.arena.len() as u32);
+        self.by_hash.insert(h, idx);
     }
 }

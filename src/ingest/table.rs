@@ -2,14 +2,54 @@
 
 use crate::error::Error;
 
+/// The cells of one row, borrowed from the reader (no allocation per row).
+#[derive(Clone, Copy)]
+pub enum Fields<'r> {
+    /// A CSV record.
+    Csv(&'r csv::StringRecord),
+    /// Workbook cells.
+    Cells(&'r [String]),
+}
+
+impl<'r> Fields<'r> {
+    /// Cell `i`, if the row has it.
+    pub fn get(&self, i: usize) -> Option<&'r str> {
+        match self {
+            Fields::Csv(r) => r.get(i),
+            Fields::Cells(c) => c.get(i).map(String::as_str),
+        }
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        match self {
+            Fields::Csv(r) => r.len(),
+            Fields::Cells(c) => c.len(),
+        }
+    }
+
+    /// True when the row has no cell.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Owned copies of the cells.
+    pub fn to_vec(&self) -> Vec<String> {
+        (0..self.len())
+            .filter_map(|i| self.get(i))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
 /// One data row handed to the typed readers.
-pub struct RawRow<'r> {
+pub struct RawRow<'r, 's> {
     /// 1-based physical line (CSV) or sheet row (XLSX) where the row starts.
     pub line: usize,
     /// Cell texts.
-    pub fields: &'r [&'r str],
-    /// The row's raw text, for duplicate-line detection.
-    pub raw: &'r str,
+    pub fields: Fields<'r>,
+    /// The row's raw text, for duplicate-line detection; borrowed from the whole input.
+    pub raw: &'s str,
     /// True when the row opened a quote it never closed (it then ran to the end of the file).
     pub unclosed_quote: bool,
 }
@@ -105,8 +145,13 @@ impl<'t> CsvTable<'t> {
         }
     }
 
+    /// Length of the text in bytes.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Calls `f` for every data row after the header, in order; stops early when `f` returns false.
-    pub fn for_each_row(&self, mut f: impl FnMut(RawRow<'_>) -> bool) {
+    pub fn for_each_row(&self, mut f: impl FnMut(RawRow<'_, 't>) -> bool) {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -152,10 +197,9 @@ impl<'t> CsvTable<'t> {
             }
             let unclosed_quote =
                 end >= self.text.len() && raw.bytes().filter(|c| *c == b'"').count() % 2 == 1;
-            let fields: Vec<&str> = rec.iter().collect();
             if !f(RawRow {
                 line,
-                fields: &fields,
+                fields: Fields::Csv(&rec),
                 raw,
                 unclosed_quote,
             }) {
@@ -169,8 +213,8 @@ impl<'t> CsvTable<'t> {
 pub struct SheetTable {
     /// Header cells.
     pub headers: Vec<String>,
-    /// Data rows: (sheet row number, cells, raw joined text).
-    pub rows: Vec<(usize, Vec<String>)>,
+    /// Data rows: (sheet row number, cells, cells joined by U+001F for duplicate detection).
+    pub rows: Vec<(usize, Vec<String>, String)>,
     /// Sheet name used.
     pub sheet: String,
 }
@@ -247,7 +291,8 @@ pub fn read_xlsx(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<SheetT
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        rows.push((line, cells));
+        let raw = cells.join("\u{1F}");
+        rows.push((line, cells, raw));
     }
     Ok(SheetTable {
         headers: headers.unwrap_or_default(),
@@ -280,11 +325,7 @@ mod tests {
         let t = CsvTable::open(text, sniff_delimiter(text)).unwrap();
         let mut out = Vec::new();
         t.for_each_row(|r| {
-            out.push((
-                r.line,
-                r.fields.iter().map(|s| s.to_string()).collect(),
-                r.unclosed_quote,
-            ));
+            out.push((r.line, r.fields.to_vec(), r.unclosed_quote));
             true
         });
         (t.headers, out)

@@ -156,5 +156,8 @@ fn source_revenue_includes_returns() {
     let a = analyze(&["pos_sales.csv"]);
     let t = &truth()["pos"];
     assert!((a.report.sources[0].revenue - t["revenue"].as_f64().unwrap()).abs() <= 0.01);
-    assert_eq!(a.report.sources[0].buyers as u64, t["buyers"].as_u64().unwrap());
+    assert_eq!(
+        a.report.sources[0].buyers as u64,
+        t["buyers"].as_u64().unwrap()
+    );
 }

@@ -1,0 +1,231 @@
+//! Forecast benchmark: 1,000,000 synthetic customers from a BG/NBD + Gamma-Gamma process,
+//! summarised, fitted and scored; the summary goes to a CSV that scripts/bench_forecast.py
+//! fits with lifetimes for the comparison.
+//!
+//! `cargo run --release --example bench_forecast -- [customers] [out-dir]`
+
+use memberlens::analysis::forecast::{
+    bgnbd, clv, gamma_gamma, summarize, CustomerSummary, TimeUnit,
+};
+use std::fmt::Write as _;
+use std::time::Instant;
+
+/// splitmix64: tiny, deterministic, good enough for simulation.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1).
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    fn normal(&mut self) -> f64 {
+        (-2.0 * self.uniform().ln()).sqrt() * (2.0 * std::f64::consts::PI * self.uniform()).cos()
+    }
+
+    /// Gamma(shape, scale 1) by Marsaglia & Tsang (with the shape < 1 boost).
+    fn gamma(&mut self, shape: f64) -> f64 {
+        if shape < 1.0 {
+            return self.gamma(shape + 1.0) * self.uniform().powf(1.0 / shape);
+        }
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let x = self.normal();
+            let v = (1.0 + c * x).powi(3);
+            if v > 0.0 && self.uniform().ln() < 0.5 * x * x + d - d * v + d * v.ln() {
+                return d * v;
+            }
+        }
+    }
+
+    fn beta(&mut self, a: f64, b: f64) -> f64 {
+        let x = self.gamma(a);
+        x / (x + self.gamma(b))
+    }
+}
+
+/// True process parameters (days): λ ~ Gamma(r, α), p ~ Beta(a, b), spend ~ Gamma(p_s, ν),
+/// ν ~ Gamma(q, γ). Customers are acquired uniformly over the year before the as-of day.
+const R: f64 = 0.5;
+const ALPHA: f64 = 20.0;
+const A: f64 = 0.8;
+const B: f64 = 4.0;
+const P_SPEND: f64 = 6.0;
+const Q_SPEND: f64 = 4.0;
+const GAMMA_SPEND: f64 = 15.0;
+const AS_OF: i32 = 365;
+
+fn simulate(n: usize) -> Vec<Vec<(i32, f64)>> {
+    let mut rng = Rng(20_240_601);
+    (0..n)
+        .map(|_| {
+            let lambda = rng.gamma(R) / ALPHA;
+            let p = rng.beta(A, B);
+            let nu = rng.gamma(Q_SPEND) / GAMMA_SPEND;
+            let first = (rng.uniform() * f64::from(AS_OF)) as i32;
+            let spend = |rng: &mut Rng| (rng.gamma(P_SPEND) / nu * 100.0).round() / 100.0;
+            let mut days = vec![(first, spend(&mut rng))];
+            let mut time = f64::from(first);
+            loop {
+                // BG/NBD: after each purchase the customer may become inactive.
+                if rng.uniform() < p {
+                    break;
+                }
+                time += -rng.uniform().ln() / lambda.max(1e-12);
+                if time > f64::from(AS_OF) {
+                    break;
+                }
+                days.push((time as i32, spend(&mut rng)));
+            }
+            days
+        })
+        .collect()
+}
+
+fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let out_dir = std::path::PathBuf::from(args.get(2).map(String::as_str).unwrap_or("bench-out"));
+    std::fs::create_dir_all(&out_dir)?;
+
+    let t = Instant::now();
+    let customers = simulate(n);
+    println!(
+        "simulate      {:>9.3} s  ({n} customers)",
+        t.elapsed().as_secs_f64()
+    );
+
+    let t = Instant::now();
+    let summaries: Vec<CustomerSummary> = customers
+        .iter()
+        .filter_map(|c| summarize(c, AS_OF, TimeUnit::Day))
+        .collect();
+    let t_summarize = t.elapsed().as_secs_f64();
+    println!("summarize     {t_summarize:>9.3} s");
+
+    let mut csv = String::with_capacity(n * 32);
+    csv.push_str("frequency,recency,T,monetary_value\n");
+    for s in &summaries {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{}",
+            s.frequency, s.recency, s.t, s.monetary_value
+        );
+    }
+    std::fs::write(out_dir.join("summary.csv"), csv)?;
+
+    let t = Instant::now();
+    let data = bgnbd::BgNbdData::new(&summaries).map_err(std::io::Error::other)?;
+    let t_group = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let bg = bgnbd::fit_data(&data).map_err(std::io::Error::other)?;
+    let t_bg = t.elapsed().as_secs_f64();
+    println!(
+        "bgnbd fit     {:>9.3} s  (+{t_group:.3} s grouping into {} triples) r={:.6} alpha={:.6} a={:.6} b={:.6} ll={:.3} converged={} iterations={}",
+        t_bg,
+        data.distinct_triples(),
+        bg.r,
+        bg.alpha,
+        bg.a,
+        bg.b,
+        bg.log_likelihood,
+        bg.converged,
+        bg.iterations
+    );
+
+    let t = Instant::now();
+    let gg = gamma_gamma::fit(&summaries).map_err(std::io::Error::other)?;
+    let t_gg = t.elapsed().as_secs_f64();
+    println!(
+        "gamma-gamma   {:>9.3} s  p={:.6} q={:.6} gamma={:.6} customers={} converged={}",
+        t_gg, gg.p, gg.q, gg.gamma, gg.customers, gg.converged
+    );
+
+    // Scoring: history-dependent quantities once per distinct (x, t_x, T), as `run` does.
+    let t = Instant::now();
+    let histories = clv::score_histories(&bg, &summaries, 12, 0.01, TimeUnit::Day);
+    let scores: Vec<[f64; 6]> = summaries
+        .iter()
+        .zip(&histories)
+        .map(|(s, h)| {
+            let spend = gg.conditional_expected_average_profit(s.frequency, s.monetary_value);
+            let e = h.expected_purchases;
+            [
+                h.p_alive,
+                e[0],
+                e[1],
+                e[2],
+                spend,
+                spend * h.discounted_purchases,
+            ]
+        })
+        .collect();
+    let t_score = t.elapsed().as_secs_f64();
+    println!("score         {t_score:>9.3} s");
+
+    // The same without the per-history cache, for an honest per-customer cost.
+    let t = Instant::now();
+    let mut check = 0.0;
+    for s in summaries.iter().take(100_000) {
+        let (x, tx, tt) = (s.frequency, s.recency, s.t);
+        check += bg.p_alive(x, tx, tt)
+            + bg.conditional_expected_purchases(30.0, x, tx, tt)
+            + bg.conditional_expected_purchases(90.0, x, tx, tt)
+            + bg.conditional_expected_purchases(365.0, x, tx, tt)
+            + clv::customer_lifetime_value(
+                &bg,
+                gg.conditional_expected_average_profit(x, s.monetary_value),
+                x,
+                tx,
+                tt,
+                12,
+                0.01,
+                TimeUnit::Day,
+            );
+    }
+    let per_customer = t.elapsed().as_secs_f64() / summaries.len().min(100_000) as f64;
+    println!(
+        "score/uncached {:>8.3} µs per customer (checksum {check:.3})",
+        per_customer * 1e6
+    );
+
+    let total = t_summarize + t_group + t_bg + t_gg + t_score;
+    println!(
+        "TOTAL rust (summarize+fit+score) {total:.3} s; fit+score from summaries {:.3} s",
+        total - t_summarize
+    );
+
+    let mut s = String::with_capacity(summaries.len() * 80);
+    s.push_str("p_alive,e30,e90,e365,expected_spend,clv\n");
+    for v in &scores {
+        let _ = writeln!(s, "{},{},{},{},{},{}", v[0], v[1], v[2], v[3], v[4], v[5]);
+    }
+    std::fs::write(out_dir.join("rust_scores.csv"), s)?;
+    std::fs::write(
+        out_dir.join("rust_result.txt"),
+        format!(
+            "r={}\nalpha={}\na={}\nb={}\np={}\nq={}\nv={}\nseconds={}\n",
+            bg.r,
+            bg.alpha,
+            bg.a,
+            bg.b,
+            gg.p,
+            gg.q,
+            gg.gamma,
+            total - t_summarize
+        ),
+    )?;
+    Ok(())
+}

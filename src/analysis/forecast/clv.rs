@@ -1,0 +1,208 @@
+//! Customer lifetime value and churn risk from a fitted BG/NBD (and Gamma-Gamma) model.
+
+use super::bgnbd::BgNbdFit;
+use super::summary::{CustomerSummary, TimeUnit};
+use super::FastMap;
+
+/// Length of a CLV month in days.
+///
+/// lifetimes' `_customer_lifetime_value` (lifetimes/utils.py, 0.11.3) with `freq="D"` steps
+/// through `np.arange(1, time + 1) * 30` days, i.e. 30-day months; we follow it exactly (in
+/// weeks a month is then 30/7 weeks, where lifetimes' `freq="W"` would use 4.345 weeks).
+pub const MONTH_DAYS: f64 = 30.0;
+
+/// Churn-risk band (流失风险等级).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChurnBand {
+    /// 低: churn risk below 0.33.
+    Low,
+    /// 中: churn risk from 0.33 up to 0.66.
+    Medium,
+    /// 高: churn risk 0.66 or more.
+    High,
+}
+
+impl ChurnBand {
+    /// Bands a churn risk (1 − P(alive)): low < 0.33 ≤ medium < 0.66 ≤ high.
+    pub fn from_risk(risk: f64) -> Self {
+        if risk >= 0.66 {
+            ChurnBand::High
+        } else if risk >= 0.33 {
+            ChurnBand::Medium
+        } else {
+            ChurnBand::Low
+        }
+    }
+
+    /// Stable key for reports and exports: "low", "medium" or "high".
+    pub fn key(self) -> &'static str {
+        match self {
+            ChurnBand::Low => "low",
+            ChurnBand::Medium => "medium",
+            ChurnBand::High => "high",
+        }
+    }
+}
+
+/// Σ_{i=1..months} (E[purchases by end of month i] − E[… month i−1]) / (1+d)^i for (x, t_x, T).
+///
+/// Multiplied by the expected spend per purchase this is the CLV; it depends on the purchase
+/// history only, so callers can compute it once per distinct (x, t_x, T).
+pub fn discounted_expected_purchases(
+    model: &BgNbdFit,
+    x: f64,
+    t_x: f64,
+    t: f64,
+    months: u32,
+    monthly_discount: f64,
+    unit: TimeUnit,
+) -> f64 {
+    let month = unit.from_days(MONTH_DAYS);
+    let mut previous = 0.0;
+    let mut total = 0.0;
+    let mut factor = 1.0;
+    for i in 1..=months {
+        let cumulative = model.conditional_expected_purchases(month * f64::from(i), x, t_x, t);
+        factor /= 1.0 + monthly_discount;
+        // cumulative expectations are non-decreasing; clamp rounding noise
+        total += (cumulative - previous).max(0.0) * factor;
+        previous = cumulative;
+    }
+    if total.is_finite() {
+        total
+    } else {
+        0.0
+    }
+}
+
+/// What a purchase history (x, t_x, T) implies under BG/NBD, shared by all members with it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HistoryScore {
+    /// P(alive).
+    pub p_alive: f64,
+    /// Expected purchases in the next 30, 90 and 365 days.
+    pub expected_purchases: [f64; 3],
+    /// Discounted expected purchases over the CLV horizon (CLV = this × expected spend).
+    pub discounted_purchases: f64,
+}
+
+/// Scores one history: P(alive), expected purchases at 30/90/365 days and the discounted
+/// purchases of the CLV horizon, all horizons sharing one series evaluation.
+pub fn score_history(
+    model: &BgNbdFit,
+    x: f64,
+    t_x: f64,
+    t: f64,
+    months: u32,
+    monthly_discount: f64,
+    unit: TimeUnit,
+) -> HistoryScore {
+    let month = unit.from_days(MONTH_DAYS);
+    // month ends 1..=months, then 30, 90 and 365 days (30 and 90 are months 1 and 3 when the
+    // horizon has them; evaluating them again costs nothing once the series is shared)
+    let mut horizons: Vec<f64> = (1..=months).map(|i| month * f64::from(i)).collect();
+    horizons.extend([30.0, 90.0, 365.0].map(|d| unit.from_days(d)));
+    let mut values = vec![0.0; horizons.len()];
+    model.conditional_expected_purchases_many(&horizons, x, t_x, t, &mut values);
+    let m = months as usize;
+    let mut previous = 0.0;
+    let mut total = 0.0;
+    let mut factor = 1.0;
+    for &cumulative in &values[..m] {
+        factor /= 1.0 + monthly_discount;
+        total += (cumulative - previous).max(0.0) * factor;
+        previous = cumulative;
+    }
+    HistoryScore {
+        p_alive: model.p_alive(x, t_x, t),
+        expected_purchases: [values[m], values[m + 1], values[m + 2]],
+        discounted_purchases: if total.is_finite() { total } else { 0.0 },
+    }
+}
+
+/// [`score_history`] for many customers, computed once per distinct (x, t_x, T).
+pub fn score_histories(
+    model: &BgNbdFit,
+    summaries: &[CustomerSummary],
+    months: u32,
+    monthly_discount: f64,
+    unit: TimeUnit,
+) -> Vec<HistoryScore> {
+    let mut cache: FastMap<(u64, u64, u64), HistoryScore> = FastMap::default();
+    summaries
+        .iter()
+        .map(|s| {
+            *cache
+                .entry((s.frequency.to_bits(), s.recency.to_bits(), s.t.to_bits()))
+                .or_insert_with(|| {
+                    score_history(
+                        model,
+                        s.frequency,
+                        s.recency,
+                        s.t,
+                        months,
+                        monthly_discount,
+                        unit,
+                    )
+                })
+        })
+        .collect()
+}
+
+/// CLV over `months` 30-day months at `monthly_discount`, with `expected_spend` per purchase.
+#[allow(clippy::too_many_arguments)]
+pub fn customer_lifetime_value(
+    model: &BgNbdFit,
+    expected_spend: f64,
+    x: f64,
+    t_x: f64,
+    t: f64,
+    months: u32,
+    monthly_discount: f64,
+    unit: TimeUnit,
+) -> f64 {
+    let v = expected_spend
+        * discounted_expected_purchases(model, x, t_x, t, months, monthly_discount, unit);
+    if v.is_finite() {
+        v
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_follow_the_thresholds() {
+        let cases = [
+            (0.0, "low"),
+            (0.3299, "low"),
+            (0.33, "medium"),
+            (0.6599, "medium"),
+            (0.66, "high"),
+            (1.0, "high"),
+        ];
+        for (risk, key) in cases {
+            assert_eq!(ChurnBand::from_risk(risk).key(), key, "risk {risk}");
+        }
+    }
+
+    #[test]
+    fn clv_without_discount_is_spend_times_expected_purchases_over_the_horizon() {
+        let m = BgNbdFit::from_params(0.243, 4.414, 0.793, 2.426);
+        let clv = customer_lifetime_value(&m, 10.0, 2.0, 30.43, 38.86, 12, 0.0, TimeUnit::Week);
+        let e = m.conditional_expected_purchases(360.0 / 7.0, 2.0, 30.43, 38.86);
+        assert!((clv - 10.0 * e).abs() < 1e-9, "{clv} vs {}", 10.0 * e);
+        let discounted =
+            customer_lifetime_value(&m, 10.0, 2.0, 30.43, 38.86, 12, 0.01, TimeUnit::Week);
+        assert!(discounted < clv && discounted > clv / 1.01f64.powi(12));
+        let h = score_history(&m, 2.0, 30.43, 38.86, 12, 0.01, TimeUnit::Week);
+        assert!((h.discounted_purchases * 10.0 - discounted).abs() < 1e-12);
+        let e90 = m.conditional_expected_purchases(90.0 / 7.0, 2.0, 30.43, 38.86);
+        assert!((h.expected_purchases[1] - e90).abs() < 1e-12);
+        let short = score_history(&m, 2.0, 30.43, 38.86, 1, 0.01, TimeUnit::Week);
+        assert!((short.expected_purchases[1] - e90).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,124 @@
+//! Calibration/holdout check: fit on purchases up to a split day, predict the holdout window,
+//! compare with what customers actually did (lifetimes' `calibration_and_holdout_data` and
+//! `plot_calibration_purchases_vs_holdout_purchases`, as numbers instead of a plot).
+
+use super::bgnbd::{self, BgNbdFit};
+use super::summary::{distinct_days_between, summarize, TimeUnit};
+use super::ForecastError;
+
+/// Calibration frequencies 0..=6 get their own bucket, 7 and more share the last one.
+pub const LAST_BUCKET: u32 = 7;
+
+/// Actual vs predicted holdout purchases of customers with one calibration frequency.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HoldoutBucket {
+    /// Calibration frequency (repeat purchase days) of the bucket; 7 stands for "7 or more".
+    pub calibration_frequency: u32,
+    /// Customers in the bucket.
+    pub customers: usize,
+    /// Mean actual purchase days per customer in the holdout window.
+    pub mean_actual: f64,
+    /// Mean predicted purchases per customer in the holdout window.
+    pub mean_predicted: f64,
+}
+
+/// Result of a calibration/holdout check.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HoldoutReport {
+    /// Last day of the calibration period (inclusive).
+    pub split_day: i32,
+    /// Last day of the holdout window (inclusive).
+    pub end_day: i32,
+    /// Holdout window length in the time unit.
+    pub holdout_length: f64,
+    /// BG/NBD fitted on the calibration period.
+    pub fit: BgNbdFit,
+    /// Customers with a purchase in the calibration period (the ones compared).
+    pub customers: usize,
+    /// Per calibration-frequency buckets 0..=7.
+    pub buckets: Vec<HoldoutBucket>,
+    /// Sum of actual holdout purchase days.
+    pub total_actual: f64,
+    /// Sum of predicted holdout purchases.
+    pub total_predicted: f64,
+    /// Mean over customers of |predicted − actual|.
+    pub mean_absolute_error: f64,
+    /// Mean over non-empty buckets of |mean predicted − mean actual|.
+    pub bucket_mean_absolute_error: f64,
+}
+
+/// Fits BG/NBD on purchases up to `split_day` and checks it against (split_day, end_day].
+///
+/// Customers whose first purchase is after the split are left out, as lifetimes does.
+pub fn calibration_holdout(
+    customers: &[Vec<(i32, f64)>],
+    split_day: i32,
+    end_day: i32,
+    unit: TimeUnit,
+) -> Result<HoldoutReport, ForecastError> {
+    if end_day <= split_day {
+        return Err(ForecastError::InvalidSettings(format!(
+            "the holdout split day {split_day} must be before the as-of day {end_day}"
+        )));
+    }
+    let mut summaries = Vec::new();
+    let mut actual = Vec::new();
+    for days in customers {
+        if let Some(s) = summarize(days, split_day, unit) {
+            summaries.push(s);
+            actual.push(f64::from(distinct_days_between(days, split_day, end_day)));
+        }
+    }
+    if summaries.is_empty() {
+        return Err(ForecastError::NoCustomers);
+    }
+    let fit = bgnbd::fit(&summaries)?;
+    let holdout_length = unit.from_days(f64::from(end_day - split_day));
+    let n_buckets = LAST_BUCKET as usize + 1;
+    let mut count = vec![0usize; n_buckets];
+    let mut sum_actual = vec![0.0; n_buckets];
+    let mut sum_pred = vec![0.0; n_buckets];
+    let mut abs_err = 0.0;
+    for (s, &a) in summaries.iter().zip(&actual) {
+        let pred = fit.conditional_expected_purchases(holdout_length, s.frequency, s.recency, s.t);
+        let bucket = (s.frequency.max(0.0) as usize).min(LAST_BUCKET as usize);
+        count[bucket] += 1;
+        sum_actual[bucket] += a;
+        sum_pred[bucket] += pred;
+        abs_err += (pred - a).abs();
+    }
+    let buckets: Vec<HoldoutBucket> = (0..n_buckets)
+        .map(|i| HoldoutBucket {
+            calibration_frequency: i as u32,
+            customers: count[i],
+            mean_actual: if count[i] > 0 {
+                sum_actual[i] / count[i] as f64
+            } else {
+                0.0
+            },
+            mean_predicted: if count[i] > 0 {
+                sum_pred[i] / count[i] as f64
+            } else {
+                0.0
+            },
+        })
+        .collect();
+    let used: Vec<&HoldoutBucket> = buckets.iter().filter(|b| b.customers > 0).collect();
+    let bucket_mean_absolute_error = used
+        .iter()
+        .map(|b| (b.mean_predicted - b.mean_actual).abs())
+        .sum::<f64>()
+        / used.len().max(1) as f64;
+    Ok(HoldoutReport {
+        split_day,
+        end_day,
+        holdout_length,
+        fit,
+        customers: summaries.len(),
+        total_actual: sum_actual.iter().sum(),
+        total_predicted: sum_pred.iter().sum(),
+        mean_absolute_error: abs_err / summaries.len() as f64,
+        bucket_mean_absolute_error,
+        buckets,
+    })
+}

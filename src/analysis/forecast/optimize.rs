@@ -1,0 +1,261 @@
+//! A small BFGS minimiser with a backtracking line search, for the 3–4 log-parameters of the
+//! forecast models. Written here because the crate keeps its dependency list short and must
+//! build for wasm32; the problems are tiny and smooth, so BFGS converges in tens of steps.
+
+/// Result of a minimisation.
+#[derive(Debug, Clone)]
+pub struct Minimum {
+    /// Point found (in the optimiser's coordinates, i.e. log-parameters).
+    pub x: Vec<f64>,
+    /// Objective at `x`.
+    pub f: f64,
+    /// Largest absolute gradient component at `x`.
+    pub grad_inf: f64,
+    /// Number of BFGS iterations taken.
+    pub iterations: u32,
+    /// Whether the gradient tolerance was reached.
+    pub converged: bool,
+}
+
+/// Settings for [`bfgs`].
+#[derive(Debug, Clone, Copy)]
+pub struct BfgsOptions {
+    /// Stop when every gradient component is below this.
+    pub gtol: f64,
+    /// When the line search can no longer improve f (rounding noise of a sum over many
+    /// customers), a gradient below this still counts as converged.
+    pub gtol_noise: f64,
+    /// Iteration cap.
+    pub max_iter: u32,
+    /// Coordinates are kept inside [-bound, bound] (log-parameters: e^±bound).
+    pub bound: f64,
+    /// Largest move of any coordinate in one step, so a bad direction cannot overflow.
+    pub max_step: f64,
+}
+
+impl Default for BfgsOptions {
+    fn default() -> Self {
+        BfgsOptions {
+            gtol: 1e-8,
+            max_iter: 1000,
+            bound: 25.0,
+            max_step: 3.0,
+            gtol_noise: 1e-6,
+        }
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn inf_norm(a: &[f64]) -> f64 {
+    a.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+}
+
+/// Minimise `fg` (returning value and gradient) from `x0` with BFGS.
+///
+/// Non-finite objective values are treated as "too far": the line search shrinks the step.
+/// Gradient components pushing a coordinate past the bound are zeroed so a parameter that
+/// runs to the edge (an unidentified direction) does not stop convergence of the others.
+pub fn bfgs<F>(mut fg: F, x0: &[f64], opts: BfgsOptions) -> Minimum
+where
+    F: FnMut(&[f64], &mut [f64]) -> f64,
+{
+    let n = x0.len();
+    let clamp = |v: f64| v.clamp(-opts.bound, opts.bound);
+    let mut x: Vec<f64> = x0.iter().map(|&v| clamp(v)).collect();
+    let mut g = vec![0.0; n];
+    let mut f = fg(&x, &mut g);
+    if !f.is_finite() {
+        return Minimum {
+            x,
+            f,
+            grad_inf: f64::INFINITY,
+            iterations: 0,
+            converged: false,
+        };
+    }
+    let project = |x: &[f64], g: &mut [f64]| {
+        for i in 0..x.len() {
+            if (x[i] >= opts.bound && g[i] < 0.0) || (x[i] <= -opts.bound && g[i] > 0.0) {
+                g[i] = 0.0;
+            }
+        }
+    };
+    project(&x, &mut g);
+    let mut h = identity(n);
+    let mut x_new = vec![0.0; n];
+    let mut g_new = vec![0.0; n];
+    let mut d = vec![0.0; n];
+    let mut iterations = 0;
+    let mut stalled = 0;
+    // f some iterations ago: a run to infinity along a flat direction (an unidentified
+    // parameter) keeps taking tiny-gain steps forever; stop it when progress vanishes.
+    let mut f_history: Vec<f64> = Vec::new();
+    let mut converged = inf_norm(&g) < opts.gtol;
+    while !converged && iterations < opts.max_iter {
+        iterations += 1;
+        for i in 0..n {
+            d[i] = -(0..n).map(|j| h[i][j] * g[j]).sum::<f64>();
+        }
+        let mut slope = dot(&g, &d);
+        if slope >= 0.0 || !slope.is_finite() {
+            h = identity(n);
+            for i in 0..n {
+                d[i] = -g[i];
+            }
+            slope = dot(&g, &d);
+        }
+        let biggest = inf_norm(&d);
+        let mut step = if biggest > opts.max_step {
+            opts.max_step / biggest
+        } else {
+            1.0
+        };
+        // Backtracking (Armijo) line search.
+        let mut accepted = false;
+        let mut f_new = f;
+        for _ in 0..40 {
+            for i in 0..n {
+                x_new[i] = clamp(x[i] + step * d[i]);
+            }
+            f_new = fg(&x_new, &mut g_new);
+            if f_new.is_finite() && f_new <= f + 1e-4 * step * slope {
+                accepted = true;
+                break;
+            }
+            // Near the optimum f stops changing in floating point while the gradient is still
+            // informative: accept a step that keeps f (to rounding) and shrinks the gradient.
+            if f_new.is_finite()
+                && f_new <= f + 4.0 * f64::EPSILON * f.abs()
+                && inf_norm(&g_new) < inf_norm(&g)
+            {
+                accepted = true;
+                break;
+            }
+            step *= 0.5;
+        }
+        if !accepted {
+            stalled += 1;
+            if stalled >= 2 || inf_norm(&g) < opts.gtol_noise {
+                converged = inf_norm(&g) < opts.gtol_noise;
+                break;
+            }
+            h = identity(n);
+            continue;
+        }
+        stalled = 0;
+        project(&x_new, &mut g_new);
+        let s: Vec<f64> = (0..n).map(|i| x_new[i] - x[i]).collect();
+        let y: Vec<f64> = (0..n).map(|i| g_new[i] - g[i]).collect();
+        let sy = dot(&s, &y);
+        if sy > 1e-12 * dot(&s, &s).sqrt() * dot(&y, &y).sqrt() && sy > 0.0 {
+            if iterations == 1 {
+                // Scale the first inverse-Hessian guess to the curvature seen (Nocedal & Wright 6.20).
+                let scale = sy / dot(&y, &y);
+                for (i, row) in h.iter_mut().enumerate() {
+                    row[i] = scale;
+                }
+            }
+            let rho = 1.0 / sy;
+            let hy: Vec<f64> = (0..n).map(|i| dot(&h[i], &y)).collect();
+            let yhy = dot(&y, &hy);
+            for i in 0..n {
+                for j in 0..n {
+                    h[i][j] += -rho * (hy[i] * s[j] + s[i] * hy[j])
+                        + (rho * rho * yhy + rho) * s[i] * s[j];
+                }
+            }
+        }
+        x.copy_from_slice(&x_new);
+        g.copy_from_slice(&g_new);
+        f = f_new;
+        converged = inf_norm(&g) < opts.gtol;
+        if !converged && step < 1e-3 && inf_norm(&g) < opts.gtol_noise {
+            // creeping along the rounding floor: as good as it gets
+            converged = true;
+            break;
+        }
+        f_history.push(f);
+        if f_history.len() > 50 {
+            let old = f_history[f_history.len() - 51];
+            if !converged && old - f <= 1e-13 * f.abs().max(1.0) {
+                converged = inf_norm(&g) < opts.gtol_noise;
+                break;
+            }
+        }
+    }
+    let grad_inf = inf_norm(&g);
+    Minimum {
+        x,
+        f,
+        grad_inf,
+        iterations,
+        converged,
+    }
+}
+
+fn identity(n: usize) -> Vec<Vec<f64>> {
+    (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect()
+}
+
+/// Central finite-difference gradient of `f` at `x` (used for Pareto/NBD, whose analytic
+/// gradient would need derivatives of 2F1 in its parameters).
+pub fn numeric_gradient<F>(f: &mut F, x: &[f64], grad: &mut [f64])
+where
+    F: FnMut(&[f64]) -> f64,
+{
+    let mut p = x.to_vec();
+    for i in 0..x.len() {
+        let h = 1e-6 * x[i].abs().max(1.0);
+        p[i] = x[i] + h;
+        let up = f(&p);
+        p[i] = x[i] - h;
+        let down = f(&p);
+        p[i] = x[i];
+        grad[i] = (up - down) / (2.0 * h);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bfgs_minimises_rosenbrock() {
+        let m = bfgs(
+            |x, g| {
+                let (a, b) = (x[0], x[1]);
+                g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
+                g[1] = 200.0 * (b - a * a);
+                (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
+            },
+            &[-1.2, 1.0],
+            BfgsOptions::default(),
+        );
+        assert!(m.converged, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn bfgs_stops_at_bound_for_unbounded_direction() {
+        // f decreases forever as x0 -> -inf; x1 has a minimum at 2.
+        let m = bfgs(
+            |x, g| {
+                g[0] = x[0].exp();
+                g[1] = 2.0 * (x[1] - 2.0);
+                x[0].exp() + (x[1] - 2.0).powi(2)
+            },
+            &[0.0, 0.0],
+            BfgsOptions::default(),
+        );
+        assert!(m.f.is_finite());
+        assert!((m.x[1] - 2.0).abs() < 1e-6, "{m:?}");
+    }
+}
