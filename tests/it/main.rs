@@ -1,5 +1,7 @@
 //! Integration tests: one binary, a module per topic.
 
+mod edges;
 mod forecast;
+mod robustness;
 mod support;
 mod truth;
