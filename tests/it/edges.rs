@@ -13,9 +13,7 @@ fn analyze_csv(csv: &str) -> memberlens::Analysis {
 }
 
 fn ingest_err(csv: &[u8]) -> Error {
-    ingest("t.csv", csv, &FileOptions::default())
-        .err()
-        .expect("an error")
+    ingest("t.csv", csv, &FileOptions::default()).expect_err("an error")
 }
 
 #[test]
