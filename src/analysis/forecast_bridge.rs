@@ -113,7 +113,7 @@ impl Default for ForecastOptions {
 }
 
 fn distribution(values: &mut [f64]) -> Distribution {
-    values.sort_by(f64::total_cmp);
+    values.sort_unstable_by(f64::total_cmp);
     let n = values.len();
     let total: f64 = values.iter().sum();
     let pct = |p: f64| super::stats::percentile_sorted(values, p);

@@ -42,14 +42,22 @@ impl Linker {
 
     fn key_nodes(&mut self, k: &PersonKeys) -> Vec<u32> {
         let mut v = Vec::with_capacity(3);
+        // Keys of different kinds live in one namespace, told apart by a prefix.
+        let tagged = |tag: char, x: &str| {
+            let mut s = String::with_capacity(x.len() + 2);
+            s.push(tag);
+            s.push('\u{1F}');
+            s.push_str(x);
+            s
+        };
         if let Some(x) = &k.member_id {
-            v.push(self.node(format!("i\u{1F}{x}")));
+            v.push(self.node(tagged('i', x)));
         }
         if let Some(x) = &k.phone {
-            v.push(self.node(format!("p\u{1F}{x}")));
+            v.push(self.node(tagged('p', x)));
         }
         if let Some(x) = &k.email {
-            v.push(self.node(format!("e\u{1F}{x}")));
+            v.push(self.node(tagged('e', x)));
         }
         v
     }

@@ -254,7 +254,10 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
         }
     }
     for m in &mut members {
-        m.purchases.sort_by_key(|p| p.day);
+        // Exports are mostly in date order already: check before sorting.
+        if !m.purchases.is_sorted_by_key(|p| p.day) {
+            m.purchases.sort_by_key(|p| p.day);
+        }
         m.sources.sort_unstable();
     }
     Population {

@@ -74,7 +74,7 @@ pub fn breakpoints(values: &[RfmValues], scoring: &Scoring) -> Breakpoints {
         Scoring::Quantile5 => {
             let q = |get: fn(&RfmValues) -> f64| {
                 let mut v: Vec<f64> = values.iter().map(get).collect();
-                v.sort_by(f64::total_cmp);
+                v.sort_unstable_by(f64::total_cmp);
                 [20.0, 40.0, 60.0, 80.0].map(|p| percentile_sorted(&v, p))
             };
             Breakpoints {

@@ -610,6 +610,14 @@ mod tests {
     }
 
     #[test]
+    fn all_roles_are_listed_in_discriminant_order() {
+        // ColumnIndex indexes an array by `role as usize`.
+        for (i, r) in ALL_ROLES.iter().enumerate() {
+            assert_eq!(*r as usize, i, "{r:?}");
+        }
+    }
+
+    #[test]
     fn youzan_export_maps_to_orders() {
         let (k, r) = roles_of(&[
             "订单号",
