@@ -249,20 +249,8 @@ pub struct RepurchaseReport {
     pub median_personal_cycle_days: Option<f64>,
 }
 
-/// One source (orders file).
-#[derive(Debug, Clone, Serialize)]
-pub struct SourceReport {
-    /// Label (file name by default).
-    pub label: String,
-    /// Members seen in it.
-    pub members: usize,
-    /// Buyers with a purchase in it.
-    pub buyers: usize,
-    /// Purchases in it.
-    pub purchase_orders: usize,
-    /// Net revenue in it (purchases plus returns).
-    pub revenue: f64,
-}
+/// One source (orders file): the same figures as a label, the label being the source's.
+pub type SourceReport = LabelStats;
 
 /// Buyers shared by two sources (e.g. bought both online and offline).
 #[derive(Debug, Clone, Serialize)]

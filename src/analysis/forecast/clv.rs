@@ -57,22 +57,7 @@ pub fn discounted_expected_purchases(
     monthly_discount: f64,
     unit: TimeUnit,
 ) -> f64 {
-    let month = unit.from_days(MONTH_DAYS);
-    let mut previous = 0.0;
-    let mut total = 0.0;
-    let mut factor = 1.0;
-    for i in 1..=months {
-        let cumulative = model.conditional_expected_purchases(month * f64::from(i), x, t_x, t);
-        factor /= 1.0 + monthly_discount;
-        // cumulative expectations are non-decreasing; clamp rounding noise
-        total += (cumulative - previous).max(0.0) * factor;
-        previous = cumulative;
-    }
-    if total.is_finite() {
-        total
-    } else {
-        0.0
-    }
+    score_history(model, x, t_x, t, months, monthly_discount, unit).discounted_purchases
 }
 
 /// What a purchase history (x, t_x, T) implies under BG/NBD, shared by all members with it.

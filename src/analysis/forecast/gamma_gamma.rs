@@ -257,22 +257,10 @@ mod tests {
         ])
         .unwrap();
         for p in [[6.25, 3.74, 15.44], [0.7, 1.3, 2.0], [20.0, 9.0, 80.0]] {
-            let mut g = [0.0; 3];
-            data.log_likelihood(p, Some(&mut g));
-            for i in 0..3 {
-                let h = 1e-6 * p[i];
-                let mut up = p;
-                up[i] += h;
-                let mut down = p;
-                down[i] -= h;
-                let fd =
-                    (data.log_likelihood(up, None) - data.log_likelihood(down, None)) / (2.0 * h);
-                assert!(
-                    (g[i] - fd).abs() < 1e-5 * fd.abs().max(1.0),
-                    "param {i} at {p:?}: {} vs {fd}",
-                    g[i]
-                );
-            }
+            crate::analysis::forecast::optimize::assert_gradient(
+                |q, g| data.log_likelihood(q, g),
+                p,
+            );
         }
     }
 

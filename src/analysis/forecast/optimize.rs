@@ -220,6 +220,29 @@ where
     }
 }
 
+/// Test helper: asserts an analytic gradient matches central finite differences at `p`.
+#[cfg(test)]
+pub(crate) fn assert_gradient<const N: usize>(
+    ll: impl Fn([f64; N], Option<&mut [f64; N]>) -> f64,
+    p: [f64; N],
+) {
+    let mut g = [0.0; N];
+    ll(p, Some(&mut g));
+    for i in 0..N {
+        let h = 1e-6 * p[i];
+        let mut up = p;
+        up[i] += h;
+        let mut down = p;
+        down[i] -= h;
+        let fd = (ll(up, None) - ll(down, None)) / (2.0 * h);
+        assert!(
+            (g[i] - fd).abs() < 1e-5 * fd.abs().max(1.0),
+            "param {i} at {p:?}: {} vs {fd}",
+            g[i]
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
