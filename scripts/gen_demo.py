@@ -154,8 +154,7 @@ def main():
         nick = m["name"] if m else "游客" + str(rng.randrange(1000, 9999))
         ph = m["phone"] if m else ""
         chan = rng.choice(ONLINE_CHANNELS)
-        for _ in range(rng.choice([1, 1, 1, 1, 2, 3])):
-            prod, cat, _price = rng.choice(PRODUCTS)
+        for prod, cat, _price in rng.sample(PRODUCTS, rng.choice([1, 1, 1, 1, 2, 3])):
             w.writerow([oid, status, ts, nick, ph, prod, cat, rng.randrange(1, 4), f"{total:.2f}", f"{refund:.2f}", chan])
     (out_dir / "online_orders.csv").write_bytes(buf.getvalue().encode("gbk"))
 

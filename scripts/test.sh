@@ -16,6 +16,7 @@ step() {
   else
     log "$name: FAILED ($((SECONDS - t0)) s)"
     failed+=("$name")
+    return 1
   fi
 }
 
@@ -52,16 +53,17 @@ browser_tests() {
 }
 
 ensure_chromium
-step "cargo test --release" cargo test --release
+step "cargo test --release" cargo test --release --no-fail-fast
 step "cargo clippy --all-targets -- -D warnings" cargo clippy --all-targets -- -D warnings
 if step "build the site (scripts/build_web.sh)" bash scripts/build_web.sh; then
   step "browser tests (node --test www/tests)" browser_tests
 else
   failed+=("browser tests (not run: the site did not build)")
 fi
+step "cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings" cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 
 if ((${#failed[@]})); then
-  log "FAILED: ${failed[*]}"
+  log "FAILED: $(IFS=';'; echo "${failed[*]}")"
   exit 1
 fi
 log "all tests passed"

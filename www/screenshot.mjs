@@ -15,7 +15,9 @@ try {
   // Fold the per-file column mappings so the picture shows the results.
   await page.evaluate(() => { for (const d of document.querySelectorAll('.file-card details')) d.open = false; });
   await page.waitForTimeout(300);
-  await page.screenshot({ path: out, fullPage: false });
+  // The results from the inventory down (the file panel above is folded but still tall).
+  const top = await page.evaluate(() => document.getElementById('results').getBoundingClientRect().top + window.scrollY);
+  await page.screenshot({ path: out, fullPage: true, clip: { x: 0, y: top - 8, width: 1280, height: 1500 } });
   console.log(`wrote ${path.relative(h.repoDir, out)}`);
 } finally {
   await browser.close();

@@ -41,13 +41,14 @@ pub fn ratio(num: f64, den: f64) -> f64 {
     if den == 0.0 {
         0.0
     } else {
-        num / den
+        num / den + 0.0
     }
 }
 
 /// Rounds money to cents.
 pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    // `+ 0.0` turns -0.0 (an empty negative sum) into 0.0.
+    (x * 100.0).round() / 100.0 + 0.0
 }
 
 #[cfg(test)]

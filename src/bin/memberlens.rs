@@ -23,6 +23,10 @@ OPTIONS:
   --members F           read F as a members table
   --summary F           read F as a member-summary table
   --encoding E          utf-8 | gbk | gb18030 | utf-16le | utf-16be (all files)
+  --sheet NAME          XLSX sheet to read (default: the first)
+  --column H=ROLE       give column H the role ROLE (member_id, phone, email, name,
+                        order_id, order_time, amount, item_amount, refund, status,
+                        channel, store, registered_at, tier, ...) or `ignore`
   --as-of YYYY-MM-DD    analysis date (default: the latest purchase date)
   --rfm-window DAYS     score R/F/M over the last DAYS only
   --dormancy fixed|cycle  dormancy thresholds (default fixed: 90/180/365/730)
@@ -40,6 +44,8 @@ OPTIONS:
 struct Args {
     files: Vec<(PathBuf, Option<TableKind>)>,
     encoding: Option<TextEncoding>,
+    sheet: Option<String>,
+    columns: std::collections::BTreeMap<String, String>,
     options: AnalysisOptions,
     format: String,
     members_out: Option<PathBuf>,
@@ -56,6 +62,8 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>> {
     let mut a = Args {
         files: Vec::new(),
         encoding: None,
+        sheet: None,
+        columns: Default::default(),
         options: AnalysisOptions::default(),
         format: "json".into(),
         members_out: None,
@@ -81,6 +89,12 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>> {
             "--encoding" => {
                 let v = value(&mut it, arg)?;
                 a.encoding = Some(serde_json::from_value(serde_json::Value::String(v.to_lowercase())).with_context(|| format!("unknown encoding \"{v}\"; use utf-8, gbk, gb18030, utf-16le or utf-16be"))?);
+            }
+            "--sheet" => a.sheet = Some(value(&mut it, arg)?),
+            "--column" => {
+                let v = value(&mut it, arg)?;
+                let (header, role) = v.rsplit_once('=').with_context(|| format!("--column takes HEADER=ROLE (e.g. 应付金额=amount or 备注=ignore), not \"{v}\""))?;
+                a.columns.insert(header.to_string(), role.to_string());
             }
             "--as-of" => a.options.as_of = Some(value(&mut it, arg)?),
             "--rfm-window" => {
@@ -161,6 +175,9 @@ fn run(argv: &[String]) -> Result<()> {
         let opts = FileOptions {
             kind: *kind,
             encoding: args.encoding,
+            sheet: args.sheet.clone(),
+            // Column overrides apply to the files that have that header.
+            columns: args.columns.clone(),
             ..Default::default()
         };
         analyzer

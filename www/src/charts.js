@@ -2,11 +2,11 @@
 // Tooltips are HTML in ECharts: every label that can come from input goes through esc().
 
 import * as echarts from 'echarts/core';
-import { BarChart, PieChart, HeatmapChart } from 'echarts/charts';
+import { BarChart, PieChart, HeatmapChart, LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, VisualMapComponent, LegendComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, PieChart, HeatmapChart, GridComponent, TooltipComponent, VisualMapComponent, LegendComponent, CanvasRenderer]);
+echarts.use([BarChart, PieChart, HeatmapChart, LineChart, GridComponent, TooltipComponent, VisualMapComponent, LegendComponent, CanvasRenderer]);
 
 const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8', '#8d6e63', '#9e9e9e', '#c2185b', '#558b2f'];
 
@@ -97,5 +97,69 @@ export function heatmap(id, matrix, { rLabel, fLabel, fmt = String } = {}) {
     yAxis: { type: 'category', name: rLabel, nameLocation: 'middle', nameGap: 36, data: ['1', '2', '3', '4', '5'] },
     visualMap: { min: 0, max: Math.max(1, max), calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, inRange: { color: ['#eef4ff', '#2f6fdb'] } },
     series: [{ type: 'heatmap', data, label: { show: true } }],
+  }, true);
+}
+
+/** Histogram: bins are the n+1 edges, counts the n bar heights; lastOpen labels the last bin "x+". */
+export function histogram(id, bins, counts, { fmtEdge = String, fmtCount = String, xName = '', yName = '', lastOpen = false, color = PALETTE[0] } = {}) {
+  const c = chartFor(id);
+  if (!c) return;
+  const labels = counts.map((_, i) => (lastOpen && i === counts.length - 1
+    ? `${fmtEdge(bins[i])}+`
+    : `${fmtEdge(bins[i])}–${fmtEdge(bins[i + 1])}`));
+  c.setOption({
+    animation: false,
+    color: [color],
+    grid: { left: 8, right: 16, top: 28, bottom: 30, containLabel: true },
+    tooltip: { ...baseTooltip, trigger: 'item', formatter: (p) => `${esc(p.name)}<br><b>${esc(fmtCount(p.value))}</b>` },
+    xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 60, data: labels, axisLabel: { rotate: 45, fontSize: 10 } },
+    yAxis: { type: 'value', name: yName },
+    series: [{ type: 'bar', data: counts, barCategoryGap: '8%' }],
+  }, true);
+}
+
+/**
+ * A general heatmap: matrix[row][col] (null = no member there), rows bottom-up on the y axis.
+ * tip(rowIndex, colIndex, value) gives the tooltip's first line (plain text; escaped here).
+ */
+export function matrixHeatmap(id, matrix, { xLabels, yLabels, xName = '', yName = '', fmt = String, tip, min = 0, max = 1, colors = ['#d9534f', '#f6e7a8', '#19a37d'] } = {}) {
+  const c = chartFor(id);
+  if (!c) return;
+  const data = [];
+  matrix.forEach((row, ri) => row.forEach((v, ci) => { if (typeof v === 'number' && Number.isFinite(v)) data.push([ci, ri, v]); }));
+  c.setOption({
+    animation: false,
+    tooltip: {
+      ...baseTooltip,
+      formatter: (p) => `${esc(tip ? tip(p.value[1], p.value[0], p.value[2]) : `${yLabels[p.value[1]]} · ${xLabels[p.value[0]]}`)}<br><b>${esc(fmt(p.value[2]))}</b>`,
+    },
+    grid: { left: 56, right: 16, top: 10, bottom: 86 },
+    xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 26, data: xLabels, splitArea: { show: true } },
+    yAxis: { type: 'category', name: yName, nameLocation: 'middle', nameGap: 36, data: yLabels, splitArea: { show: true } },
+    visualMap: { min, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160, inRange: { color: colors } },
+    series: [{ type: 'heatmap', data, label: { show: true, fontSize: 10, formatter: (p) => fmt(p.value[2]) } }],
+  }, true);
+}
+
+/** Calibration chart: per bucket, actual (bars) against predicted (line); series [{name, values}]. */
+export function calibration(id, categories, actual, predicted, { xName = '', fmt = String } = {}) {
+  const c = chartFor(id);
+  if (!c) return;
+  c.setOption({
+    animation: false,
+    color: [PALETTE[0], PALETTE[3]],
+    legend: { top: 0, data: [actual.name, predicted.name] },
+    grid: { left: 8, right: 16, top: 32, bottom: 24, containLabel: true },
+    tooltip: {
+      ...baseTooltip,
+      trigger: 'axis',
+      formatter: (ps) => [esc(`${xName} ${ps[0]?.name ?? ''}`), ...ps.map((p) => `${esc(p.seriesName)}: <b>${esc(fmt(p.value))}</b>`)].join('<br>'),
+    },
+    xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 24, data: categories },
+    yAxis: { type: 'value' },
+    series: [
+      { name: actual.name, type: 'bar', data: actual.values, barMaxWidth: 28 },
+      { name: predicted.name, type: 'line', data: predicted.values, symbolSize: 7 },
+    ],
   }, true);
 }

@@ -12,11 +12,18 @@ export function count(v) {
 }
 
 export function money(v) {
-  return isNum(v) ? `¥${v.toLocaleString(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : DASH;
+  if (!isNum(v)) return DASH;
+  if (Math.abs(v) < 0.005) v = 0;
+  const s = Math.abs(v).toLocaleString(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return v < 0 ? `-¥${s}` : `¥${s}`;
 }
 
 export function rate(v, digits = 1) {
-  return isNum(v) ? `${(v * 100).toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits })}%` : DASH;
+  if (!isNum(v)) return DASH;
+  const scale = 10 ** digits;
+  let pct = Math.round(v * 100 * scale) / scale;
+  if (pct === 0) pct = 0; // no "-0.0%"
+  return `${pct.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits })}%`;
 }
 
 export function decimal(v, digits = 1) {

@@ -14,6 +14,8 @@ const DORMANCY = ['active', 'silent', 'near_sleep', 'dormant', 'lost'];
 const NON_BUYER = ['within_30d', 'days_31_90', 'days_91_365', 'over_365d', 'unknown'];
 const LIFECYCLE = ['introduction', 'growth', 'maturity', 'dormancy', 'churn'];
 const REPURCHASE = ['overdue', 'due', 'later'];
+const CHURN = ['low', 'medium', 'high'];
+const TOP_CLV = 20;
 const KINDS = ['orders', 'members', 'member_summary'];
 const ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'utf-16le', 'utf-16be'];
 const DEMO_FILES = ['members.csv', 'online_orders.csv', 'pos_sales.csv'];
@@ -27,14 +29,16 @@ const INVENTORY = [
   ['repurchase_rate', (v) => fmt.rate(v)], ['return_rate', (v) => fmt.rate(v)],
   ['median_interpurchase_days', (v) => fmt.decimal(v, 1)],
   ['guest_orders', fmt.count], ['guest_revenue', fmt.money],
+  ['members_in_member_file', fmt.count], ['return_rows', fmt.count], ['returns_amount', fmt.money],
+  ['revenue_per_store', fmt.money],
 ];
 
 const MEMBER_COLUMNS = ['member_id', 'name', 'phone', 'email', 'sources', 'tier', 'first_purchase', 'last_purchase',
-  'recency_days', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score', 'segment', 'dormancy', 'lifecycle',
+  'recency_days', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score', 'segment', 'segment_ten', 'dormancy', 'lifecycle',
   'registered_at', 'personal_cycle_days', 'expected_next_purchase', 'repurchase_status'];
-const FORECAST_COLUMNS = ['p_alive', 'clv', 'churn_risk'];
+const FORECAST_COLUMNS = ['p_alive', 'expected_spend', 'clv', 'churn_risk', 'churn_band'];
 const NUMERIC_MEMBER_COLUMNS = new Set(['recency_days', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score',
-  'personal_cycle_days', 'p_alive', 'clv']);
+  'personal_cycle_days', 'p_alive', 'expected_spend', 'clv', 'churn_risk']);
 
 const ROLE_NAMES = {
   member_id: ['会员ID', 'member id'], phone: ['手机号', 'phone'], email: ['邮箱', 'e-mail'], name: ['姓名', 'name'],
@@ -51,7 +55,8 @@ const ROLE_NAMES = {
 const state = {
   files: [], // {name, file, options, summary}
   report: null,
-  query: { search: '', segment: '', dormancy: '', lifecycle: '', source: '', sort: '', desc: false, offset: 0, limit: PAGE_SIZE },
+  query: { search: '', segment: '', dormancy: '', lifecycle: '', source: '', churn_band: '', sort: '', desc: false, offset: 0, limit: PAGE_SIZE },
+  topClv: null, // rows of the top-CLV query for the current report (null while loading)
   page: { total: 0, rows: [] },
   userAsOf: false,
   reportSeq: 0,
@@ -313,7 +318,24 @@ function analysisOptions() {
   if (mode && mode !== 'fixed') o.dormancy_mode = mode;
   const windowDays = Number.parseInt($('rfm-window').value, 10);
   if (Number.isFinite(windowDays) && windowDays > 0) o.rfm_window_days = windowDays;
+  o.forecast = forecastOptions();
+  const holdout = $('fc-holdout').value;
+  if (holdout) o.holdout_from = holdout;
   return o;
+}
+
+/** The forecast controls as the engine's ForecastOptions; out-of-range entries are put back in range (and shown so). */
+function forecastOptions() {
+  const unit = $('fc-unit').value === '7' ? 7 : 1;
+  let months = Number.parseInt($('fc-months').value, 10);
+  if (!Number.isFinite(months) || months < 1) months = 12;
+  months = Math.min(months, 600);
+  $('fc-months').value = String(months);
+  let pct = Number.parseFloat($('fc-discount').value);
+  if (!Number.isFinite(pct) || pct < 0) pct = 1;
+  pct = Math.min(pct, 100);
+  $('fc-discount').value = String(pct);
+  return { enabled: true, time_unit_days: unit, clv_months: months, discount: pct / 100 };
 }
 
 async function runAnalysis() {
@@ -325,8 +347,21 @@ async function runAnalysis() {
   showProgress(true);
   $('progress-bar').removeAttribute('value');
   $('progress-text').textContent = t('input.analyzing');
+  let settingsError = null;
   try {
-    state.report = await engine.analyze(analysisOptions());
+    const opts = analysisOptions();
+    try {
+      state.report = await engine.analyze(opts);
+    } catch (e) {
+      // A bad forecast setting (say a holdout date on or after the as-of date) should not blank
+      // the page: analyse with the default forecast settings and say why.
+      if (e.code !== 'invalid_option' || e.fatal) throw e;
+      const retry = { ...opts };
+      delete retry.forecast;
+      delete retry.holdout_from;
+      state.report = await engine.analyze(retry);
+      settingsError = e;
+    }
   } catch (e) {
     showProgress(false);
     if (e.code === 'cancelled') return;
@@ -339,7 +374,10 @@ async function runAnalysis() {
   }
   showProgress(false);
   state.query.offset = 0;
+  state.topClv = null;
   renderReport();
+  if (settingsError) showError(settingsError, 'forecast.invalid_option');
+  await loadTopClv();
   await loadMembers();
   state.reportSeq += 1;
   document.body.dataset.reportSeq = String(state.reportSeq);
@@ -391,8 +429,7 @@ function renderInventory(inv) {
   for (const [key, title] of [['by_channel', 'inventory.by_channel_t'], ['by_store', 'inventory.by_store'], ['by_reg_channel', 'inventory.by_reg_channel']]) {
     const rows = inv[key] || [];
     if (!rows.length) continue;
-    bd.appendChild(el('h4', {}, t(title)));
-    bd.appendChild(breakdownTable(rows, key));
+    bd.appendChild(el('div', {}, el('h4', {}, t(title)), el('div', { class: 'table-wrap tall' }, breakdownTable(rows, key))));
   }
 }
 
@@ -433,9 +470,9 @@ function renderRfm(rfm) {
   const tenHost = clear($('ten-segments'));
   if (ten.length) {
     tenHost.appendChild(el('h3', {}, t('rfm.ten')));
-    tenHost.appendChild(table([t('col.segment'), t('col.members'), t('col.revenue')],
-      ten.map(([name, v]) => [name, fmt.count(v.members), fmt.money(v.revenue)]),
-      { numeric: [1, 2], rowAttrs: (i) => ({ dataset: { tenSegment: ten[i][0], members: ten[i][1].members } }) }));
+    tenHost.appendChild(table([t('col.segment'), t('col.members'), t('col.share'), t('col.revenue'), t('col.revenue_share')],
+      ten.map(([name, v]) => [(getLang() === 'zh' ? v.name_zh : v.name_en) || name, fmt.count(v.members), fmt.rate(v.share), fmt.money(v.revenue), fmt.rate(v.revenue_share)]),
+      { numeric: [1, 2, 3, 4], rowAttrs: (i) => ({ dataset: { tenSegment: ten[i][0], members: ten[i][1].members } }) }));
   }
 }
 
@@ -475,30 +512,189 @@ function renderSources(r) {
     : el('p', { class: 'muted' }, fmt.DASH));
 }
 
-/** The forecast object is newer than the rest: show its scalar fields generically, and churn bands if present. */
+// ---------------------------------------------------------------- forecasts
+
+const dayDate = (day) => (Number.isFinite(day) ? new Date(day * 86_400_000).toISOString().slice(0, 10) : fmt.DASH);
+const num4 = (v) => fmt.decimal(v, 4);
+const yesNo = (v) => (v === true ? t('forecast.yes') : v === false ? t('forecast.no') : fmt.DASH);
+
+const BGNBD_PARAMS = [['r', num4], ['alpha', num4], ['a', num4], ['b', num4],
+  ['log_likelihood', (v) => fmt.decimal(v, 2)], ['converged', yesNo], ['iterations', fmt.count]];
+const GG_PARAMS = [['p', num4], ['q', num4], ['gamma', num4],
+  ['log_likelihood', (v) => fmt.decimal(v, 2)], ['converged', yesNo], ['iterations', fmt.count], ['customers', fmt.count]];
+
+function figureCard(key, value, formatted) {
+  return el('div', { class: 'card', dataset: { forecast: key, value: typeof value === 'number' ? String(value) : '' } },
+    el('div', { class: 'card-label' }, t(`fc.${key}`)),
+    el('div', { class: 'card-value' }, formatted));
+}
+
+/** The forecast section: settings, notes, figures, parameters, churn bands, CLV, P(alive), holdout, top CLV. */
 function renderForecast(fc) {
   const panel = $('forecast-panel');
   if (!fc || typeof fc !== 'object') { panel.hidden = true; return; }
-  panel.hidden = false;
-  const host = clear($('forecast'));
-  const rows = [];
-  const walk = (obj, prefix) => {
-    for (const [k, v] of Object.entries(obj)) {
-      const key = prefix ? `${prefix}.${k}` : k;
-      if (v && typeof v === 'object' && !Array.isArray(v)) walk(v, key);
-      else if (typeof v === 'number') rows.push([key, fmt.decimal(v, 4)]);
-      else if (typeof v === 'string' || typeof v === 'boolean') rows.push([key, String(v)]);
-    }
-  };
-  walk(fc, '');
-  host.appendChild(el('h3', {}, t('forecast.params')));
-  host.appendChild(table(['', ''], rows, { className: 'data-table compact', numeric: [1] }));
-  const bands = fc.churn_bands || fc.churn_risk || fc.churn;
-  if (bands && typeof bands === 'object' && !Array.isArray(bands)) {
-    const items = Object.entries(bands).filter(([, v]) => typeof v === 'number' || (v && typeof v.members === 'number'))
-      .map(([k, v]) => ({ label: labelFor('churn', k), value: typeof v === 'number' ? v : v.members }));
-    if (items.length) charts.bar('chart-churn', items, { fmt: fmt.count, color: '#d9534f' });
+  panel.hidden = false; // before the charts: ECharts needs the containers laid out
+
+  const st = fc.settings || {};
+  $('fc-settings').textContent = t('forecast.settings', {
+    unit: t(st.time_unit === 'week' ? 'forecast.unit_week' : 'forecast.unit_day'),
+    months: st.clv_months ?? fmt.DASH,
+    discount: fmt.rate(st.discount, 2),
+  });
+  if (state.report?.as_of) $('fc-holdout').max = dayDate(Date.parse(state.report.as_of) / 86_400_000 - 1);
+
+  const notes = clear($('forecast-notes'));
+  const notFitted = Array.isArray(fc.not_fitted) ? fc.not_fitted : [];
+  for (const n of notFitted) {
+    notes.appendChild(el('p', { class: 'note warn', dataset: { notFitted: n.model ?? '' } },
+      t('forecast.not_fitted', { model: has(`fc.${n.model}`) ? t(`fc.${n.model}`) : String(n.model), reason: n.reason ?? '' })));
   }
+  if (notFitted.length) notes.appendChild(el('p', { class: 'muted small' }, t('forecast.not_fitted_hint')));
+
+  const ep = fc.expected_purchases || {};
+  const clv = fc.clv || {};
+  const median = Array.isArray(clv.percentiles) ? clv.percentiles[2] : null;
+  clear($('forecast-figures')).append(
+    figureCard('expected_30d', ep['30d'], fmt.decimal(ep['30d'], 1)),
+    figureCard('expected_90d', ep['90d'], fmt.decimal(ep['90d'], 1)),
+    figureCard('expected_365d', ep['365d'], fmt.decimal(ep['365d'], 1)),
+    figureCard('clv_total', clv.total, fmt.money(clv.total)),
+    figureCard('clv_mean', clv.mean, fmt.money(clv.mean)),
+    figureCard('clv_median', median, fmt.money(median)));
+
+  const params = clear($('forecast-params'));
+  params.append(paramTable('bgnbd', fc.bgnbd, BGNBD_PARAMS), paramTable('gamma_gamma', fc.gamma_gamma, GG_PARAMS));
+
+  renderChurnBands(fc.churn_bands || {});
+  renderClv(clv);
+  renderPAlive(fc.p_alive_matrix);
+  renderHoldout(fc.holdout, st);
+  renderTopClv();
+}
+
+function paramTable(model, fit, spec) {
+  const wrap = el('div', { class: 'param-block', dataset: { model } }, el('h4', {}, t(`fc.${model}`)));
+  if (!fit) {
+    wrap.appendChild(el('p', { class: 'warn', dataset: { notFittedCell: model } }, t('forecast.not_fitted_cell')));
+    return wrap;
+  }
+  const keys = spec.filter(([k]) => k in fit);
+  wrap.appendChild(table([t('forecast.param'), t('forecast.value')],
+    keys.map(([k, f]) => [has(`fc.${k}`) ? t(`fc.${k}`) : k, f(fit[k])]),
+    { className: 'data-table compact', numeric: [1],
+      rowAttrs: (i) => ({ dataset: { param: `${model}.${keys[i][0]}`, value: String(fit[keys[i][0]]) } }) }));
+  return wrap;
+}
+
+function renderChurnBands(bands) {
+  const host = clear($('churn-bands'));
+  const keys = [...CHURN, ...Object.keys(bands).filter((k) => !CHURN.includes(k))];
+  const total = keys.reduce((a, k) => a + (bands[k] ?? 0), 0);
+  const max = Math.max(1, ...keys.map((k) => bands[k] ?? 0));
+  for (const k of keys) {
+    const n = bands[k] ?? 0;
+    const bar = el('span', { class: 'band-bar' });
+    bar.style.width = `${(100 * n) / max}%`; // CSSOM, not a style attribute: allowed by the CSP
+    host.appendChild(el('button', {
+      type: 'button', class: `band-row band-${CHURN.includes(k) ? k : 'other'}${state.query.churn_band === k ? ' active' : ''}`,
+      dataset: { churnBand: k, members: n }, 'aria-pressed': state.query.churn_band === k ? 'true' : 'false',
+      onclick: () => filterChurn(k),
+    },
+    el('span', { class: 'band-label' }, labelFor('churn', k)),
+    el('span', { class: 'band-track' }, bar),
+    el('span', { class: 'band-count' }, fmt.count(n)),
+    el('span', { class: 'band-share muted' }, fmt.rate(total ? n / total : null))));
+  }
+  host.appendChild(el('p', { class: 'muted small', dataset: { forecast: 'churn_total', value: total } }, t('forecast.churn_total', { n: fmt.count(total) })));
+}
+
+function filterChurn(band) {
+  state.query.churn_band = state.query.churn_band === band ? '' : band;
+  $('filter-churn').value = state.query.churn_band;
+  state.query.offset = 0;
+  for (const b of document.querySelectorAll('#churn-bands [data-churn-band]')) {
+    const on = b.dataset.churnBand === state.query.churn_band;
+    b.classList.toggle('active', on);
+    b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  }
+  requery();
+  $('members-panel').scrollIntoView({ block: 'start' });
+}
+
+function renderClv(clv) {
+  const bins = Array.isArray(clv.bins) ? clv.bins : [];
+  const counts = Array.isArray(clv.counts) ? clv.counts : [];
+  const edge = (v) => Math.round(v).toLocaleString(getLang() === 'zh' ? 'zh-CN' : 'en-US');
+  charts.histogram('chart-clv', bins, counts, {
+    fmtEdge: edge, fmtCount: fmt.count, xName: t('forecast.clv_axis'), yName: t('forecast.members_axis'), lastOpen: true, color: '#2f6fdb',
+  });
+  const p = Array.isArray(clv.percentiles) ? clv.percentiles : [];
+  $('clv-percentiles').textContent = p.length === 5
+    ? t('forecast.clv_percentiles', { p10: fmt.money(p[0]), p25: fmt.money(p[1]), p50: fmt.money(p[2]), p75: fmt.money(p[3]), p90: fmt.money(p[4]), n: fmt.count(clv.count) })
+    : '';
+}
+
+function renderPAlive(matrix) {
+  if (!Array.isArray(matrix) || !matrix.length) { charts.matrixHeatmap('chart-palive', [], { xLabels: [], yLabels: [] }); return; }
+  const cols = Math.max(...matrix.map((r) => (Array.isArray(r) ? r.length : 0)));
+  const yLabels = matrix.map((_, i) => (i === matrix.length - 1 && matrix.length === 11 ? '10+' : String(i)));
+  const xLabels = Array.from({ length: cols }, (_, i) => String(i + 1));
+  charts.matrixHeatmap('chart-palive', matrix, {
+    xLabels, yLabels, xName: t('forecast.palive_x'), yName: t('forecast.palive_y'),
+    fmt: (v) => v.toFixed(2), tip: (ri, ci) => t('forecast.palive_tip', { f: yLabels[ri], d: ci + 1 }),
+  });
+}
+
+function renderHoldout(h, settings) {
+  const block = $('holdout-block');
+  if (!h || typeof h !== 'object') { block.hidden = true; return; }
+  block.hidden = false;
+  const fit = h.fit || {};
+  $('holdout-window').textContent = t('forecast.holdout_window', {
+    split: dayDate(h.split_day), start: dayDate(h.split_day + 1), end: dayDate(h.end_day),
+    len: fmt.decimal(h.holdout_length, 1), unit: t(settings.time_unit === 'week' ? 'forecast.len_week' : 'forecast.len_day'),
+    r: num4(fit.r), alpha: num4(fit.alpha), a: num4(fit.a), b: num4(fit.b),
+  });
+  clear($('holdout-figures')).append(
+    figureCard('holdout_customers', h.customers, fmt.count(h.customers)),
+    figureCard('holdout_total_actual', h.total_actual, fmt.decimal(h.total_actual, 1)),
+    figureCard('holdout_total_predicted', h.total_predicted, fmt.decimal(h.total_predicted, 1)),
+    figureCard('holdout_mae', h.mean_absolute_error, fmt.decimal(h.mean_absolute_error, 3)),
+    figureCard('holdout_bucket_mae', h.bucket_mean_absolute_error, fmt.decimal(h.bucket_mean_absolute_error, 3)));
+  const buckets = Array.isArray(h.buckets) ? h.buckets : [];
+  const last = buckets.length - 1;
+  const cats = buckets.map((b, i) => (i === last && last >= 7 ? `${b.calibration_frequency}+` : String(b.calibration_frequency)));
+  charts.calibration('chart-holdout', cats,
+    { name: t('forecast.holdout_actual'), values: buckets.map((b) => b.mean_actual) },
+    { name: t('forecast.holdout_predicted'), values: buckets.map((b) => b.mean_predicted) },
+    { xName: t('forecast.holdout_axis'), fmt: (v) => fmt.decimal(v, 3) });
+}
+
+async function loadTopClv() {
+  if (!state.report?.forecast) { state.topClv = []; renderTopClv(); return; }
+  try {
+    const page = await engine.query({ sort: 'clv', desc: true, offset: 0, limit: TOP_CLV });
+    state.topClv = page.rows || [];
+  } catch (e) {
+    if (e.fatal) { await recoverFromCrash(e); return; }
+    showError(e);
+    state.topClv = [];
+  }
+  renderTopClv();
+}
+
+const TOP_COLUMNS = ['member_id', 'name', 'frequency', 'monetary', 'p_alive', 'expected_purchases_365d', 'expected_spend', 'clv', 'churn_band'];
+
+function renderTopClv() {
+  const host = clear($('top-clv'));
+  const rows = state.topClv;
+  if (rows === null) { host.appendChild(el('p', { class: 'muted' }, '…')); return; }
+  if (!rows.length) { host.appendChild(el('p', { class: 'muted' }, t('forecast.no_rows'))); return; }
+  const numeric = new Set(['frequency', 'monetary', 'p_alive', 'expected_purchases_365d', 'expected_spend', 'clv']);
+  host.appendChild(table([t('fc.rank'), ...TOP_COLUMNS.map((c) => (has(`m.${c}`) ? t(`m.${c}`) : c))],
+    rows.map((r, i) => [String(i + 1), ...TOP_COLUMNS.map((c) => memberCell(c, c === 'member_id' ? (r.member_id ?? r.phone ?? r.email) : r[c]))]),
+    { className: 'data-table compact', numeric: [0, ...TOP_COLUMNS.map((c, i) => (numeric.has(c) ? i + 1 : -1)).filter((i) => i > 0)],
+      rowAttrs: (i) => ({ dataset: { topClv: i + 1, memberId: rows[i].member_id ?? '', clv: rows[i].clv ?? '' } }) }));
 }
 
 function renderWarnings(r) {
@@ -542,6 +738,9 @@ function renderFilters(r) {
   const labels = (r.sources || []).map((s) => s.label);
   if (state.query.source && !labels.includes(state.query.source)) state.query.source = '';
   fillSelect($('filter-source'), 'members.all_sources', labels.map((l) => [l, l]), state.query.source);
+  if (!r.forecast) state.query.churn_band = '';
+  fillSelect($('filter-churn'), 'members.all_churn', CHURN.map((k) => [k, t(`churn.${k}`)]), state.query.churn_band);
+  $('filter-churn').hidden = !r.forecast;
 }
 
 function renderMemberHead() {
@@ -564,9 +763,9 @@ function memberCell(c, v) {
   if (c === 'dormancy') return labelFor('tier', v);
   if (c === 'lifecycle') return labelFor('life', v);
   if (c === 'repurchase_status') return labelFor('rep', v);
-  if (c === 'churn_risk' && typeof v === 'string') return labelFor('churn', v);
-  if (c === 'monetary' || c === 'clv') return typeof v === 'number' ? v.toFixed(2) : fmt.DASH;
-  if (c === 'p_alive') return typeof v === 'number' ? v.toFixed(3) : fmt.DASH;
+  if (c === 'churn_band' || (c === 'churn_risk' && typeof v === 'string')) return labelFor('churn', v);
+  if (c === 'monetary' || c === 'clv' || c === 'expected_spend') return typeof v === 'number' ? v.toFixed(2) : fmt.DASH;
+  if (c === 'p_alive' || c === 'churn_risk') return typeof v === 'number' ? v.toFixed(3) : fmt.DASH;
   return fmt.cell(v);
 }
 
@@ -586,11 +785,12 @@ function renderMemberRows() {
   info.dataset.total = String(state.page.total);
   $('page-prev').disabled = page <= 1;
   $('page-next').disabled = page >= pages;
+  document.body.dataset.membersSeq = String(Number(document.body.dataset.membersSeq || 0) + 1);
 }
 
 function currentQuery({ paged = true } = {}) {
   const q = {};
-  for (const k of ['search', 'segment', 'dormancy', 'lifecycle', 'source', 'sort']) if (state.query[k]) q[k] = state.query[k];
+  for (const k of ['search', 'segment', 'dormancy', 'lifecycle', 'source', 'churn_band', 'sort']) if (state.query[k]) q[k] = state.query[k];
   if (state.query.sort) q.desc = state.query.desc;
   if (paged) { q.offset = state.query.offset; q.limit = state.query.limit; }
   return q;
@@ -636,7 +836,7 @@ async function exportMembers(format) {
         : 'text/csv;charset=utf-8';
       const blob = new Blob([bytes], { type: mime });
       const url = URL.createObjectURL(blob);
-      const tag = state.query.segment || state.query.dormancy || state.query.lifecycle || 'all';
+      const tag = state.query.segment || state.query.dormancy || state.query.lifecycle || (state.query.churn_band && `churn-${state.query.churn_band}`) || 'all';
       const a = el('a', { href: url, download: `memberlens-${tag}-${state.report?.as_of ?? 'members'}.${format}` });
       document.body.appendChild(a);
       a.click();
@@ -700,14 +900,26 @@ function wire() {
   $('dormancy-mode').addEventListener('change', reanalyze);
   $('rfm-window').addEventListener('change', reanalyze);
   $('reanalyze').addEventListener('click', reanalyze);
+  for (const id of ['fc-unit', 'fc-months', 'fc-discount', 'fc-holdout']) $(id).addEventListener('change', reanalyze);
+  $('fc-holdout-clear').addEventListener('click', () => { if ($('fc-holdout').value) { $('fc-holdout').value = ''; reanalyze(); } });
 
   let searchTimer = null;
   $('member-search').addEventListener('input', (ev) => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(() => { state.query.search = ev.target.value.trim(); state.query.offset = 0; requery(); }, 250);
   });
-  for (const [id, key] of [['filter-segment', 'segment'], ['filter-dormancy', 'dormancy'], ['filter-lifecycle', 'lifecycle'], ['filter-source', 'source']]) {
-    $(id).addEventListener('change', (ev) => { state.query[key] = ev.target.value; state.query.offset = 0; requery(); });
+  for (const [id, key] of [['filter-segment', 'segment'], ['filter-dormancy', 'dormancy'], ['filter-lifecycle', 'lifecycle'], ['filter-source', 'source'], ['filter-churn', 'churn_band']]) {
+    $(id).addEventListener('change', (ev) => {
+      state.query[key] = ev.target.value;
+      state.query.offset = 0;
+      if (key === 'churn_band') {
+        for (const b of document.querySelectorAll('#churn-bands [data-churn-band]')) {
+          b.classList.toggle('active', b.dataset.churnBand === state.query.churn_band);
+          b.setAttribute('aria-pressed', b.dataset.churnBand === state.query.churn_band ? 'true' : 'false');
+        }
+      }
+      requery();
+    });
   }
   $('page-prev').addEventListener('click', () => { state.query.offset = Math.max(0, state.query.offset - PAGE_SIZE); requery(); });
   $('page-next').addEventListener('click', () => { state.query.offset += PAGE_SIZE; requery(); });

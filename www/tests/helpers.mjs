@@ -2,7 +2,8 @@
 // (never a downloaded browser), and readers for the page's DOM contract.
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -110,4 +111,42 @@ export function foreignRequests(requests, url) {
 
 export async function cspViolations(page) {
   return page.evaluate(() => window.__cspViolations || []);
+}
+
+/** RFC 4180 CSV parse (quoted fields with commas, quotes, newlines). */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); rows.push(row); row = []; field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+/** Opens the site, runs fn, then asserts no foreign request, CSP violation or dialog. */
+export async function withPage(url, fn, opts) {
+  const ctx = await openPage(url, opts);
+  try {
+    await fn(ctx);
+    assert.deepEqual(foreignRequests(ctx.requests, url), [], 'every request stays on the local origin');
+    assert.deepEqual(await cspViolations(ctx.page), [], 'no securitypolicyviolation event');
+    assert.deepEqual(ctx.dialogs, [], 'no dialog fired');
+  } finally {
+    await ctx.browser.close();
+  }
+}
+
+export async function download(page, selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click(selector)]);
+  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
 }

@@ -18,42 +18,8 @@ let site;
 before(async () => { site = await h.siteUrl(); });
 after(async () => { await site?.stop(); });
 
-/** RFC 4180 CSV parse (quoted fields with commas, quotes, newlines). */
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); rows.push(row); row = []; field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
-
-async function withPage(fn, opts) {
-  const ctx = await h.openPage(site.url, opts);
-  try {
-    await fn(ctx);
-    assert.deepEqual(h.foreignRequests(ctx.requests, site.url), [], 'every request stays on the local origin');
-    assert.deepEqual(await h.cspViolations(ctx.page), [], 'no securitypolicyviolation event');
-    assert.deepEqual(ctx.dialogs, [], 'no dialog fired');
-  } finally {
-    await ctx.browser.close();
-  }
-}
-
-async function download(page, selector) {
-  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click(selector)]);
-  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
-}
+const withPage = (fn, opts) => h.withPage(site.url, fn, opts);
+const { parseCsv, download } = h;
 
 /** Wait until the member table settled and predicate(arg) holds (a function: the page's CSP forbids eval of strings). */
 async function waitMembers(page, predicate, arg = null) {
@@ -214,4 +180,18 @@ test('cancel while reading a large file: the worker is replaced and the files al
   } finally {
     rmSync(path.dirname(big), { recursive: true, force: true });
   }
+}));
+
+test('files dropped on the drop zone are analysed like chosen ones', () => withPage(async ({ page }) => {
+  const text = readFileSync(HOSTILE, 'utf8');
+  const seq = await h.reportSeq(page);
+  const dt = await page.evaluateHandle((csv) => {
+    const d = new DataTransfer();
+    d.items.add(new File([csv], 'dropped_orders.csv', { type: 'text/csv' }));
+    return d;
+  }, text);
+  await page.dispatchEvent('#dropzone', 'drop', { dataTransfer: dt });
+  await h.waitForReport(page, seq);
+  assert.equal(await page.locator('.file-card').getAttribute('data-file'), 'dropped_orders.csv');
+  assert.equal((await h.readMetrics(page)).members_total, 10);
 }));
