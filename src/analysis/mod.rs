@@ -354,7 +354,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
     };
     let mut rows: Vec<MemberRow> = Vec::with_capacity(members.len());
     for (i, m) in members.iter().enumerate() {
-        let rec = m.record.as_ref();
+        let rec = m.record.as_deref();
         let mut row = MemberRow {
             member_id: m.keys.member_id.clone(),
             phone: m.keys.phone.clone(),

@@ -25,7 +25,8 @@ pub struct Member {
     /// Name (member file first, then orders).
     pub name: Option<String>,
     /// Attributes from the members table, if the member is in one.
-    pub record: Option<MemberRecord>,
+    /// Boxed: most order-only members have none, and the record is ten fields wide.
+    pub record: Option<Box<MemberRecord>>,
     /// Sources (orders files) the member appears in, by index.
     pub sources: Vec<u16>,
     /// Purchases on or before the as-of date, sorted by day.
@@ -197,7 +198,7 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
                         }
                     }
                     match &mut m.record {
-                        None => m.record = Some(rec.clone()),
+                        None => m.record = Some(Box::new(rec.clone())),
                         Some(existing) => fill_missing(existing, rec),
                     }
                 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use memberlens::analysis::dormancy::DormancyMode;
 use memberlens::analysis::member_table::MemberQuery;
+use memberlens::analysis::rfm::Scoring;
 use memberlens::ingest::{TableKind, TextEncoding};
 use memberlens::report::{self, Report};
 use memberlens::{export, AnalysisOptions, Analyzer, FileOptions};
@@ -29,6 +30,8 @@ OPTIONS:
                         channel, store, registered_at, tier, ...) or `ignore`
   --as-of YYYY-MM-DD    analysis date (default: the latest purchase date)
   --rfm-window DAYS     score R/F/M over the last DAYS only
+  --rfm-thresholds SPEC  e.g. r=30,60,90,180;f=1,2,3,5;m=100,200,500,1000
+                        score with your own breakpoints instead of quintiles
   --dormancy fixed|cycle  dormancy thresholds (default fixed: 90/180/365/730)
   --time-unit day|week  forecast time unit (default day)
   --clv-months N        CLV horizon in months (default 12)
@@ -97,6 +100,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>> {
                 a.columns.insert(header.to_string(), role.to_string());
             }
             "--as-of" => a.options.as_of = Some(value(&mut it, arg)?),
+            "--rfm-thresholds" => a.options.rfm_scoring = parse_thresholds(&value(&mut it, arg)?)?,
             "--rfm-window" => {
                 a.options.rfm_window_days = Some(
                     value(&mut it, arg)?
@@ -146,6 +150,39 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>> {
         bail!("no input files; usage: memberlens analyze FILE... (see --help)");
     }
     Ok(Some(a))
+}
+
+/// `r=30,60,90,180;f=1,2,3,5;m=100,200,500,1000` → user breakpoints for every dimension.
+fn parse_thresholds(v: &str) -> Result<Scoring> {
+    let mut dims: [Option<[f64; 4]>; 3] = [None; 3];
+    for part in v.split([';', ' ']).filter(|p| !p.is_empty()) {
+        let (k, nums) = part.split_once('=').with_context(|| {
+            format!("--rfm-thresholds: \"{part}\" should look like r=30,60,90,180")
+        })?;
+        let vals: Vec<f64> = nums
+            .split(',')
+            .map(|x| x.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("--rfm-thresholds: \"{nums}\" is not four numbers"))?;
+        let four: [f64; 4] = vals
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("--rfm-thresholds: {k} needs exactly four breakpoints"))?;
+        let slot = match k.trim().to_ascii_lowercase().as_str() {
+            "r" => 0,
+            "f" => 1,
+            "m" => 2,
+            other => bail!("--rfm-thresholds: unknown dimension \"{other}\" (use r, f, m)"),
+        };
+        dims[slot] = Some(four);
+    }
+    match dims {
+        [Some(recency), Some(frequency), Some(monetary)] => Ok(Scoring::Thresholds {
+            recency,
+            frequency,
+            monetary,
+        }),
+        _ => bail!("--rfm-thresholds needs r=, f= and m= (four breakpoints each)"),
+    }
 }
 
 fn file_name(p: &Path) -> String {

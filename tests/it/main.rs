@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per topic.
 
+mod cli;
 mod edges;
 mod forecast;
 mod robustness;

@@ -1,0 +1,133 @@
+//! The `memberlens` CLI as a user runs it: exit codes, messages, report and member export.
+
+use std::process::Command;
+
+use crate::support::fixture;
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_memberlens"))
+        .args(args)
+        .output()
+        .expect("run memberlens");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn path(name: &str) -> String {
+    fixture(name).display().to_string()
+}
+
+#[test]
+fn json_report_on_the_omnichannel_trio() {
+    let (code, out, _) = cli(&[
+        "analyze",
+        &path("members.csv"),
+        &path("online_orders_gbk.csv"),
+        &path("pos_sales.csv"),
+        "--no-forecast",
+    ]);
+    assert_eq!(code, 0);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["report_version"], "1.0");
+    assert_eq!(r["inventory"]["members_total"], 5772);
+    assert_eq!(r["source_overlap"][0]["buyers"], 589);
+}
+
+#[test]
+fn text_summary_and_member_export() {
+    let dir = std::env::temp_dir().join(format!("memberlens-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("members.csv");
+    let xlsx = dir.join("members.xlsx");
+    let (code, out, _) = cli(&[
+        "analyze",
+        &path("pos_sales.csv"),
+        "--format",
+        "text",
+        "--no-forecast",
+        "--members-out",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("会员总数") && out.contains("重要价值客户"),
+        "{out}"
+    );
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 2376 + 1);
+    let (code, _, _) = cli(&[
+        "analyze",
+        &path("pos_sales.csv"),
+        "--no-forecast",
+        "--members-out",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn options_change_the_analysis() {
+    let (_, out, _) = cli(&[
+        "analyze",
+        &path("pos_sales.csv"),
+        "--no-forecast",
+        "--as-of",
+        "2023-12-31",
+        "--rfm-thresholds",
+        "r=30,60,90,180;f=1,2,3,5;m=100,200,500,1000",
+        "--dormancy",
+        "cycle",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["as_of"], "2023-12-31");
+    assert_eq!(r["as_of_source"], "user");
+    assert_eq!(
+        r["rfm"]["breakpoints"]["recency"],
+        serde_json::json!([30.0, 60.0, 90.0, 180.0])
+    );
+    assert_eq!(r["dormancy"]["mode"], "cycle");
+    assert!(r["files"][0]["after_as_of_rows"].as_u64().unwrap() > 0);
+    let (_, out, _) = cli(&[
+        "analyze",
+        &path("online_orders_gbk.csv"),
+        "--no-forecast",
+        "--column",
+        "退款金额=ignore",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        r["inventory"]["revenue"].as_f64().unwrap() > 1781946.44 + 1.0,
+        "refunds no longer subtracted"
+    );
+}
+
+#[test]
+fn unusable_input_exits_2_with_an_actionable_message() {
+    let dir = std::env::temp_dir().join(format!("memberlens-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("empty.csv");
+    std::fs::write(&empty, b"").unwrap();
+    let (code, out, err) = cli(&["analyze", empty.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("empty.csv") && err.contains("empty") && err.contains("文件为空"),
+        "{err}"
+    );
+    let (code, _, err) = cli(&["analyze", "/nonexistent/orders.csv"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+    let (code, _, err) = cli(&["analyze", &path("pos_sales.csv"), "--bogus"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--bogus"), "{err}");
+    let (code, out, _) = cli(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--members-out"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
