@@ -166,8 +166,11 @@ pub fn fit(summaries: &[CustomerSummary]) -> Result<GammaGammaFit, ForecastError
                 res.converged,
             ));
         }
-        // Two converged starts reaching the same likelihood: the third would only repeat them.
-        if agrees && res.converged {
+        // The Gamma-Gamma likelihood is well behaved in log-parameters: the first start that
+        // converges is kept, and the other starts are a fallback for when it does not. Each
+        // start costs one logarithm per distinct (x, m̄) per evaluation, which dominates the
+        // whole forecast on large bases with continuous spend.
+        if (agrees || res.converged) && best.as_ref().is_some_and(|b| b.3) {
             break;
         }
     }
