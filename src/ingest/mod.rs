@@ -338,8 +338,7 @@ pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<IngestedFi
         }
         Source::Sheet(s) => s.rows.len(),
     };
-    let mut seen: rustc_hash::FxHashSet<&str> =
-        rustc_hash::FxHashSet::with_capacity_and_hasher(expected_rows, Default::default());
+    let mut seen = LineSet::with_capacity(expected_rows);
     let mut dedupe = |raw| -> bool { !seen.insert(raw) };
     let data = match kind {
         TableKind::Orders => {
@@ -419,4 +418,59 @@ fn check_shape(r: &table::RawRow<'_, '_>, header_len: usize, log: &mut RowLog) -
         return false;
     }
     true
+}
+
+/// Exact set of lines seen, keyed by a 64-bit hash so a probe compares integers; the line
+/// text (borrowed from the input) is read only when two hashes are equal.
+struct LineSet<'s> {
+    by_hash: rustc_hash::FxHashMap<u64, &'s str>,
+    /// Lines whose hash equals an earlier, different line's (rare): kept exactly.
+    collided: rustc_hash::FxHashSet<&'s str>,
+}
+
+impl<'s> LineSet<'s> {
+    fn with_capacity(n: usize) -> Self {
+        LineSet {
+            by_hash: rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            collided: Default::default(),
+        }
+    }
+
+    fn hash(line: &str) -> u64 {
+        use std::hash::BuildHasher;
+        // FxHash mixes poorly in its low bits for short keys; fold the high half in.
+        let h = rustc_hash::FxBuildHasher.hash_one(line);
+        h ^ (h >> 29) ^ (h >> 47)
+    }
+
+    /// Inserts a line; false when an identical line was inserted before.
+    fn insert(&mut self, line: &'s str) -> bool {
+        match self.by_hash.entry(Self::hash(line)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(line);
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                *o.get() != line && self.collided.insert(line)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod line_set_tests {
+    use super::LineSet;
+
+    #[test]
+    fn exact_even_when_hashes_collide() {
+        let mut s = LineSet::with_capacity(4);
+        assert!(s.insert("a,1"));
+        assert!(!s.insert("a,1"));
+        assert!(s.insert("a,2"));
+        // Force a collision: put a different line under an existing hash.
+        let h = LineSet::hash("x");
+        s.by_hash.insert(h, "not x");
+        assert!(s.insert("x"), "a different line with the same hash is new");
+        assert!(!s.insert("x"), "and is a duplicate the second time");
+    }
 }

@@ -62,7 +62,7 @@ pub(crate) struct OrderReader<'c> {
     order_ids: OrderIds,
     person_by_keys: FxHashMap<PersonKeys, u32>,
     /// Person by the key cells exactly as written: skips normalising repeat buyers.
-    person_by_cells: FxHashMap<Box<str>, u32>,
+    person_by_cells: FxHashMap<CellsKey, u32>,
     cells_buf: String,
     label_ids: FxHashMap<String, u32>,
     currencies: Vec<(Currency, Vec<usize>)>,
@@ -176,11 +176,12 @@ impl<'c> OrderReader<'c> {
             buf.push_str(self.cols.cell(&r.fields, role));
             buf.push('\u{1F}');
         }
-        let p = match self.person_by_cells.get(buf.as_str()) {
+        let key = CellsKey::new(&buf);
+        let p = match self.person_by_cells.get(&key) {
             Some(&p) => p,
             None => {
                 let p = self.person_normalized(r, log);
-                self.person_by_cells.insert(buf.as_str().into(), p);
+                self.person_by_cells.insert(key, p);
                 p
             }
         };
@@ -306,7 +307,11 @@ impl<'c> OrderReader<'c> {
         let non_purchase_status = is_non_purchase_status(self.cols.cell(&r.fields, Role::Status));
         let order_id = self.cols.cell(&r.fields, Role::OrderId);
         if !order_id.is_empty() {
-            let existing = self.order_ids.get(order_id);
+            // One probe: returns the order this id already has, or registers the id for the
+            // order about to be pushed.
+            let existing = self
+                .order_ids
+                .get_or_insert(order_id, self.out.orders.len() as u32);
             if let Some(idx) = existing {
                 let o = &mut self.out.orders[idx as usize];
                 o.rows += 1;
@@ -330,7 +335,6 @@ impl<'c> OrderReader<'c> {
             }
         }
         let category = self.label(self.cols.cell(&r.fields, Role::Category));
-        let idx = self.out.orders.len() as u32;
         self.out.orders.push(Order {
             line: r.line as u32,
             rows: 1,
@@ -343,9 +347,6 @@ impl<'c> OrderReader<'c> {
             store,
             category,
         });
-        if !order_id.is_empty() {
-            self.order_ids.insert(order_id, idx);
-        }
     }
 
     /// Ends the file; fails when amounts mix currencies.
@@ -403,32 +404,93 @@ impl OrderIds {
         BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id)
     }
 
-    fn text(&self, idx: u32) -> &str {
-        let (a, b) = self.spans[idx as usize];
-        &self.arena[a as usize..b as usize]
-    }
-
-    fn get(&self, id: &str) -> Option<u32> {
-        let idx = *self.by_hash.get(&Self::hash(id))?;
-        if self.text(idx) == id {
-            Some(idx)
-        } else {
-            self.collided.get(id).copied()
-        }
-    }
-
-    fn insert(&mut self, id: &str, idx: u32) {
-        let h = Self::hash(id);
-        if self.by_hash.contains_key(&h) {
-            self.collided.insert(id.into(), idx);
-            return;
+    /// The order index of `id` if seen before; otherwise records `new_idx` for it and returns `None`.
+    fn get_or_insert(&mut self, id: &str, new_idx: u32) -> Option<u32> {
+        use std::collections::hash_map::Entry;
+        match self.by_hash.entry(Self::hash(id)) {
+            Entry::Vacant(v) => {
+                v.insert(new_idx);
+            }
+            Entry::Occupied(o) => {
+                let idx = *o.get();
+                let (a, b) = self.spans[idx as usize];
+                if &self.arena[a as usize..b as usize] == id {
+                    return Some(idx);
+                }
+                // A different id with the same 64-bit hash: kept exactly on the side.
+                return match self.collided.entry(id.into()) {
+                    Entry::Occupied(c) => Some(*c.get()),
+                    Entry::Vacant(c) => {
+                        c.insert(new_idx);
+                        None
+                    }
+                };
+            }
         }
         let a = self.arena.len() as u32;
         self.arena.push_str(id);
-        if self.spans.len() <= idx as usize {
-            self.spans.resize(idx as usize + 1, (0, 0));
+        if self.spans.len() <= new_idx as usize {
+            self.spans.resize(new_idx as usize + 1, (0, 0));
         }
-        self.spans[idx as usize] = (a, self.arena.len() as u32);
-        self.by_hash.insert(h, idx);
+        self.spans[new_idx as usize] = (a, self.arena.len() as u32);
+        None
+    }
+}
+
+/// A person's key cells as written: inline up to 30 bytes (a phone, a card number, a short
+/// e-mail) so a lookup compares in place instead of following a pointer; longer keys boxed.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum CellsKey {
+    Inline(u8, [u8; 30]),
+    Boxed(Box<str>),
+}
+
+impl CellsKey {
+    fn new(s: &str) -> CellsKey {
+        let b = s.as_bytes();
+        if b.len() <= 30 {
+            let mut a = [0u8; 30];
+            a[..b.len()].copy_from_slice(b);
+            CellsKey::Inline(b.len() as u8, a)
+        } else {
+            CellsKey::Boxed(s.into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_ids_are_exact_even_when_hashes_collide() {
+        let mut ids = OrderIds::with_capacity(4);
+        assert_eq!(ids.get_or_insert("A1", 0), None);
+        assert_eq!(ids.get_or_insert("A1", 1), Some(0));
+        assert_eq!(ids.get_or_insert("B2", 1), None);
+        // Force "C3" onto the hash of "A1": it must still be a new order, then found again.
+        ids.by_hash.insert(OrderIds::hash("C3"), 0);
+        assert_eq!(ids.get_or_insert("C3", 2), None);
+        assert_eq!(ids.get_or_insert("C3", 3), Some(2));
+    }
+
+    #[test]
+    fn statuses_that_are_not_purchases() {
+        for s in [
+            "交易关闭",
+            "待付款",
+            "已取消",
+            "已退款",
+            "closed",
+            "Cancelled",
+            "VOIDED",
+            "refunded",
+            "pending",
+        ] {
+            assert!(is_non_purchase_status(s), "{s}");
+        }
+        for s in ["交易成功", "部分退款", "paid", "partially_refunded", ""] {
+            assert!(!is_non_purchase_status(s), "{s}");
+        }
     }
 }
