@@ -246,6 +246,12 @@ pub fn fit_data(data: &BgNbdData) -> Result<BgNbdFit, ForecastError> {
         if !m.f.is_finite() {
             continue;
         }
+        // A start that ran a parameter far out (beyond e^±12, where no real population sits)
+        // means the data does not identify the model (e.g. homogeneous buyers): the other
+        // starts drift out the same way, slowly, so they are skipped.
+        let at_edge =
+            m.x.iter()
+                .any(|v| v.abs() >= super::optimize::DIVERGED_LOG_PARAM);
         let p = [m.x[0].exp(), m.x[1].exp(), m.x[2].exp(), m.x[3].exp()];
         let better = match &best {
             None => true,
@@ -259,7 +265,7 @@ pub fn fit_data(data: &BgNbdData) -> Result<BgNbdFit, ForecastError> {
             best = Some((m.f, p, m.iterations, m.converged));
         }
         // Two converged starts reaching the same likelihood: the third would only repeat them.
-        if agrees && m.converged {
+        if agrees && m.converged || at_edge {
             break;
         }
     }

@@ -155,6 +155,13 @@ pub fn fit(summaries: &[CustomerSummary]) -> Result<GammaGammaFit, ForecastError
         if !res.f.is_finite() {
             continue;
         }
+        // A start that ran a parameter far out (beyond e^±12, where no real population sits)
+        // means the data does not identify the model (e.g. homogeneous buyers): the other
+        // starts drift out the same way, slowly, so they are skipped.
+        let at_edge = res
+            .x
+            .iter()
+            .any(|v| v.abs() >= super::optimize::DIVERGED_LOG_PARAM);
         let agrees = best
             .as_ref()
             .is_some_and(|(f, ..)| (res.f - *f).abs() <= 1e-10 * f.abs().max(1.0));
@@ -170,7 +177,7 @@ pub fn fit(summaries: &[CustomerSummary]) -> Result<GammaGammaFit, ForecastError
         // converges is kept, and the other starts are a fallback for when it does not. Each
         // start costs one logarithm per distinct (x, m̄) per evaluation, which dominates the
         // whole forecast on large bases with continuous spend.
-        if (agrees || res.converged) && best.as_ref().is_some_and(|b| b.3) {
+        if (agrees || res.converged) && best.as_ref().is_some_and(|b| b.3) || at_edge {
             break;
         }
     }

@@ -17,6 +17,9 @@ pub struct Minimum {
     pub converged: bool,
 }
 
+/// |log-parameter| beyond which a fit is taken to be running off to a degenerate limit.
+pub const DIVERGED_LOG_PARAM: f64 = 12.0;
+
 /// Settings for [`bfgs`].
 #[derive(Debug, Clone, Copy)]
 pub struct BfgsOptions {
