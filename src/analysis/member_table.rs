@@ -1,6 +1,16 @@
 //! The member-level table (one row per member) and its query: search, filter, sort, page.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::ingest::values::format_day;
+
+/// Dates are kept as day numbers (no allocation per member) and written as `YYYY-MM-DD`.
+fn day_text<S: Serializer>(day: &Option<i32>, s: S) -> Result<S::Ok, S::Error> {
+    match day {
+        Some(d) => s.serialize_str(&format_day(*d)),
+        None => s.serialize_none(),
+    }
+}
 
 /// One member with keys, R/F/M, scores, segment, tiers and forecasts.
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
@@ -19,18 +29,21 @@ pub struct MemberRow {
     pub in_member_file: bool,
     /// Tier (会员等级).
     pub tier: Option<String>,
-    /// Registration date.
-    pub registered_at: Option<String>,
+    /// Registration date (day number; `YYYY-MM-DD` in JSON and exports)
+    #[serde(serialize_with = "day_text")]
+    pub registered_at: Option<i32>,
     /// Registration channel.
     pub reg_channel: Option<String>,
     /// Store.
     pub store: Option<String>,
     /// Gender.
     pub gender: Option<String>,
-    /// First purchase date.
-    pub first_purchase: Option<String>,
-    /// Last purchase date.
-    pub last_purchase: Option<String>,
+    /// First purchase date (day number; `YYYY-MM-DD` in JSON and exports)
+    #[serde(serialize_with = "day_text")]
+    pub first_purchase: Option<i32>,
+    /// Last purchase date (day number; `YYYY-MM-DD` in JSON and exports)
+    #[serde(serialize_with = "day_text")]
+    pub last_purchase: Option<i32>,
     /// R: days since last purchase.
     pub recency_days: Option<i32>,
     /// F: purchases.
@@ -53,8 +66,9 @@ pub struct MemberRow {
     pub lifecycle: &'static str,
     /// Personal purchase cycle, days.
     pub personal_cycle_days: Option<f64>,
-    /// Expected next purchase date.
-    pub expected_next_purchase: Option<String>,
+    /// Expected next purchase date (day number; `YYYY-MM-DD` in JSON and exports)
+    #[serde(serialize_with = "day_text")]
+    pub expected_next_purchase: Option<i32>,
     /// overdue / due / later.
     pub repurchase_status: Option<&'static str>,
     /// P(alive) (BG/NBD).
@@ -136,11 +150,20 @@ impl MemberRow {
             "name" => t(&self.name),
             "sources" => Cell::Text(self.sources.join("|")),
             "tier" => t(&self.tier),
-            "registered_at" => t(&self.registered_at),
+            "registered_at" => self
+                .registered_at
+                .map(|d| Cell::Text(format_day(d)))
+                .unwrap_or(Cell::Empty),
             "reg_channel" => t(&self.reg_channel),
             "store" => t(&self.store),
-            "first_purchase" => t(&self.first_purchase),
-            "last_purchase" => t(&self.last_purchase),
+            "first_purchase" => self
+                .first_purchase
+                .map(|d| Cell::Text(format_day(d)))
+                .unwrap_or(Cell::Empty),
+            "last_purchase" => self
+                .last_purchase
+                .map(|d| Cell::Text(format_day(d)))
+                .unwrap_or(Cell::Empty),
             "recency_days" => n(self.recency_days.map(f64::from)),
             "frequency" => Cell::Number(f64::from(self.frequency)),
             "monetary" => Cell::Number(self.monetary),
@@ -152,7 +175,10 @@ impl MemberRow {
             "dormancy" => Cell::Text(self.dormancy.to_string()),
             "lifecycle" => Cell::Text(self.lifecycle.to_string()),
             "personal_cycle_days" => n(self.personal_cycle_days),
-            "expected_next_purchase" => t(&self.expected_next_purchase),
+            "expected_next_purchase" => self
+                .expected_next_purchase
+                .map(|d| Cell::Text(format_day(d)))
+                .unwrap_or(Cell::Empty),
             "repurchase_status" => s(self.repurchase_status),
             "p_alive" => n(self.p_alive),
             "expected_purchases_30d" => n(self.expected_purchases_30d),
@@ -163,6 +189,20 @@ impl MemberRow {
             "churn_risk" => n(self.churn_risk),
             "churn_band" => s(self.churn_band),
             _ => Cell::Empty,
+        }
+    }
+}
+
+impl MemberRow {
+    /// The value a column sorts by: dates as day numbers (same order as their text, no formatting).
+    fn sort_key(&self, col: &str) -> Cell {
+        let day = |d: Option<i32>| d.map(|d| Cell::Number(f64::from(d))).unwrap_or(Cell::Empty);
+        match col {
+            "registered_at" => day(self.registered_at),
+            "first_purchase" => day(self.first_purchase),
+            "last_purchase" => day(self.last_purchase),
+            "expected_next_purchase" => day(self.expected_next_purchase),
+            _ => self.cell(col),
         }
     }
 }
@@ -242,7 +282,7 @@ impl MemberQuery {
 pub fn select(rows: &[MemberRow], q: &MemberQuery) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..rows.len()).filter(|&i| q.matches(&rows[i])).collect();
     if let Some(col) = q.sort.as_deref().filter(|c| COLUMNS.contains(c)) {
-        let key = |i: &usize| rows[*i].cell(col);
+        let key = |i: &usize| rows[*i].sort_key(col);
         idx.sort_by(|a, b| {
             let ord = match (key(a), key(b)) {
                 (Cell::Number(x), Cell::Number(y)) => x.total_cmp(&y),

@@ -367,7 +367,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
                 .collect(),
             in_member_file: rec.is_some(),
             tier: rec.and_then(|r| r.tier.clone()),
-            registered_at: rec.and_then(|r| r.registered).map(format_day),
+            registered_at: rec.and_then(|r| r.registered),
             reg_channel: rec.and_then(|r| r.reg_channel.clone()),
             store: rec.and_then(|r| r.store.clone()),
             gender: rec.and_then(|r| r.gender.clone()),
@@ -377,8 +377,8 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         };
         if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {
             let recency = as_of - last;
-            row.first_purchase = Some(format_day(first));
-            row.last_purchase = Some(format_day(last));
+            row.first_purchase = Some(first);
+            row.last_purchase = Some(last);
             row.recency_days = Some(recency);
             let tier = dormancy::buyer_tier(f64::from(recency), &thresholds);
             *tier_n.entry(tier).or_default() += 1;
@@ -397,7 +397,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
                 let (next, status) =
                     repurchase::expected_next(last, cycle, as_of, opts.due_window_days as i32);
                 row.personal_cycle_days = Some((cycle * 10.0).round() / 10.0);
-                row.expected_next_purchase = Some(format_day(next));
+                row.expected_next_purchase = Some(next);
                 row.repurchase_status = Some(status.key());
                 match status {
                     repurchase::RepurchaseStatus::Overdue => rep.overdue += 1,
