@@ -245,6 +245,9 @@ fn run(argv: &[String]) -> Result<()> {
             .with_context(|| format!("{}: cannot write the member table", out.display()))?;
         eprintln!("wrote {} members to {}", rows.len(), out.display());
     }
+    // The process ends here: freeing a million orders one by one would only delay the exit
+    // (about 0.25 s on the 1M-order benchmark); the OS reclaims the memory at once.
+    std::mem::forget(analyzer);
     Ok(())
 }
 
