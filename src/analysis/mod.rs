@@ -462,10 +462,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             duplicate_rows: f.summary.duplicate_rows,
             rejected_rows: f.summary.rejected_rows,
             after_as_of_rows: pop.counts.after_as_of_rows[fi],
-            return_rows: match &f.data {
-                FileData::Orders(o) => o.returns.iter().filter(|r| r.day <= as_of).count(),
-                FileData::Members(_) => 0,
-            },
+            return_rows: pop.counts.return_rows_by_file[fi],
             columns: OrderedMap(
                 f.summary
                     .columns
@@ -583,32 +580,16 @@ fn label_stats(
     pop: &Population,
     as_of: i32,
 ) -> (Vec<LabelStats>, Vec<LabelStats>) {
-    // Members are re-identified through the same linking as the population: map keys to member index.
-    let mut key_member: FxHashMap<&str, usize> = FxHashMap::default();
-    for (i, m) in pop.members.iter().enumerate() {
-        for k in [&m.keys.member_id, &m.keys.phone, &m.keys.email]
-            .into_iter()
-            .flatten()
-        {
-            key_member.entry(k.as_str()).or_insert(i);
-        }
-    }
     let mut stores: LabelAcc = BTreeMap::new();
     let mut channels: LabelAcc = BTreeMap::new();
-    for f in files {
+    for (fi, f) in files.iter().enumerate() {
         let FileData::Orders(o) = &f.data else {
             continue;
         };
-        let person_member: Vec<Option<usize>> = o
-            .persons
-            .iter()
-            .map(|p| {
-                [&p.member_id, &p.phone, &p.email]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|k| key_member.get(k.as_str()).copied())
-            })
-            .collect();
+        // The member of each person, as linking decided it.
+        let member_of = |person: u32| {
+            (person != crate::model::NONE).then(|| pop.person_member[fi][person as usize] as usize)
+        };
         let add =
             |label: u32, member: Option<usize>, purchase: bool, cents: i64, map: &mut LabelAcc| {
                 if label == crate::model::NONE {
@@ -624,22 +605,14 @@ fn label_stats(
                 e.3 += cents;
             };
         for ord in o.orders.iter().filter(|x| x.day <= as_of) {
-            let member = if ord.person == crate::model::NONE {
-                None
-            } else {
-                person_member[ord.person as usize]
-            };
+            let member = member_of(ord.person);
             let purchase = ord.is_purchase();
             let cents = if purchase { ord.net_cents() } else { 0 };
             add(ord.store, member, purchase, cents, &mut stores);
             add(ord.channel, member, purchase, cents, &mut channels);
         }
         for r in o.returns.iter().filter(|x| x.day <= as_of) {
-            let member = if r.person == crate::model::NONE {
-                None
-            } else {
-                person_member[r.person as usize]
-            };
+            let member = member_of(r.person);
             add(r.store, member, false, r.cents, &mut stores);
             add(r.channel, member, false, r.cents, &mut channels);
         }

@@ -96,6 +96,8 @@ pub struct PopulationCounts {
     pub guest_revenue_cents: i64,
     /// Return rows counted (on or before as-of).
     pub return_rows: usize,
+    /// Per file: return rows counted (on or before as-of).
+    pub return_rows_by_file: Vec<usize>,
     /// Per file: members' return cents (on or before as-of), for source revenue.
     pub member_returns_cents: Vec<i64>,
 }
@@ -113,6 +115,9 @@ pub struct Population {
     pub source_labels: Vec<String>,
     /// Which files are orders files.
     pub is_source: Vec<bool>,
+    /// Per file: the member index of each of its `persons` (empty for members tables), as
+    /// linking decided it; later passes over order rows use this instead of re-linking.
+    pub person_member: Vec<Vec<u32>>,
 }
 
 /// The latest purchase day in the files (orders and summaries), or `None` when there is none.
@@ -175,8 +180,10 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
     let mut counts = PopulationCounts {
         after_as_of_rows: vec![0; files.len()],
         member_returns_cents: vec![0; files.len()],
+        return_rows_by_file: vec![0; files.len()],
         ..Default::default()
     };
+    let mut person_member_by_file: Vec<Vec<u32>> = vec![Vec::new(); files.len()];
     let mut source_labels = Vec::with_capacity(files.len());
     let mut is_source = Vec::with_capacity(files.len());
     for (fi, f) in files.iter().enumerate() {
@@ -244,6 +251,7 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
                         continue;
                     }
                     counts.return_rows += 1;
+                    counts.return_rows_by_file[fi] += 1;
                     if r.person == NONE {
                         counts.guest_revenue_cents += r.cents;
                     } else {
@@ -251,6 +259,7 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
                         counts.member_returns_cents[fi] += r.cents;
                     }
                 }
+                person_member_by_file[fi] = person_member;
             }
         }
     }
@@ -267,6 +276,7 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
         counts,
         source_labels,
         is_source,
+        person_member: person_member_by_file,
     }
 }
 

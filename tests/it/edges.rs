@@ -357,3 +357,13 @@ fn member_export_escapes_formulas_and_keeps_chinese() {
     assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""));
     assert_eq!(text.lines().count(), 3);
 }
+
+#[test]
+fn channel_figures_follow_linking_not_bare_key_text() {
+    // A member id that reads like someone else's phone is a different key: two members.
+    let csv = "订单号,下单时间,会员ID,手机号,实付金额,渠道\n1,2024-01-01,13800000001,,10,X\n2,2024-01-02,,13800000001,20,X\n";
+    let r = analyze_csv(csv).report;
+    assert_eq!(r.inventory.members_total, 2);
+    let x = &r.inventory.by_channel[0];
+    assert_eq!((x.label.as_str(), x.members, x.buyers, x.purchase_orders), ("X", 2, 2, 2));
+}
