@@ -5,7 +5,7 @@ use super::values::{self, DateError};
 use super::{ColumnIndex, RowLog};
 use crate::error::{Error, WarningKind};
 use crate::ingest::{Role, TableKind};
-use crate::model::{MemberRecord, PersonKeys, SummaryTotals};
+use crate::model::{MemberRecord, SummaryTotals};
 
 /// Accumulates member rows.
 pub(crate) struct MemberReader<'c> {
@@ -57,25 +57,7 @@ impl<'c> MemberReader<'c> {
 
     /// Reads one row; counts it as accepted or rejected in `log`.
     pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) {
-        let mut keys = PersonKeys {
-            member_id: values::normalize_member_id(self.cols.cell(&r.fields, Role::MemberId)),
-            ..Default::default()
-        };
-        let phone = self.cols.cell(&r.fields, Role::Phone);
-        if !phone.is_empty() {
-            keys.phone = values::normalize_phone(phone);
-            if keys.phone.is_none() {
-                log.field_ignored(
-                    r.line,
-                    self.cols.header(Role::Phone),
-                    format!("\"{phone}\" is not a phone number; the member is kept without it"),
-                );
-            }
-        }
-        let email = self.cols.cell(&r.fields, Role::Email);
-        if !email.is_empty() {
-            keys.email = values::normalize_email(email);
-        }
+        let (keys, _) = super::read_keys(self.cols, r, log);
         if keys.is_empty() {
             log.reject(
                 r.line,

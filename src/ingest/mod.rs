@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Warning, WarningKind};
-use crate::model::{MemberRecord, OrderFile};
+use crate::model::{MemberRecord, OrderFile, PersonKeys};
 pub use decode::TextEncoding;
 pub use roles::{ColumnMapping, DecidedBy, Role, TableKind};
 
@@ -205,6 +205,45 @@ impl ColumnIndex {
     pub(crate) fn header(&self, r: Role) -> &str {
         self.get(r).map(|i| self.headers[i].as_str()).unwrap_or("")
     }
+}
+
+/// A row's identity keys, normalised. An unreadable phone or e-mail is left out with a warning
+/// naming the row (the row itself is kept); the flag says whether that happened.
+pub(crate) fn read_keys(
+    cols: &ColumnIndex,
+    r: &table::RawRow<'_, '_>,
+    log: &mut RowLog,
+) -> (PersonKeys, bool) {
+    let mut keys = PersonKeys {
+        member_id: values::normalize_member_id(cols.cell(&r.fields, Role::MemberId)),
+        ..Default::default()
+    };
+    let mut left_out = false;
+    let phone = cols.cell(&r.fields, Role::Phone);
+    if !phone.is_empty() {
+        keys.phone = values::normalize_phone(phone);
+        if keys.phone.is_none() {
+            left_out = true;
+            log.field_ignored(
+                r.line,
+                cols.header(Role::Phone),
+                format!("\"{phone}\" is not a phone number; the row is kept without it"),
+            );
+        }
+    }
+    let email = cols.cell(&r.fields, Role::Email);
+    if !email.is_empty() {
+        keys.email = values::normalize_email(email);
+        if keys.email.is_none() {
+            left_out = true;
+            log.field_ignored(
+                r.line,
+                cols.header(Role::Email),
+                format!("\"{email}\" is not an e-mail address; the row is kept without it"),
+            );
+        }
+    }
+    (keys, left_out)
 }
 
 /// Rows of a file before typing, CSV or workbook.

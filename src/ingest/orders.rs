@@ -61,8 +61,9 @@ pub(crate) struct OrderReader<'c> {
     out: OrderFile,
     order_ids: OrderIds,
     person_by_keys: FxHashMap<PersonKeys, u32>,
-    /// Person by the key cells exactly as written: skips normalising repeat buyers.
-    person_by_cells: FxHashMap<CellsKey, u32>,
+    /// Person by the key cells exactly as written (and whether a key was unreadable):
+    /// skips normalising repeat buyers.
+    person_by_cells: FxHashMap<CellsKey, (u32, bool)>,
     cells_buf: String,
     label_ids: FxHashMap<String, u32>,
     currencies: Vec<(Currency, Vec<usize>)>,
@@ -178,10 +179,15 @@ impl<'c> OrderReader<'c> {
         }
         let key = CellsKey::new(&buf);
         let p = match self.person_by_cells.get(&key) {
-            Some(&p) => p,
+            Some(&(p, false)) => p,
+            // Cells seen before but with an unreadable phone or e-mail: warn for this row too.
+            Some(&(p, true)) => {
+                super::read_keys(self.cols, r, log);
+                p
+            }
             None => {
-                let p = self.person_normalized(r, log);
-                self.person_by_cells.insert(key, p);
+                let (p, left_out) = self.person_normalized(r, log);
+                self.person_by_cells.insert(key, (p, left_out));
                 p
             }
         };
@@ -189,32 +195,14 @@ impl<'c> OrderReader<'c> {
         p
     }
 
-    fn person_normalized(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) -> u32 {
-        let mut keys = PersonKeys::default();
-        let id = self.cols.cell(&r.fields, Role::MemberId);
-        keys.member_id = values::normalize_member_id(id);
-        let phone = self.cols.cell(&r.fields, Role::Phone);
-        if !phone.is_empty() {
-            keys.phone = values::normalize_phone(phone);
-            if keys.phone.is_none() {
-                log.field_ignored(
-                    r.line,
-                    self.cols.header(Role::Phone),
-                    format!("\"{phone}\" is not a phone number; the row is kept without it"),
-                );
-            }
-        }
-        let email = self.cols.cell(&r.fields, Role::Email);
-        if !email.is_empty() {
-            keys.email = values::normalize_email(email);
-            if keys.email.is_none() {
-                log.field_ignored(
-                    r.line,
-                    self.cols.header(Role::Email),
-                    format!("\"{email}\" is not an e-mail address; the row is kept without it"),
-                );
-            }
-        }
+    /// Normalises the row's keys (warning about unreadable ones) and finds or adds its person;
+    /// the flag says whether a key field was left out.
+    fn person_normalized(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) -> (u32, bool) {
+        let (keys, left_out) = super::read_keys(self.cols, r, log);
+        (self.person_of(r, keys), left_out)
+    }
+
+    fn person_of(&mut self, r: &RawRow<'_, '_>, keys: PersonKeys) -> u32 {
         if keys.is_empty() {
             return NONE;
         }

@@ -365,5 +365,34 @@ fn channel_figures_follow_linking_not_bare_key_text() {
     let r = analyze_csv(csv).report;
     assert_eq!(r.inventory.members_total, 2);
     let x = &r.inventory.by_channel[0];
-    assert_eq!((x.label.as_str(), x.members, x.buyers, x.purchase_orders), ("X", 2, 2, 2));
+    assert_eq!(
+        (x.label.as_str(), x.members, x.buyers, x.purchase_orders),
+        ("X", 2, 2, 2)
+    );
+}
+
+#[test]
+fn every_row_with_an_unreadable_key_field_is_warned_about() {
+    // The same bad phone on two rows (a repeat buyer) is reported on both lines.
+    let csv =
+        "订单号,下单时间,会员ID,手机号,实付金额\n1,2024-01-01,V1,n/a,10\n2,2024-01-02,V1,n/a,20\n";
+    let f = ingest("t.csv", csv.as_bytes(), &FileOptions::default()).unwrap();
+    let lines: Vec<usize> = f
+        .warnings
+        .iter()
+        .filter(|w| w.kind.key() == "field_ignored")
+        .map(|w| w.line)
+        .collect();
+    assert_eq!(lines, vec![2, 3]);
+    assert_eq!(f.summary.accepted, 2);
+    // Members tables warn about an unreadable e-mail too, instead of dropping it silently.
+    let members = "会员卡号,邮箱,姓名\nV1,not-an-email,张三\n";
+    let m = ingest("m.csv", members.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!(
+        m.warnings
+            .iter()
+            .map(|w| (w.line, w.kind.key()))
+            .collect::<Vec<_>>(),
+        vec![(2, "field_ignored")]
+    );
 }
