@@ -459,6 +459,14 @@ fn check_shape(r: &table::RawRow<'_, '_>, header_len: usize, log: &mut RowLog) -
     true
 }
 
+/// The 64-bit hash that the per-row maps (duplicate lines, order ids) are keyed by.
+pub(crate) fn hash64(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    // FxHash mixes poorly in its low bits for short keys; fold the high half in.
+    let h = rustc_hash::FxBuildHasher.hash_one(s);
+    h ^ (h >> 29) ^ (h >> 47)
+}
+
 /// Exact set of lines seen, keyed by a 64-bit hash so a probe compares integers; the line
 /// text (borrowed from the input) is read only when two hashes are equal.
 struct LineSet<'s> {
@@ -475,16 +483,9 @@ impl<'s> LineSet<'s> {
         }
     }
 
-    fn hash(line: &str) -> u64 {
-        use std::hash::BuildHasher;
-        // FxHash mixes poorly in its low bits for short keys; fold the high half in.
-        let h = rustc_hash::FxBuildHasher.hash_one(line);
-        h ^ (h >> 29) ^ (h >> 47)
-    }
-
     /// Inserts a line; false when an identical line was inserted before.
     fn insert(&mut self, line: &'s str) -> bool {
-        match self.by_hash.entry(Self::hash(line)) {
+        match self.by_hash.entry(hash64(line)) {
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(line);
                 true
@@ -498,7 +499,7 @@ impl<'s> LineSet<'s> {
 
 #[cfg(test)]
 mod line_set_tests {
-    use super::LineSet;
+    use super::{hash64, LineSet};
 
     #[test]
     fn exact_even_when_hashes_collide() {
@@ -507,7 +508,7 @@ mod line_set_tests {
         assert!(!s.insert("a,1"));
         assert!(s.insert("a,2"));
         // Force a collision: put a different line under an existing hash.
-        let h = LineSet::hash("x");
+        let h = hash64("x");
         s.by_hash.insert(h, "not x");
         assert!(s.insert("x"), "a different line with the same hash is new");
         assert!(!s.insert("x"), "and is a duplicate the second time");

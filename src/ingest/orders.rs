@@ -387,15 +387,10 @@ impl OrderIds {
         }
     }
 
-    fn hash(id: &str) -> u64 {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id)
-    }
-
     /// The order index of `id` if seen before; otherwise records `new_idx` for it and returns `None`.
     fn get_or_insert(&mut self, id: &str, new_idx: u32) -> Option<u32> {
         use std::collections::hash_map::Entry;
-        match self.by_hash.entry(Self::hash(id)) {
+        match self.by_hash.entry(super::hash64(id)) {
             Entry::Vacant(v) => {
                 v.insert(new_idx);
             }
@@ -457,7 +452,7 @@ mod tests {
         assert_eq!(ids.get_or_insert("A1", 1), Some(0));
         assert_eq!(ids.get_or_insert("B2", 1), None);
         // Force "C3" onto the hash of "A1": it must still be a new order, then found again.
-        ids.by_hash.insert(OrderIds::hash("C3"), 0);
+        ids.by_hash.insert(crate::ingest::hash64("C3"), 0);
         assert_eq!(ids.get_or_insert("C3", 2), None);
         assert_eq!(ids.get_or_insert("C3", 3), Some(2));
     }
