@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::forecast::{self, BgNbdFit, ForecastSettings, GammaGammaFit, HoldoutReport, TimeUnit};
+use super::forecast::{
+    self, BgNbdFit, ForecastSettings, GammaGammaFit, HoldoutReport, MemberForecast, TimeUnit,
+};
 use super::profile::Population;
 use crate::ingest::values::format_day;
 use crate::report::OrderedMap;
@@ -70,23 +72,6 @@ pub struct NotFittedReport {
     pub reason: String,
 }
 
-/// Per-member forecast values for the member table.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct MemberForecastCols {
-    /// P(alive).
-    pub p_alive: f64,
-    /// Expected purchases in 30/90/365 days.
-    pub expected: [f64; 3],
-    /// Expected spend per purchase.
-    pub expected_spend: Option<f64>,
-    /// CLV.
-    pub clv: Option<f64>,
-    /// 1 − P(alive).
-    pub churn_risk: f64,
-    /// Band key.
-    pub churn_band: &'static str,
-}
-
 /// Forecast settings chosen by the user.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -144,7 +129,7 @@ pub fn run(
     pop: &Population,
     opts: &ForecastOptions,
     holdout_from: Option<i32>,
-) -> Result<(ForecastReport, Vec<Option<MemberForecastCols>>), String> {
+) -> Result<(ForecastReport, Vec<Option<MemberForecast>>), String> {
     let unit = if opts.time_unit_days == 7 {
         TimeUnit::Week
     } else {
@@ -170,7 +155,6 @@ pub fn run(
     let mut bands = [0usize; 3];
     let mut expected = [0.0f64; 3];
     let mut clvs = Vec::new();
-    let mut cols = Vec::with_capacity(out.members.len());
     // P(alive) matrix: rows = repeat days (0..9, 10+), columns = recency deciles of buyers.
     let mut recencies: Vec<i32> = pop
         .members
@@ -189,16 +173,8 @@ pub fn run(
         .collect();
     let mut matrix = vec![vec![(0.0f64, 0usize); 10]; 11];
     for (i, f) in out.members.iter().enumerate() {
-        let Some(f) = f else {
-            cols.push(None);
-            continue;
-        };
-        let band = f.churn_band.key();
-        bands[match band {
-            "low" => 0,
-            "medium" => 1,
-            _ => 2,
-        }] += 1;
+        let Some(f) = f else { continue };
+        bands[f.churn_band as usize] += 1;
         expected[0] += f.expected_purchases_30d;
         expected[1] += f.expected_purchases_90d;
         expected[2] += f.expected_purchases_365d;
@@ -213,18 +189,6 @@ pub fn run(
             matrix[repeat][col].0 += f.p_alive;
             matrix[repeat][col].1 += 1;
         }
-        cols.push(Some(MemberForecastCols {
-            p_alive: f.p_alive,
-            expected: [
-                f.expected_purchases_30d,
-                f.expected_purchases_90d,
-                f.expected_purchases_365d,
-            ],
-            expected_spend: Some(f.expected_spend),
-            clv: Some(f.clv),
-            churn_risk: f.churn_risk,
-            churn_band: band,
-        }));
     }
     let report = ForecastReport {
         bgnbd: out.bgnbd,
@@ -268,5 +232,5 @@ pub fn run(
             })
             .collect(),
     };
-    Ok((report, cols))
+    Ok((report, out.members))
 }

@@ -423,13 +423,13 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         }
         if let Some(Some(fc)) = fc_cols.get(i) {
             row.p_alive = Some(fc.p_alive);
-            row.expected_purchases_30d = Some(fc.expected[0]);
-            row.expected_purchases_90d = Some(fc.expected[1]);
-            row.expected_purchases_365d = Some(fc.expected[2]);
-            row.expected_spend = fc.expected_spend;
-            row.clv = fc.clv;
+            row.expected_purchases_30d = Some(fc.expected_purchases_30d);
+            row.expected_purchases_90d = Some(fc.expected_purchases_90d);
+            row.expected_purchases_365d = Some(fc.expected_purchases_365d);
+            row.expected_spend = Some(fc.expected_spend);
+            row.clv = Some(fc.clv);
             row.churn_risk = Some(fc.churn_risk);
-            row.churn_band = Some(fc.churn_band);
+            row.churn_band = Some(fc.churn_band.key());
         }
         rows.push(row);
     }
