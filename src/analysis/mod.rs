@@ -102,7 +102,12 @@ fn rfm_values(m: &Member, as_of: i32, window: Option<u32>) -> Option<RfmValues> 
             }
             (
                 in_window.len() as u32,
-                in_window.iter().map(|p| p.net_cents).sum::<i64>() + m.returns_cents,
+                in_window.iter().map(|p| p.net_cents).sum::<i64>()
+                    + m.returns
+                        .iter()
+                        .filter(|r| r.0 > from)
+                        .map(|r| r.1)
+                        .sum::<i64>(),
             )
         }
     };
@@ -182,7 +187,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         .map(|&i| members[i].frequency() as usize)
         .sum();
     let revenue_cents: i64 = members.iter().map(|m| m.net_spend_cents()).sum();
-    let returns_cents: i64 = members.iter().map(|m| m.returns_cents).sum();
+    let returns_cents: i64 = members.iter().map(|m| m.returns_cents()).sum();
     let repeaters = buyers
         .iter()
         .filter(|&&i| members[i].frequency() >= 2)

@@ -31,8 +31,8 @@ pub struct Member {
     pub sources: Vec<u16>,
     /// Purchases on or before the as-of date, sorted by day.
     pub purchases: Vec<Purchase>,
-    /// Returns on or before the as-of date (negative cents).
-    pub returns_cents: i64,
+    /// Returns on or before the as-of date: (day, negative cents), so windows can filter them.
+    pub returns: Vec<(i32, i64)>,
     /// Totals from a member-summary table (used when the member has no order rows).
     pub summary: Option<SummaryTotals>,
 }
@@ -55,9 +55,9 @@ impl Member {
     /// Net spend: purchases plus returns, in cents (may be negative before flooring).
     pub fn net_spend_cents(&self) -> i64 {
         if self.purchases.is_empty() {
-            self.summary.map(|s| s.total_spend_cents).unwrap_or(0) + self.returns_cents
+            self.summary.map(|s| s.total_spend_cents).unwrap_or(0) + self.returns_cents()
         } else {
-            self.purchases.iter().map(|p| p.net_cents).sum::<i64>() + self.returns_cents
+            self.purchases.iter().map(|p| p.net_cents).sum::<i64>() + self.returns_cents()
         }
     }
 
@@ -75,6 +75,11 @@ impl Member {
             .last()
             .map(|p| p.day)
             .or_else(|| self.summary.map(|s| s.last_day))
+    }
+
+    /// Returns on or before as-of, in cents (negative).
+    pub fn returns_cents(&self) -> i64 {
+        self.returns.iter().map(|r| r.1).sum()
     }
 
     /// Distinct purchase days, sorted.
@@ -255,7 +260,9 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
                     if r.person == NONE {
                         counts.guest_revenue_cents += r.cents;
                     } else {
-                        members[person_member[r.person as usize] as usize].returns_cents += r.cents;
+                        members[person_member[r.person as usize] as usize]
+                            .returns
+                            .push((r.day, r.cents));
                         counts.member_returns_cents[fi] += r.cents;
                     }
                 }

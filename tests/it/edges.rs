@@ -396,3 +396,34 @@ fn every_row_with_an_unreadable_key_field_is_warned_about() {
         vec![(2, "field_ignored")]
     );
 }
+
+#[test]
+fn windowed_monetary_counts_only_returns_in_the_window() {
+    // Return of 30 long before a 90-day window: M in the window is the in-window purchase only.
+    let csv = "小票号,会员卡号,销售日期,销售金额\nR1,V1,20230101,100\nR2,V1,20230105,-30\nR3,V1,20240301,50\n";
+    let mut a = Analyzer::new();
+    a.add_file("t.csv", csv.as_bytes().to_vec(), FileOptions::default())
+        .unwrap();
+    let all = a
+        .analyze(&AnalysisOptions::default())
+        .unwrap()
+        .report
+        .rfm
+        .breakpoints
+        .monetary[0];
+    assert!((all - 120.0).abs() < 1e-9, "all history: 100 + 50 - 30");
+    let w = a
+        .analyze(&AnalysisOptions {
+            rfm_window_days: Some(90),
+            ..Default::default()
+        })
+        .unwrap()
+        .report
+        .rfm
+        .breakpoints
+        .monetary[0];
+    assert!(
+        (w - 50.0).abs() < 1e-9,
+        "window: the 2024 purchase only, got {w}"
+    );
+}
