@@ -7,7 +7,7 @@
 //! customers measured in days collapse to tens of thousands of triples), and every term that
 //! depends on x alone (the log-gamma ratios) is computed once per distinct x.
 
-use super::optimize::{bfgs, BfgsOptions};
+use super::optimize::{fit_multistart, StopRule};
 use super::special::{digamma, expm1_over, ln_gamma};
 use super::summary::CustomerSummary;
 use super::FastMap;
@@ -226,49 +226,13 @@ pub fn fit_data(data: &BgNbdData) -> Result<BgNbdFit, ForecastError> {
         [0.25, scale, 0.8, 2.5],
         [2.0, 4.0 * scale, 0.3, 6.0],
     ];
-    let mut best: Option<(f64, [f64; 4], u32, bool)> = None;
-    for start in starts {
-        let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-        let m = bfgs(
-            |x, g| {
-                let p = [x[0].exp(), x[1].exp(), x[2].exp(), x[3].exp()];
-                let mut gp = [0.0; 4];
-                let ll = data.log_likelihood(p, Some(&mut gp));
-                for i in 0..4 {
-                    // chain rule for log-parameters; minimise the mean negative LL
-                    g[i] = -gp[i] * p[i] / n;
-                }
-                -ll / n
-            },
-            &x0,
-            BfgsOptions::default(),
-        );
-        if !m.f.is_finite() {
-            continue;
-        }
-        // A start that ran a parameter far out (beyond e^±12, where no real population sits)
-        // means the data does not identify the model (e.g. homogeneous buyers): the other
-        // starts drift out the same way, slowly, so they are skipped.
-        let at_edge =
-            m.x.iter()
-                .any(|v| v.abs() >= super::optimize::DIVERGED_LOG_PARAM);
-        let p = [m.x[0].exp(), m.x[1].exp(), m.x[2].exp(), m.x[3].exp()];
-        let better = match &best {
-            None => true,
-            Some((f, ..)) => m.f < *f - 1e-12,
-        };
-        let agrees = match &best {
-            Some((f, ..)) => (m.f - *f).abs() <= 1e-10 * f.abs().max(1.0),
-            None => false,
-        };
-        if better {
-            best = Some((m.f, p, m.iterations, m.converged));
-        }
-        // Two converged starts reaching the same likelihood: the third would only repeat them.
-        if agrees && m.converged || at_edge {
-            break;
-        }
-    }
+    // Two converged starts reaching the same likelihood: the third would only repeat them.
+    let best = fit_multistart(
+        |p, g| data.log_likelihood(p, g),
+        n,
+        &starts,
+        StopRule::TwoAgree,
+    );
     let (f, p, iterations, converged) = best.ok_or(ForecastError::FitFailed {
         model: "bgnbd",
         reason: "the likelihood was not finite at any starting point".into(),

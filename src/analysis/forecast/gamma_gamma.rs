@@ -6,7 +6,7 @@
 //! x, and Σ ln m̄ is a constant of the data, so one likelihood evaluation costs one logarithm
 //! per distinct (x, m̄) pair.
 
-use super::optimize::{bfgs, BfgsOptions};
+use super::optimize::{fit_multistart, StopRule};
 use super::special::{digamma, ln_gamma};
 use super::summary::CustomerSummary;
 use super::FastMap;
@@ -136,51 +136,16 @@ pub fn fit(summaries: &[CustomerSummary]) -> Result<GammaGammaFit, ForecastError
     let n = data.total_weight;
     let m = data.mean_monetary;
     let starts = [[1.0, 2.0, m], [6.0, 4.0, m / 2.0], [0.5, 10.0, 18.0 * m]];
-    let mut best: Option<(f64, [f64; 3], u32, bool)> = None;
-    for start in starts {
-        let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-        let res = bfgs(
-            |x, g| {
-                let p = [x[0].exp(), x[1].exp(), x[2].exp()];
-                let mut gp = [0.0; 3];
-                let ll = data.log_likelihood(p, Some(&mut gp));
-                for i in 0..3 {
-                    g[i] = -gp[i] * p[i] / n;
-                }
-                -ll / n
-            },
-            &x0,
-            BfgsOptions::default(),
-        );
-        if !res.f.is_finite() {
-            continue;
-        }
-        // A start that ran a parameter far out (beyond e^±12, where no real population sits)
-        // means the data does not identify the model (e.g. homogeneous buyers): the other
-        // starts drift out the same way, slowly, so they are skipped.
-        let at_edge = res
-            .x
-            .iter()
-            .any(|v| v.abs() >= super::optimize::DIVERGED_LOG_PARAM);
-        let agrees = best
-            .as_ref()
-            .is_some_and(|(f, ..)| (res.f - *f).abs() <= 1e-10 * f.abs().max(1.0));
-        if best.as_ref().is_none_or(|(f, ..)| res.f < *f - 1e-12) {
-            best = Some((
-                res.f,
-                [res.x[0].exp(), res.x[1].exp(), res.x[2].exp()],
-                res.iterations,
-                res.converged,
-            ));
-        }
-        // The Gamma-Gamma likelihood is well behaved in log-parameters: the first start that
-        // converges is kept, and the other starts are a fallback for when it does not. Each
-        // start costs one logarithm per distinct (x, m̄) per evaluation, which dominates the
-        // whole forecast on large bases with continuous spend.
-        if (agrees || res.converged) && best.as_ref().is_some_and(|b| b.3) || at_edge {
-            break;
-        }
-    }
+    // The Gamma-Gamma likelihood is well behaved in log-parameters: the first start that
+    // converges is kept, and the other starts are a fallback for when it does not. Each
+    // start costs one logarithm per distinct (x, m̄) per evaluation, which dominates the
+    // whole forecast on large bases with continuous spend.
+    let best = fit_multistart(
+        |p, g| data.log_likelihood(p, g),
+        n,
+        &starts,
+        StopRule::FirstConverged,
+    );
     let (f, p, iterations, converged) = best.ok_or(ForecastError::FitFailed {
         model: "gamma_gamma",
         reason: "the likelihood was not finite at any starting point".into(),

@@ -223,6 +223,74 @@ where
     }
 }
 
+/// When a multi-start fit may skip its remaining starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopRule {
+    /// Once two converged starts reach the same likelihood (the next would only repeat them).
+    TwoAgree,
+    /// Once the best start so far has converged (for likelihoods that are well behaved).
+    FirstConverged,
+}
+
+/// Maximum-likelihood fit in log-parameters from several starts: minimises the mean negative
+/// log-likelihood with [`bfgs`] and keeps the best start. `ll` returns the total log-likelihood
+/// at the parameters and fills its gradient; `n` is the number of customers it sums over.
+/// Returns (mean negative log-likelihood, parameters, iterations, converged) of the best start,
+/// or `None` when the likelihood was not finite at any start.
+pub fn fit_multistart<const N: usize>(
+    ll: impl Fn([f64; N], Option<&mut [f64; N]>) -> f64,
+    n: f64,
+    starts: &[[f64; N]],
+    rule: StopRule,
+) -> Option<(f64, [f64; N], u32, bool)> {
+    let mut best: Option<(f64, [f64; N], u32, bool)> = None;
+    for start in starts {
+        let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+        let m = bfgs(
+            |x, g| {
+                let p: [f64; N] = std::array::from_fn(|i| x[i].exp());
+                let mut gp = [0.0; N];
+                let value = ll(p, Some(&mut gp));
+                for i in 0..N {
+                    // chain rule for log-parameters; minimise the mean negative LL
+                    g[i] = -gp[i] * p[i] / n;
+                }
+                -value / n
+            },
+            &x0,
+            BfgsOptions::default(),
+        );
+        if !m.f.is_finite() {
+            continue;
+        }
+        // A start that ran a parameter far out (beyond e^±12, where no real population sits)
+        // means the data does not identify the model (e.g. homogeneous buyers): the other
+        // starts drift out the same way, slowly, so they are skipped.
+        let at_edge = m.x.iter().any(|v| v.abs() >= DIVERGED_LOG_PARAM);
+        let agrees = best
+            .as_ref()
+            .is_some_and(|(f, ..)| (m.f - *f).abs() <= 1e-10 * f.abs().max(1.0));
+        if best.as_ref().is_none_or(|(f, ..)| m.f < *f - 1e-12) {
+            best = Some((
+                m.f,
+                std::array::from_fn(|i| m.x[i].exp()),
+                m.iterations,
+                m.converged,
+            ));
+        }
+        let done = match rule {
+            StopRule::TwoAgree => agrees && m.converged,
+            StopRule::FirstConverged => {
+                (agrees || m.converged) && best.as_ref().is_some_and(|b| b.3)
+            }
+        };
+        if done || at_edge {
+            break;
+        }
+    }
+    best
+}
+
 /// Test helper: asserts an analytic gradient matches central finite differences at `p`.
 #[cfg(test)]
 pub(crate) fn assert_gradient<const N: usize>(
