@@ -4,8 +4,10 @@
 //! (with line, column and reason), so `rows = accepted + duplicate_rows + rejected_rows`.
 
 pub mod decode;
+mod group;
 mod members;
 mod orders;
+mod par;
 pub mod roles;
 pub mod table;
 pub mod values;
@@ -122,12 +124,28 @@ impl RowLog {
     }
 
     fn note(&mut self, line: usize, column: Option<&str>, kind: WarningKind, reason: String) {
-        *self.reasons.entry(kind.key().to_string()).or_default() += 1;
+        self.note_with(line, kind, || (column.map(str::to_string), reason));
+    }
+
+    /// Counts a warning; builds its column and text only when it is kept.
+    fn note_with(
+        &mut self,
+        line: usize,
+        kind: WarningKind,
+        text: impl FnOnce() -> (Option<String>, String),
+    ) {
+        match self.reasons.get_mut(kind.key()) {
+            Some(n) => *n += 1,
+            None => {
+                self.reasons.insert(kind.key().to_string(), 1);
+            }
+        }
         if self.warnings.len() < MAX_WARNINGS_PER_FILE {
+            let (column, reason) = text();
             self.warnings.push(Warning {
                 file: self.file.clone(),
                 line,
-                column: column.map(str::to_string),
+                column,
                 kind,
                 reason,
             });
@@ -146,19 +164,27 @@ impl RowLog {
         self.note(line, column, kind, reason);
     }
 
+    /// Records a rejected row whose column and text are built only if the warning is kept.
+    pub(crate) fn reject_with(
+        &mut self,
+        line: usize,
+        kind: WarningKind,
+        text: impl FnOnce() -> (Option<String>, String),
+    ) {
+        self.rejected += 1;
+        self.note_with(line, kind, text);
+    }
+
     /// Records a kept row whose field was unreadable.
     pub(crate) fn field_ignored(&mut self, line: usize, column: &str, reason: String) {
         self.note(line, Some(column), WarningKind::FieldIgnored, reason);
     }
 
-    fn duplicate(&mut self, line: usize) {
+    pub(crate) fn duplicate(&mut self, line: usize) {
         self.duplicates += 1;
-        self.note(
-            line,
-            None,
-            WarningKind::DuplicateLine,
-            "the line repeats an earlier line exactly".to_string(),
-        );
+        self.note_with(line, WarningKind::DuplicateLine, || {
+            (None, "the line repeats an earlier line exactly".to_string())
+        });
     }
 }
 
@@ -214,36 +240,44 @@ pub(crate) fn read_keys(
     r: &table::RawRow<'_, '_>,
     log: &mut RowLog,
 ) -> (PersonKeys, bool) {
+    let (keys, problems) = normalize_keys(cols, r);
+    for (role, reason) in &problems {
+        log.field_ignored(r.line, cols.header(*role), reason.clone());
+    }
+    (keys, !problems.is_empty())
+}
+
+/// A row's identity keys, normalised, and the key cells left out as unreadable (with why).
+pub(crate) fn normalize_keys(
+    cols: &ColumnIndex,
+    r: &table::RawRow<'_, '_>,
+) -> (PersonKeys, Vec<(Role, String)>) {
     let mut keys = PersonKeys {
         member_id: values::normalize_member_id(cols.cell(&r.fields, Role::MemberId)),
         ..Default::default()
     };
-    let mut left_out = false;
+    let mut problems = Vec::new();
     let phone = cols.cell(&r.fields, Role::Phone);
     if !phone.is_empty() {
         keys.phone = values::normalize_phone(phone);
         if keys.phone.is_none() {
-            left_out = true;
-            log.field_ignored(
-                r.line,
-                cols.header(Role::Phone),
+            problems.push((
+                Role::Phone,
                 format!("\"{phone}\" is not a phone number; the row is kept without it"),
-            );
+            ));
         }
     }
     let email = cols.cell(&r.fields, Role::Email);
     if !email.is_empty() {
         keys.email = values::normalize_email(email);
         if keys.email.is_none() {
-            left_out = true;
-            log.field_ignored(
-                r.line,
-                cols.header(Role::Email),
+            problems.push((
+                Role::Email,
                 format!("\"{email}\" is not an e-mail address; the row is kept without it"),
-            );
+            ));
         }
     }
-    (keys, left_out)
+    (keys, problems)
 }
 
 /// Rows of a file before typing, CSV or workbook.
@@ -257,6 +291,34 @@ impl Source<'_> {
         match self {
             Source::Csv(t) => &t.headers,
             Source::Sheet(s) => &s.headers,
+        }
+    }
+
+    /// The raw text of a row from the span [`Source::for_each_row_ref`] gave it.
+    fn raw(&self, (a, len): (u32, u32)) -> &str {
+        match self {
+            Source::Csv(t) => &t.text()[a as usize..(a + len) as usize],
+            Source::Sheet(s) => &s.rows[a as usize].2,
+        }
+    }
+
+    /// Like [`Source::for_each_row`], also giving each row's raw-text span.
+    fn for_each_row_ref<'s>(
+        &'s self,
+        mut f: impl FnMut(table::RawRow<'_, 's>, (u32, u32)) -> bool,
+    ) {
+        match self {
+            Source::Csv(t) => t.for_each_row(|r| {
+                let span = csv_span(t.text(), r.raw);
+                f(r, span)
+            }),
+            Source::Sheet(_) => {
+                let mut k = 0u32;
+                self.for_each_row(|r| {
+                    k += 1;
+                    f(r, (k - 1, 0))
+                })
+            }
         }
     }
 
@@ -278,6 +340,14 @@ impl Source<'_> {
             }
         }
     }
+}
+
+/// Where a CSV row's raw text (borrowed from `text`) sits in it.
+fn csv_span(text: &str, raw: &str) -> (u32, u32) {
+    (
+        (raw.as_ptr() as usize - text.as_ptr() as usize) as u32,
+        raw.len() as u32,
+    )
 }
 
 /// Parses the user's column overrides into roles.
@@ -302,6 +372,16 @@ fn parse_overrides(file: &str, opts: &FileOptions) -> Result<Vec<(String, Option
 
 /// Reads one file completely. `name` labels the file in warnings and reports.
 pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<IngestedFile, Error> {
+    ingest_in_parts(name, bytes, opts, par::threads())
+}
+
+/// [`ingest`], reading a large CSV orders text in up to `parts` parts at once.
+fn ingest_in_parts(
+    name: &str,
+    bytes: &[u8],
+    opts: &FileOptions,
+    parts: usize,
+) -> Result<IngestedFile, Error> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::EmptyFile {
             file: name.to_string(),
@@ -377,31 +457,40 @@ pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<IngestedFi
         }
         Source::Sheet(s) => s.rows.len(),
     };
-    let mut seen = LineSet::with_capacity(expected_rows);
-    let mut dedupe = |raw| -> bool { !seen.insert(raw) };
     let data = match kind {
-        TableKind::Orders => {
-            let mut reader = orders::OrderReader::new(name, &cols, tz, expected_rows)?;
-            source.for_each_row(|r| {
-                log.rows += 1;
-                if dedupe(r.raw) {
-                    log.duplicate(r.line);
-                } else if check_shape(&r, headers.len(), &mut log) {
-                    reader.row(&r, &mut log);
-                }
-                true
-            });
-            FileData::Orders(reader.finish()?)
-        }
+        TableKind::Orders => FileData::Orders(read_orders(
+            &source,
+            &cols,
+            tz,
+            headers.len(),
+            expected_rows,
+            parts,
+            &mut log,
+        )?),
         TableKind::Members | TableKind::MemberSummary => {
             let mut reader = members::MemberReader::new(name, &cols, tz, kind)?;
+            // Duplicate lines first (one pass over hashes), then the typed pass.
+            let (mut hashes, mut spans) = (Vec::new(), Vec::new());
+            source.for_each_row_ref(|r, span| {
+                hashes.push(hash64(r.raw));
+                spans.push(span);
+                true
+            });
+            let first = group::first_occurrence(
+                hashes.len(),
+                |i| Some(hashes[i]),
+                |a, b| source.raw(spans[a as usize]) == source.raw(spans[b as usize]),
+            );
+            drop((hashes, spans));
+            let mut i = 0u32;
             source.for_each_row(|r| {
                 log.rows += 1;
-                if dedupe(r.raw) {
+                if first[i as usize] != i {
                     log.duplicate(r.line);
                 } else if check_shape(&r, headers.len(), &mut log) {
                     reader.row(&r, &mut log);
                 }
+                i += 1;
                 true
             });
             FileData::Members(reader.finish())
@@ -440,23 +529,109 @@ pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<IngestedFi
 
 /// Rejects rows with an unclosed quote or more fields than the header; true when the row may be read.
 fn check_shape(r: &table::RawRow<'_, '_>, header_len: usize, log: &mut RowLog) -> bool {
+    match shape_problem(r, header_len) {
+        Some((kind, reason)) => {
+            log.reject(r.line, None, kind, reason);
+            false
+        }
+        None => true,
+    }
+}
+
+/// Why a row cannot be read at all: an unclosed quote, or more non-empty fields than the header.
+pub(crate) fn shape_problem(
+    r: &table::RawRow<'_, '_>,
+    header_len: usize,
+) -> Option<(WarningKind, String)> {
     if r.unclosed_quote {
-        log.reject(r.line, None, WarningKind::UnclosedQuote, "a quote opens on this line and never closes; the rest of the file was read as one field".to_string());
-        return false;
+        return Some((WarningKind::UnclosedQuote, "a quote opens on this line and never closes; the rest of the file was read as one field".to_string()));
     }
     if r.fields.len() > header_len
         && (header_len..r.fields.len())
             .any(|i| r.fields.get(i).is_some_and(|f| !f.trim().is_empty()))
     {
-        log.reject(
-            r.line,
-            None,
+        return Some((
             WarningKind::RaggedRow,
             format!("the row has {} fields but the header has {}; a value probably contains an unquoted delimiter", r.fields.len(), header_len),
-        );
-        return false;
+        ));
     }
-    true
+    None
+}
+
+/// Reads an orders file: its parts in parallel (large CSV text on native targets), then
+/// duplicate lines and order ids grouped at once, then the rows put together in order.
+fn read_orders(
+    source: &Source<'_>,
+    cols: &ColumnIndex,
+    tz: i32,
+    header_len: usize,
+    expected_rows: usize,
+    parts: usize,
+    log: &mut RowLog,
+) -> Result<OrderFile, Error> {
+    let name = log.file.clone();
+    let name = name.as_str();
+    let n_parts = match source {
+        Source::Csv(t) if t.text_len() >= par::MIN_PARALLEL_BYTES => parts,
+        _ => 1,
+    };
+    let mut parts = Vec::with_capacity(n_parts);
+    match source {
+        Source::Csv(t) if n_parts > 1 => {
+            let pts = t.split_points(n_parts);
+            let per_part = expected_rows / (pts.len() - 1) + 64;
+            let read = |(a, b): (usize, usize)| -> Result<(orders::OrderPart<'_>, bool), Error> {
+                let mut part = orders::OrderPart::new(name, cols, tz, header_len, per_part)?;
+                let on_boundary = t.for_each_row_in(a, b, |r| {
+                    let span = csv_span(t.text(), r.raw);
+                    part.row(&r, span);
+                    true
+                });
+                Ok((part, on_boundary))
+            };
+            let ranges: Vec<(usize, usize)> = pts.windows(2).map(|w| (w[0], w[1])).collect();
+            for res in par::map(&ranges, |&r| read(r)) {
+                let (part, on_boundary) = res?;
+                parts.push(part);
+                // A part whose last row ran across its end read the rest of the file.
+                if !on_boundary {
+                    break;
+                }
+            }
+        }
+        _ => {
+            let mut part = orders::OrderPart::new(name, cols, tz, header_len, expected_rows)?;
+            source.for_each_row_ref(|r, span| {
+                part.row(&r, span);
+                true
+            });
+            parts.push(part);
+        }
+    }
+    let all = orders::OrderParts::new(parts);
+    let n = all.len();
+    let raw = |span| source.raw(span);
+    let (dup_first, oid_first) = par::join(
+        || {
+            group::first_occurrence(
+                n,
+                |i| Some(all.line_hash(i)),
+                |a, b| raw(all.rec(a as usize).raw) == raw(all.rec(b as usize).raw),
+            )
+        },
+        || {
+            if cols.has(Role::OrderId) {
+                group::first_occurrence(
+                    n,
+                    |i| all.oid_hash(i),
+                    |a, b| all.oid(a as usize, &raw) == all.oid(b as usize, &raw),
+                )
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    orders::assemble(name, all, &dup_first, oid_first, log)
 }
 
 /// The 64-bit hash that the per-row maps (duplicate lines, order ids) are keyed by.
@@ -467,50 +642,90 @@ pub(crate) fn hash64(s: &str) -> u64 {
     h ^ (h >> 29) ^ (h >> 47)
 }
 
-/// Exact set of lines seen, keyed by a 64-bit hash so a probe compares integers; the line
-/// text (borrowed from the input) is read only when two hashes are equal.
-struct LineSet<'s> {
-    by_hash: rustc_hash::FxHashMap<u64, &'s str>,
-    /// Lines whose hash equals an earlier, different line's (rare): kept exactly.
-    collided: rustc_hash::FxHashSet<&'s str>,
-}
-
-impl<'s> LineSet<'s> {
-    fn with_capacity(n: usize) -> Self {
-        LineSet {
-            by_hash: rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default()),
-            collided: Default::default(),
-        }
-    }
-
-    /// Inserts a line; false when an identical line was inserted before.
-    fn insert(&mut self, line: &'s str) -> bool {
-        match self.by_hash.entry(hash64(line)) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(line);
-                true
-            }
-            std::collections::hash_map::Entry::Occupied(o) => {
-                *o.get() != line && self.collided.insert(line)
-            }
-        }
-    }
-}
-
 #[cfg(test)]
-mod line_set_tests {
-    use super::{hash64, LineSet};
+mod parts_tests {
+    use super::*;
+
+    /// A large orders text with everything that crosses part boundaries: item lines of one
+    /// order, exact duplicate lines, quoted fields (one spanning many lines), bad rows and
+    /// keys, returns and labels.
+    fn big_text(spanning_at: Option<usize>) -> String {
+        let mut t = String::from("订单号,下单时间,手机号,商品金额,状态,门店,备注\n");
+        let mut i = 0usize;
+        while t.len() < par::MIN_PARALLEL_BYTES + 600_000 {
+            let oid = 100_000 + i / 3;
+            let phone = match i % 97 {
+                0 => "12345".to_string(),
+                _ => format!("138{:08}", (i * 7919) % 40_000),
+            };
+            let amount = if i % 211 == 0 {
+                "-12.50".to_string()
+            } else {
+                format!("{}.{:02}", i % 500, i % 100)
+            };
+            let date = if i % 331 == 0 {
+                "not a date".to_string()
+            } else {
+                format!("2024-{:02}-{:02} 10:00:00", 1 + i % 12, 1 + i % 28)
+            };
+            let note = if i % 13 == 0 {
+                "\"a, \"\"quoted\"\" note\""
+            } else {
+                ""
+            };
+            let line = format!(
+                "O{oid},{date},{phone},{amount},{},S{},{note}\n",
+                if i % 50 == 0 {
+                    "已取消"
+                } else {
+                    "交易成功"
+                },
+                i % 7
+            );
+            t.push_str(&line);
+            if i % 101 == 0 {
+                t.push_str(&line); // an exact duplicate
+            }
+            if spanning_at == Some(i) {
+                t.push_str("O9,2024-01-01,13800000000,5,交易成功,S1,\"");
+                for _ in 0..40_000 {
+                    t.push_str("a line inside one quoted field\n");
+                }
+                t.push_str("\"\n");
+            }
+            i += 1;
+        }
+        t
+    }
+
+    fn read(text: &str, parts: usize) -> String {
+        let f =
+            ingest_in_parts("big.csv", text.as_bytes(), &FileOptions::default(), parts).unwrap();
+        let FileData::Orders(o) = &f.data else {
+            panic!("orders")
+        };
+        assert!(o.orders.len() > 10_000);
+        format!("{:?}\n{:?}\n{:?}", f.summary, o, f.warnings)
+    }
 
     #[test]
-    fn exact_even_when_hashes_collide() {
-        let mut s = LineSet::with_capacity(4);
-        assert!(s.insert("a,1"));
-        assert!(!s.insert("a,1"));
-        assert!(s.insert("a,2"));
-        // Force a collision: put a different line under an existing hash.
-        let h = hash64("x");
-        s.by_hash.insert(h, "not x");
-        assert!(s.insert("x"), "a different line with the same hash is new");
-        assert!(!s.insert("x"), "and is a duplicate the second time");
+    fn parts_read_exactly_like_one_pass() {
+        let text = big_text(None);
+        let one = read(&text, 1);
+        assert_eq!(one, read(&text, 2));
+        assert_eq!(one, read(&text, 3));
+    }
+
+    #[test]
+    fn a_quoted_field_across_the_split_falls_back_to_one_pass() {
+        // The quoted field runs from before the middle to after it.
+        let probe = big_text(None);
+        let rows_before_middle = probe[..probe.len() / 2 - 300_000].lines().count();
+        let text = big_text(Some(rows_before_middle));
+        let mid = text.len() / 2;
+        let open = text.find(",\"a line inside").unwrap();
+        assert!(open < mid && text[open..].find("\"\n").unwrap() + open > mid);
+        let one = read(&text, 1);
+        assert_eq!(one, read(&text, 2));
     }
 }

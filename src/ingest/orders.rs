@@ -51,29 +51,82 @@ pub fn is_non_purchase_status(s: &str) -> bool {
         .any(|x| x.eq_ignore_ascii_case(t))
 }
 
-/// Accumulates rows into orders, returns and interned keys.
-pub(crate) struct OrderReader<'c> {
-    file: String,
-    cols: &'c ColumnIndex,
-    tz: i32,
-    /// True when an order-level amount is mapped (item lines repeat it: take it once).
-    order_level: bool,
-    out: OrderFile,
-    order_ids: OrderIds,
-    person_by_keys: FxHashMap<PersonKeys, u32>,
-    /// Person by the key cells exactly as written (and whether a key was unreadable):
-    /// skips normalising repeat buyers.
-    person_by_cells: FxHashMap<CellsKey, (u32, bool)>,
-    cells_buf: String,
-    label_ids: FxHashMap<String, u32>,
-    currencies: Vec<(Currency, Vec<usize>)>,
+/// A row of an orders file typed on its own, before the passes that depend on earlier rows
+/// (duplicate lines, order ids, persons) run in [`assemble`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowRec {
+    /// Physical line.
+    line: u32,
+    /// The row's raw text in its source (see [`super::Source::raw`]).
+    pub(crate) raw: (u32, u32),
+    /// The order id: a span of the raw text, or of the part's spill text when [`SPILLED`] is set.
+    oid: (u32, u32),
+    day: i32,
+    amount: i64,
+    refund: i64,
+    /// Part-local id of the key cells.
+    cells: u32,
+    /// Part-local label ids: channel, store, category.
+    labels: [u32; 3],
+    /// Currencies noted for this row, in the order they were read.
+    currencies: [Option<Currency>; 3],
+    flags: u8,
+    /// Why the row is rejected, if it is.
+    reject: Option<WarningKind>,
 }
 
-impl<'c> OrderReader<'c> {
+/// [`RowRec::flags`]: the row carries an order id and can join an earlier row's order.
+const HAS_OID: u8 = 1;
+/// [`RowRec::flags`]: the status means the order is not a purchase.
+const NON_PURCHASE: u8 = 2;
+/// [`RowRec::flags`]: a negative amount (a return row).
+const RETURN: u8 = 4;
+/// High bit of an order-id span start: the id is in the part's spill text.
+const SPILLED: u32 = 1 << 31;
+
+/// Distinct key cells of a part: their normalised keys, the warnings they give on every row
+/// that carries them, and the name on the first accepted row that carried them.
+struct CellsEntry {
+    keys: PersonKeys,
+    problems: Vec<(Role, String)>,
+    name: Option<String>,
+}
+
+/// A rejected row's warning text (kept for the first rows only; all are counted).
+struct Rejection {
+    row: u32,
+    column: Option<Role>,
+    reason: String,
+}
+
+/// Reads one part of an orders file (parts are read in parallel): every row is typed on its
+/// own, key cells and labels are interned per part.
+pub(crate) struct OrderPart<'c> {
+    cols: &'c ColumnIndex,
+    tz: i32,
+    order_level: bool,
+    header_len: usize,
+    pub(crate) rows: Vec<RowRec>,
+    /// 64-bit hash of each row's raw text (duplicate lines).
+    pub(crate) line_hash: Vec<u64>,
+    /// 64-bit hash of each row's order id (meaningful where [`HAS_OID`] is set).
+    pub(crate) oid_hash: Vec<u64>,
+    spill: String,
+    cells_ids: FxHashMap<CellsKey, u32>,
+    cells: Vec<CellsEntry>,
+    cells_buf: String,
+    label_ids: FxHashMap<String, u32>,
+    labels: Vec<String>,
+    rejections: Vec<Rejection>,
+}
+
+impl<'c> OrderPart<'c> {
+    /// Checks that the file can be read as orders and starts a part.
     pub(crate) fn new(
         file: &str,
         cols: &'c ColumnIndex,
         tz: i32,
+        header_len: usize,
         expected_rows: usize,
     ) -> Result<Self, Error> {
         if !cols.has(Role::OrderTime) {
@@ -86,91 +139,45 @@ impl<'c> OrderReader<'c> {
                 file: file.to_string(),
             });
         }
-        Ok(OrderReader {
-            file: file.to_string(),
+        Ok(OrderPart {
             cols,
             tz,
             order_level: cols.has(Role::Amount),
-            out: OrderFile {
-                orders: Vec::with_capacity(expected_rows),
-                ..Default::default()
-            },
-            order_ids: OrderIds::with_capacity(if cols.has(Role::OrderId) {
+            header_len,
+            rows: Vec::with_capacity(expected_rows),
+            line_hash: Vec::with_capacity(expected_rows),
+            oid_hash: Vec::with_capacity(if cols.has(Role::OrderId) {
                 expected_rows
             } else {
                 0
             }),
-            person_by_keys: FxHashMap::default(),
-            person_by_cells: FxHashMap::default(),
+            spill: String::new(),
+            cells_ids: FxHashMap::default(),
+            cells: Vec::new(),
             cells_buf: String::new(),
             label_ids: FxHashMap::default(),
-            currencies: Vec::new(),
+            labels: Vec::new(),
+            rejections: Vec::new(),
         })
     }
 
-    fn label(&mut self, s: &str) -> u32 {
+    fn label(&mut self, role: Role, r: &RawRow<'_, '_>) -> u32 {
+        let s = self.cols.cell(&r.fields, role);
         if s.is_empty() {
             return NONE;
         }
         if let Some(&i) = self.label_ids.get(s) {
             return i;
         }
-        let i = self.out.labels.len() as u32;
-        self.out.labels.push(s.to_string());
+        let i = self.labels.len() as u32;
+        self.labels.push(s.to_string());
         self.label_ids.insert(s.to_string(), i);
         i
     }
 
-    fn note_currency(&mut self, c: Currency, line: usize) {
-        if c == Currency::Unmarked {
-            return;
-        }
-        match self.currencies.iter_mut().find(|(x, _)| *x == c) {
-            Some((_, lines)) => {
-                if lines.len() < 3 {
-                    lines.push(line);
-                }
-            }
-            None => self.currencies.push((c, vec![line])),
-        }
-    }
-
-    fn amount(
-        &mut self,
-        r: &RawRow<'_, '_>,
-        role: Role,
-        required: bool,
-        log: &mut RowLog,
-    ) -> Result<Option<i64>, ()> {
-        let cell = self.cols.cell(&r.fields, role);
-        match values::parse_amount(cell) {
-            Ok((cents, cur)) => {
-                self.note_currency(cur, r.line);
-                Ok(Some(cents))
-            }
-            Err(AmountError::Empty) if !required => Ok(None),
-            Err(AmountError::Empty) => {
-                log.reject(
-                    r.line,
-                    Some(self.cols.header(role)),
-                    WarningKind::MissingValue,
-                    "the amount is empty".to_string(),
-                );
-                Err(())
-            }
-            Err(AmountError::Format) => {
-                log.reject(
-                    r.line,
-                    Some(self.cols.header(role)),
-                    WarningKind::BadAmount,
-                    format!("cannot read the amount \"{cell}\""),
-                );
-                Err(())
-            }
-        }
-    }
-
-    fn person(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) -> u32 {
+    /// Part-local id of the row's key cells exactly as written (normalising each distinct
+    /// set once).
+    fn cells(&mut self, r: &RawRow<'_, '_>) -> u32 {
         let mut buf = std::mem::take(&mut self.cells_buf);
         buf.clear();
         for role in [Role::MemberId, Role::Phone, Role::Email] {
@@ -178,82 +185,108 @@ impl<'c> OrderReader<'c> {
             buf.push('\u{1F}');
         }
         let key = CellsKey::new(&buf);
-        let p = match self.person_by_cells.get(&key) {
-            Some(&(p, false)) => p,
-            // Cells seen before but with an unreadable phone or e-mail: warn for this row too.
-            Some(&(p, true)) => {
-                super::read_keys(self.cols, r, log);
-                p
-            }
-            None => {
-                let (p, left_out) = self.person_normalized(r, log);
-                self.person_by_cells.insert(key, (p, left_out));
-                p
-            }
-        };
         self.cells_buf = buf;
-        p
-    }
-
-    /// Normalises the row's keys (warning about unreadable ones) and finds or adds its person;
-    /// the flag says whether a key field was left out.
-    fn person_normalized(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) -> (u32, bool) {
-        let (keys, left_out) = super::read_keys(self.cols, r, log);
-        (self.person_of(r, keys), left_out)
-    }
-
-    fn person_of(&mut self, r: &RawRow<'_, '_>, keys: PersonKeys) -> u32 {
-        if keys.is_empty() {
-            return NONE;
+        if let Some(&c) = self.cells_ids.get(&key) {
+            return c;
         }
-        if let Some(&p) = self.person_by_keys.get(&keys) {
-            return p;
-        }
-        let p = self.out.persons.len() as u32;
+        let (keys, problems) = super::normalize_keys(self.cols, r);
         let name = self.cols.cell(&r.fields, Role::Name);
-        self.out
-            .person_names
-            .push((!name.is_empty()).then(|| name.to_string()));
-        self.out.persons.push(keys.clone());
-        self.person_by_keys.insert(keys, p);
-        p
+        let c = self.cells.len() as u32;
+        self.cells.push(CellsEntry {
+            keys,
+            problems,
+            name: (!name.is_empty()).then(|| name.to_string()),
+        });
+        self.cells_ids.insert(key, c);
+        c
     }
 
-    /// Reads one row; counts it as accepted or rejected in `log`.
-    pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) {
+    fn reject(
+        &mut self,
+        rec: &mut RowRec,
+        kind: WarningKind,
+        column: Option<Role>,
+        reason: impl FnOnce() -> String,
+    ) {
+        rec.reject = Some(kind);
+        // Each rejected row gives the file's log one entry (its own, or a duplicate-line
+        // entry): beyond the first MAX_WARNINGS_PER_FILE of a part, no text is ever shown.
+        if self.rejections.len() < super::MAX_WARNINGS_PER_FILE {
+            self.rejections.push(Rejection {
+                row: self.rows.len() as u32,
+                column,
+                reason: reason(),
+            });
+        }
+    }
+
+    /// Reads an amount cell; `Err` carries the rejection.
+    fn amount(
+        &self,
+        r: &RawRow<'_, '_>,
+        role: Role,
+        required: bool,
+    ) -> Result<Option<(i64, Currency)>, (WarningKind, String)> {
+        let cell = self.cols.cell(&r.fields, role);
+        match values::parse_amount(cell) {
+            Ok(v) => Ok(Some(v)),
+            Err(AmountError::Empty) if !required => Ok(None),
+            Err(AmountError::Empty) => {
+                Err((WarningKind::MissingValue, "the amount is empty".to_string()))
+            }
+            Err(AmountError::Format) => Err((
+                WarningKind::BadAmount,
+                format!("cannot read the amount \"{cell}\""),
+            )),
+        }
+    }
+
+    /// Reads one row; `raw` locates its raw text in the source.
+    pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, raw: (u32, u32)) {
+        let mut rec = RowRec {
+            line: r.line as u32,
+            raw,
+            oid: (0, 0),
+            day: 0,
+            amount: 0,
+            refund: 0,
+            cells: NONE,
+            labels: [NONE; 3],
+            currencies: [None; 3],
+            flags: 0,
+            reject: None,
+        };
+        self.line_hash.push(super::hash64(r.raw));
+        if self.cols.has(Role::OrderId) {
+            self.oid_hash.push(0);
+        }
+        self.read(r, &mut rec);
+        self.rows.push(rec);
+    }
+
+    fn read(&mut self, r: &RawRow<'_, '_>, rec: &mut RowRec) {
+        if let Some((kind, reason)) = super::shape_problem(r, self.header_len) {
+            return self.reject(rec, kind, None, || reason);
+        }
         let date_cell = self.cols.cell(&r.fields, Role::OrderTime);
-        let day = match values::parse_date(date_cell, self.tz) {
+        rec.day = match values::parse_date(date_cell, self.tz) {
             Ok(d) => d,
-            Err(DateError::Empty) => {
-                log.reject(
-                    r.line,
-                    Some(self.cols.header(Role::OrderTime)),
-                    WarningKind::MissingValue,
-                    "the order date is empty".to_string(),
-                );
-                return;
-            }
-            Err(DateError::Format) => {
-                log.reject(
-                    r.line,
-                    Some(self.cols.header(Role::OrderTime)),
-                    WarningKind::BadDate,
-                    format!("cannot read the date \"{date_cell}\""),
-                );
-                return;
-            }
-            Err(DateError::OutOfRange) => {
-                log.reject(
-                    r.line,
-                    Some(self.cols.header(Role::OrderTime)),
-                    WarningKind::BadDate,
-                    format!(
+            Err(e) => {
+                let reason = || match e {
+                    DateError::Empty => "the order date is empty".to_string(),
+                    DateError::Format => format!("cannot read the date \"{date_cell}\""),
+                    DateError::OutOfRange => format!(
                         "\"{date_cell}\" is not a calendar date between {} and {}",
                         values::MIN_YEAR,
                         values::MAX_YEAR
                     ),
-                );
-                return;
+                };
+                let kind = if e == DateError::Empty {
+                    WarningKind::MissingValue
+                } else {
+                    WarningKind::BadDate
+                };
+                return self.reject(rec, kind, Some(Role::OrderTime), reason);
             }
         };
         let amount_role = if self.order_level {
@@ -261,162 +294,308 @@ impl<'c> OrderReader<'c> {
         } else {
             Role::ItemAmount
         };
-        let Ok(Some(amount)) = self.amount(r, amount_role, true, log) else {
-            return;
-        };
-        let refund = if self.cols.has(Role::Refund) {
-            match self.amount(r, Role::Refund, false, log) {
-                Ok(v) => v.unwrap_or(0).abs(),
-                Err(()) => return,
+        match self.amount(r, amount_role, true) {
+            Ok(Some((cents, cur))) => {
+                rec.amount = cents;
+                rec.currencies[0] = Some(cur);
             }
-        } else {
-            0
-        };
+            Ok(None) => unreachable!("a required amount is never empty-ok"),
+            Err((kind, reason)) => return self.reject(rec, kind, Some(amount_role), || reason),
+        }
+        if self.cols.has(Role::Refund) {
+            match self.amount(r, Role::Refund, false) {
+                Ok(v) => {
+                    if let Some((cents, cur)) = v {
+                        rec.refund = cents.abs();
+                        rec.currencies[1] = Some(cur);
+                    }
+                }
+                Err((kind, reason)) => {
+                    return self.reject(rec, kind, Some(Role::Refund), || reason)
+                }
+            }
+        }
         if self.cols.has(Role::Currency) {
-            if let Some(c) = Currency::from_code(self.cols.cell(&r.fields, Role::Currency)) {
-                self.note_currency(c, r.line);
-            }
+            rec.currencies[2] = Currency::from_code(self.cols.cell(&r.fields, Role::Currency));
         }
-        log.accepted += 1;
-        let person = self.person(r, log);
-        let channel = self.label(self.cols.cell(&r.fields, Role::Channel));
-        let store = self.label(self.cols.cell(&r.fields, Role::Store));
-        if amount < 0 {
-            self.out.returns.push(Return {
-                line: r.line as u32,
-                day,
-                cents: amount,
-                person,
-                store,
-                channel,
-            });
+        rec.cells = self.cells(r);
+        rec.labels[0] = self.label(Role::Channel, r);
+        rec.labels[1] = self.label(Role::Store, r);
+        if rec.amount < 0 {
+            rec.flags |= RETURN;
             return;
         }
-        let non_purchase_status = is_non_purchase_status(self.cols.cell(&r.fields, Role::Status));
+        if is_non_purchase_status(self.cols.cell(&r.fields, Role::Status)) {
+            rec.flags |= NON_PURCHASE;
+        }
         let order_id = self.cols.cell(&r.fields, Role::OrderId);
         if !order_id.is_empty() {
-            // One probe: returns the order this id already has, or registers the id for the
-            // order about to be pushed.
-            let existing = self
-                .order_ids
-                .get_or_insert(order_id, self.out.orders.len() as u32);
-            if let Some(idx) = existing {
-                let o = &mut self.out.orders[idx as usize];
-                o.rows += 1;
-                if self.order_level {
-                    o.amount_cents = o.amount_cents.max(amount);
-                    o.refund_cents = o.refund_cents.max(refund);
-                } else {
-                    o.amount_cents += amount;
-                    o.refund_cents += refund;
-                }
-                if o.person == NONE {
-                    o.person = person;
-                }
-                if o.channel == NONE {
-                    o.channel = channel;
-                }
-                if o.store == NONE {
-                    o.store = store;
-                }
-                return;
+            rec.flags |= HAS_OID;
+            if let Some(h) = self.oid_hash.last_mut() {
+                *h = super::hash64(order_id);
             }
+            rec.oid = match r.raw.find(order_id) {
+                Some(p) => (p as u32, order_id.len() as u32),
+                None => {
+                    // Not verbatim in the raw text (quotes were unescaped): kept aside.
+                    let a = self.spill.len() as u32;
+                    self.spill.push_str(order_id);
+                    (SPILLED | a, order_id.len() as u32)
+                }
+            };
         }
-        let category = self.label(self.cols.cell(&r.fields, Role::Category));
-        self.out.orders.push(Order {
-            line: r.line as u32,
-            rows: 1,
-            day,
-            amount_cents: amount,
-            refund_cents: refund,
-            non_purchase_status,
-            person,
-            channel,
-            store,
-            category,
-        });
+        rec.labels[2] = self.label(Role::Category, r);
+    }
+}
+
+/// The parts of an orders file in row order, seen as one sequence of rows.
+pub(crate) struct OrderParts<'c> {
+    parts: Vec<OrderPart<'c>>,
+    /// Global index of each part's first row, and the total at the end.
+    starts: Vec<usize>,
+}
+
+impl<'c> OrderParts<'c> {
+    /// Joins parts read in order.
+    pub(crate) fn new(parts: Vec<OrderPart<'c>>) -> Self {
+        let mut starts = vec![0];
+        for p in &parts {
+            starts.push(starts.last().copied().unwrap_or(0) + p.rows.len());
+        }
+        OrderParts { parts, starts }
     }
 
-    /// Ends the file; fails when amounts mix currencies.
-    pub(crate) fn finish(self) -> Result<OrderFile, Error> {
-        if self.currencies.len() > 1 {
-            return Err(Error::MixedCurrency {
-                file: self.file,
-                column: self
-                    .cols
-                    .header(if self.order_level {
-                        Role::Amount
+    /// Number of rows.
+    pub(crate) fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+
+    fn locate(&self, i: usize) -> (usize, usize) {
+        // Few parts: a linear scan beats a binary search.
+        let mut k = 0;
+        while self.starts[k + 1] <= i {
+            k += 1;
+        }
+        (k, i - self.starts[k])
+    }
+
+    /// Row `i`.
+    pub(crate) fn rec(&self, i: usize) -> &RowRec {
+        let (k, j) = self.locate(i);
+        &self.parts[k].rows[j]
+    }
+
+    /// Line hash of row `i`.
+    pub(crate) fn line_hash(&self, i: usize) -> u64 {
+        let (k, j) = self.locate(i);
+        self.parts[k].line_hash[j]
+    }
+
+    /// Order-id hash of row `i`, when the row can join an order by id.
+    pub(crate) fn oid_hash(&self, i: usize) -> Option<u64> {
+        let (k, j) = self.locate(i);
+        let p = &self.parts[k];
+        (p.rows[j].flags & HAS_OID != 0 && p.rows[j].reject.is_none()).then(|| p.oid_hash[j])
+    }
+
+    /// Order id of row `i`; `raw` gives a row's raw text from its span.
+    pub(crate) fn oid<'a>(&'a self, i: usize, raw: &impl Fn((u32, u32)) -> &'a str) -> &'a str {
+        let (k, j) = self.locate(i);
+        let p = &self.parts[k];
+        let rec = &p.rows[j];
+        let (a, len) = rec.oid;
+        if a & SPILLED != 0 {
+            let a = (a & !SPILLED) as usize;
+            &p.spill[a..a + len as usize]
+        } else {
+            &raw(rec.raw)[a as usize..(a + len) as usize]
+        }
+    }
+}
+
+/// Puts the rows of an orders file together in row order: drops duplicate lines (`dup_first`
+/// from the line hashes), records rejections and warnings in `log`, collapses item lines of
+/// one order id (`oid_first` from the order-id hashes), and finds persons by their keys.
+pub(crate) fn assemble(
+    file: &str,
+    parts: OrderParts<'_>,
+    dup_first: &[u32],
+    mut oid_first: Vec<u32>,
+    log: &mut RowLog,
+) -> Result<OrderFile, Error> {
+    let cols = parts.parts.first().map(|p| p.cols);
+    let Some(cols) = cols else {
+        return Ok(OrderFile::default());
+    };
+    let order_level = cols.has(Role::Amount);
+    let mut out = OrderFile {
+        orders: Vec::with_capacity(parts.len()),
+        ..Default::default()
+    };
+    let mut person_by_keys: FxHashMap<&PersonKeys, u32> = FxHashMap::default();
+    let mut label_ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut currencies: Vec<(Currency, Vec<usize>)> = Vec::new();
+    const UNSET: u32 = NONE - 1;
+    let mut g = 0usize;
+    for p in &parts.parts {
+        // Person of each part-local cells id, and whether the cells warn on every row: small
+        // arrays read per row instead of the entries themselves.
+        let mut person_of_cells = vec![UNSET; p.cells.len()];
+        let warns: Vec<bool> = p.cells.iter().map(|c| !c.problems.is_empty()).collect();
+        let mut label_of = vec![UNSET; p.labels.len()];
+        let mut rejections = p.rejections.iter().peekable();
+        for (j, rec) in p.rows.iter().enumerate() {
+            let i = g;
+            g += 1;
+            let line = rec.line as usize;
+            log.rows += 1;
+            if dup_first[i] != i as u32 {
+                log.duplicate(line);
+                continue;
+            }
+            for c in rec.currencies.iter().flatten() {
+                note_currency(&mut currencies, *c, line);
+            }
+            if let Some(kind) = rec.reject {
+                while rejections.next_if(|x| (x.row as usize) < j).is_some() {}
+                let text = rejections.next_if(|x| x.row as usize == j);
+                log.reject_with(line, kind, || match text {
+                    Some(t) => (
+                        t.column.map(|c| cols.header(c).to_string()),
+                        t.reason.clone(),
+                    ),
+                    None => (None, String::new()),
+                });
+                continue;
+            }
+            log.accepted += 1;
+            let person = if rec.cells == NONE {
+                NONE
+            } else {
+                let c = rec.cells as usize;
+                if person_of_cells[c] == UNSET || warns[c] {
+                    // First row with these cells, or cells that warn on every row: the
+                    // (cache-cold) entry is read only then.
+                    let entry = &p.cells[c];
+                    for (role, reason) in &entry.problems {
+                        log.field_ignored(line, cols.header(*role), reason.clone());
+                    }
+                    if person_of_cells[c] == UNSET {
+                        person_of_cells[c] = if entry.keys.is_empty() {
+                            NONE
+                        } else {
+                            *person_by_keys.entry(&entry.keys).or_insert_with(|| {
+                                out.persons.push(entry.keys.clone());
+                                out.person_names.push(entry.name.clone());
+                                (out.persons.len() - 1) as u32
+                            })
+                        };
+                    }
+                }
+                person_of_cells[c]
+            };
+            let mut label = |l: u32, out: &mut OrderFile| -> u32 {
+                if l == NONE {
+                    return NONE;
+                }
+                let slot = &mut label_of[l as usize];
+                if *slot == UNSET {
+                    let text = p.labels[l as usize].as_str();
+                    *slot = *label_ids.entry(text).or_insert_with(|| {
+                        out.labels.push(text.to_string());
+                        (out.labels.len() - 1) as u32
+                    });
+                }
+                *slot
+            };
+            let channel = label(rec.labels[0], &mut out);
+            let store = label(rec.labels[1], &mut out);
+            if rec.flags & RETURN != 0 {
+                out.returns.push(Return {
+                    line: rec.line,
+                    day: rec.day,
+                    cents: rec.amount,
+                    person,
+                    store,
+                    channel,
+                });
+                continue;
+            }
+            if rec.flags & HAS_OID != 0 {
+                let f = oid_first[i] as usize;
+                if f != i {
+                    // Item line of an order met before: `oid_first[f]` now holds its index.
+                    let o = &mut out.orders[oid_first[f] as usize];
+                    o.rows += 1;
+                    if order_level {
+                        o.amount_cents = o.amount_cents.max(rec.amount);
+                        o.refund_cents = o.refund_cents.max(rec.refund);
                     } else {
-                        Role::ItemAmount
-                    })
-                    .to_string(),
-                currencies: self
-                    .currencies
-                    .iter()
-                    .map(|(c, _)| c.code().to_string())
-                    .collect(),
-                lines: self
-                    .currencies
-                    .iter()
-                    .flat_map(|(_, l)| l.iter().copied())
-                    .collect(),
+                        o.amount_cents += rec.amount;
+                        o.refund_cents += rec.refund;
+                    }
+                    if o.person == NONE {
+                        o.person = person;
+                    }
+                    if o.channel == NONE {
+                        o.channel = channel;
+                    }
+                    if o.store == NONE {
+                        o.store = store;
+                    }
+                    continue;
+                }
+                oid_first[i] = out.orders.len() as u32;
+            }
+            let category = label(rec.labels[2], &mut out);
+            out.orders.push(Order {
+                line: rec.line,
+                rows: 1,
+                day: rec.day,
+                amount_cents: rec.amount,
+                refund_cents: rec.refund,
+                non_purchase_status: rec.flags & NON_PURCHASE != 0,
+                person,
+                channel,
+                store,
+                category,
             });
         }
-        Ok(self.out)
     }
+    if currencies.len() > 1 {
+        return Err(Error::MixedCurrency {
+            file: file.to_string(),
+            column: cols
+                .header(if order_level {
+                    Role::Amount
+                } else {
+                    Role::ItemAmount
+                })
+                .to_string(),
+            currencies: currencies
+                .iter()
+                .map(|(c, _)| c.code().to_string())
+                .collect(),
+            lines: currencies
+                .iter()
+                .flat_map(|(_, l)| l.iter().copied())
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
-/// Order ids → order index without one allocation per id: ids live in one arena,
-/// the map is keyed by a 64-bit hash and verified against the arena; true hash
-/// collisions (different ids, same hash) go to a small exact map.
-#[derive(Default)]
-struct OrderIds {
-    arena: String,
-    spans: Vec<(u32, u32)>,
-    by_hash: FxHashMap<u64, u32>,
-    collided: FxHashMap<Box<str>, u32>,
-}
-
-impl OrderIds {
-    fn with_capacity(n: usize) -> Self {
-        OrderIds {
-            arena: String::with_capacity(n * 12),
-            spans: Vec::with_capacity(n),
-            by_hash: FxHashMap::with_capacity_and_hasher(n, Default::default()),
-            collided: FxHashMap::default(),
-        }
+fn note_currency(currencies: &mut Vec<(Currency, Vec<usize>)>, c: Currency, line: usize) {
+    if c == Currency::Unmarked {
+        return;
     }
-
-    /// The order index of `id` if seen before; otherwise records `new_idx` for it and returns `None`.
-    fn get_or_insert(&mut self, id: &str, new_idx: u32) -> Option<u32> {
-        use std::collections::hash_map::Entry;
-        match self.by_hash.entry(super::hash64(id)) {
-            Entry::Vacant(v) => {
-                v.insert(new_idx);
-            }
-            Entry::Occupied(o) => {
-                let idx = *o.get();
-                let (a, b) = self.spans[idx as usize];
-                if &self.arena[a as usize..b as usize] == id {
-                    return Some(idx);
-                }
-                // A different id with the same 64-bit hash: kept exactly on the side.
-                return match self.collided.entry(id.into()) {
-                    Entry::Occupied(c) => Some(*c.get()),
-                    Entry::Vacant(c) => {
-                        c.insert(new_idx);
-                        None
-                    }
-                };
+    match currencies.iter_mut().find(|(x, _)| *x == c) {
+        Some((_, lines)) => {
+            if lines.len() < 3 {
+                lines.push(line);
             }
         }
-        let a = self.arena.len() as u32;
-        self.arena.push_str(id);
-        if self.spans.len() <= new_idx as usize {
-            self.spans.resize(new_idx as usize + 1, (0, 0));
-        }
-        self.spans[new_idx as usize] = (a, self.arena.len() as u32);
-        None
+        None => currencies.push((c, vec![line])),
     }
 }
 
@@ -444,18 +623,6 @@ impl CellsKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn order_ids_are_exact_even_when_hashes_collide() {
-        let mut ids = OrderIds::with_capacity(4);
-        assert_eq!(ids.get_or_insert("A1", 0), None);
-        assert_eq!(ids.get_or_insert("A1", 1), Some(0));
-        assert_eq!(ids.get_or_insert("B2", 1), None);
-        // Force "C3" onto the hash of "A1": it must still be a new order, then found again.
-        ids.by_hash.insert(crate::ingest::hash64("C3"), 0);
-        assert_eq!(ids.get_or_insert("C3", 2), None);
-        assert_eq!(ids.get_or_insert("C3", 3), Some(2));
-    }
 
     #[test]
     fn statuses_that_are_not_purchases() {

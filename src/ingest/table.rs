@@ -145,24 +145,64 @@ impl<'t> CsvTable<'t> {
         }
     }
 
+    /// The whole text.
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
     /// Length of the text in bytes.
     pub fn text_len(&self) -> usize {
         self.text.len()
     }
 
     /// Calls `f` for every data row after the header, in order; stops early when `f` returns false.
-    pub fn for_each_row(&self, mut f: impl FnMut(RawRow<'_, 't>) -> bool) {
+    pub fn for_each_row(&self, f: impl FnMut(RawRow<'_, 't>) -> bool) {
+        self.for_each_row_in(0, self.text.len(), f);
+    }
+
+    /// Byte offsets splitting the data into `n` parts at line starts, for reading the parts
+    /// in parallel: `[0, s1, .., text_len]`. A part may start inside a quoted field that
+    /// spans lines; [`CsvTable::for_each_row_in`] then reports that the split was wrong.
+    pub fn split_points(&self, n: usize) -> Vec<usize> {
+        let bytes = self.text.as_bytes();
+        let mut pts = vec![0];
+        for k in 1..n {
+            let target = (bytes.len() * k / n).max(*pts.last().unwrap_or(&0));
+            match bytes[target..].iter().position(|b| *b == b'\n') {
+                Some(p) if target + p + 1 < bytes.len() => pts.push(target + p + 1),
+                _ => break,
+            }
+        }
+        pts.dedup();
+        pts.push(bytes.len());
+        pts
+    }
+
+    /// Calls `f` for every data row starting in `from..to` (a part from
+    /// [`CsvTable::split_points`]). Returns true when the last row read ended exactly at `to`
+    /// (the next part starts on a row boundary); false when a row ran across `to` (a quoted
+    /// field spanning the split): the rows were then read on to the end of the text.
+    pub fn for_each_row_in(
+        &self,
+        from: usize,
+        to: usize,
+        mut f: impl FnMut(RawRow<'_, 't>) -> bool,
+    ) -> bool {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(self.delimiter)
-            .from_reader(self.text.as_bytes());
+            .from_reader(&self.text.as_bytes()[from..]);
         let mut rec = csv::StringRecord::new();
-        let mut seen_header = false;
+        let mut seen_header = from > 0;
         // Physical line numbers are counted here from byte offsets: the reader's own
         // line counter lags by one terminator.
         let bytes = self.text.as_bytes();
-        let (mut counted_to, mut line_at) = (0usize, 1usize);
+        let (mut counted_to, mut line_at) = (
+            from,
+            1 + bytes[..from].iter().filter(|b| **b == b'\n').count(),
+        );
+        let mut crossed = false;
         loop {
             match rdr.read_record(&mut rec) {
                 Ok(true) => {}
@@ -170,14 +210,24 @@ impl<'t> CsvTable<'t> {
                 // Invalid UTF-8 cannot happen on decoded text; treat any other error as the end.
                 Err(_) => break,
             }
-            let end = (rdr.position().byte() as usize).min(bytes.len());
+            let end = (from + rdr.position().byte() as usize).min(bytes.len());
             let mut start = rec
                 .position()
-                .map(|p| p.byte() as usize)
+                .map(|p| from + p.byte() as usize)
                 .unwrap_or(counted_to)
                 .min(end);
             while start < end && (bytes[start] == b'\r' || bytes[start] == b'\n') {
                 start += 1;
+            }
+            if start >= to && !crossed {
+                // The row belongs to the next part.
+                break;
+            }
+            if end > to && !crossed {
+                // The row runs across the split: read on to the end.
+                crossed = !bytes[to..end.min(bytes.len())]
+                    .iter()
+                    .all(|b| *b == b'\r' || *b == b'\n');
             }
             line_at += bytes[counted_to.min(start)..start]
                 .iter()
@@ -206,6 +256,7 @@ impl<'t> CsvTable<'t> {
                 break;
             }
         }
+        !crossed
     }
 }
 
