@@ -181,7 +181,7 @@ pub fn run(
         clvs.push(f.clv);
         let m = &pop.members[i];
         if let Some(last) = m.last_day() {
-            let repeat = m.distinct_days().len().saturating_sub(1).min(10);
+            let repeat = m.distinct_days().count().saturating_sub(1).min(10);
             let col = decile_edges
                 .iter()
                 .filter(|e| pop.as_of - last > **e)

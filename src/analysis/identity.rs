@@ -5,21 +5,28 @@ use rustc_hash::FxHashMap;
 
 use crate::model::PersonKeys;
 
-/// Union-find over key strings.
+/// Kinds of key, kept apart: a card number and a phone with the same digits are different keys.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum KeyKind {
+    MemberId,
+    Phone,
+    Email,
+}
+
+/// Union-find over keys borrowed from the files (no copy per key).
 #[derive(Default)]
-pub struct Linker {
-    ids: FxHashMap<String, u32>,
+pub struct Linker<'a> {
+    ids: FxHashMap<(KeyKind, &'a str), u32>,
     parent: Vec<u32>,
 }
 
-impl Linker {
-    fn node(&mut self, key: String) -> u32 {
-        if let Some(&i) = self.ids.get(&key) {
-            return i;
+impl<'a> Linker<'a> {
+    fn node(&mut self, kind: KeyKind, key: &'a str) -> u32 {
+        let next = self.parent.len() as u32;
+        let i = *self.ids.entry((kind, key)).or_insert(next);
+        if i == next {
+            self.parent.push(i);
         }
-        let i = self.parent.len() as u32;
-        self.parent.push(i);
-        self.ids.insert(key, i);
         i
     }
 
@@ -40,50 +47,42 @@ impl Linker {
         }
     }
 
-    fn key_nodes(&mut self, k: &PersonKeys) -> Vec<u32> {
-        let mut v = Vec::with_capacity(3);
-        // Keys of different kinds live in one namespace, told apart by a prefix.
-        let tagged = |tag: char, x: &str| {
-            let mut s = String::with_capacity(x.len() + 2);
-            s.push(tag);
-            s.push('\u{1F}');
-            s.push_str(x);
-            s
-        };
-        if let Some(x) = &k.member_id {
-            v.push(self.node(tagged('i', x)));
-        }
-        if let Some(x) = &k.phone {
-            v.push(self.node(tagged('p', x)));
-        }
-        if let Some(x) = &k.email {
-            v.push(self.node(tagged('e', x)));
-        }
-        v
-    }
-
     /// Registers a key set (all its keys are the same person); returns a handle for [`Linker::resolve`].
-    pub fn add(&mut self, k: &PersonKeys) -> Option<u32> {
-        let nodes = self.key_nodes(k);
-        let first = *nodes.first()?;
-        for &n in &nodes[1..] {
-            self.union(first, n);
+    pub fn add(&mut self, k: &'a PersonKeys) -> Option<u32> {
+        let mut first = None;
+        for (kind, key) in [
+            (KeyKind::MemberId, &k.member_id),
+            (KeyKind::Phone, &k.phone),
+            (KeyKind::Email, &k.email),
+        ] {
+            if let Some(x) = key {
+                let n = self.node(kind, x);
+                match first {
+                    None => first = Some(n),
+                    Some(f) => self.union(f, n),
+                }
+            }
         }
-        Some(first)
+        first
     }
 
     /// Turns handles into dense member indexes (0..n, in first-registration order); returns them and n.
     pub fn resolve(&mut self, handles: &[Option<u32>]) -> (Vec<Option<u32>>, usize) {
-        let mut dense: FxHashMap<u32, u32> = FxHashMap::default();
+        const UNSEEN: u32 = u32::MAX;
+        let mut dense = vec![UNSEEN; self.parent.len()];
+        let mut n = 0u32;
         let mut out = Vec::with_capacity(handles.len());
         for h in handles {
             out.push(h.map(|h| {
-                let root = self.find(h);
-                let n = dense.len() as u32;
-                *dense.entry(root).or_insert(n)
+                let root = self.find(h) as usize;
+                if dense[root] == UNSEEN {
+                    dense[root] = n;
+                    n += 1;
+                }
+                dense[root]
             }));
         }
-        (out, dense.len())
+        (out, n as usize)
     }
 }
 
@@ -101,14 +100,15 @@ mod tests {
 
     #[test]
     fn card_and_phone_link_pos_to_online() {
-        let mut l = Linker::default();
-        let h = vec![
-            l.add(&keys(Some("VIP1"), Some("13800000000"), None)), // member master
-            l.add(&keys(Some("VIP1"), None, None)),                // POS by card
-            l.add(&keys(None, Some("13800000000"), None)),         // online by phone
-            l.add(&keys(None, Some("13900000000"), None)),         // someone else
-            l.add(&keys(None, None, None)),                        // guest
+        let ks = [
+            keys(Some("VIP1"), Some("13800000000"), None), // member master
+            keys(Some("VIP1"), None, None),                // POS by card
+            keys(None, Some("13800000000"), None),         // online by phone
+            keys(None, Some("13900000000"), None),         // someone else
+            keys(None, None, None),                        // guest
         ];
+        let mut l = Linker::default();
+        let h: Vec<_> = ks.iter().map(|k| l.add(k)).collect();
         let (m, n) = l.resolve(&h);
         assert_eq!(n, 2);
         assert_eq!(m, vec![Some(0), Some(0), Some(0), Some(1), None]);
@@ -116,12 +116,13 @@ mod tests {
 
     #[test]
     fn transitive_links_merge() {
-        let mut l = Linker::default();
-        let h = vec![
-            l.add(&keys(Some("A"), None, Some("x@y.z"))),
-            l.add(&keys(Some("B"), Some("138"), None)),
-            l.add(&keys(None, Some("138"), Some("x@y.z"))),
+        let ks = [
+            keys(Some("A"), None, Some("x@y.z")),
+            keys(Some("B"), Some("138"), None),
+            keys(None, Some("138"), Some("x@y.z")),
         ];
+        let mut l = Linker::default();
+        let h: Vec<_> = ks.iter().map(|k| l.add(k)).collect();
         let (m, n) = l.resolve(&h);
         assert_eq!(n, 1);
         assert!(m.iter().all(|x| *x == Some(0)));

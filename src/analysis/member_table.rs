@@ -24,7 +24,7 @@ pub struct MemberRow {
     /// Name.
     pub name: Option<String>,
     /// Sources the member appears in.
-    pub sources: Vec<String>,
+    pub sources: std::sync::Arc<[String]>,
     /// In a members table.
     pub in_member_file: bool,
     /// Tier (会员等级).
@@ -59,7 +59,7 @@ pub struct MemberRow {
     /// Eight-segment key.
     pub segment: Option<&'static str>,
     /// Ten-segment name.
-    pub segment_ten: Option<String>,
+    pub segment_ten: Option<std::sync::Arc<str>>,
     /// Dormancy tier key (buyer tier or non-buyer tier).
     pub dormancy: &'static str,
     /// Lifecycle stage key.
@@ -171,7 +171,11 @@ impl MemberRow {
             "f_score" => n(self.f_score.map(f64::from)),
             "m_score" => n(self.m_score.map(f64::from)),
             "segment" => s(self.segment),
-            "segment_ten" => t(&self.segment_ten),
+            "segment_ten" => self
+                .segment_ten
+                .as_deref()
+                .map(|x| Cell::Text(x.to_string()))
+                .unwrap_or(Cell::Empty),
             "dormancy" => Cell::Text(self.dormancy.to_string()),
             "lifecycle" => Cell::Text(self.lifecycle.to_string()),
             "personal_cycle_days" => n(self.personal_cycle_days),

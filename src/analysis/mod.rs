@@ -14,6 +14,7 @@ pub mod rfm;
 pub mod stats;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -357,25 +358,69 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
     } else {
         (None, Vec::new())
     };
+    // Labels: stores, channels, registration channels, tiers.
+    let (by_store, by_channel) = label_stats(files, &pop, as_of);
+    let by_reg_channel = member_label_stats(&pop, |m| {
+        m.record.as_ref().and_then(|r| r.reg_channel.clone())
+    });
+    let tier_counts = OrderedMap(
+        member_label_stats(&pop, |m| m.record.as_ref().and_then(|r| r.tier.clone()))
+            .into_iter()
+            .map(|s| (s.label, s.members))
+            .collect(),
+    );
+    let stores_with_sales = by_store.iter().filter(|s| s.purchase_orders > 0).count();
+    let store_revenue: f64 = by_store.iter().map(|s| s.revenue).sum();
+
+    let (sources, source_overlap) = source_stats(&pop);
+    let members_in_member_file = members.iter().filter(|m| m.record.is_some()).count();
+    let n_members = members.len();
     let mut rows: Vec<MemberRow> = Vec::with_capacity(members.len());
-    for (i, m) in members.iter().enumerate() {
-        let rec = m.record.as_deref();
+    // Most members share one of a few source sets: one shared list per set.
+    let mut source_sets: FxHashMap<Vec<u16>, Arc<[String]>> = FxHashMap::default();
+    let ten_shared: Vec<Arc<str>> = ten_names
+        .iter()
+        .map(|(n, _)| Arc::from(n.as_str()))
+        .collect();
+    // The members are not needed after this: their texts move into the rows.
+    let mut pop = pop;
+    for (i, m) in pop.members.iter_mut().enumerate() {
+        let sources = match source_sets.get(&m.sources) {
+            Some(s) => s.clone(),
+            None => {
+                let set: Arc<[String]> = m
+                    .sources
+                    .iter()
+                    .map(|s| pop.source_labels[*s as usize].clone())
+                    .collect();
+                source_sets.insert(m.sources.clone(), set.clone());
+                set
+            }
+        };
+        let mut rec = m.record.take();
+        let rec_mut = rec.as_deref_mut();
+        let (tier, reg_channel, store, gender, registered_at) = match rec_mut {
+            Some(r) => (
+                r.tier.take(),
+                r.reg_channel.take(),
+                r.store.take(),
+                r.gender.take(),
+                r.registered,
+            ),
+            None => (None, None, None, None, None),
+        };
         let mut row = MemberRow {
-            member_id: m.keys.member_id.clone(),
-            phone: m.keys.phone.clone(),
-            email: m.keys.email.clone(),
-            name: m.name.clone(),
-            sources: m
-                .sources
-                .iter()
-                .map(|s| pop.source_labels[*s as usize].clone())
-                .collect(),
+            member_id: m.keys.member_id.take(),
+            phone: m.keys.phone.take(),
+            email: m.keys.email.take(),
+            name: m.name.take(),
+            sources,
             in_member_file: rec.is_some(),
-            tier: rec.and_then(|r| r.tier.clone()),
-            registered_at: rec.and_then(|r| r.registered),
-            reg_channel: rec.and_then(|r| r.reg_channel.clone()),
-            store: rec.and_then(|r| r.store.clone()),
-            gender: rec.and_then(|r| r.gender.clone()),
+            tier,
+            registered_at,
+            reg_channel,
+            store,
+            gender,
             frequency: m.frequency(),
             monetary: money(m.net_spend_cents().max(0)),
             ..Default::default()
@@ -411,7 +456,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
                 }
             }
         } else {
-            let since = rec.and_then(|r| r.registered).map(|d| as_of - d);
+            let since = registered_at.map(|d| as_of - d);
             let tier = NonBuyerTier::of(since);
             *nb_n.entry(tier).or_default() += 1;
             row.dormancy = tier.key();
@@ -424,7 +469,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             row.f_score = Some(s.f);
             row.m_score = Some(s.m);
             row.segment = segs[i].map(Segment::key);
-            row.segment_ten = tens[i].map(|k| ten_names[k].0.clone());
+            row.segment_ten = tens[i].map(|k| ten_shared[k].clone());
         }
         if let Some(Some(fc)) = fc_cols.get(i) {
             row.p_alive = Some(fc.p_alive);
@@ -440,21 +485,6 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
     }
     rep.median_personal_cycle_days = median(&mut cycles);
 
-    // Labels: stores, channels, registration channels, tiers.
-    let (by_store, by_channel) = label_stats(files, &pop, as_of);
-    let by_reg_channel = member_label_stats(&pop, |m| {
-        m.record.as_ref().and_then(|r| r.reg_channel.clone())
-    });
-    let tier_counts = OrderedMap(
-        member_label_stats(&pop, |m| m.record.as_ref().and_then(|r| r.tier.clone()))
-            .into_iter()
-            .map(|s| (s.label, s.members))
-            .collect(),
-    );
-    let stores_with_sales = by_store.iter().filter(|s| s.purchase_orders > 0).count();
-    let store_revenue: f64 = by_store.iter().map(|s| s.revenue).sum();
-
-    let (sources, source_overlap) = source_stats(&pop);
     let file_reports = files
         .iter()
         .enumerate()
@@ -497,10 +527,10 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         },
         files: file_reports,
         inventory: Inventory {
-            members_total: members.len(),
-            members_in_member_file: members.iter().filter(|m| m.record.is_some()).count(),
+            members_total: n_members,
+            members_in_member_file,
             buyers: n_buyers,
-            non_buyers: members.len() - n_buyers,
+            non_buyers: n_members - n_buyers,
             purchase_orders,
             revenue: round2(revenue),
             aov: round2(ratio(revenue, purchase_orders as f64)),

@@ -82,11 +82,14 @@ impl Member {
         self.returns.iter().map(|r| r.1).sum()
     }
 
-    /// Distinct purchase days, sorted.
-    pub fn distinct_days(&self) -> Vec<i32> {
-        let mut d: Vec<i32> = self.purchases.iter().map(|p| p.day).collect();
-        d.dedup();
-        d
+    /// Distinct purchase days, in order.
+    pub fn distinct_days(&self) -> impl Iterator<Item = i32> + '_ {
+        let mut last = None;
+        self.purchases.iter().map(|p| p.day).filter(move |d| {
+            let new = last != Some(*d);
+            last = Some(*d);
+            new
+        })
     }
 }
 
@@ -189,6 +192,29 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
         ..Default::default()
     };
     let mut person_member_by_file: Vec<Vec<u32>> = vec![Vec::new(); files.len()];
+    for (fi, f) in files.iter().enumerate() {
+        if let FileData::Orders(o) = &f.data {
+            let (start, _) = spans[fi];
+            person_member_by_file[fi] = (0..o.persons.len())
+                .map(|p| dense[start + p].unwrap_or(NONE))
+                .collect();
+        }
+    }
+    // Each member's purchase list is allocated once, at its final size.
+    let mut n_purchases = vec![0u32; n];
+    for (fi, f) in files.iter().enumerate() {
+        if let FileData::Orders(o) = &f.data {
+            let pm = &person_member_by_file[fi];
+            for ord in &o.orders {
+                if ord.day <= as_of && ord.person != NONE && ord.is_purchase() {
+                    n_purchases[pm[ord.person as usize] as usize] += 1;
+                }
+            }
+        }
+    }
+    for (m, k) in members.iter_mut().zip(n_purchases) {
+        m.purchases.reserve_exact(k as usize);
+    }
     let mut source_labels = Vec::with_capacity(files.len());
     let mut is_source = Vec::with_capacity(files.len());
     for (fi, f) in files.iter().enumerate() {
@@ -216,9 +242,7 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
                 }
             }
             FileData::Orders(o) => {
-                let person_member: Vec<u32> = (0..o.persons.len())
-                    .map(|p| dense[start + p].unwrap_or(NONE))
-                    .collect();
+                let person_member = std::mem::take(&mut person_member_by_file[fi]);
                 for (p, keys) in o.persons.iter().enumerate() {
                     let m = &mut members[person_member[p] as usize];
                     merge_keys(m, keys);
@@ -311,9 +335,13 @@ fn fill_missing(existing: &mut MemberRecord, rec: &MemberRecord) {
 }
 
 /// Per-member purchase-day gaps in days between consecutive distinct purchase days.
-pub fn interpurchase_gaps(m: &Member) -> Vec<f64> {
-    let d = m.distinct_days();
-    d.windows(2).map(|w| f64::from(w[1] - w[0])).collect()
+pub fn interpurchase_gaps(m: &Member) -> impl Iterator<Item = f64> + '_ {
+    let mut prev: Option<i32> = None;
+    m.distinct_days().filter_map(move |d| {
+        let gap = prev.map(|p| f64::from(d - p));
+        prev = Some(d);
+        gap
+    })
 }
 
 /// Counts members by a label, keeping first-seen order.
