@@ -11,39 +11,39 @@ use rustc_hash::FxHashMap;
 /// Rows without a key (never grouped with anything).
 pub(crate) const NO_KEY: u32 = u32::MAX;
 
-/// For every row `i < n`, the first row `j <= i` whose key equals row `i`'s key (`i` itself
-/// when it is the first). `hash(i) == None` marks a row without a key: it gets [`NO_KEY`].
-/// `same(a, b)` compares the keys of two rows whose hashes are equal.
-pub(crate) fn first_occurrence(
-    n: usize,
-    hash: impl Fn(usize) -> Option<u64>,
-    same: impl Fn(u32, u32) -> bool,
-) -> Vec<u32> {
+/// For every row `i`, the first row `j <= i` whose key equals row `i`'s key (`i` itself
+/// when it is the first). Rows are numbered across `parts` in order; a hash of 0 marks a row
+/// without a key: it gets [`NO_KEY`]. `same(a, b)` compares the keys of two rows whose hashes
+/// are equal.
+pub(crate) fn first_occurrence(parts: &[&[u64]], same: impl Fn(u32, u32) -> bool) -> Vec<u32> {
+    let n: usize = parts.iter().map(|p| p.len()).sum();
     let mut first: Vec<u32> = vec![NO_KEY; n];
     if n == 0 {
         return first;
     }
+    let all = || parts.iter().flat_map(|p| p.iter().copied());
     // About a thousand rows per bucket: a bucket's table fits in L1/L2.
     let bits = (usize::BITS - (n / 1024).max(1).leading_zeros()).clamp(1, 16);
     let shift = 64 - bits;
     let buckets = 1usize << bits;
     let mut starts = vec![0u32; buckets + 1];
-    for h in (0..n).filter_map(&hash) {
+    for h in all().filter(|h| *h != 0) {
         starts[(h >> shift) as usize + 1] += 1;
     }
     for b in 0..buckets {
         starts[b + 1] += starts[b];
     }
-    let keyed = starts[buckets] as usize;
     let mut fill = starts.clone();
-    let mut scattered: Vec<(u64, u32)> = vec![(0, 0); keyed];
-    for i in 0..n {
-        if let Some(h) = hash(i) {
+    // (hash, row) pairs by bucket, rows in increasing order within a bucket.
+    let mut scattered: Vec<(u64, u32)> = vec![(0, 0); starts[buckets] as usize];
+    for (i, h) in all().enumerate() {
+        if h != 0 {
             let b = (h >> shift) as usize;
             scattered[fill[b] as usize] = (h, i as u32);
             fill[b] += 1;
         }
     }
+    drop(fill);
     let mut table: FxHashMap<u64, u32> = FxHashMap::default();
     // Rows whose hash equals an earlier, different key's (rare): searched exactly.
     let mut collided: Vec<(u64, u32)> = Vec::new();
@@ -96,12 +96,14 @@ mod tests {
             .map(|i| (i % 7 != 3).then(|| format!("k{}", (i * 7919) % 1733)))
             .collect();
         let refs: Vec<Option<&str>> = keys.iter().map(|k| k.as_deref()).collect();
-        let hashes: Vec<Option<u64>> = refs.iter().map(|k| k.map(crate::ingest::hash64)).collect();
-        let got = first_occurrence(
-            hashes.len(),
-            |i| hashes[i],
-            |a, b| refs[a as usize] == refs[b as usize],
-        );
+        let hashes: Vec<u64> = refs
+            .iter()
+            .map(|k| k.map_or(0, |k| crate::ingest::hash64(k).max(1)))
+            .collect();
+        // Uneven parts: rows are numbered across them.
+        let got = first_occurrence(&[&hashes[..1234], &hashes[1234..]], |a, b| {
+            refs[a as usize] == refs[b as usize]
+        });
         assert_eq!(got, naive(&refs));
     }
 
@@ -109,12 +111,8 @@ mod tests {
     fn exact_when_different_keys_share_a_hash() {
         let keys = ["a", "b", "a", "c", "b", "c"];
         // Every key gets the same hash: grouping must still tell them apart.
-        let hashes = vec![Some(42u64); keys.len()];
-        let got = first_occurrence(
-            hashes.len(),
-            |i| hashes[i],
-            |a, b| keys[a as usize] == keys[b as usize],
-        );
+        let hashes = vec![42u64; keys.len()];
+        let got = first_occurrence(&[&hashes], |a, b| keys[a as usize] == keys[b as usize]);
         assert_eq!(got, vec![0, 1, 0, 3, 1, 3]);
     }
 }

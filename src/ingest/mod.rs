@@ -472,15 +472,13 @@ fn ingest_in_parts(
             // Duplicate lines first (one pass over hashes), then the typed pass.
             let (mut hashes, mut spans) = (Vec::new(), Vec::new());
             source.for_each_row_ref(|r, span| {
-                hashes.push(hash64(r.raw));
+                hashes.push(hash64(r.raw).max(1));
                 spans.push(span);
                 true
             });
-            let first = group::first_occurrence(
-                hashes.len(),
-                |i| Some(hashes[i]),
-                |a, b| source.raw(spans[a as usize]) == source.raw(spans[b as usize]),
-            );
+            let first = group::first_occurrence(&[&hashes], |a, b| {
+                source.raw(spans[a as usize]) == source.raw(spans[b as usize])
+            });
             drop((hashes, spans));
             let mut i = 0u32;
             source.for_each_row(|r| {
@@ -608,29 +606,25 @@ fn read_orders(
             parts.push(part);
         }
     }
-    let all = orders::OrderParts::new(parts);
-    let n = all.len();
+    let mut all = orders::OrderParts::new(parts);
     let raw = |span| source.raw(span);
     let (dup_first, oid_first) = par::join(
         || {
-            group::first_occurrence(
-                n,
-                |i| Some(all.line_hash(i)),
-                |a, b| raw(all.rec(a as usize).raw) == raw(all.rec(b as usize).raw),
-            )
+            group::first_occurrence(&all.line_hashes(), |a, b| {
+                raw(all.rec(a as usize).raw) == raw(all.rec(b as usize).raw)
+            })
         },
         || {
             if cols.has(Role::OrderId) {
-                group::first_occurrence(
-                    n,
-                    |i| all.oid_hash(i),
-                    |a, b| all.oid(a as usize, &raw) == all.oid(b as usize, &raw),
-                )
+                group::first_occurrence(&all.oid_hashes(), |a, b| {
+                    all.oid(a as usize, &raw) == all.oid(b as usize, &raw)
+                })
             } else {
                 Vec::new()
             }
         },
     );
+    all.drop_hashes();
     orders::assemble(name, all, &dup_first, oid_first, log)
 }
 

@@ -107,9 +107,9 @@ pub(crate) struct OrderPart<'c> {
     order_level: bool,
     header_len: usize,
     pub(crate) rows: Vec<RowRec>,
-    /// 64-bit hash of each row's raw text (duplicate lines).
+    /// 64-bit hash of each row's raw text (duplicate lines), never 0.
     pub(crate) line_hash: Vec<u64>,
-    /// 64-bit hash of each row's order id (meaningful where [`HAS_OID`] is set).
+    /// 64-bit hash of each row's order id; 0 when the row cannot join an order by id.
     pub(crate) oid_hash: Vec<u64>,
     spill: String,
     cells_ids: FxHashMap<CellsKey, u32>,
@@ -256,7 +256,7 @@ impl<'c> OrderPart<'c> {
             flags: 0,
             reject: None,
         };
-        self.line_hash.push(super::hash64(r.raw));
+        self.line_hash.push(super::hash64(r.raw).max(1));
         if self.cols.has(Role::OrderId) {
             self.oid_hash.push(0);
         }
@@ -332,7 +332,8 @@ impl<'c> OrderPart<'c> {
         if !order_id.is_empty() {
             rec.flags |= HAS_OID;
             if let Some(h) = self.oid_hash.last_mut() {
-                *h = super::hash64(order_id);
+                // 0 marks "no order id" in `oid_hash`.
+                *h = super::hash64(order_id).max(1);
             }
             rec.oid = match r.raw.find(order_id) {
                 Some(p) => (p as u32, order_id.len() as u32),
@@ -385,17 +386,22 @@ impl<'c> OrderParts<'c> {
         &self.parts[k].rows[j]
     }
 
-    /// Line hash of row `i`.
-    pub(crate) fn line_hash(&self, i: usize) -> u64 {
-        let (k, j) = self.locate(i);
-        self.parts[k].line_hash[j]
+    /// Line hashes (never 0), part by part.
+    pub(crate) fn line_hashes(&self) -> Vec<&[u64]> {
+        self.parts.iter().map(|p| p.line_hash.as_slice()).collect()
     }
 
-    /// Order-id hash of row `i`, when the row can join an order by id.
-    pub(crate) fn oid_hash(&self, i: usize) -> Option<u64> {
-        let (k, j) = self.locate(i);
-        let p = &self.parts[k];
-        (p.rows[j].flags & HAS_OID != 0 && p.rows[j].reject.is_none()).then(|| p.oid_hash[j])
+    /// Order-id hashes (0 where the row cannot join an order by id), part by part.
+    pub(crate) fn oid_hashes(&self) -> Vec<&[u64]> {
+        self.parts.iter().map(|p| p.oid_hash.as_slice()).collect()
+    }
+
+    /// Frees the hashes once grouped.
+    pub(crate) fn drop_hashes(&mut self) {
+        for p in &mut self.parts {
+            p.line_hash = Vec::new();
+            p.oid_hash = Vec::new();
+        }
     }
 
     /// Order id of row `i`; `raw` gives a row's raw text from its span.
@@ -432,12 +438,13 @@ pub(crate) fn assemble(
         orders: Vec::with_capacity(parts.len()),
         ..Default::default()
     };
-    let mut person_by_keys: FxHashMap<&PersonKeys, u32> = FxHashMap::default();
-    let mut label_ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut person_by_keys: FxHashMap<PersonKeys, u32> = FxHashMap::default();
+    let mut label_ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut currencies: Vec<(Currency, Vec<usize>)> = Vec::new();
     const UNSET: u32 = NONE - 1;
     let mut g = 0usize;
-    for p in &parts.parts {
+    // Each part is dropped once put together: its rows are not needed after.
+    for mut p in parts.parts {
         // Person of each part-local cells id, and whether the cells warn on every row: small
         // arrays read per row instead of the entries themselves.
         let mut person_of_cells = vec![UNSET; p.cells.len()];
@@ -476,7 +483,7 @@ pub(crate) fn assemble(
                 if person_of_cells[c] == UNSET || warns[c] {
                     // First row with these cells, or cells that warn on every row: the
                     // (cache-cold) entry is read only then.
-                    let entry = &p.cells[c];
+                    let entry = &mut p.cells[c];
                     for (role, reason) in &entry.problems {
                         log.field_ignored(line, cols.header(*role), reason.clone());
                     }
@@ -484,10 +491,12 @@ pub(crate) fn assemble(
                         person_of_cells[c] = if entry.keys.is_empty() {
                             NONE
                         } else {
-                            *person_by_keys.entry(&entry.keys).or_insert_with(|| {
-                                out.persons.push(entry.keys.clone());
-                                out.person_names.push(entry.name.clone());
-                                (out.persons.len() - 1) as u32
+                            // Read once per entry (then cached): the keys move out.
+                            let keys = std::mem::take(&mut entry.keys);
+                            let next = person_by_keys.len() as u32;
+                            *person_by_keys.entry(keys).or_insert_with(|| {
+                                out.person_names.push(entry.name.take());
+                                next
                             })
                         };
                     }
@@ -500,11 +509,15 @@ pub(crate) fn assemble(
                 }
                 let slot = &mut label_of[l as usize];
                 if *slot == UNSET {
-                    let text = p.labels[l as usize].as_str();
-                    *slot = *label_ids.entry(text).or_insert_with(|| {
-                        out.labels.push(text.to_string());
-                        (out.labels.len() - 1) as u32
-                    });
+                    let text = &p.labels[l as usize];
+                    *slot = match label_ids.get(text) {
+                        Some(&id) => id,
+                        None => {
+                            out.labels.push(text.clone());
+                            label_ids.insert(text.clone(), (out.labels.len() - 1) as u32);
+                            (out.labels.len() - 1) as u32
+                        }
+                    };
                 }
                 *slot
             };
@@ -562,6 +575,10 @@ pub(crate) fn assemble(
             });
         }
     }
+    out.persons = vec![PersonKeys::default(); person_by_keys.len()];
+    for (keys, p) in person_by_keys {
+        out.persons[p as usize] = keys;
+    }
     if currencies.len() > 1 {
         return Err(Error::MixedCurrency {
             file: file.to_string(),
@@ -599,23 +616,44 @@ fn note_currency(currencies: &mut Vec<(Currency, Vec<usize>)>, c: Currency, line
     }
 }
 
-/// A person's key cells as written: inline up to 30 bytes (a phone, a card number, a short
+/// A person's key cells as written: inline up to 31 bytes (a phone, a card number, a short
 /// e-mail) so a lookup compares in place instead of following a pointer; longer keys boxed.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 enum CellsKey {
-    Inline(u8, [u8; 30]),
+    /// Length, then the bytes zero-padded.
+    Inline([u8; 32]),
     Boxed(Box<str>),
 }
 
 impl CellsKey {
     fn new(s: &str) -> CellsKey {
         let b = s.as_bytes();
-        if b.len() <= 30 {
-            let mut a = [0u8; 30];
-            a[..b.len()].copy_from_slice(b);
-            CellsKey::Inline(b.len() as u8, a)
+        if b.len() < 32 {
+            let mut a = [0u8; 32];
+            a[0] = b.len() as u8;
+            a[1..=b.len()].copy_from_slice(b);
+            CellsKey::Inline(a)
         } else {
             CellsKey::Boxed(s.into())
+        }
+    }
+}
+
+impl std::hash::Hash for CellsKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            // Four words mixed at once: the derived hash fed the bytes one call at a time.
+            CellsKey::Inline(a) => {
+                let w =
+                    |i: usize| u64::from_le_bytes(a[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+                let k = 0x9E37_79B9_7F4A_7C15u64;
+                let h = (w(0).wrapping_mul(k) ^ w(1))
+                    .rotate_left(23)
+                    .wrapping_mul(k)
+                    ^ (w(2).wrapping_mul(k) ^ w(3)).rotate_left(41);
+                state.write_u64(h.wrapping_mul(k));
+            }
+            CellsKey::Boxed(b) => state.write_u64(super::hash64(b)),
         }
     }
 }

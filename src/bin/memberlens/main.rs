@@ -1,5 +1,12 @@
 //! The `memberlens` CLI: parses arguments, reads files, calls the library, prints.
 
+#[cfg(target_os = "linux")]
+mod alloc;
+
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOC: alloc::HugePageAlloc = alloc::HugePageAlloc;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
