@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::percentile_sorted;
+use super::stats::percentiles;
 
 /// Per-buyer raw values.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,8 +74,7 @@ pub fn breakpoints(values: &[RfmValues], scoring: &Scoring) -> Breakpoints {
         Scoring::Quantile5 => {
             let q = |get: fn(&RfmValues) -> f64| {
                 let mut v: Vec<f64> = values.iter().map(get).collect();
-                v.sort_unstable_by(f64::total_cmp);
-                [20.0, 40.0, 60.0, 80.0].map(|p| percentile_sorted(&v, p))
+                percentiles(&mut v, [20.0, 40.0, 60.0, 80.0])
             };
             Breakpoints {
                 recency: q(|v| v.recency_days),

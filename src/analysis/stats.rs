@@ -19,6 +19,49 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
+/// [`percentile_sorted`] at each of `ps` (ascending), from unsorted values: a selection per
+/// rank instead of a full sort. `values` is reordered.
+pub fn percentiles<const N: usize>(values: &mut [f64], ps: [f64; N]) -> [f64; N] {
+    let n = values.len();
+    if n == 0 {
+        return [0.0; N];
+    }
+    // The two ranks each percentile reads, selected left to right.
+    let mut order_stat = |k: usize, from: usize| -> f64 {
+        let (_, x, _) = values[from..].select_nth_unstable_by(k - from, f64::total_cmp);
+        *x
+    };
+    let mut done = 0usize;
+    let mut cache: Option<(usize, f64)> = None;
+    let mut out = [0.0; N];
+    for (slot, p) in out.iter_mut().zip(ps) {
+        let pos = (n - 1) as f64 * p / 100.0;
+        let lo = pos.floor() as usize;
+        let hi = (lo + 1).min(n - 1);
+        let frac = pos - lo as f64;
+        let mut at = |k: usize| -> f64 {
+            if let Some((ck, cv)) = cache {
+                if ck == k {
+                    return cv;
+                }
+            }
+            let v = order_stat(k, done.min(k));
+            done = k;
+            cache = Some((k, v));
+            v
+        };
+        let a = at(lo);
+        let b = at(hi);
+        let diff = b - a;
+        *slot = if frac >= 0.5 {
+            b - diff * (1.0 - frac)
+        } else {
+            a + diff * frac
+        };
+    }
+    out
+}
+
 /// Median (mean of the two middle values for even counts), `None` when empty.
 pub fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
@@ -68,6 +111,19 @@ mod tests {
         }
         assert_eq!(percentile_sorted(&[7.0], 80.0), 7.0);
         assert_eq!(percentile_sorted(&[], 80.0), 0.0);
+    }
+
+    #[test]
+    fn percentiles_match_the_sorted_ones() {
+        let mut v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 613) as f64 / 7.0).collect();
+        v.extend([3.0; 50]);
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        let ps = [0.0, 20.0, 40.0, 40.0, 60.0, 80.0, 99.9, 100.0];
+        let want = ps.map(|p| percentile_sorted(&sorted, p));
+        assert_eq!(percentiles(&mut v, ps), want);
+        assert_eq!(percentiles(&mut [5.0], [20.0, 80.0]), [5.0, 5.0]);
+        assert_eq!(percentiles(&mut [], [50.0]), [0.0]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Every data row ends up in exactly one of: accepted, duplicate (dropped), rejected
 //! (with line, column and reason), so `rows = accepted + duplicate_rows + rejected_rows`.
 
+mod cells;
 pub mod decode;
 mod group;
 mod members;
@@ -252,12 +253,21 @@ pub(crate) fn normalize_keys(
     cols: &ColumnIndex,
     r: &table::RawRow<'_, '_>,
 ) -> (PersonKeys, Vec<(Role, String)>) {
+    let cell = |role| cols.cell(&r.fields, role);
+    normalize_key_cells(cell(Role::MemberId), cell(Role::Phone), cell(Role::Email))
+}
+
+/// [`normalize_keys`] from the three trimmed key cells.
+pub(crate) fn normalize_key_cells(
+    member_id: &str,
+    phone: &str,
+    email: &str,
+) -> (PersonKeys, Vec<(Role, String)>) {
     let mut keys = PersonKeys {
-        member_id: values::normalize_member_id(cols.cell(&r.fields, Role::MemberId)),
+        member_id: values::normalize_member_id(member_id),
         ..Default::default()
     };
     let mut problems = Vec::new();
-    let phone = cols.cell(&r.fields, Role::Phone);
     if !phone.is_empty() {
         keys.phone = values::normalize_phone(phone);
         if keys.phone.is_none() {
@@ -267,7 +277,6 @@ pub(crate) fn normalize_keys(
             ));
         }
     }
-    let email = cols.cell(&r.fields, Role::Email);
     if !email.is_empty() {
         keys.email = values::normalize_email(email);
         if keys.email.is_none() {
@@ -578,15 +587,17 @@ fn read_orders(
         Source::Csv(t) if n_parts > 1 => {
             let pts = t.split_points(n_parts);
             let per_part = expected_rows / (pts.len() - 1) + 64;
-            let read = |(a, b): (usize, usize)| -> Result<(orders::OrderPart<'_>, bool), Error> {
-                let mut part = orders::OrderPart::new(name, cols, tz, header_len, per_part)?;
-                let on_boundary = t.for_each_row_in(a, b, |r| {
-                    let span = csv_span(t.text(), r.raw);
-                    part.row(&r, span);
-                    true
-                });
-                Ok((part, on_boundary))
-            };
+            let read =
+                |(a, b): (usize, usize)| -> Result<(orders::OrderPart<'_, '_>, bool), Error> {
+                    let mut part = orders::OrderPart::new(name, cols, tz, header_len, per_part)?;
+                    let on_boundary = t.for_each_row_in(a, b, |r| {
+                        let span = csv_span(t.text(), r.raw);
+                        part.row(&r, span);
+                        true
+                    });
+                    part.finish();
+                    Ok((part, on_boundary))
+                };
             let ranges: Vec<(usize, usize)> = pts.windows(2).map(|w| (w[0], w[1])).collect();
             for res in par::map(&ranges, |&r| read(r)) {
                 let (part, on_boundary) = res?;
@@ -603,6 +614,7 @@ fn read_orders(
                 part.row(&r, span);
                 true
             });
+            part.finish();
             parts.push(part);
         }
     }

@@ -1,6 +1,10 @@
 //! Typed reading of an orders table and order normalisation (domain.md §2 "订单归一").
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
+
+use super::cells::CellsTable;
 
 use super::table::RawRow;
 use super::values::{self, AmountError, Currency, DateError};
@@ -84,6 +88,60 @@ const RETURN: u8 = 4;
 /// High bit of an order-id span start: the id is in the part's spill text.
 const SPILLED: u32 = 1 << 31;
 
+/// Rows read before a row's key cells are looked up (see [`super::cells`]).
+const LOOKUP_DELAY: usize = 8;
+
+/// A row's key cells waiting for their lookup.
+struct PendingCells<'t> {
+    row: u32,
+    key: KeyBuf,
+    hash: u64,
+    name: Option<Cow<'t, str>>,
+}
+
+/// A short string built in place (no allocation up to 46 bytes: a card, a phone and short
+/// e-mail with separators), longer ones on the heap.
+enum KeyBuf {
+    Inline(u8, [u8; 46]),
+    Heap(String),
+}
+
+impl Default for KeyBuf {
+    fn default() -> Self {
+        KeyBuf::Inline(0, [0; 46])
+    }
+}
+
+impl KeyBuf {
+    fn push(&mut self, s: &str) {
+        match self {
+            KeyBuf::Inline(len, bytes) => {
+                let (n, add) = (*len as usize, s.len());
+                if n + add <= bytes.len() {
+                    bytes[n..n + add].copy_from_slice(s.as_bytes());
+                    *len += add as u8;
+                } else {
+                    let mut h = String::with_capacity(n + add + 16);
+                    h.push_str(std::str::from_utf8(&bytes[..n]).unwrap_or_default());
+                    h.push_str(s);
+                    *self = KeyBuf::Heap(h);
+                }
+            }
+            KeyBuf::Heap(h) => h.push_str(s),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Whole strings are copied in, so the bytes are UTF-8.
+            KeyBuf::Inline(len, bytes) => {
+                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or_default()
+            }
+            KeyBuf::Heap(h) => h,
+        }
+    }
+}
+
 /// Distinct key cells of a part: their normalised keys, the warnings they give on every row
 /// that carries them, and the name on the first accepted row that carried them.
 struct CellsEntry {
@@ -101,7 +159,7 @@ struct Rejection {
 
 /// Reads one part of an orders file (parts are read in parallel): every row is typed on its
 /// own, key cells and labels are interned per part.
-pub(crate) struct OrderPart<'c> {
+pub(crate) struct OrderPart<'c, 't> {
     cols: &'c ColumnIndex,
     tz: i32,
     order_level: bool,
@@ -112,15 +170,16 @@ pub(crate) struct OrderPart<'c> {
     /// 64-bit hash of each row's order id; 0 when the row cannot join an order by id.
     pub(crate) oid_hash: Vec<u64>,
     spill: String,
-    cells_ids: FxHashMap<CellsKey, u32>,
+    cells_ids: CellsTable,
     cells: Vec<CellsEntry>,
-    cells_buf: String,
+    /// Rows whose key cells are looked up a few rows later (see [`super::cells`]).
+    pending: std::collections::VecDeque<PendingCells<'t>>,
     label_ids: FxHashMap<String, u32>,
     labels: Vec<String>,
     rejections: Vec<Rejection>,
 }
 
-impl<'c> OrderPart<'c> {
+impl<'c, 't> OrderPart<'c, 't> {
     /// Checks that the file can be read as orders and starts a part.
     pub(crate) fn new(
         file: &str,
@@ -152,9 +211,9 @@ impl<'c> OrderPart<'c> {
                 0
             }),
             spill: String::new(),
-            cells_ids: FxHashMap::default(),
+            cells_ids: CellsTable::default(),
             cells: Vec::new(),
-            cells_buf: String::new(),
+            pending: std::collections::VecDeque::with_capacity(LOOKUP_DELAY + 1),
             label_ids: FxHashMap::default(),
             labels: Vec::new(),
             rejections: Vec::new(),
@@ -175,30 +234,70 @@ impl<'c> OrderPart<'c> {
         i
     }
 
-    /// Part-local id of the row's key cells exactly as written (normalising each distinct
-    /// set once).
-    fn cells(&mut self, r: &RawRow<'_, '_>) -> u32 {
-        let mut buf = std::mem::take(&mut self.cells_buf);
-        buf.clear();
+    /// Queues the row's key cells (exactly as written) for lookup a few rows later; the
+    /// row's `cells` id is filled in then.
+    fn queue_cells(&mut self, r: &RawRow<'_, 't>) {
+        let mut key = KeyBuf::default();
         for role in [Role::MemberId, Role::Phone, Role::Email] {
-            buf.push_str(self.cols.cell(&r.fields, role));
-            buf.push('\u{1F}');
+            key.push(self.cols.cell(&r.fields, role));
+            key.push("\u{1F}");
         }
-        let key = CellsKey::new(&buf);
-        self.cells_buf = buf;
-        if let Some(&c) = self.cells_ids.get(&key) {
-            return c;
-        }
-        let (keys, problems) = super::normalize_keys(self.cols, r);
+        let hash = super::hash64(key.as_str());
+        self.cells_ids.prefetch(hash);
         let name = self.cols.cell(&r.fields, Role::Name);
-        let c = self.cells.len() as u32;
-        self.cells.push(CellsEntry {
-            keys,
-            problems,
-            name: (!name.is_empty()).then(|| name.to_string()),
+        let name = if name.is_empty() {
+            None
+        } else {
+            // Borrowed from the text when it is there verbatim: no copy per row.
+            Some(
+                match self
+                    .cols
+                    .get(Role::Name)
+                    .and_then(|i| r.fields.verbatim_offset(i, name, r.raw))
+                {
+                    Some(at) => Cow::Borrowed(&r.raw[at..at + name.len()]),
+                    None => Cow::Owned(name.to_string()),
+                },
+            )
+        };
+        self.pending.push_back(PendingCells {
+            row: self.rows.len() as u32,
+            key,
+            hash,
+            name,
         });
-        self.cells_ids.insert(key, c);
-        c
+        if self.pending.len() > LOOKUP_DELAY {
+            self.resolve_oldest();
+        }
+    }
+
+    /// Looks up the oldest queued key cells (normalising each distinct set once).
+    fn resolve_oldest(&mut self) {
+        let Some(p) = self.pending.pop_front() else {
+            return;
+        };
+        let next = self.cells.len() as u32;
+        let (c, new) = self.cells_ids.get_or_insert(p.key.as_str(), p.hash, next);
+        if new {
+            let mut cells = p.key.as_str().split('\u{1F}');
+            let mut cell = || cells.next().unwrap_or("");
+            let (keys, problems) = super::normalize_key_cells(cell(), cell(), cell());
+            self.cells.push(CellsEntry {
+                keys,
+                problems,
+                name: p.name.map(Cow::into_owned),
+            });
+        }
+        if let Some(rec) = self.rows.get_mut(p.row as usize) {
+            rec.cells = c;
+        }
+    }
+
+    /// Ends the part: resolves the rows still queued.
+    pub(crate) fn finish(&mut self) {
+        while !self.pending.is_empty() {
+            self.resolve_oldest();
+        }
     }
 
     fn reject(
@@ -242,7 +341,7 @@ impl<'c> OrderPart<'c> {
     }
 
     /// Reads one row; `raw` locates its raw text in the source.
-    pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, raw: (u32, u32)) {
+    pub(crate) fn row(&mut self, r: &RawRow<'_, 't>, raw: (u32, u32)) {
         let mut rec = RowRec {
             line: r.line as u32,
             raw,
@@ -264,7 +363,7 @@ impl<'c> OrderPart<'c> {
         self.rows.push(rec);
     }
 
-    fn read(&mut self, r: &RawRow<'_, '_>, rec: &mut RowRec) {
+    fn read(&mut self, r: &RawRow<'_, 't>, rec: &mut RowRec) {
         if let Some((kind, reason)) = super::shape_problem(r, self.header_len) {
             return self.reject(rec, kind, None, || reason);
         }
@@ -318,7 +417,7 @@ impl<'c> OrderPart<'c> {
         if self.cols.has(Role::Currency) {
             rec.currencies[2] = Currency::from_code(self.cols.cell(&r.fields, Role::Currency));
         }
-        rec.cells = self.cells(r);
+        self.queue_cells(r);
         rec.labels[0] = self.label(Role::Channel, r);
         rec.labels[1] = self.label(Role::Store, r);
         if rec.amount < 0 {
@@ -335,7 +434,11 @@ impl<'c> OrderPart<'c> {
                 // 0 marks "no order id" in `oid_hash`.
                 *h = super::hash64(order_id).max(1);
             }
-            rec.oid = match r.raw.find(order_id) {
+            let at = self
+                .cols
+                .get(Role::OrderId)
+                .and_then(|i| r.fields.verbatim_offset(i, order_id, r.raw));
+            rec.oid = match at {
                 Some(p) => (p as u32, order_id.len() as u32),
                 None => {
                     // Not verbatim in the raw text (quotes were unescaped): kept aside.
@@ -350,15 +453,15 @@ impl<'c> OrderPart<'c> {
 }
 
 /// The parts of an orders file in row order, seen as one sequence of rows.
-pub(crate) struct OrderParts<'c> {
-    parts: Vec<OrderPart<'c>>,
+pub(crate) struct OrderParts<'c, 't> {
+    parts: Vec<OrderPart<'c, 't>>,
     /// Global index of each part's first row, and the total at the end.
     starts: Vec<usize>,
 }
 
-impl<'c> OrderParts<'c> {
+impl<'c, 't> OrderParts<'c, 't> {
     /// Joins parts read in order.
-    pub(crate) fn new(parts: Vec<OrderPart<'c>>) -> Self {
+    pub(crate) fn new(parts: Vec<OrderPart<'c, 't>>) -> Self {
         let mut starts = vec![0];
         for p in &parts {
             starts.push(starts.last().copied().unwrap_or(0) + p.rows.len());
@@ -424,7 +527,7 @@ impl<'c> OrderParts<'c> {
 /// one order id (`oid_first` from the order-id hashes), and finds persons by their keys.
 pub(crate) fn assemble(
     file: &str,
-    parts: OrderParts<'_>,
+    parts: OrderParts<'_, '_>,
     dup_first: &[u32],
     mut oid_first: Vec<u32>,
     log: &mut RowLog,
@@ -613,48 +716,6 @@ fn note_currency(currencies: &mut Vec<(Currency, Vec<usize>)>, c: Currency, line
             }
         }
         None => currencies.push((c, vec![line])),
-    }
-}
-
-/// A person's key cells as written: inline up to 31 bytes (a phone, a card number, a short
-/// e-mail) so a lookup compares in place instead of following a pointer; longer keys boxed.
-#[derive(Clone, PartialEq, Eq)]
-enum CellsKey {
-    /// Length, then the bytes zero-padded.
-    Inline([u8; 32]),
-    Boxed(Box<str>),
-}
-
-impl CellsKey {
-    fn new(s: &str) -> CellsKey {
-        let b = s.as_bytes();
-        if b.len() < 32 {
-            let mut a = [0u8; 32];
-            a[0] = b.len() as u8;
-            a[1..=b.len()].copy_from_slice(b);
-            CellsKey::Inline(a)
-        } else {
-            CellsKey::Boxed(s.into())
-        }
-    }
-}
-
-impl std::hash::Hash for CellsKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        match self {
-            // Four words mixed at once: the derived hash fed the bytes one call at a time.
-            CellsKey::Inline(a) => {
-                let w =
-                    |i: usize| u64::from_le_bytes(a[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
-                let k = 0x9E37_79B9_7F4A_7C15u64;
-                let h = (w(0).wrapping_mul(k) ^ w(1))
-                    .rotate_left(23)
-                    .wrapping_mul(k)
-                    ^ (w(2).wrapping_mul(k) ^ w(3)).rotate_left(41);
-                state.write_u64(h.wrapping_mul(k));
-            }
-            CellsKey::Boxed(b) => state.write_u64(super::hash64(b)),
-        }
     }
 }
 

@@ -33,6 +33,26 @@ impl<'r> Fields<'r> {
         self.len() == 0
     }
 
+    /// Where `cell` (a slice of cell `i`, e.g. trimmed) sits in the row's raw text, when the
+    /// raw text holds it verbatim: no quotes in the row (CSV), or cells joined by one
+    /// separator byte (workbooks). `None` when that cannot be told cheaply.
+    pub fn verbatim_offset(&self, i: usize, cell: &str, raw: &str) -> Option<usize> {
+        let field = self.get(i)?;
+        let within = (cell.as_ptr() as usize).checked_sub(field.as_ptr() as usize)?;
+        let start = match self {
+            Fields::Csv(r) => {
+                if raw.as_bytes().contains(&b'"') {
+                    return None;
+                }
+                // Unquoted fields are laid out as in the text, one delimiter byte apart.
+                r.range(i)?.start + i
+            }
+            Fields::Cells(c) => c[..i].iter().map(|x| x.len() + 1).sum(),
+        };
+        let at = start + within;
+        (raw.get(at..at + cell.len()) == Some(cell)).then_some(at)
+    }
+
     /// Owned copies of the cells.
     pub fn to_vec(&self) -> Vec<String> {
         (0..self.len())
