@@ -17,6 +17,8 @@ for i in $(seq "$RUNS"); do
   echo "run $i: ${secs}s, peak ${kb} KiB"
   if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; bestkb=$kb; fi
 done
+echo "phases of one more run (--timings, cumulative seconds):"
+./target/release/memberlens analyze "$OUT" --format json --no-forecast --timings 2>&1 >/dev/null | sed 's/^/  /'
 /usr/bin/time -f "%e %M" -o bench-out/time_fc.txt ./target/release/memberlens analyze "$OUT" --format json > /dev/null
 read -r fsecs fkb < bench-out/time_fc.txt
 awk -v s="$SIZE" -v t="$best" -v kb="$bestkb" -v fs="$fsecs" -v fkb="$fkb" 'BEGIN{

@@ -27,7 +27,7 @@ const EMPTY: Slot = Slot {
     id_plus_one: 0,
 };
 
-/// Open-addressing table of short keys, linear probing, at most half full.
+/// Open-addressing table of short keys, linear probing, at most three quarters full.
 pub(crate) struct CellsTable {
     slots: Vec<Slot>,
     len: usize,
@@ -95,7 +95,7 @@ impl CellsTable {
         slot.id_plus_one = new_id + 1;
         self.slots[i] = slot;
         self.len += 1;
-        if self.len * 2 > self.slots.len() {
+        if self.len * 4 > self.slots.len() * 3 {
             self.grow();
         }
         (new_id, true)

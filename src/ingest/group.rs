@@ -34,19 +34,20 @@ pub(crate) fn first_occurrence(parts: &[&[u64]], same: impl Fn(u32, u32) -> bool
         starts[b + 1] += starts[b];
     }
     let mut fill = starts.clone();
-    // (hash, row) pairs by bucket, rows in increasing order within a bucket.
-    let mut scattered: Vec<(u64, u32)> = vec![(0, 0); starts[buckets] as usize];
+    // (low hash bits, row) pairs by bucket, rows in increasing order within a bucket: the
+    // bucket already fixed the top bits, and `same` settles equal low bits exactly.
+    let mut scattered: Vec<(u32, u32)> = vec![(0, 0); starts[buckets] as usize];
     for (i, h) in all().enumerate() {
         if h != 0 {
             let b = (h >> shift) as usize;
-            scattered[fill[b] as usize] = (h, i as u32);
+            scattered[fill[b] as usize] = (h as u32, i as u32);
             fill[b] += 1;
         }
     }
     drop(fill);
-    let mut table: FxHashMap<u64, u32> = FxHashMap::default();
-    // Rows whose hash equals an earlier, different key's (rare): searched exactly.
-    let mut collided: Vec<(u64, u32)> = Vec::new();
+    let mut table: FxHashMap<u32, u32> = FxHashMap::default();
+    // Rows whose hash bits equal an earlier, different key's (rare): searched exactly.
+    let mut collided: Vec<(u32, u32)> = Vec::new();
     for b in 0..buckets {
         table.clear();
         for &(h, i) in &scattered[starts[b] as usize..starts[b + 1] as usize] {

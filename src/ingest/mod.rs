@@ -586,7 +586,9 @@ fn read_orders(
     match source {
         Source::Csv(t) if n_parts > 1 => {
             let pts = t.split_points(n_parts);
-            let per_part = expected_rows / (pts.len() - 1) + 64;
+            // Parts split by bytes hold about as many rows each; a margin keeps a part's row
+            // arrays from doubling (a copy and twice the memory) when it holds a few more.
+            let per_part = expected_rows / (pts.len() - 1) + expected_rows / 16 + 64;
             let read =
                 |(a, b): (usize, usize)| -> Result<(orders::OrderPart<'_, '_>, bool), Error> {
                     let mut part = orders::OrderPart::new(name, cols, tz, header_len, per_part)?;
@@ -609,7 +611,13 @@ fn read_orders(
             }
         }
         _ => {
-            let mut part = orders::OrderPart::new(name, cols, tz, header_len, expected_rows)?;
+            let mut part = orders::OrderPart::new(
+                name,
+                cols,
+                tz,
+                header_len,
+                expected_rows + expected_rows / 16 + 64,
+            )?;
             source.for_each_row_ref(|r, span| {
                 part.row(&r, span);
                 true

@@ -541,7 +541,7 @@ pub(crate) fn assemble(
         orders: Vec::with_capacity(parts.len()),
         ..Default::default()
     };
-    let mut person_by_keys: FxHashMap<PersonKeys, u32> = FxHashMap::default();
+    let mut persons = PersonIds::with_capacity(parts.parts.iter().map(|p| p.cells.len()).sum());
     let mut label_ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut currencies: Vec<(Currency, Vec<usize>)> = Vec::new();
     const UNSET: u32 = NONE - 1;
@@ -596,11 +596,7 @@ pub(crate) fn assemble(
                         } else {
                             // Read once per entry (then cached): the keys move out.
                             let keys = std::mem::take(&mut entry.keys);
-                            let next = person_by_keys.len() as u32;
-                            *person_by_keys.entry(keys).or_insert_with(|| {
-                                out.person_names.push(entry.name.take());
-                                next
-                            })
+                            persons.find_or_add(keys, &mut out, || entry.name.take())
                         };
                     }
                 }
@@ -678,10 +674,6 @@ pub(crate) fn assemble(
             });
         }
     }
-    out.persons = vec![PersonKeys::default(); person_by_keys.len()];
-    for (keys, p) in person_by_keys {
-        out.persons[p as usize] = keys;
-    }
     if currencies.len() > 1 {
         return Err(Error::MixedCurrency {
             file: file.to_string(),
@@ -705,6 +697,47 @@ pub(crate) fn assemble(
     Ok(out)
 }
 
+/// Persons of a file by their normalised keys: a map from a 64-bit hash of the keys to the
+/// first person with it (entries of 16 bytes instead of the keys themselves), checked against
+/// the person's keys; different keys with the same hash (rare) go to an exact map.
+struct PersonIds {
+    by_hash: FxHashMap<u64, u32>,
+    collided: FxHashMap<PersonKeys, u32>,
+}
+
+impl PersonIds {
+    fn with_capacity(n: usize) -> Self {
+        PersonIds {
+            by_hash: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            collided: FxHashMap::default(),
+        }
+    }
+
+    /// The person with `keys` in `out.persons`, added (with `name()`) when new.
+    fn find_or_add(
+        &mut self,
+        keys: PersonKeys,
+        out: &mut OrderFile,
+        name: impl FnOnce() -> Option<String>,
+    ) -> u32 {
+        use std::collections::hash_map::Entry;
+        use std::hash::BuildHasher;
+        let next = out.persons.len() as u32;
+        let h = rustc_hash::FxBuildHasher.hash_one(&keys);
+        let id = match self.by_hash.entry(h) {
+            Entry::Vacant(v) => *v.insert(next),
+            Entry::Occupied(o) if out.persons[*o.get() as usize] == keys => return *o.get(),
+            Entry::Occupied(_) => match self.collided.entry(keys.clone()) {
+                Entry::Occupied(c) => return *c.get(),
+                Entry::Vacant(c) => *c.insert(next),
+            },
+        };
+        out.persons.push(keys);
+        out.person_names.push(name());
+        id
+    }
+}
+
 fn note_currency(currencies: &mut Vec<(Currency, Vec<usize>)>, c: Currency, line: usize) {
     if c == Currency::Unmarked {
         return;
@@ -722,6 +755,25 @@ fn note_currency(currencies: &mut Vec<(Currency, Vec<usize>)>, c: Currency, line
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn persons_are_exact_even_when_key_hashes_collide() {
+        use std::hash::BuildHasher;
+        let k = |phone: &str| PersonKeys {
+            phone: Some(phone.to_string()),
+            ..Default::default()
+        };
+        let mut ids = PersonIds::with_capacity(4);
+        let mut out = OrderFile::default();
+        assert_eq!(ids.find_or_add(k("1"), &mut out, || None), 0);
+        assert_eq!(ids.find_or_add(k("1"), &mut out, || None), 0);
+        // Put "2" on the hash slot of person 0: it must still become a person of its own.
+        ids.by_hash
+            .insert(rustc_hash::FxBuildHasher.hash_one(k("2")), 0);
+        assert_eq!(ids.find_or_add(k("2"), &mut out, || None), 1);
+        assert_eq!(ids.find_or_add(k("2"), &mut out, || None), 1);
+        assert_eq!(out.persons, vec![k("1"), k("2")]);
+    }
 
     #[test]
     fn statuses_that_are_not_purchases() {
