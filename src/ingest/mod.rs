@@ -664,10 +664,16 @@ mod parts_tests {
     /// order, exact duplicate lines, quoted fields (one spanning many lines), bad rows and
     /// keys, returns and labels.
     fn big_text(spanning_at: Option<usize>) -> String {
-        let mut t = String::from("订单号,下单时间,手机号,商品金额,状态,门店,备注\n");
+        let mut t = String::from("订单号,下单时间,手机号,商品金额,状态,门店,备注,姓名\n");
         let mut i = 0usize;
         while t.len() < par::MIN_PARALLEL_BYTES + 600_000 {
-            let oid = 100_000 + i / 3;
+            // Mostly three item lines in a row; some lines join orders from the file's start
+            // (item lines of one order in different parts).
+            let oid = if i % 1000 == 999 {
+                100_000 + i % 5
+            } else {
+                100_000 + i / 3
+            };
             let phone = match i % 97 {
                 0 => "12345".to_string(),
                 _ => format!("138{:08}", (i * 7919) % 40_000),
@@ -688,20 +694,21 @@ mod parts_tests {
                 ""
             };
             let line = format!(
-                "O{oid},{date},{phone},{amount},{},S{},{note}\n",
+                "O{oid},{date},{phone},{amount},{},S{},{note},{}\n",
                 if i % 50 == 0 {
                     "已取消"
                 } else {
                     "交易成功"
                 },
-                i % 7
+                i % 7,
+                ["张三", "\"Li, Lei\"", ""][i % 3]
             );
             t.push_str(&line);
             if i % 101 == 0 {
                 t.push_str(&line); // an exact duplicate
             }
             if spanning_at == Some(i) {
-                t.push_str("O9,2024-01-01,13800000000,5,交易成功,S1,\"");
+                t.push_str("O9,2024-01-01,13800000000,5,交易成功,S1,,\"");
                 for _ in 0..40_000 {
                     t.push_str("a line inside one quoted field\n");
                 }
