@@ -153,7 +153,7 @@ impl Analyzer {
     }
 
     /// One page of members matching `q` (empty before an analysis).
-    pub fn query_members(&self, q: &MemberQuery) -> (usize, Vec<&MemberRow>) {
+    pub fn query_members(&self, q: &MemberQuery) -> (usize, Vec<MemberRow>) {
         match &self.last {
             Some(a) => member_table::query(&a.members, q),
             None => (0, Vec::new()),

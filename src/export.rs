@@ -32,7 +32,7 @@ fn csv_field(out: &mut String, s: &str) {
 }
 
 /// The member rows as CSV: BOM, header of [`COLUMNS`], CRLF line ends.
-pub fn members_csv(rows: &[&MemberRow]) -> Vec<u8> {
+pub fn members_csv(rows: &[MemberRow]) -> Vec<u8> {
     let mut out = String::with_capacity(64 + rows.len() * 200);
     out.push('\u{FEFF}');
     out.push_str(&COLUMNS.join(","));
@@ -54,7 +54,7 @@ pub fn members_csv(rows: &[&MemberRow]) -> Vec<u8> {
 }
 
 /// The member rows as an XLSX workbook with one sheet `members`.
-pub fn members_xlsx(rows: &[&MemberRow]) -> Result<Vec<u8>, Error> {
+pub fn members_xlsx(rows: &[MemberRow]) -> Result<Vec<u8>, Error> {
     use rust_xlsxwriter::Workbook;
     let fail = |e: rust_xlsxwriter::XlsxError| Error::InvalidOption {
         option: "export".into(),
@@ -110,7 +110,7 @@ mod tests {
             lifecycle: "growth",
             ..Default::default()
         };
-        let bytes = members_csv(&[&row]);
+        let bytes = members_csv(&[row]);
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
@@ -131,7 +131,7 @@ mod tests {
             lifecycle: "growth",
             ..Default::default()
         };
-        let bytes = members_xlsx(&[&row]).unwrap();
+        let bytes = members_xlsx(&[row]).unwrap();
         assert!(bytes.starts_with(b"PK\x03\x04"));
     }
 }

@@ -121,9 +121,9 @@ impl Analyzer {
         let q: MemberQuery = from_js(query)?;
         let (total, rows) = self.inner.query_members(&q);
         #[derive(Serialize)]
-        struct Page<'a> {
+        struct Page {
             total: usize,
-            rows: Vec<&'a crate::analysis::member_table::MemberRow>,
+            rows: Vec<crate::analysis::member_table::MemberRow>,
         }
         to_js(&Page { total, rows })
     }

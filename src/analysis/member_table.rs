@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::member_store::Facts;
+pub use super::member_store::MemberTable;
 use crate::ingest::values::format_day;
 
 /// Dates are kept as day numbers (no allocation per member) and written as `YYYY-MM-DD`.
@@ -242,7 +244,7 @@ pub struct MemberQuery {
 }
 
 impl MemberQuery {
-    fn matches(&self, r: &MemberRow) -> bool {
+    fn matches(&self, r: &Facts<'_>) -> bool {
         let eq = |want: &Option<String>, have: Option<&str>| {
             want.as_deref()
                 .is_none_or(|w| w.is_empty() || have == Some(w))
@@ -250,7 +252,7 @@ impl MemberQuery {
         if !eq(&self.segment, r.segment)
             || !eq(&self.dormancy, Some(r.dormancy))
             || !eq(&self.lifecycle, Some(r.lifecycle))
-            || !eq(&self.segment_ten, r.segment_ten.as_deref())
+            || !eq(&self.segment_ten, r.segment_ten)
             || !eq(&self.churn_band, r.churn_band)
         {
             return false;
@@ -272,9 +274,8 @@ impl MemberQuery {
             .filter(|s| !s.is_empty())
         {
             let q = q.to_lowercase();
-            let hit =
-                |o: &Option<String>| o.as_deref().is_some_and(|v| v.to_lowercase().contains(&q));
-            if !(hit(&r.member_id) || hit(&r.phone) || hit(&r.email) || hit(&r.name)) {
+            let hit = |o: Option<&str>| o.is_some_and(|v| v.to_lowercase().contains(&q));
+            if !(hit(r.member_id) || hit(r.phone) || hit(r.email) || hit(r.name)) {
                 return false;
             }
         }
@@ -282,15 +283,19 @@ impl MemberQuery {
     }
 }
 
-/// Indexes of the rows matching `q`, sorted as asked (stable: ties keep table order).
-pub fn select(rows: &[MemberRow], q: &MemberQuery) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..rows.len()).filter(|&i| q.matches(&rows[i])).collect();
+/// Indexes of the members matching `q`, sorted as asked (stable: ties keep table order).
+pub fn select(table: &MemberTable, q: &MemberQuery) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..table.len())
+        .filter(|&i| q.matches(&table.facts(i)))
+        .collect();
     if let Some(col) = q.sort.as_deref().filter(|c| COLUMNS.contains(c)) {
-        let key = |i: &usize| rows[*i].sort_key(col);
-        idx.sort_by(|a, b| {
-            let ord = match (key(a), key(b)) {
-                (Cell::Number(x), Cell::Number(y)) => x.total_cmp(&y),
-                (Cell::Text(x), Cell::Text(y)) => x.cmp(&y),
+        // Each key computed once (not in every comparison).
+        let keys: Vec<Cell> = idx.iter().map(|&i| table.row(i).sort_key(col)).collect();
+        let mut order: Vec<usize> = (0..idx.len()).collect();
+        order.sort_by(|&a, &b| {
+            let ord = match (&keys[a], &keys[b]) {
+                (Cell::Number(x), Cell::Number(y)) => x.total_cmp(y),
+                (Cell::Text(x), Cell::Text(y)) => x.cmp(y),
                 (Cell::Empty, Cell::Empty) => std::cmp::Ordering::Equal,
                 // Empty cells go last in both directions.
                 (Cell::Empty, _) => return std::cmp::Ordering::Greater,
@@ -304,13 +309,14 @@ pub fn select(rows: &[MemberRow], q: &MemberQuery) -> Vec<usize> {
                 ord
             }
         });
+        idx = order.into_iter().map(|k| idx[k]).collect();
     }
     idx
 }
 
 /// One page of the query: total matches and the rows on the page.
-pub fn query<'a>(rows: &'a [MemberRow], q: &MemberQuery) -> (usize, Vec<&'a MemberRow>) {
-    let idx = select(rows, q);
+pub fn query(table: &MemberTable, q: &MemberQuery) -> (usize, Vec<MemberRow>) {
+    let idx = select(table, q);
     let total = idx.len();
     let limit = if q.limit == 0 { total } else { q.limit };
     (
@@ -318,7 +324,7 @@ pub fn query<'a>(rows: &'a [MemberRow], q: &MemberQuery) -> (usize, Vec<&'a Memb
         idx.into_iter()
             .skip(q.offset)
             .take(limit)
-            .map(|i| &rows[i])
+            .map(|i| table.row(i))
             .collect(),
     )
 }

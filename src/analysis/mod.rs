@@ -7,6 +7,7 @@ pub mod forecast;
 pub mod forecast_bridge;
 pub mod identity;
 pub mod lifecycle;
+pub mod member_store;
 pub mod member_table;
 pub mod profile;
 pub mod repurchase;
@@ -26,7 +27,7 @@ use crate::report::*;
 use dormancy::{BuyerTier, DormancyMode, NonBuyerTier, BUYER_TIERS, NON_BUYER_TIERS};
 use forecast_bridge::ForecastOptions;
 use lifecycle::{Stage, StageRule, STAGES};
-use member_table::MemberRow;
+use member_table::{MemberRow, MemberTable};
 use profile::{Member, Population};
 use rfm::{RfmValues, ScoreRule, Scores, Scoring, Segment, SEGMENTS};
 use stats::{median, ratio, round2};
@@ -82,8 +83,8 @@ impl Default for AnalysisOptions {
 pub struct Analysis {
     /// The versioned report.
     pub report: Report,
-    /// One row per member.
-    pub members: Vec<MemberRow>,
+    /// One row per member (packed; see [`member_store`]).
+    pub members: MemberTable,
 }
 
 fn money(cents: i64) -> f64 {
@@ -375,7 +376,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
     let (sources, source_overlap) = source_stats(&pop);
     let members_in_member_file = members.iter().filter(|m| m.record.is_some()).count();
     let n_members = members.len();
-    let mut rows: Vec<MemberRow> = Vec::with_capacity(members.len());
+    let mut rows = MemberTable::default();
     // Most members share one of a few source sets: one shared list per set.
     let mut source_sets: FxHashMap<Vec<u16>, Arc<[String]>> = FxHashMap::default();
     let ten_shared: Vec<Arc<str>> = ten_names
@@ -482,6 +483,8 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             row.churn_band = Some(fc.churn_band.key());
         }
         rows.push(row);
+        // The member's purchases are not read again.
+        m.purchases = Vec::new();
     }
     rep.median_personal_cycle_days = median(&mut cycles);
 

@@ -175,9 +175,9 @@ fn returns_lower_spend_but_not_frequency_or_recency() {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(r2.members[0].frequency, 2);
-    assert!((r2.members[0].monetary - 120.0).abs() < 1e-9);
-    assert_eq!(r2.members[0].recency_days, Some(59));
+    assert_eq!(r2.members.row(0).frequency, 2);
+    assert!((r2.members.row(0).monetary - 120.0).abs() < 1e-9);
+    assert_eq!(r2.members.row(0).recency_days, Some(59));
 }
 
 #[test]

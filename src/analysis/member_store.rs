@@ -1,0 +1,351 @@
+//! The member table kept packed: one 128-byte entry per member (its texts in one small
+//! allocation, absent numbers as NaN or a sentinel, keys as small codes), and a full
+//! [`MemberRow`] built only for the rows shown or exported. A [`MemberRow`] is about 500 bytes
+//! and a large export has hundreds of thousands of members.
+
+use std::sync::Arc;
+
+use super::member_table::MemberRow;
+
+/// "No date" in a packed entry.
+const NO_DAY: i32 = i32::MIN;
+/// "No code" in a packed entry.
+const NO_CODE: u8 = u8::MAX;
+
+/// Texts of a member, in this order, in [`Packed::texts`].
+const TEXT_FIELDS: usize = 8;
+
+/// One member, packed.
+#[derive(Debug, Clone)]
+struct Packed {
+    /// Presence mask, then for each present text its length (LEB128) and bytes: member id,
+    /// phone, e-mail, name, tier, registration channel, store, gender.
+    texts: Box<[u8]>,
+    /// registered_at, first_purchase, last_purchase, expected_next_purchase, recency_days.
+    days: [i32; 5],
+    frequency: u32,
+    monetary: f64,
+    /// personal_cycle_days, p_alive, expected purchases 30/90/365 d, expected_spend, clv,
+    /// churn_risk: NaN when absent (JSON has no NaN: it would be written as null anyway).
+    numbers: [f64; 8],
+    /// R, F, M scores (0 when absent).
+    scores: [u8; 3],
+    /// segment, segment_ten, dormancy, lifecycle, repurchase_status, churn_band.
+    codes: [u8; 6],
+    in_member_file: bool,
+    sources: u16,
+}
+
+/// The member table: packed entries and the few distinct values they refer to.
+#[derive(Debug, Clone, Default)]
+pub struct MemberTable {
+    rows: Vec<Packed>,
+    /// Keys the codes stand for (segment, tier, stage, status and band keys).
+    keys: Vec<&'static str>,
+    /// Ten-segment names (code 1 of each entry).
+    ten_names: Vec<Arc<str>>,
+    /// Distinct source lists.
+    source_sets: Vec<Arc<[String]>>,
+}
+
+fn write_len(out: &mut Vec<u8>, mut n: usize) {
+    loop {
+        let b = (n & 0x7F) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn read_len(b: &[u8], at: &mut usize) -> usize {
+    let (mut n, mut shift) = (0usize, 0);
+    while let Some(&x) = b.get(*at) {
+        *at += 1;
+        n |= ((x & 0x7F) as usize) << shift;
+        if x & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    n
+}
+
+fn pack_texts(texts: [Option<&str>; TEXT_FIELDS]) -> Box<[u8]> {
+    let mut out = vec![0u8];
+    for (k, t) in texts.iter().enumerate() {
+        if let Some(t) = t {
+            out[0] |= 1 << k;
+            write_len(&mut out, t.len());
+            out.extend_from_slice(t.as_bytes());
+        }
+    }
+    out.into_boxed_slice()
+}
+
+fn unpack_texts(b: &[u8]) -> [Option<&str>; TEXT_FIELDS] {
+    let mut out = [None; TEXT_FIELDS];
+    let mask = b.first().copied().unwrap_or(0);
+    let mut at = 1;
+    for (k, slot) in out.iter_mut().enumerate() {
+        if mask & (1 << k) != 0 {
+            let n = read_len(b, &mut at);
+            let end = (at + n).min(b.len());
+            // Packed from whole strings, so the bytes are UTF-8.
+            *slot = std::str::from_utf8(&b[at..end]).ok();
+            at = end;
+        }
+    }
+    out
+}
+
+fn day(d: Option<i32>) -> i32 {
+    d.unwrap_or(NO_DAY)
+}
+
+fn unday(d: i32) -> Option<i32> {
+    (d != NO_DAY).then_some(d)
+}
+
+fn num(x: Option<f64>) -> f64 {
+    x.unwrap_or(f64::NAN)
+}
+
+fn unnum(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+impl MemberTable {
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when there is no member.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn code(&mut self, key: Option<&'static str>) -> u8 {
+        let Some(key) = key else { return NO_CODE };
+        match self.keys.iter().position(|k| *k == key) {
+            Some(i) => i as u8,
+            None => {
+                self.keys.push(key);
+                (self.keys.len() - 1) as u8
+            }
+        }
+    }
+
+    fn key(&self, code: u8) -> Option<&'static str> {
+        self.keys.get(code as usize).copied()
+    }
+
+    /// Adds a member (in table order).
+    pub fn push(&mut self, r: MemberRow) {
+        let ten = match &r.segment_ten {
+            None => NO_CODE,
+            Some(name) => match self.ten_names.iter().position(|n| n == name) {
+                Some(i) => i as u8,
+                None => {
+                    self.ten_names.push(name.clone());
+                    (self.ten_names.len() - 1) as u8
+                }
+            },
+        };
+        let sources = match self
+            .source_sets
+            .iter()
+            .position(|s| Arc::ptr_eq(s, &r.sources) || **s == *r.sources)
+        {
+            Some(i) => i as u16,
+            None => {
+                self.source_sets.push(r.sources.clone());
+                (self.source_sets.len() - 1) as u16
+            }
+        };
+        let codes = [
+            self.code(r.segment),
+            ten,
+            self.code(Some(r.dormancy)),
+            self.code(Some(r.lifecycle)),
+            self.code(r.repurchase_status),
+            self.code(r.churn_band),
+        ];
+        let score = |s: Option<u8>| s.unwrap_or(0);
+        self.rows.push(Packed {
+            texts: pack_texts([
+                r.member_id.as_deref(),
+                r.phone.as_deref(),
+                r.email.as_deref(),
+                r.name.as_deref(),
+                r.tier.as_deref(),
+                r.reg_channel.as_deref(),
+                r.store.as_deref(),
+                r.gender.as_deref(),
+            ]),
+            days: [
+                day(r.registered_at),
+                day(r.first_purchase),
+                day(r.last_purchase),
+                day(r.expected_next_purchase),
+                day(r.recency_days),
+            ],
+            frequency: r.frequency,
+            monetary: r.monetary,
+            numbers: [
+                num(r.personal_cycle_days),
+                num(r.p_alive),
+                num(r.expected_purchases_30d),
+                num(r.expected_purchases_90d),
+                num(r.expected_purchases_365d),
+                num(r.expected_spend),
+                num(r.clv),
+                num(r.churn_risk),
+            ],
+            scores: [score(r.r_score), score(r.f_score), score(r.m_score)],
+            codes,
+            in_member_file: r.in_member_file,
+            sources,
+        });
+    }
+
+    /// Member `i` as a full row.
+    pub fn row(&self, i: usize) -> MemberRow {
+        let p = &self.rows[i];
+        let [member_id, phone, email, name, tier, reg_channel, store, gender] =
+            unpack_texts(&p.texts).map(|t| t.map(str::to_string));
+        let score = |s: u8| (s != 0).then_some(s);
+        let n = |k: usize| unnum(p.numbers[k]);
+        MemberRow {
+            member_id,
+            phone,
+            email,
+            name,
+            sources: self.source_sets[p.sources as usize].clone(),
+            in_member_file: p.in_member_file,
+            tier,
+            registered_at: unday(p.days[0]),
+            reg_channel,
+            store,
+            gender,
+            first_purchase: unday(p.days[1]),
+            last_purchase: unday(p.days[2]),
+            recency_days: unday(p.days[4]),
+            frequency: p.frequency,
+            monetary: p.monetary,
+            r_score: score(p.scores[0]),
+            f_score: score(p.scores[1]),
+            m_score: score(p.scores[2]),
+            segment: self.key(p.codes[0]),
+            segment_ten: self.ten_names.get(p.codes[1] as usize).cloned(),
+            dormancy: self.key(p.codes[2]).unwrap_or_default(),
+            lifecycle: self.key(p.codes[3]).unwrap_or_default(),
+            personal_cycle_days: n(0),
+            expected_next_purchase: unday(p.days[3]),
+            repurchase_status: self.key(p.codes[4]),
+            p_alive: n(1),
+            expected_purchases_30d: n(2),
+            expected_purchases_90d: n(3),
+            expected_purchases_365d: n(4),
+            expected_spend: n(5),
+            clv: n(6),
+            churn_risk: n(7),
+            churn_band: self.key(p.codes[5]),
+        }
+    }
+
+    /// What the query filters read, without building the row.
+    pub(crate) fn facts(&self, i: usize) -> Facts<'_> {
+        let p = &self.rows[i];
+        let [member_id, phone, email, name, ..] = unpack_texts(&p.texts);
+        Facts {
+            member_id,
+            phone,
+            email,
+            name,
+            sources: &self.source_sets[p.sources as usize],
+            frequency: p.frequency,
+            segment: self.key(p.codes[0]),
+            segment_ten: self.ten_names.get(p.codes[1] as usize).map(|s| &**s),
+            dormancy: self.key(p.codes[2]).unwrap_or_default(),
+            lifecycle: self.key(p.codes[3]).unwrap_or_default(),
+            churn_band: self.key(p.codes[5]),
+        }
+    }
+}
+
+/// The fields of a member that queries filter on, borrowed from the table.
+pub(crate) struct Facts<'a> {
+    pub member_id: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub sources: &'a [String],
+    pub frequency: u32,
+    pub segment: Option<&'static str>,
+    pub segment_ten: Option<&'a str>,
+    pub dormancy: &'static str,
+    pub lifecycle: &'static str,
+    pub churn_band: Option<&'static str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_comes_back_as_it_went_in() {
+        let full = MemberRow {
+            member_id: Some("VIP-1".into()),
+            phone: Some("13800000000".into()),
+            email: None,
+            name: Some("张三".into()),
+            sources: Arc::from(vec!["online.csv".to_string(), "pos.csv".to_string()]),
+            in_member_file: true,
+            tier: Some("金卡".into()),
+            registered_at: Some(18000),
+            reg_channel: Some("小程序".repeat(60)),
+            store: None,
+            gender: Some("女".into()),
+            first_purchase: Some(18100),
+            last_purchase: Some(19000),
+            recency_days: Some(12),
+            frequency: 7,
+            monetary: 1234.5,
+            r_score: Some(5),
+            f_score: Some(4),
+            m_score: Some(3),
+            segment: Some("important_value"),
+            segment_ten: Some(Arc::from("Champions")),
+            dormancy: "active",
+            lifecycle: "maturity",
+            personal_cycle_days: Some(30.5),
+            expected_next_purchase: Some(19030),
+            repurchase_status: Some("due"),
+            p_alive: Some(0.9),
+            expected_purchases_30d: Some(0.5),
+            expected_purchases_90d: Some(1.5),
+            expected_purchases_365d: Some(6.0),
+            expected_spend: Some(150.0),
+            clv: Some(800.0),
+            churn_risk: Some(0.1),
+            churn_band: Some("low"),
+        };
+        let bare = MemberRow {
+            dormancy: "never_bought",
+            lifecycle: "introduction",
+            ..Default::default()
+        };
+        let mut t = MemberTable::default();
+        t.push(full.clone());
+        t.push(bare.clone());
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.row(0), full);
+        assert_eq!(t.row(1), bare);
+        assert_eq!(t.facts(0).phone, Some("13800000000"));
+        assert_eq!(t.facts(1).segment, None);
+    }
+}
