@@ -8,7 +8,8 @@ use crate::ingest::{self, FileOptions, FileSummary, IngestedFile};
 
 struct Entry {
     name: String,
-    bytes: Vec<u8>,
+    /// Kept for re-reading with other options, unless the embedder said not to.
+    bytes: Option<Vec<u8>>,
     options: FileOptions,
     ingested: IngestedFile,
 }
@@ -87,7 +88,7 @@ impl Analyzer {
         let summary = ingested.summary.clone();
         let entry = Entry {
             name: name.to_string(),
-            bytes,
+            bytes: self.keep_bytes.then_some(bytes),
             options,
             ingested,
         };
@@ -112,7 +113,13 @@ impl Analyzer {
             .ok_or_else(|| Error::UnknownFile {
                 file: name.to_string(),
             })?;
-        let ingested = ingest::ingest(name, &e.bytes, &options)?;
+        let bytes = e.bytes.as_deref().ok_or_else(|| Error::InvalidOption {
+            option: "file options".to_string(),
+            reason: format!(
+                "{name} was read without keeping its bytes; add it again with the new options"
+            ),
+        })?;
+        let ingested = ingest::ingest(name, bytes, &options)?;
         let summary = ingested.summary.clone();
         e.ingested = ingested;
         e.options = options;
@@ -158,5 +165,29 @@ impl Analyzer {
             Some(a) => member_table::query(&a.members, q),
             None => (0, Vec::new()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_kept_only_when_asked() {
+        let csv = b"order_id,order_time,phone,amount\n1,2024-01-01,13800000000,10\n".to_vec();
+        let mut a = Analyzer::new();
+        a.add_file("a.csv", csv.clone(), FileOptions::default())
+            .unwrap();
+        assert!(a.set_file_options("a.csv", FileOptions::default()).is_ok());
+        a.set_keep_bytes(false);
+        a.add_file("b.csv", csv, FileOptions::default()).unwrap();
+        assert!(a
+            .files
+            .iter()
+            .find(|e| e.name == "b.csv")
+            .unwrap()
+            .bytes
+            .is_none());
+        assert!(a.set_file_options("b.csv", FileOptions::default()).is_err());
     }
 }
