@@ -56,27 +56,45 @@ pub fn is_non_purchase_status(s: &str) -> bool {
 }
 
 /// A row of an orders file typed on its own, before the passes that depend on earlier rows
-/// (duplicate lines, order ids, persons) run in [`assemble`].
+/// (duplicate lines, order ids, persons) run in [`assemble`]. 48 bytes: a million-row file
+/// holds a million of them at once; refunds (rare) are kept aside in [`OrderPart::refunds`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RowRec {
     /// Physical line.
     line: u32,
     /// The row's raw text in its source (see [`super::Source::raw`]).
     pub(crate) raw: (u32, u32),
-    /// The order id: a span of the raw text, or of the part's spill text when [`SPILLED`] is set.
-    oid: (u32, u32),
+    /// The order id: offset in the raw text << 15 | length, or [`SPILLED`] | an index into
+    /// the part's spilled ids.
+    oid: u32,
     day: i32,
     amount: i64,
-    refund: i64,
     /// Part-local id of the key cells.
     cells: u32,
     /// Part-local label ids: channel, store, category.
     labels: [u32; 3],
     /// Currencies noted for this row, in the order they were read.
     currencies: [Option<Currency>; 3],
+    /// [`HAS_OID`], [`NON_PURCHASE`], [`RETURN`]; the top bits: why the row is rejected (a
+    /// position in [`REJECT_KINDS`] + 1), 0 when it is not.
     flags: u8,
-    /// Why the row is rejected, if it is.
-    reject: Option<WarningKind>,
+}
+
+/// The rejection kinds a row can get here, coded in the top bits of [`RowRec::flags`].
+const REJECT_KINDS: [WarningKind; 5] = [
+    WarningKind::BadDate,
+    WarningKind::BadAmount,
+    WarningKind::MissingValue,
+    WarningKind::UnclosedQuote,
+    WarningKind::RaggedRow,
+];
+const REJECT_SHIFT: u8 = 4;
+
+impl RowRec {
+    fn reject(&self) -> Option<WarningKind> {
+        let code = self.flags >> REJECT_SHIFT;
+        (code != 0).then(|| REJECT_KINDS[code as usize - 1])
+    }
 }
 
 /// [`RowRec::flags`]: the row carries an order id and can join an earlier row's order.
@@ -85,7 +103,7 @@ const HAS_OID: u8 = 1;
 const NON_PURCHASE: u8 = 2;
 /// [`RowRec::flags`]: a negative amount (a return row).
 const RETURN: u8 = 4;
-/// High bit of an order-id span start: the id is in the part's spill text.
+/// High bit of [`RowRec::oid`]: the id is in the part's spilled ids.
 const SPILLED: u32 = 1 << 31;
 
 /// Rows read before a row's key cells are looked up (see [`super::cells`]).
@@ -169,7 +187,11 @@ pub(crate) struct OrderPart<'c, 't> {
     pub(crate) line_hash: Vec<u64>,
     /// 64-bit hash of each row's order id; 0 when the row cannot join an order by id.
     pub(crate) oid_hash: Vec<u64>,
+    /// Order ids not verbatim in their row's raw text (or far in a long row): text and spans.
     spill: String,
+    spill_spans: Vec<(u32, u32)>,
+    /// (row, refunded cents) of the rows with a refund.
+    refunds: Vec<(u32, i64)>,
     cells_ids: CellsTable,
     cells: Vec<CellsEntry>,
     /// Rows whose key cells are looked up a few rows later (see [`super::cells`]).
@@ -211,6 +233,8 @@ impl<'c, 't> OrderPart<'c, 't> {
                 0
             }),
             spill: String::new(),
+            spill_spans: Vec::new(),
+            refunds: Vec::new(),
             cells_ids: CellsTable::default(),
             cells: Vec::new(),
             pending: std::collections::VecDeque::with_capacity(LOOKUP_DELAY + 1),
@@ -307,7 +331,11 @@ impl<'c, 't> OrderPart<'c, 't> {
         column: Option<Role>,
         reason: impl FnOnce() -> String,
     ) {
-        rec.reject = Some(kind);
+        let code = REJECT_KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .map_or(0, |p| p + 1);
+        rec.flags |= (code as u8) << REJECT_SHIFT;
         // Each rejected row gives the file's log one entry (its own, or a duplicate-line
         // entry): beyond the first MAX_WARNINGS_PER_FILE of a part, no text is ever shown.
         if self.rejections.len() < super::MAX_WARNINGS_PER_FILE {
@@ -345,15 +373,13 @@ impl<'c, 't> OrderPart<'c, 't> {
         let mut rec = RowRec {
             line: r.line as u32,
             raw,
-            oid: (0, 0),
+            oid: 0,
             day: 0,
             amount: 0,
-            refund: 0,
             cells: NONE,
             labels: [NONE; 3],
             currencies: [None; 3],
             flags: 0,
-            reject: None,
         };
         self.line_hash.push(super::hash64(r.raw).max(1));
         if self.cols.has(Role::OrderId) {
@@ -405,7 +431,9 @@ impl<'c, 't> OrderPart<'c, 't> {
             match self.amount(r, Role::Refund, false) {
                 Ok(v) => {
                     if let Some((cents, cur)) = v {
-                        rec.refund = cents.abs();
+                        if cents != 0 {
+                            self.refunds.push((self.rows.len() as u32, cents.abs()));
+                        }
                         rec.currencies[1] = Some(cur);
                     }
                 }
@@ -439,12 +467,16 @@ impl<'c, 't> OrderPart<'c, 't> {
                 .get(Role::OrderId)
                 .and_then(|i| r.fields.verbatim_offset(i, order_id, r.raw));
             rec.oid = match at {
-                Some(p) => (p as u32, order_id.len() as u32),
-                None => {
-                    // Not verbatim in the raw text (quotes were unescaped): kept aside.
+                Some(p) if p < 1 << 16 && order_id.len() < 1 << 15 => {
+                    ((p as u32) << 15) | order_id.len() as u32
+                }
+                _ => {
+                    // Not verbatim in the raw text (quotes were unescaped), or far into a
+                    // long row: kept aside.
                     let a = self.spill.len() as u32;
                     self.spill.push_str(order_id);
-                    (SPILLED | a, order_id.len() as u32)
+                    self.spill_spans.push((a, order_id.len() as u32));
+                    SPILLED | (self.spill_spans.len() - 1) as u32
                 }
             };
         }
@@ -512,12 +544,12 @@ impl<'c, 't> OrderParts<'c, 't> {
         let (k, j) = self.locate(i);
         let p = &self.parts[k];
         let rec = &p.rows[j];
-        let (a, len) = rec.oid;
-        if a & SPILLED != 0 {
-            let a = (a & !SPILLED) as usize;
-            &p.spill[a..a + len as usize]
+        if rec.oid & SPILLED != 0 {
+            let (a, len) = p.spill_spans[(rec.oid & !SPILLED) as usize];
+            &p.spill[a as usize..(a + len) as usize]
         } else {
-            &raw(rec.raw)[a as usize..(a + len) as usize]
+            let (a, len) = ((rec.oid >> 15) as usize, (rec.oid & 0x7FFF) as usize);
+            &raw(rec.raw)[a..a + len]
         }
     }
 }
@@ -554,6 +586,7 @@ pub(crate) fn assemble(
         let warns: Vec<bool> = p.cells.iter().map(|c| !c.problems.is_empty()).collect();
         let mut label_of = vec![UNSET; p.labels.len()];
         let mut rejections = p.rejections.iter().peekable();
+        let mut refunds = p.refunds.iter().peekable();
         for (j, rec) in p.rows.iter().enumerate() {
             let i = g;
             g += 1;
@@ -566,7 +599,7 @@ pub(crate) fn assemble(
             for c in rec.currencies.iter().flatten() {
                 note_currency(&mut currencies, *c, line);
             }
-            if let Some(kind) = rec.reject {
+            if let Some(kind) = rec.reject() {
                 while rejections.next_if(|x| (x.row as usize) < j).is_some() {}
                 let text = rejections.next_if(|x| x.row as usize == j);
                 log.reject_with(line, kind, || match text {
@@ -579,6 +612,8 @@ pub(crate) fn assemble(
                 continue;
             }
             log.accepted += 1;
+            while refunds.next_if(|x| (x.0 as usize) < j).is_some() {}
+            let refund = refunds.next_if(|x| x.0 as usize == j).map_or(0, |x| x.1);
             let person = if rec.cells == NONE {
                 NONE
             } else {
@@ -641,10 +676,10 @@ pub(crate) fn assemble(
                     o.rows += 1;
                     if order_level {
                         o.amount_cents = o.amount_cents.max(rec.amount);
-                        o.refund_cents = o.refund_cents.max(rec.refund);
+                        o.refund_cents = o.refund_cents.max(refund);
                     } else {
                         o.amount_cents += rec.amount;
-                        o.refund_cents += rec.refund;
+                        o.refund_cents += refund;
                     }
                     if o.person == NONE {
                         o.person = person;
@@ -665,7 +700,7 @@ pub(crate) fn assemble(
                 rows: 1,
                 day: rec.day,
                 amount_cents: rec.amount,
-                refund_cents: rec.refund,
+                refund_cents: refund,
                 non_purchase_status: rec.flags & NON_PURCHASE != 0,
                 person,
                 channel,
@@ -773,6 +808,29 @@ mod tests {
         assert_eq!(ids.find_or_add(k("2"), &mut out, || None), 1);
         assert_eq!(ids.find_or_add(k("2"), &mut out, || None), 1);
         assert_eq!(out.persons, vec![k("1"), k("2")]);
+    }
+
+    #[test]
+    fn a_row_record_stays_small() {
+        // A million-row file holds a million of these at once.
+        assert_eq!(std::mem::size_of::<RowRec>(), 48);
+        let mut r = RowRec {
+            line: 0,
+            raw: (0, 0),
+            oid: 0,
+            day: 0,
+            amount: 0,
+            cells: 0,
+            labels: [0; 3],
+            currencies: [None; 3],
+            flags: HAS_OID | RETURN,
+        };
+        assert_eq!(r.reject(), None);
+        for (k, kind) in REJECT_KINDS.iter().enumerate() {
+            r.flags = HAS_OID | ((k as u8 + 1) << REJECT_SHIFT);
+            assert_eq!(r.reject(), Some(*kind));
+            assert_eq!(r.flags & HAS_OID, HAS_OID);
+        }
     }
 
     #[test]
