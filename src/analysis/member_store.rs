@@ -118,6 +118,14 @@ fn unnum(x: f64) -> Option<f64> {
 }
 
 impl MemberTable {
+    /// An empty table with room for `n` members (no doubling copies on the way).
+    pub fn with_capacity(n: usize) -> Self {
+        MemberTable {
+            rows: Vec::with_capacity(n),
+            ..Default::default()
+        }
+    }
+
     /// Number of members.
     pub fn len(&self) -> usize {
         self.rows.len()

@@ -376,7 +376,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
     let (sources, source_overlap) = source_stats(&pop);
     let members_in_member_file = members.iter().filter(|m| m.record.is_some()).count();
     let n_members = members.len();
-    let mut rows = MemberTable::default();
+    let mut rows = MemberTable::with_capacity(members.len());
     // Most members share one of a few source sets: one shared list per set.
     let mut source_sets: FxHashMap<Vec<u16>, Arc<[String]>> = FxHashMap::default();
     let ten_shared: Vec<Arc<str>> = ten_names

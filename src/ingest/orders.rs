@@ -573,7 +573,11 @@ pub(crate) fn assemble(
         orders: Vec::with_capacity(parts.len()),
         ..Default::default()
     };
-    let mut persons = PersonIds::with_capacity(parts.parts.iter().map(|p| p.cells.len()).sum());
+    // Room for every distinct key-cell set: the person lists never double (and copy) on the way.
+    let n_cells: usize = parts.parts.iter().map(|p| p.cells.len()).sum();
+    let mut persons = PersonIds::with_capacity(n_cells);
+    out.persons.reserve(n_cells);
+    out.person_names.reserve(n_cells);
     let mut label_ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut currencies: Vec<(Currency, Vec<usize>)> = Vec::new();
     const UNSET: u32 = NONE - 1;
