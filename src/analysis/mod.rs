@@ -199,6 +199,8 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         .flat_map(|&i| profile::interpurchase_gaps(&members[i]))
         .collect();
     let median_gap = median(&mut gaps);
+    // One gap per repeat purchase: freed before the member table is built.
+    drop(gaps);
     let l = opts.return_period_days as i32;
     let (mut rr_base, mut rr_back) = (0usize, 0usize);
     for m in members {
@@ -295,6 +297,8 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             .collect(),
     );
 
+    let buyers_scored = scored.len();
+    drop((scored, all_scores));
     // Dormancy, lifecycle, repurchase.
     let thresholds = dormancy::thresholds(opts.dormancy_mode, median_gap);
     let stage_rule = StageRule {
@@ -554,7 +558,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             by_reg_channel,
         },
         rfm: RfmReport {
-            buyers_scored: scored.len(),
+            buyers_scored,
             breakpoints: bp,
             score_means: means,
             segments,
