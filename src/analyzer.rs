@@ -84,11 +84,16 @@ impl Analyzer {
         bytes: Vec<u8>,
         options: FileOptions,
     ) -> Result<FileSummary, Error> {
-        let ingested = ingest::ingest(name, &bytes, &options)?;
+        // Bytes not kept are handed over, and freed as soon as they are read.
+        let (ingested, bytes) = if self.keep_bytes {
+            (ingest::ingest(name, &bytes, &options)?, Some(bytes))
+        } else {
+            (ingest::ingest_owned(name, bytes, &options)?, None)
+        };
         let summary = ingested.summary.clone();
         let entry = Entry {
             name: name.to_string(),
-            bytes: self.keep_bytes.then_some(bytes),
+            bytes,
             options,
             ingested,
         };

@@ -13,6 +13,7 @@ pub mod roles;
 pub mod table;
 pub mod values;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -381,13 +382,25 @@ fn parse_overrides(file: &str, opts: &FileOptions) -> Result<Vec<(String, Option
 
 /// Reads one file completely. `name` labels the file in warnings and reports.
 pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<IngestedFile, Error> {
-    ingest_in_parts(name, bytes, opts, par::threads())
+    ingest_in_parts(name, Cow::Borrowed(bytes), opts, par::threads())
+}
+
+/// [`ingest`] taking the bytes: they are freed as soon as the rows are read, before the
+/// orders are put together (less memory at the peak for a caller that does not keep them).
+pub fn ingest_owned(name: &str, bytes: Vec<u8>, opts: &FileOptions) -> Result<IngestedFile, Error> {
+    ingest_in_parts(name, Cow::Owned(bytes), opts, par::threads())
+}
+
+/// What reading the text yields before the orders are put together.
+enum Read<'c> {
+    Orders(orders::OrderParts<'c, 'static>, Vec<u32>, Vec<u32>),
+    Members(Vec<MemberRecord>),
 }
 
 /// [`ingest`], reading a large CSV orders text in up to `parts` parts at once.
 fn ingest_in_parts(
     name: &str,
-    bytes: &[u8],
+    bytes: Cow<'_, [u8]>,
     opts: &FileOptions,
     parts: usize,
 ) -> Result<IngestedFile, Error> {
@@ -396,112 +409,155 @@ fn ingest_in_parts(
             file: name.to_string(),
         });
     }
-    let overrides = parse_overrides(name, opts)?;
-    let tz = opts
-        .tz_offset_minutes
-        .unwrap_or(values::DEFAULT_TZ_OFFSET_MINUTES);
-    let mut pre_warnings = Vec::new();
-    let decoded;
-    let (source, encoding, delimiter, sheet) = if table::is_zip(bytes) {
-        let s = table::read_xlsx(name, bytes, opts.sheet.as_deref())?;
-        let sheet = s.sheet.clone();
-        (
-            Source::Sheet(s),
-            "xlsx".to_string(),
-            String::new(),
-            Some(sheet),
-        )
-    } else {
-        decoded = decode::decode(name, bytes, opts.encoding)?;
-        pre_warnings.extend(decoded.warnings.iter().cloned());
-        let d = table::sniff_delimiter(&decoded.text);
-        let t = table::CsvTable::open(&decoded.text, d).ok_or_else(|| Error::EmptyFile {
-            file: name.to_string(),
-        })?;
-        let delim = if d == b'\t' {
-            "\\t".to_string()
+    // Everything that borrows the text happens in this block; `cols` outlives it because
+    // the read parts refer to it.
+    let cols: ColumnIndex;
+    let (
+        read,
+        kind,
+        kind_by,
+        columns,
+        headers,
+        sample,
+        encoding,
+        delimiter,
+        sheet,
+        pre_warnings,
+        mut log,
+    ) = {
+        let bytes: &[u8] = &bytes;
+        let overrides = parse_overrides(name, opts)?;
+        let tz = opts
+            .tz_offset_minutes
+            .unwrap_or(values::DEFAULT_TZ_OFFSET_MINUTES);
+        let mut pre_warnings = Vec::new();
+        let decoded;
+        let (source, encoding, delimiter, sheet) = if table::is_zip(bytes) {
+            let s = table::read_xlsx(name, bytes, opts.sheet.as_deref())?;
+            let sheet = s.sheet.clone();
+            (
+                Source::Sheet(s),
+                "xlsx".to_string(),
+                String::new(),
+                Some(sheet),
+            )
         } else {
-            (d as char).to_string()
+            decoded = decode::decode(name, bytes, opts.encoding)?;
+            pre_warnings.extend(decoded.warnings.iter().cloned());
+            let d = table::sniff_delimiter(&decoded.text);
+            let t = table::CsvTable::open(&decoded.text, d).ok_or_else(|| Error::EmptyFile {
+                file: name.to_string(),
+            })?;
+            let delim = if d == b'\t' {
+                "\\t".to_string()
+            } else {
+                (d as char).to_string()
+            };
+            (
+                Source::Csv(t),
+                decoded.encoding.label().to_string(),
+                delim,
+                None,
+            )
+        };
+        let headers = source.headers().to_vec();
+        if headers.is_empty() {
+            return Err(Error::EmptyFile {
+                file: name.to_string(),
+            });
+        }
+        let mut sample: Vec<Vec<String>> = Vec::new();
+        source.for_each_row(|r| {
+            sample.push(r.fields.to_vec());
+            sample.len() < 200
+        });
+        if sample.is_empty() {
+            return Err(Error::HeaderOnly {
+                file: name.to_string(),
+            });
+        }
+        let (kind, kind_by, columns) = roles::map_columns(&headers, &sample, opts.kind, &overrides);
+        let kind = kind.ok_or_else(|| Error::UnknownTableKind {
+            file: name.to_string(),
+            headers: headers.clone(),
+        })?;
+        cols = ColumnIndex::new(&columns);
+        let mut log = RowLog::new(name);
+        // Lines borrowed from the input: no copy per row.
+        // Size the per-row maps once from the sample's mean line length (rehashing a
+        // million-entry table several times costs more than the parse itself).
+        let expected_rows = match &source {
+            Source::Csv(t) => {
+                let sample_bytes: usize = sample
+                    .iter()
+                    .map(|r| r.iter().map(|c| c.len() + 1).sum::<usize>())
+                    .sum();
+                (t.text_len() * sample.len() / sample_bytes.max(1)).min(50_000_000)
+            }
+            Source::Sheet(s) => s.rows.len(),
+        };
+        let read = match kind {
+            TableKind::Orders => {
+                let (all, dup_first, oid_first) = read_order_parts(
+                    &source,
+                    &cols,
+                    tz,
+                    headers.len(),
+                    expected_rows,
+                    parts,
+                    &log,
+                )?;
+                Read::Orders(all, dup_first, oid_first)
+            }
+            TableKind::Members | TableKind::MemberSummary => {
+                let mut reader = members::MemberReader::new(name, &cols, tz, kind)?;
+                // Duplicate lines first (one pass over hashes), then the typed pass.
+                let (mut hashes, mut spans) = (Vec::new(), Vec::new());
+                source.for_each_row_ref(|r, span| {
+                    hashes.push(hash64(r.raw).max(1));
+                    spans.push(span);
+                    true
+                });
+                let first = group::first_occurrence(&[&hashes], |a, b| {
+                    source.raw(spans[a as usize]) == source.raw(spans[b as usize])
+                });
+                drop((hashes, spans));
+                let mut i = 0u32;
+                source.for_each_row(|r| {
+                    log.rows += 1;
+                    if first[i as usize] != i {
+                        log.duplicate(r.line);
+                    } else if check_shape(&r, headers.len(), &mut log) {
+                        reader.row(&r, &mut log);
+                    }
+                    i += 1;
+                    true
+                });
+                Read::Members(reader.finish())
+            }
         };
         (
-            Source::Csv(t),
-            decoded.encoding.label().to_string(),
-            delim,
-            None,
+            read,
+            kind,
+            kind_by,
+            columns,
+            headers,
+            sample,
+            encoding,
+            delimiter,
+            sheet,
+            pre_warnings,
+            log,
         )
     };
-    let headers = source.headers().to_vec();
-    if headers.is_empty() {
-        return Err(Error::EmptyFile {
-            file: name.to_string(),
-        });
-    }
-    let mut sample: Vec<Vec<String>> = Vec::new();
-    source.for_each_row(|r| {
-        sample.push(r.fields.to_vec());
-        sample.len() < 200
-    });
-    if sample.is_empty() {
-        return Err(Error::HeaderOnly {
-            file: name.to_string(),
-        });
-    }
-    let (kind, kind_by, columns) = roles::map_columns(&headers, &sample, opts.kind, &overrides);
-    let kind = kind.ok_or_else(|| Error::UnknownTableKind {
-        file: name.to_string(),
-        headers: headers.clone(),
-    })?;
-    let cols = ColumnIndex::new(&columns);
-    let mut log = RowLog::new(name);
-    // Lines borrowed from the input: no copy per row.
-    // Size the per-row maps once from the sample's mean line length (rehashing a
-    // million-entry table several times costs more than the parse itself).
-    let expected_rows = match &source {
-        Source::Csv(t) => {
-            let sample_bytes: usize = sample
-                .iter()
-                .map(|r| r.iter().map(|c| c.len() + 1).sum::<usize>())
-                .sum();
-            (t.text_len() * sample.len() / sample_bytes.max(1)).min(50_000_000)
-        }
-        Source::Sheet(s) => s.rows.len(),
-    };
-    let data = match kind {
-        TableKind::Orders => FileData::Orders(read_orders(
-            &source,
-            &cols,
-            tz,
-            headers.len(),
-            expected_rows,
-            parts,
-            &mut log,
+    // The text is not read any more: free it (when it is ours) before the orders are put
+    // together, which is when memory peaks.
+    drop(bytes);
+    let data = match read {
+        Read::Orders(all, dup_first, oid_first) => FileData::Orders(orders::assemble(
+            name, all, &dup_first, oid_first, &mut log,
         )?),
-        TableKind::Members | TableKind::MemberSummary => {
-            let mut reader = members::MemberReader::new(name, &cols, tz, kind)?;
-            // Duplicate lines first (one pass over hashes), then the typed pass.
-            let (mut hashes, mut spans) = (Vec::new(), Vec::new());
-            source.for_each_row_ref(|r, span| {
-                hashes.push(hash64(r.raw).max(1));
-                spans.push(span);
-                true
-            });
-            let first = group::first_occurrence(&[&hashes], |a, b| {
-                source.raw(spans[a as usize]) == source.raw(spans[b as usize])
-            });
-            drop((hashes, spans));
-            let mut i = 0u32;
-            source.for_each_row(|r| {
-                log.rows += 1;
-                if first[i as usize] != i {
-                    log.duplicate(r.line);
-                } else if check_shape(&r, headers.len(), &mut log) {
-                    reader.row(&r, &mut log);
-                }
-                i += 1;
-                true
-            });
-            FileData::Members(reader.finish())
-        }
+        Read::Members(m) => FileData::Members(m),
     };
     debug_assert_eq!(log.rows, log.accepted + log.duplicates + log.rejected);
     let mut warnings = pre_warnings;
@@ -566,16 +622,19 @@ pub(crate) fn shape_problem(
 }
 
 /// Reads an orders file: its parts in parallel (large CSV text on native targets), then
-/// duplicate lines and order ids grouped at once, then the rows put together in order.
-fn read_orders(
+/// duplicate lines and order ids grouped at once. The rows are put together afterwards
+/// ([`orders::assemble`]), once the text is freed.
+type GroupedParts<'c> = (orders::OrderParts<'c, 'static>, Vec<u32>, Vec<u32>);
+
+fn read_order_parts<'c>(
     source: &Source<'_>,
-    cols: &ColumnIndex,
+    cols: &'c ColumnIndex,
     tz: i32,
     header_len: usize,
     expected_rows: usize,
     parts: usize,
-    log: &mut RowLog,
-) -> Result<OrderFile, Error> {
+    log: &RowLog,
+) -> Result<GroupedParts<'c>, Error> {
     let name = log.file.clone();
     let name = name.as_str();
     let n_parts = match source {
@@ -590,15 +649,14 @@ fn read_orders(
             // arrays from doubling (a copy and twice the memory) when it holds a few more.
             let per_part = expected_rows / (pts.len() - 1) + expected_rows / 16 + 64;
             let read =
-                |(a, b): (usize, usize)| -> Result<(orders::OrderPart<'_, '_>, bool), Error> {
+                |(a, b): (usize, usize)| -> Result<(orders::OrderPart<'c, 'static>, bool), Error> {
                     let mut part = orders::OrderPart::new(name, cols, tz, header_len, per_part)?;
                     let on_boundary = t.for_each_row_in(a, b, |r| {
                         let span = csv_span(t.text(), r.raw);
                         part.row(&r, span);
                         true
                     });
-                    part.finish();
-                    Ok((part, on_boundary))
+                    Ok((part.finish(), on_boundary))
                 };
             let ranges: Vec<(usize, usize)> = pts.windows(2).map(|w| (w[0], w[1])).collect();
             for res in par::map(&ranges, |&r| read(r)) {
@@ -622,8 +680,7 @@ fn read_orders(
                 part.row(&r, span);
                 true
             });
-            part.finish();
-            parts.push(part);
+            parts.push(part.finish());
         }
     }
     let mut all = orders::OrderParts::new(parts);
@@ -645,7 +702,7 @@ fn read_orders(
         },
     );
     all.drop_hashes();
-    orders::assemble(name, all, &dup_first, oid_first, log)
+    Ok((all, dup_first, oid_first))
 }
 
 /// The 64-bit hash that the per-row maps (duplicate lines, order ids) are keyed by.
@@ -719,9 +776,23 @@ mod parts_tests {
         t
     }
 
+    /// One pass borrows the bytes, parts take them (and free them early): both paths run.
+    fn bytes(text: &str, parts: usize) -> Cow<'_, [u8]> {
+        if parts == 1 {
+            Cow::Borrowed(text.as_bytes())
+        } else {
+            Cow::Owned(text.as_bytes().to_vec())
+        }
+    }
+
     fn read(text: &str, parts: usize) -> String {
-        let f =
-            ingest_in_parts("big.csv", text.as_bytes(), &FileOptions::default(), parts).unwrap();
+        let f = ingest_in_parts(
+            "big.csv",
+            bytes(text, parts),
+            &FileOptions::default(),
+            parts,
+        )
+        .unwrap();
         let FileData::Orders(o) = &f.data else {
             panic!("orders")
         };

@@ -317,10 +317,30 @@ impl<'c, 't> OrderPart<'c, 't> {
         }
     }
 
-    /// Ends the part: resolves the rows still queued.
-    pub(crate) fn finish(&mut self) {
+    /// Ends the part: resolves the rows still queued. The part no longer borrows the text,
+    /// so the text can be freed before the parts are put together.
+    pub(crate) fn finish(mut self) -> OrderPart<'c, 'static> {
         while !self.pending.is_empty() {
             self.resolve_oldest();
+        }
+        // The lookup table is not needed any more: a small empty one takes its place.
+        OrderPart {
+            cols: self.cols,
+            tz: self.tz,
+            order_level: self.order_level,
+            header_len: self.header_len,
+            rows: self.rows,
+            line_hash: self.line_hash,
+            oid_hash: self.oid_hash,
+            spill: self.spill,
+            spill_spans: self.spill_spans,
+            refunds: self.refunds,
+            cells_ids: CellsTable::default(),
+            cells: self.cells,
+            pending: std::collections::VecDeque::new(),
+            label_ids: self.label_ids,
+            labels: self.labels,
+            rejections: self.rejections,
         }
     }
 
@@ -559,7 +579,7 @@ impl<'c, 't> OrderParts<'c, 't> {
 /// one order id (`oid_first` from the order-id hashes), and finds persons by their keys.
 pub(crate) fn assemble(
     file: &str,
-    parts: OrderParts<'_, '_>,
+    parts: OrderParts<'_, 'static>,
     dup_first: &[u32],
     mut oid_first: Vec<u32>,
     log: &mut RowLog,
