@@ -1,4 +1,5 @@
-//! The member table kept packed: one 128-byte entry per member (its texts in one small
+//! The member table kept packed: one 72-byte entry per member (and 56 bytes of forecasts
+//! when they were computed) (its texts in one small
 //! allocation, absent numbers as NaN or a sentinel, keys as small codes), and a full
 //! [`MemberRow`] built only for the rows shown or exported. A [`MemberRow`] is about 500 bytes
 //! and a large export has hundreds of thousands of members.
@@ -25,9 +26,8 @@ struct Packed {
     days: [i32; 5],
     frequency: u32,
     monetary: f64,
-    /// personal_cycle_days, p_alive, expected purchases 30/90/365 d, expected_spend, clv,
-    /// churn_risk: NaN when absent (JSON has no NaN: it would be written as null anyway).
-    numbers: [f64; 8],
+    /// personal_cycle_days: NaN when absent (JSON has no NaN: it would be written as null).
+    cycle: f64,
     /// R, F, M scores (0 when absent).
     scores: [u8; 3],
     /// segment, segment_ten, dormancy, lifecycle, repurchase_status, churn_band.
@@ -40,6 +40,9 @@ struct Packed {
 #[derive(Debug, Clone, Default)]
 pub struct MemberTable {
     rows: Vec<Packed>,
+    /// Per member, when any member has a forecast: p_alive, expected purchases 30/90/365 d,
+    /// expected_spend, clv, churn_risk (NaN when absent). Empty otherwise.
+    forecasts: Vec<[f64; 7]>,
     /// Keys the codes stand for (segment, tier, stage, status and band keys).
     keys: Vec<&'static str>,
     /// Ten-segment names (code 1 of each entry).
@@ -153,6 +156,20 @@ impl MemberTable {
 
     /// Adds a member (in table order).
     pub fn push(&mut self, r: MemberRow) {
+        let fc = [
+            r.p_alive,
+            r.expected_purchases_30d,
+            r.expected_purchases_90d,
+            r.expected_purchases_365d,
+            r.expected_spend,
+            r.clv,
+            r.churn_risk,
+        ];
+        if fc.iter().any(Option::is_some) || !self.forecasts.is_empty() {
+            // From the first member with a forecast on (the earlier ones had none).
+            self.forecasts.resize(self.rows.len(), [f64::NAN; 7]);
+            self.forecasts.push(fc.map(num));
+        }
         let ten = match &r.segment_ten {
             None => NO_CODE,
             Some(name) => match self.ten_names.iter().position(|n| n == name) {
@@ -203,16 +220,7 @@ impl MemberTable {
             ],
             frequency: r.frequency,
             monetary: r.monetary,
-            numbers: [
-                num(r.personal_cycle_days),
-                num(r.p_alive),
-                num(r.expected_purchases_30d),
-                num(r.expected_purchases_90d),
-                num(r.expected_purchases_365d),
-                num(r.expected_spend),
-                num(r.clv),
-                num(r.churn_risk),
-            ],
+            cycle: num(r.personal_cycle_days),
             scores: [score(r.r_score), score(r.f_score), score(r.m_score)],
             codes,
             in_member_file: r.in_member_file,
@@ -226,7 +234,8 @@ impl MemberTable {
         let [member_id, phone, email, name, tier, reg_channel, store, gender] =
             unpack_texts(&p.texts).map(|t| t.map(str::to_string));
         let score = |s: u8| (s != 0).then_some(s);
-        let n = |k: usize| unnum(p.numbers[k]);
+        let fc = self.forecasts.get(i).copied().unwrap_or([f64::NAN; 7]);
+        let n = |k: usize| unnum(fc[k]);
         MemberRow {
             member_id,
             phone,
@@ -251,16 +260,16 @@ impl MemberTable {
             segment_ten: self.ten_names.get(p.codes[1] as usize).cloned(),
             dormancy: self.key(p.codes[2]).unwrap_or_default(),
             lifecycle: self.key(p.codes[3]).unwrap_or_default(),
-            personal_cycle_days: n(0),
+            personal_cycle_days: unnum(p.cycle),
             expected_next_purchase: unday(p.days[3]),
             repurchase_status: self.key(p.codes[4]),
-            p_alive: n(1),
-            expected_purchases_30d: n(2),
-            expected_purchases_90d: n(3),
-            expected_purchases_365d: n(4),
-            expected_spend: n(5),
-            clv: n(6),
-            churn_risk: n(7),
+            p_alive: n(0),
+            expected_purchases_30d: n(1),
+            expected_purchases_90d: n(2),
+            expected_purchases_365d: n(3),
+            expected_spend: n(4),
+            clv: n(5),
+            churn_risk: n(6),
             churn_band: self.key(p.codes[5]),
         }
     }
@@ -348,12 +357,23 @@ mod tests {
             ..Default::default()
         };
         let mut t = MemberTable::default();
+        t.push(bare.clone());
         t.push(full.clone());
         t.push(bare.clone());
-        assert_eq!(t.len(), 2);
-        assert_eq!(t.row(0), full);
-        assert_eq!(t.row(1), bare);
-        assert_eq!(t.facts(0).phone, Some("13800000000"));
-        assert_eq!(t.facts(1).segment, None);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.row(0), bare);
+        assert_eq!(t.row(1), full);
+        assert_eq!(t.row(2), bare);
+        assert_eq!(
+            t.forecasts.len(),
+            3,
+            "forecast columns start at the first forecast"
+        );
+        let mut no_fc = MemberTable::default();
+        no_fc.push(bare.clone());
+        assert!(no_fc.forecasts.is_empty());
+        assert_eq!(no_fc.row(0), bare);
+        assert_eq!(t.facts(1).phone, Some("13800000000"));
+        assert_eq!(t.facts(0).segment, None);
     }
 }

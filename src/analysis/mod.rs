@@ -298,7 +298,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
     );
 
     let buyers_scored = scored.len();
-    drop((scored, all_scores));
+    drop((scored, all_scores, values));
     // Dormancy, lifecycle, repurchase.
     let thresholds = dormancy::thresholds(opts.dormancy_mode, median_gap);
     let stage_rule = StageRule {
