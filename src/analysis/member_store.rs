@@ -1,4 +1,5 @@
-//! The member table kept packed: one 72-byte entry per member (and 56 bytes of forecasts
+//! The member table kept packed: one 72-byte entry per member (segment codes fit a byte:
+//! see [`super::MAX_SEGMENT_RULES`]) (and 56 bytes of forecasts
 //! when they were computed) (its texts in one small
 //! allocation, absent numbers as NaN or a sentinel, keys as small codes), and a full
 //! [`MemberRow`] built only for the rows shown or exported. A [`MemberRow`] is about 500 bytes
@@ -33,7 +34,7 @@ struct Packed {
     /// segment, segment_ten, dormancy, lifecycle, repurchase_status, churn_band.
     codes: [u8; 6],
     in_member_file: bool,
-    sources: u16,
+    sources: u32,
 }
 
 /// The member table: packed entries and the few distinct values they refer to.
@@ -185,10 +186,10 @@ impl MemberTable {
             .iter()
             .position(|s| Arc::ptr_eq(s, &r.sources) || **s == *r.sources)
         {
-            Some(i) => i as u16,
+            Some(i) => i as u32,
             None => {
                 self.source_sets.push(r.sources.clone());
-                (self.source_sets.len() - 1) as u16
+                (self.source_sets.len() - 1) as u32
             }
         };
         let codes = [
@@ -312,6 +313,11 @@ pub(crate) struct Facts<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_packed_member_stays_small() {
+        assert_eq!(std::mem::size_of::<Packed>(), 72);
+    }
 
     #[test]
     fn a_row_comes_back_as_it_went_in() {

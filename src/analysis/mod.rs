@@ -123,6 +123,9 @@ fn rfm_values(m: &Member, as_of: i32, window: Option<u32>) -> Option<RfmValues> 
     })
 }
 
+/// Most user segment rules a scheme may have (members store their segment as a small code).
+pub const MAX_SEGMENT_RULES: usize = 200;
+
 fn validate(opts: &AnalysisOptions) -> Result<(), Error> {
     let bad = |option: &str, reason: &str| {
         Err(Error::InvalidOption {
@@ -157,6 +160,16 @@ fn validate(opts: &AnalysisOptions) -> Result<(), Error> {
     }
     if opts.rfm_window_days == Some(0) {
         return bad("rfm_window_days", "must be at least 1");
+    }
+    if opts
+        .rfm_rules
+        .as_ref()
+        .is_some_and(|r| r.len() > MAX_SEGMENT_RULES)
+    {
+        return bad(
+            "rfm_rules",
+            &format!("a segment scheme has at most {MAX_SEGMENT_RULES} rules"),
+        );
     }
     Ok(())
 }
@@ -201,6 +214,8 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
     let median_gap = median(&mut gaps);
     // One gap per repeat purchase: freed before the member table is built.
     drop(gaps);
+    let n_buyers = buyers.len();
+    drop(buyers);
     let l = opts.return_period_days as i32;
     let (mut rr_base, mut rr_back) = (0usize, 0usize);
     for m in members {
@@ -241,9 +256,10 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         .clone()
         .unwrap_or_else(rfm::ten_segment_rules);
     // Index of the matching rule; `rules.len()` stands for "Others".
-    let tens: Vec<Option<usize>> = scores
+    // Rule lists are short: two bytes a member instead of sixteen.
+    let tens: Vec<Option<u16>> = scores
         .iter()
-        .map(|s| s.map(|s| rfm::rule_index(&s, &rules).unwrap_or(rules.len())))
+        .map(|s| s.map(|s| rfm::rule_index(&s, &rules).unwrap_or(rules.len()) as u16))
         .collect();
     let mut heat = [[0usize; 5]; 5];
     for s in all_scores.iter() {
@@ -293,7 +309,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         ten_names
             .iter()
             .enumerate()
-            .map(|(k, (n, zh))| (n.clone(), seg_stats(&|i| tens[i] == Some(k), zh, n)))
+            .map(|(k, (n, zh))| (n.clone(), seg_stats(&|i| tens[i] == Some(k as u16), zh, n)))
             .collect(),
     );
 
@@ -474,7 +490,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             row.f_score = Some(s.f);
             row.m_score = Some(s.m);
             row.segment = segs[i].map(Segment::key);
-            row.segment_ten = tens[i].map(|k| ten_shared[k].clone());
+            row.segment_ten = tens[i].map(|k| ten_shared[k as usize].clone());
         }
         if let Some(Some(fc)) = fc_cols.get(i) {
             row.p_alive = Some(fc.p_alive);
@@ -516,7 +532,6 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             source_label: pop.is_source[fi].then(|| f.summary.source_label.clone()),
         })
         .collect();
-    let n_buyers = buyers.len();
     let revenue = money(revenue_cents);
     let report = Report {
         report_version: REPORT_VERSION,
