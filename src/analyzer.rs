@@ -47,8 +47,15 @@ impl Analyzer {
 
     /// Starts a file that will arrive in chunks.
     pub fn begin_file(&mut self, name: &str) {
+        self.begin_file_sized(name, 0);
+    }
+
+    /// Starts a file of `size` bytes that will arrive in chunks: the room is taken once
+    /// (no copy of what arrived each time the buffer would have doubled).
+    pub fn begin_file_sized(&mut self, name: &str, size: usize) {
         self.pending.retain(|(n, _)| n != name);
-        self.pending.push((name.to_string(), Vec::new()));
+        self.pending
+            .push((name.to_string(), Vec::with_capacity(size)));
     }
 
     /// Appends a chunk to a file begun with [`Analyzer::begin_file`].

@@ -72,10 +72,13 @@ impl Analyzer {
         }
     }
 
-    /// Starts a chunked file.
+    /// Starts a chunked file; `size` (bytes, optional) reserves its room at once.
     #[wasm_bindgen(js_name = beginFile)]
-    pub fn begin_file(&mut self, name: &str) {
-        self.inner.begin_file(name);
+    pub fn begin_file(&mut self, name: &str, size: Option<f64>) {
+        let size = size.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
+        // A hint only: capped so a wrong size cannot ask for more than Wasm can give.
+        self.inner
+            .begin_file_sized(name, (size as usize).min(1 << 31));
     }
 
     /// Appends a chunk.

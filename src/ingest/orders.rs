@@ -258,8 +258,8 @@ impl<'c, 't> OrderPart<'c, 't> {
         i
     }
 
-    /// Queues the row's key cells (exactly as written) for lookup a few rows later; the
-    /// row's `cells` id is filled in then.
+    /// Queues the row's key cells (exactly as written) for lookup a few rows later (see
+    /// [`OrderPart::row`]); the row's `cells` id is filled in then.
     fn queue_cells(&mut self, r: &RawRow<'_, 't>) {
         let mut key = KeyBuf::default();
         for role in [Role::MemberId, Role::Phone, Role::Email] {
@@ -290,9 +290,6 @@ impl<'c, 't> OrderPart<'c, 't> {
             hash,
             name,
         });
-        if self.pending.len() > LOOKUP_DELAY {
-            self.resolve_oldest();
-        }
     }
 
     /// Looks up the oldest queued key cells (normalising each distinct set once).
@@ -312,9 +309,8 @@ impl<'c, 't> OrderPart<'c, 't> {
                 name: p.name.map(Cow::into_owned),
             });
         }
-        if let Some(rec) = self.rows.get_mut(p.row as usize) {
-            rec.cells = c;
-        }
+        // Queued rows are pushed before they are resolved (see `row`).
+        self.rows[p.row as usize].cells = c;
     }
 
     /// Ends the part: resolves the rows still queued. The part no longer borrows the text,
@@ -407,6 +403,10 @@ impl<'c, 't> OrderPart<'c, 't> {
         }
         self.read(r, &mut rec);
         self.rows.push(rec);
+        // After the push: the oldest queued row may be this one (no delay).
+        if self.pending.len() > LOOKUP_DELAY {
+            self.resolve_oldest();
+        }
     }
 
     fn read(&mut self, r: &RawRow<'_, 't>, rec: &mut RowRec) {

@@ -41,7 +41,7 @@ function describeError(e) {
 }
 
 async function readFile(name, file, options) {
-  analyzer.beginFile(name);
+  analyzer.beginFile(name, file.size);
   const total = file.size;
   let done = 0;
   let lastPost = 0;
