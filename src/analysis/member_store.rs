@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::member_table::MemberRow;
+use super::member_table::{Cell, MemberRow};
 
 /// "No date" in a packed entry.
 const NO_DAY: i32 = i32::MIN;
@@ -275,6 +275,49 @@ impl MemberTable {
         }
     }
 
+    /// The value member `i` sorts by in column `col` (as [`MemberRow`] gives it): numbers and
+    /// dates read from the packed entry, texts through the row.
+    pub(crate) fn sort_key(&self, i: usize, col: &str) -> Cell {
+        let p = &self.rows[i];
+        let num = |x: f64| {
+            if x.is_nan() {
+                Cell::Empty
+            } else {
+                Cell::Number(x)
+            }
+        };
+        let day = |d: i32| unday(d).map_or(Cell::Empty, |d| Cell::Number(f64::from(d)));
+        let fc = |k: usize| self.forecasts.get(i).map_or(Cell::Empty, |f| num(f[k]));
+        let score = |s: u8| {
+            if s == 0 {
+                Cell::Empty
+            } else {
+                Cell::Number(f64::from(s))
+            }
+        };
+        match col {
+            "registered_at" => day(p.days[0]),
+            "first_purchase" => day(p.days[1]),
+            "last_purchase" => day(p.days[2]),
+            "expected_next_purchase" => day(p.days[3]),
+            "recency_days" => day(p.days[4]),
+            "frequency" => Cell::Number(f64::from(p.frequency)),
+            "monetary" => Cell::Number(p.monetary),
+            "r_score" => score(p.scores[0]),
+            "f_score" => score(p.scores[1]),
+            "m_score" => score(p.scores[2]),
+            "personal_cycle_days" => num(p.cycle),
+            "p_alive" => fc(0),
+            "expected_purchases_30d" => fc(1),
+            "expected_purchases_90d" => fc(2),
+            "expected_purchases_365d" => fc(3),
+            "expected_spend" => fc(4),
+            "clv" => fc(5),
+            "churn_risk" => fc(6),
+            _ => self.row(i).sort_key(col),
+        }
+    }
+
     /// What the query filters read, without building the row.
     pub(crate) fn facts(&self, i: usize) -> Facts<'_> {
         let p = &self.rows[i];
@@ -313,6 +356,7 @@ pub(crate) struct Facts<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::member_table::COLUMNS;
 
     #[test]
     fn a_packed_member_stays_small() {
@@ -380,6 +424,12 @@ mod tests {
         assert!(no_fc.forecasts.is_empty());
         assert_eq!(no_fc.row(0), bare);
         assert_eq!(t.facts(1).phone, Some("13800000000"));
+        // Sort keys read from the packed entry equal the row's, column by column.
+        for i in 0..t.len() {
+            for col in COLUMNS {
+                assert_eq!(t.sort_key(i, col), t.row(i).sort_key(col), "{col}");
+            }
+        }
         assert_eq!(t.facts(0).segment, None);
     }
 }

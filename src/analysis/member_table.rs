@@ -201,7 +201,7 @@ impl MemberRow {
 
 impl MemberRow {
     /// The value a column sorts by: dates as day numbers (same order as their text, no formatting).
-    fn sort_key(&self, col: &str) -> Cell {
+    pub(crate) fn sort_key(&self, col: &str) -> Cell {
         let day = |d: Option<i32>| d.map(|d| Cell::Number(f64::from(d))).unwrap_or(Cell::Empty);
         match col {
             "registered_at" => day(self.registered_at),
@@ -290,7 +290,7 @@ pub fn select(table: &MemberTable, q: &MemberQuery) -> Vec<usize> {
         .collect();
     if let Some(col) = q.sort.as_deref().filter(|c| COLUMNS.contains(c)) {
         // Each key computed once (not in every comparison).
-        let keys: Vec<Cell> = idx.iter().map(|&i| table.row(i).sort_key(col)).collect();
+        let keys: Vec<Cell> = idx.iter().map(|&i| table.sort_key(i, col)).collect();
         let mut order: Vec<usize> = (0..idx.len()).collect();
         order.sort_by(|&a, &b| {
             let ord = match (&keys[a], &keys[b]) {
