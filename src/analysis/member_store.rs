@@ -105,6 +105,18 @@ fn unpack_texts(b: &[u8]) -> [Option<&str>; TEXT_FIELDS] {
     out
 }
 
+/// The position of the first item of `list` that `is` accepts, `make()` pushed when none does
+/// (the lists are short: a handful of keys, names or source sets).
+fn intern<T>(list: &mut Vec<T>, is: impl Fn(&T) -> bool, make: impl FnOnce() -> T) -> usize {
+    match list.iter().position(is) {
+        Some(i) => i,
+        None => {
+            list.push(make());
+            list.len() - 1
+        }
+    }
+}
+
 fn day(d: Option<i32>) -> i32 {
     d.unwrap_or(NO_DAY)
 }
@@ -141,14 +153,9 @@ impl MemberTable {
     }
 
     fn code(&mut self, key: Option<&'static str>) -> u8 {
-        let Some(key) = key else { return NO_CODE };
-        match self.keys.iter().position(|k| *k == key) {
-            Some(i) => i as u8,
-            None => {
-                self.keys.push(key);
-                (self.keys.len() - 1) as u8
-            }
-        }
+        key.map_or(NO_CODE, |key| {
+            intern(&mut self.keys, |k| *k == key, || key) as u8
+        })
     }
 
     fn key(&self, code: u8) -> Option<&'static str> {
@@ -171,27 +178,14 @@ impl MemberTable {
             self.forecasts.resize(self.rows.len(), [f64::NAN; 7]);
             self.forecasts.push(fc.map(num));
         }
-        let ten = match &r.segment_ten {
-            None => NO_CODE,
-            Some(name) => match self.ten_names.iter().position(|n| n == name) {
-                Some(i) => i as u8,
-                None => {
-                    self.ten_names.push(name.clone());
-                    (self.ten_names.len() - 1) as u8
-                }
-            },
-        };
-        let sources = match self
-            .source_sets
-            .iter()
-            .position(|s| Arc::ptr_eq(s, &r.sources) || **s == *r.sources)
-        {
-            Some(i) => i as u32,
-            None => {
-                self.source_sets.push(r.sources.clone());
-                (self.source_sets.len() - 1) as u32
-            }
-        };
+        let ten = r.segment_ten.as_ref().map_or(NO_CODE, |name| {
+            intern(&mut self.ten_names, |n| n == name, || name.clone()) as u8
+        });
+        let sources = intern(
+            &mut self.source_sets,
+            |s| Arc::ptr_eq(s, &r.sources) || **s == *r.sources,
+            || r.sources.clone(),
+        ) as u32;
         let codes = [
             self.code(r.segment),
             ten,

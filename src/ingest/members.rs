@@ -57,7 +57,7 @@ impl<'c> MemberReader<'c> {
 
     /// Reads one row; counts it as accepted or rejected in `log`.
     pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) {
-        let (keys, _) = super::read_keys(self.cols, r, log);
+        let keys = super::read_keys(self.cols, r, log);
         if keys.is_empty() {
             log.reject(
                 r.line,

@@ -236,29 +236,23 @@ impl ColumnIndex {
 }
 
 /// A row's identity keys, normalised. An unreadable phone or e-mail is left out with a warning
-/// naming the row (the row itself is kept); the flag says whether that happened.
+/// naming the row (the row itself is kept).
 pub(crate) fn read_keys(
     cols: &ColumnIndex,
     r: &table::RawRow<'_, '_>,
     log: &mut RowLog,
-) -> (PersonKeys, bool) {
-    let (keys, problems) = normalize_keys(cols, r);
+) -> PersonKeys {
+    let cell = |role| cols.cell(&r.fields, role);
+    let (keys, problems) =
+        normalize_key_cells(cell(Role::MemberId), cell(Role::Phone), cell(Role::Email));
     for (role, reason) in &problems {
         log.field_ignored(r.line, cols.header(*role), reason.clone());
     }
-    (keys, !problems.is_empty())
+    keys
 }
 
-/// A row's identity keys, normalised, and the key cells left out as unreadable (with why).
-pub(crate) fn normalize_keys(
-    cols: &ColumnIndex,
-    r: &table::RawRow<'_, '_>,
-) -> (PersonKeys, Vec<(Role, String)>) {
-    let cell = |role| cols.cell(&r.fields, role);
-    normalize_key_cells(cell(Role::MemberId), cell(Role::Phone), cell(Role::Email))
-}
-
-/// [`normalize_keys`] from the three trimmed key cells.
+/// The identity keys of the three trimmed key cells, normalised, and the cells left out as
+/// unreadable (with why).
 pub(crate) fn normalize_key_cells(
     member_id: &str,
     phone: &str,
@@ -412,19 +406,7 @@ fn ingest_in_parts(
     // Everything that borrows the text happens in this block; `cols` outlives it because
     // the read parts refer to it.
     let cols: ColumnIndex;
-    let (
-        read,
-        kind,
-        kind_by,
-        columns,
-        headers,
-        sample,
-        encoding,
-        delimiter,
-        sheet,
-        pre_warnings,
-        mut log,
-    ) = {
+    let (read, mut summary, pre_warnings, mut log) = {
         let bytes: &[u8] = &bytes;
         let overrides = parse_overrides(name, opts)?;
         let tz = opts
@@ -536,19 +518,29 @@ fn ingest_in_parts(
                 Read::Members(reader.finish())
             }
         };
-        (
-            read,
+        // The summary as far as the text tells it; the row counts come with the assembly.
+        let summary = FileSummary {
+            name: name.to_string(),
             kind,
-            kind_by,
-            columns,
-            headers,
-            sample,
+            kind_decided_by: kind_by,
             encoding,
             delimiter,
             sheet,
-            pre_warnings,
-            log,
-        )
+            rows: 0,
+            accepted: 0,
+            duplicate_rows: 0,
+            rejected_rows: 0,
+            headers,
+            columns,
+            sample: sample.into_iter().take(5).collect(),
+            roles_available: roles::ALL_ROLES.iter().map(|r| r.key()).collect(),
+            reject_reasons: BTreeMap::new(),
+            source_label: opts
+                .source_label
+                .clone()
+                .unwrap_or_else(|| name.to_string()),
+        };
+        (read, summary, pre_warnings, log)
     };
     // The text is not read any more: free it (when it is ours) before the orders are put
     // together, which is when memory peaks.
@@ -562,27 +554,11 @@ fn ingest_in_parts(
     debug_assert_eq!(log.rows, log.accepted + log.duplicates + log.rejected);
     let mut warnings = pre_warnings;
     warnings.extend(log.warnings);
-    let summary = FileSummary {
-        name: name.to_string(),
-        kind,
-        kind_decided_by: kind_by,
-        encoding,
-        delimiter,
-        sheet,
-        rows: log.rows,
-        accepted: log.accepted,
-        duplicate_rows: log.duplicates,
-        rejected_rows: log.rejected,
-        headers,
-        columns,
-        sample: sample.into_iter().take(5).collect(),
-        roles_available: roles::ALL_ROLES.iter().map(|r| r.key()).collect(),
-        reject_reasons: log.reasons,
-        source_label: opts
-            .source_label
-            .clone()
-            .unwrap_or_else(|| name.to_string()),
-    };
+    summary.rows = log.rows;
+    summary.accepted = log.accepted;
+    summary.duplicate_rows = log.duplicates;
+    summary.rejected_rows = log.rejected;
+    summary.reject_reasons = log.reasons;
     Ok(IngestedFile {
         summary,
         data,

@@ -273,16 +273,10 @@ impl<'c, 't> OrderPart<'c, 't> {
             None
         } else {
             // Borrowed from the text when it is there verbatim: no copy per row.
-            Some(
-                match self
-                    .cols
-                    .get(Role::Name)
-                    .and_then(|i| r.fields.verbatim_offset(i, name, r.raw))
-                {
-                    Some(at) => Cow::Borrowed(&r.raw[at..at + name.len()]),
-                    None => Cow::Owned(name.to_string()),
-                },
-            )
+            Some(match self.verbatim_offset(r, Role::Name, name) {
+                Some(at) => Cow::Borrowed(&r.raw[at..at + name.len()]),
+                None => Cow::Owned(name.to_string()),
+            })
         };
         self.pending.push_back(PendingCells {
             row: self.rows.len() as u32,
@@ -290,6 +284,14 @@ impl<'c, 't> OrderPart<'c, 't> {
             hash,
             name,
         });
+    }
+
+    /// Where `cell` (the trimmed cell of `role`) sits in the row's raw text, when it is there
+    /// verbatim.
+    fn verbatim_offset(&self, r: &RawRow<'_, '_>, role: Role, cell: &str) -> Option<usize> {
+        self.cols
+            .get(role)
+            .and_then(|i| r.fields.verbatim_offset(i, cell, r.raw))
     }
 
     /// Looks up the oldest queued key cells (normalising each distinct set once).
@@ -482,11 +484,7 @@ impl<'c, 't> OrderPart<'c, 't> {
                 // 0 marks "no order id" in `oid_hash`.
                 *h = super::hash64(order_id).max(1);
             }
-            let at = self
-                .cols
-                .get(Role::OrderId)
-                .and_then(|i| r.fields.verbatim_offset(i, order_id, r.raw));
-            rec.oid = match at {
+            rec.oid = match self.verbatim_offset(r, Role::OrderId, order_id) {
                 Some(p) if p < 1 << 16 && order_id.len() < 1 << 15 => {
                     ((p as u32) << 15) | order_id.len() as u32
                 }
