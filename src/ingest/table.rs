@@ -5,8 +5,13 @@ use crate::error::Error;
 /// The cells of one row, borrowed from the reader (no allocation per row).
 #[derive(Clone, Copy)]
 pub enum Fields<'r> {
-    /// A CSV record.
-    Csv(&'r csv::StringRecord),
+    /// A CSV record: cell `i` is `buf[spans[i].0..spans[i].1]`. When `verbatim`, `buf` is
+    /// the row's raw text itself (the row has no quotes), so the spans are raw offsets.
+    Text {
+        buf: &'r str,
+        spans: &'r [(u32, u32)],
+        verbatim: bool,
+    },
     /// Workbook cells.
     Cells(&'r [String]),
 }
@@ -15,7 +20,10 @@ impl<'r> Fields<'r> {
     /// Cell `i`, if the row has it.
     pub fn get(&self, i: usize) -> Option<&'r str> {
         match self {
-            Fields::Csv(r) => r.get(i),
+            Fields::Text { buf, spans, .. } => {
+                let &(a, b) = spans.get(i)?;
+                buf.get(a as usize..b as usize)
+            }
             Fields::Cells(c) => c.get(i).map(String::as_str),
         }
     }
@@ -23,7 +31,7 @@ impl<'r> Fields<'r> {
     /// Number of cells.
     pub fn len(&self) -> usize {
         match self {
-            Fields::Csv(r) => r.len(),
+            Fields::Text { spans, .. } => spans.len(),
             Fields::Cells(c) => c.len(),
         }
     }
@@ -40,12 +48,20 @@ impl<'r> Fields<'r> {
         let field = self.get(i)?;
         let within = (cell.as_ptr() as usize).checked_sub(field.as_ptr() as usize)?;
         let start = match self {
-            Fields::Csv(r) => {
-                if raw.as_bytes().contains(&b'"') {
+            Fields::Text {
+                buf,
+                spans,
+                verbatim,
+            } => {
+                if !verbatim {
                     return None;
                 }
-                // Unquoted fields are laid out as in the text, one delimiter byte apart.
-                r.range(i)?.start + i
+                let at = spans[i].0 as usize + within;
+                // The cells are slices of `raw` itself: nothing to compare.
+                if buf.as_ptr() == raw.as_ptr() && at + cell.len() <= raw.len() {
+                    return Some(at);
+                }
+                spans[i].0 as usize
             }
             Fields::Cells(c) => c[..i].iter().map(|x| x.len() + 1).sum(),
         };
@@ -120,6 +136,8 @@ pub struct CsvTable<'t> {
     pub headers: Vec<String>,
     /// Line of the header.
     pub header_line: usize,
+    /// Byte offset just after the header record.
+    data_start: usize,
 }
 
 impl<'t> CsvTable<'t> {
@@ -157,6 +175,7 @@ impl<'t> CsvTable<'t> {
                         delimiter,
                         headers,
                         header_line: line.max(1),
+                        data_start: (rdr.position().byte() as usize).min(text.len()),
                     });
                 }
                 Ok(false) => return None,
@@ -202,74 +221,118 @@ impl<'t> CsvTable<'t> {
     /// [`CsvTable::split_points`]). Returns true when the last row read ended exactly at `to`
     /// (the next part starts on a row boundary); false when a row ran across `to` (a quoted
     /// field spanning the split): the rows were then read on to the end of the text.
+    ///
+    /// A line without quotes (most lines of most exports) is split in place, its cells
+    /// borrowed from the text. A line with a quote (or a bare carriage return, which ends a
+    /// record) is read by `csv_core`, the `csv` crate's own parser, from that line on: the
+    /// record may run over several lines, and its cells are unescaped into a buffer. Both
+    /// give what `csv` gives on the whole text (tested against it).
     pub fn for_each_row_in(
         &self,
         from: usize,
         to: usize,
         mut f: impl FnMut(RawRow<'_, 't>) -> bool,
     ) -> bool {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(self.delimiter)
-            .from_reader(&self.text.as_bytes()[from..]);
-        let mut rec = csv::StringRecord::new();
-        let mut seen_header = from > 0;
-        // Physical line numbers are counted here from byte offsets: the reader's own
-        // line counter lags by one terminator.
         let bytes = self.text.as_bytes();
-        let (mut counted_to, mut line_at) = (
-            from,
-            1 + bytes[..from].iter().filter(|b| **b == b'\n').count(),
-        );
+        let len = bytes.len();
+        let mut pos = from.max(self.data_start).min(len);
+        // Physical line of `pos`: 1 + the line feeds before it.
+        let mut line = 1 + bytes[..pos].iter().filter(|b| **b == b'\n').count();
+        let mut spans: Vec<(u32, u32)> = Vec::with_capacity(self.headers.len() + 4);
+        let mut quoted = QuotedReader::new(self.delimiter);
         let mut crossed = false;
-        loop {
-            match rdr.read_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                // Invalid UTF-8 cannot happen on decoded text; treat any other error as the end.
-                Err(_) => break,
-            }
-            let end = (from + rdr.position().byte() as usize).min(bytes.len());
-            let mut start = rec
-                .position()
-                .map(|p| from + p.byte() as usize)
-                .unwrap_or(counted_to)
-                .min(end);
-            while start < end && (bytes[start] == b'\r' || bytes[start] == b'\n') {
-                start += 1;
-            }
-            if start >= to && !crossed {
+        while pos < len {
+            if pos >= to && !crossed {
                 // The row belongs to the next part.
                 break;
             }
-            if end > to && !crossed {
-                // The row runs across the split: read on to the end.
-                crossed = !bytes[to..end.min(bytes.len())]
-                    .iter()
-                    .all(|b| *b == b'\r' || *b == b'\n');
+            // Fast path: one line with no quote and no bare carriage return.
+            let mut k = pos;
+            let mut cell_start = pos;
+            let mut plain = true;
+            spans.clear();
+            while k < len {
+                let b = bytes[k];
+                if b == self.delimiter {
+                    spans.push(((cell_start - pos) as u32, (k - pos) as u32));
+                    cell_start = k + 1;
+                } else if b == b'\n' {
+                    break;
+                } else if b == b'"' || (b == b'\r' && bytes.get(k + 1).is_some_and(|c| *c != b'\n'))
+                {
+                    plain = false;
+                    break;
+                }
+                k += 1;
             }
-            line_at += bytes[counted_to.min(start)..start]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
-            counted_to = start.max(counted_to);
-            let line = line_at;
-            if !seen_header {
-                if line >= self.header_line {
-                    seen_header = true;
+            if plain {
+                // `k` is at the line feed or the end of the text.
+                let mut end = k;
+                if end > pos && bytes[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                let next = (k + 1).min(len);
+                let row_line = line;
+                line += 1;
+                let start = pos;
+                pos = next;
+                if end == start {
+                    // A blank line.
+                    continue;
+                }
+                spans.push((
+                    (cell_start - start).min(end - start) as u32,
+                    (end - start) as u32,
+                ));
+                let raw = &self.text[start..end];
+                if raw.trim().is_empty() && spans.iter().all(|(a, b)| a == b) {
+                    continue;
+                }
+                if !f(RawRow {
+                    line: row_line,
+                    fields: Fields::Text {
+                        buf: raw,
+                        spans: &spans,
+                        verbatim: true,
+                    },
+                    raw,
+                    unclosed_quote: false,
+                }) {
+                    break;
                 }
                 continue;
             }
+            // A record with quotes (or a bare carriage return): read by csv_core.
+            let Some(consumed) = quoted.read(&bytes[pos..]) else {
+                break;
+            };
+            let end = pos + consumed;
+            // Blank lines before the record are not part of it.
+            let mut start = pos;
+            while start < end && (bytes[start] == b'\r' || bytes[start] == b'\n') {
+                line += usize::from(bytes[start] == b'\n');
+                start += 1;
+            }
+            let row_line = line;
+            line += bytes[start..end].iter().filter(|b| **b == b'\n').count();
+            pos = end;
+            if end > to && !crossed {
+                // The row runs across the split: read on to the end.
+                crossed = !bytes[to..end].iter().all(|b| *b == b'\r' || *b == b'\n');
+            }
             let raw = self.text[start..end].trim_end_matches(['\r', '\n']);
-            if raw.trim().is_empty() && rec.iter().all(|x| x.is_empty()) {
+            let (buf, cells) = quoted.record();
+            if raw.trim().is_empty() && cells.iter().all(|(a, b)| a == b) {
                 continue;
             }
-            let unclosed_quote =
-                end >= self.text.len() && raw.bytes().filter(|c| *c == b'"').count() % 2 == 1;
+            let unclosed_quote = end >= len && raw.bytes().filter(|c| *c == b'"').count() % 2 == 1;
             if !f(RawRow {
-                line,
-                fields: Fields::Csv(&rec),
+                line: row_line,
+                fields: Fields::Text {
+                    buf,
+                    spans: cells,
+                    verbatim: false,
+                },
                 raw,
                 unclosed_quote,
             }) {
@@ -277,6 +340,75 @@ impl<'t> CsvTable<'t> {
             }
         }
         !crossed
+    }
+}
+
+/// Reads one record at a time with `csv_core` (the `csv` crate's parser), for the lines the
+/// fast path leaves: cells are unescaped into a buffer.
+struct QuotedReader {
+    rdr: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    text: String,
+    spans: Vec<(u32, u32)>,
+}
+
+impl QuotedReader {
+    fn new(delimiter: u8) -> Self {
+        QuotedReader {
+            rdr: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            out: vec![0; 1024],
+            ends: vec![0; 64],
+            text: String::new(),
+            spans: Vec::new(),
+        }
+    }
+
+    /// Reads the record that starts at `input` (leading line breaks are skipped, as csv
+    /// does; the end of `input` is the end of the text); returns the bytes it took, or
+    /// `None` when no record is left.
+    fn read(&mut self, input: &[u8]) -> Option<usize> {
+        use csv_core::ReadRecordResult as R;
+        self.rdr.reset();
+        let (mut nin, mut nout, mut nend) = (0usize, 0usize, 0usize);
+        loop {
+            // Once the input is used up, the empty slice tells the parser the text ended.
+            let (res, i, o, e) =
+                self.rdr
+                    .read_record(&input[nin..], &mut self.out[nout..], &mut self.ends[nend..]);
+            nin += i;
+            nout += o;
+            nend += e;
+            match res {
+                R::InputEmpty => {}
+                R::OutputFull => {
+                    let n = self.out.len();
+                    self.out.resize(n * 2, 0);
+                }
+                R::OutputEndsFull => {
+                    let n = self.ends.len();
+                    self.ends.resize(n * 2, 0);
+                }
+                R::Record => break,
+                R::End => return None,
+            }
+        }
+        // Quotes are ASCII: taking them out of UTF-8 text leaves UTF-8.
+        self.text.clear();
+        self.text
+            .push_str(&String::from_utf8_lossy(&self.out[..nout]));
+        self.spans.clear();
+        let mut a = 0;
+        for &e in &self.ends[..nend] {
+            self.spans.push((a as u32, e as u32));
+            a = e;
+        }
+        Some(nin)
+    }
+
+    /// The last record read: its unescaped text and cell spans.
+    fn record(&self) -> (&str, &[(u32, u32)]) {
+        (&self.text, &self.spans)
     }
 }
 
@@ -400,6 +532,87 @@ mod tests {
             true
         });
         (t.headers, out)
+    }
+
+    /// A row as the reference and the reader give it: line, cells, raw text, unclosed quote.
+    type FullRow = (usize, Vec<String>, String, bool);
+
+    /// The reference: every row as the `csv` crate reads the whole text (the reader used
+    /// before rows were split in place), with the same line, blank-line and header rules.
+    fn reference_rows(text: &str, delimiter: u8) -> Vec<FullRow> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        let mut rec = csv::StringRecord::new();
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut seen_header = false;
+        while let Ok(true) = rdr.read_record(&mut rec) {
+            let end = (rdr.position().byte() as usize).min(bytes.len());
+            let mut start = rec.position().map_or(0, |p| p.byte() as usize).min(end);
+            while start < end && (bytes[start] == b'\r' || bytes[start] == b'\n') {
+                start += 1;
+            }
+            if !seen_header {
+                // The header is the first record with a non-blank cell.
+                seen_header = rec.iter().any(|f| !f.trim().is_empty());
+                continue;
+            }
+            let line = 1 + bytes[..start].iter().filter(|b| **b == b'\n').count();
+            let raw = text[start..end].trim_end_matches(['\r', '\n']);
+            if raw.trim().is_empty() && rec.iter().all(|x| x.is_empty()) {
+                continue;
+            }
+            let unclosed = end >= text.len() && raw.bytes().filter(|c| *c == b'"').count() % 2 == 1;
+            out.push((
+                line,
+                rec.iter().map(str::to_string).collect(),
+                raw.to_string(),
+                unclosed,
+            ));
+        }
+        out
+    }
+
+    fn reader_rows(t: &CsvTable<'_>, from: usize, to: usize) -> (Vec<FullRow>, bool) {
+        let mut out = Vec::new();
+        let on_boundary = t.for_each_row_in(from, to, |r| {
+            out.push((
+                r.line,
+                r.fields.to_vec(),
+                r.raw.to_string(),
+                r.unclosed_quote,
+            ));
+            true
+        });
+        (out, on_boundary)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+        /// Split in place or read by csv_core, rows are what the csv crate gives, and parts
+        /// read on their own join into the same rows.
+        #[test]
+        fn rows_match_the_csv_crate(text in "[a,\"\r\n 中;]{0,80}") {
+            for delimiter in [b',', b';'] {
+                let Some(t) = CsvTable::open(&text, delimiter) else { continue };
+                let expected = reference_rows(&text, delimiter);
+                let (whole, _) = reader_rows(&t, 0, text.len());
+                proptest::prop_assert_eq!(&whole, &expected, "text {:?}", text);
+                // Two parts at a line start: the same rows, unless a row ran across the
+                // split (the first part then read on to the end).
+                let pts = t.split_points(2);
+                if pts.len() == 3 {
+                    let (mut first, on_boundary) = reader_rows(&t, pts[0], pts[1]);
+                    if on_boundary {
+                        first.extend(reader_rows(&t, pts[1], pts[2]).0);
+                    }
+                    proptest::prop_assert_eq!(&first, &expected, "text {:?} split {:?}", text, pts);
+                }
+            }
+        }
     }
 
     #[test]
