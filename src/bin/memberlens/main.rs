@@ -5,7 +5,7 @@ mod alloc;
 
 #[cfg(target_os = "linux")]
 #[global_allocator]
-static ALLOC: alloc::HugePageAlloc = alloc::HugePageAlloc;
+static ALLOC: alloc::CachingAlloc = alloc::CachingAlloc;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
