@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod model;
+mod par;
 pub mod report;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

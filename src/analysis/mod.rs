@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::ingest::values::{format_day, parse_iso_day};
 use crate::ingest::{FileData, IngestedFile};
+use crate::par;
 use crate::report::*;
 use dormancy::{BuyerTier, DormancyMode, NonBuyerTier, BUYER_TIERS, NON_BUYER_TIERS};
 use forecast_bridge::ForecastOptions;
@@ -190,148 +191,6 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             "latest_purchase",
         ),
     };
-    let pop = profile::build(files, as_of);
-    let members = &pop.members;
-
-    // Inventory basics.
-    let buyers: Vec<usize> = (0..members.len())
-        .filter(|&i| members[i].is_buyer())
-        .collect();
-    let purchase_orders: usize = buyers
-        .iter()
-        .map(|&i| members[i].frequency() as usize)
-        .sum();
-    let revenue_cents: i64 = members.iter().map(|m| m.net_spend_cents()).sum();
-    let returns_cents: i64 = members.iter().map(|m| m.returns_cents()).sum();
-    let repeaters = buyers
-        .iter()
-        .filter(|&&i| members[i].frequency() >= 2)
-        .count();
-    let mut gaps: Vec<f64> = buyers
-        .iter()
-        .flat_map(|&i| profile::interpurchase_gaps(&members[i]))
-        .collect();
-    let median_gap = median(&mut gaps);
-    // One gap per repeat purchase: freed before the member table is built.
-    drop(gaps);
-    let n_buyers = buyers.len();
-    drop(buyers);
-    let l = opts.return_period_days as i32;
-    let (mut rr_base, mut rr_back) = (0usize, 0usize);
-    for m in members {
-        let earlier = m
-            .purchases
-            .iter()
-            .any(|p| p.day > as_of - 2 * l && p.day <= as_of - l);
-        if earlier {
-            rr_base += 1;
-            if m.purchases
-                .iter()
-                .any(|p| p.day > as_of - l && p.day <= as_of)
-            {
-                rr_back += 1;
-            }
-        }
-    }
-
-    // RFM.
-    let values: Vec<Option<RfmValues>> = members
-        .iter()
-        .map(|m| rfm_values(m, as_of, opts.rfm_window_days))
-        .collect();
-    let scored: Vec<RfmValues> = values.iter().flatten().copied().collect();
-    let bp = rfm::breakpoints(&scored, &opts.rfm_scoring);
-    let scores: Vec<Option<Scores>> = values
-        .iter()
-        .map(|v| v.map(|v| rfm::score(&v, &bp)))
-        .collect();
-    let all_scores: Vec<Scores> = scores.iter().flatten().copied().collect();
-    let means = rfm::score_means(&all_scores);
-    let segs: Vec<Option<Segment>> = scores
-        .iter()
-        .map(|s| s.map(|s| rfm::segment(&s, &means)))
-        .collect();
-    let rules = opts
-        .rfm_rules
-        .clone()
-        .unwrap_or_else(rfm::ten_segment_rules);
-    // Index of the matching rule; `rules.len()` stands for "Others".
-    // Rule lists are short: two bytes a member instead of sixteen.
-    let tens: Vec<Option<u16>> = scores
-        .iter()
-        .map(|s| s.map(|s| rfm::rule_index(&s, &rules).unwrap_or(rules.len()) as u16))
-        .collect();
-    let mut heat = [[0usize; 5]; 5];
-    for s in all_scores.iter() {
-        heat[(s.r - 1) as usize][(s.f - 1) as usize] += 1;
-    }
-    let scored_revenue: f64 = scored.iter().map(|v| v.monetary).sum();
-    let seg_stats = |pick: &dyn Fn(usize) -> bool, zh: &str, en: &str| -> SegmentStats {
-        let idx: Vec<usize> = (0..members.len())
-            .filter(|&i| values[i].is_some() && pick(i))
-            .collect();
-        let n = idx.len();
-        let get = |f: fn(&RfmValues) -> f64| {
-            idx.iter()
-                .map(|&i| values[i].map(|v| f(&v)).unwrap_or(0.0))
-                .sum::<f64>()
-        };
-        let rev = get(|v| v.monetary);
-        SegmentStats {
-            name_zh: zh.to_string(),
-            name_en: en.to_string(),
-            members: n,
-            share: ratio(n as f64, scored.len() as f64),
-            revenue: round2(rev),
-            revenue_share: ratio(rev, scored_revenue),
-            mean_recency: ratio(get(|v| v.recency_days), n as f64),
-            mean_frequency: ratio(get(|v| v.frequency), n as f64),
-            mean_monetary: round2(ratio(rev, n as f64)),
-        }
-    };
-    let segments = OrderedMap(
-        SEGMENTS
-            .iter()
-            .map(|s| {
-                (
-                    s.key().to_string(),
-                    seg_stats(&|i| segs[i] == Some(*s), s.name_zh(), s.name_en()),
-                )
-            })
-            .collect(),
-    );
-    let mut ten_names: Vec<(String, String)> = rules
-        .iter()
-        .map(|r| (r.name.clone(), r.name_zh.clone()))
-        .collect();
-    ten_names.push(("Others".into(), "其他".into()));
-    let ten_segments = OrderedMap(
-        ten_names
-            .iter()
-            .enumerate()
-            .map(|(k, (n, zh))| (n.clone(), seg_stats(&|i| tens[i] == Some(k as u16), zh, n)))
-            .collect(),
-    );
-
-    let buyers_scored = scored.len();
-    drop((scored, all_scores, values));
-    // Dormancy, lifecycle, repurchase.
-    let thresholds = dormancy::thresholds(opts.dormancy_mode, median_gap);
-    let stage_rule = StageRule {
-        growth_f: opts.growth_f,
-        maturity_f: opts.maturity_f,
-    };
-    let mut tier_n: FxHashMap<BuyerTier, usize> = FxHashMap::default();
-    let mut tier_rev: FxHashMap<BuyerTier, i64> = FxHashMap::default();
-    let mut nb_n: FxHashMap<NonBuyerTier, usize> = FxHashMap::default();
-    let mut stage_n: FxHashMap<Stage, usize> = FxHashMap::default();
-    let mut rep = RepurchaseReport {
-        overdue: 0,
-        due: 0,
-        later: 0,
-        median_personal_cycle_days: None,
-    };
-    let mut cycles: Vec<f64> = Vec::new();
     let holdout_from =
         match opts
             .holdout_from
@@ -361,40 +220,81 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             ),
         });
     }
-    let mut forecast_warnings = Vec::new();
-    let (fc_report, fc_cols) = if opts.forecast.enabled {
-        match forecast_bridge::run(&pop, &opts.forecast, holdout_from) {
-            Ok((r, c)) => (Some(r), c),
-            Err(reason) => {
-                forecast_warnings.push(crate::error::Warning {
-                    file: String::new(),
-                    line: 0,
-                    column: None,
-                    kind: crate::error::WarningKind::Notice,
-                    reason: format!("forecasts were not computed: {reason}"),
-                });
-                (None, Vec::new())
-            }
-        }
-    } else {
-        (None, Vec::new())
-    };
-    // Labels: stores, channels, registration channels, tiers.
-    let (by_store, by_channel) = label_stats(files, &pop, as_of);
-    let by_reg_channel = member_label_stats(&pop, |m| {
-        m.record.as_ref().and_then(|r| r.reg_channel.clone())
-    });
-    let tier_counts = OrderedMap(
-        member_label_stats(&pop, |m| m.record.as_ref().and_then(|r| r.tier.clone()))
-            .into_iter()
-            .map(|s| (s.label, s.members))
-            .collect(),
+    let pop = profile::build(files, as_of);
+    let members = &pop.members;
+
+    // Passes that only read the members run at once: forecasts; inventory and labels; RFM.
+    let (forecast, (inv, (rfm_part, labels))) = par::join(
+        || {
+            opts.forecast
+                .enabled
+                .then(|| forecast_bridge::run(&pop, &opts.forecast, holdout_from))
+        },
+        || {
+            par::join(
+                || inventory_basics(members, as_of, opts.return_period_days as i32),
+                || {
+                    par::join(
+                        || rfm_part(members, as_of, opts),
+                        || label_part(files, &pop, as_of),
+                    )
+                },
+            )
+        },
     );
+    let RfmPart {
+        report: rfm_report,
+        scores,
+        segs,
+        tens,
+        ten_names,
+    } = rfm_part;
+    let median_gap = inv.median_gap;
+    let n_buyers = inv.buyers;
+
+    // Dormancy, lifecycle, repurchase.
+    let thresholds = dormancy::thresholds(opts.dormancy_mode, median_gap);
+    let stage_rule = StageRule {
+        growth_f: opts.growth_f,
+        maturity_f: opts.maturity_f,
+    };
+    let mut tier_n: FxHashMap<BuyerTier, usize> = FxHashMap::default();
+    let mut tier_rev: FxHashMap<BuyerTier, i64> = FxHashMap::default();
+    let mut nb_n: FxHashMap<NonBuyerTier, usize> = FxHashMap::default();
+    let mut stage_n: FxHashMap<Stage, usize> = FxHashMap::default();
+    let mut rep = RepurchaseReport {
+        overdue: 0,
+        due: 0,
+        later: 0,
+        median_personal_cycle_days: None,
+    };
+    let mut cycles: Vec<f64> = Vec::new();
+    let mut forecast_warnings = Vec::new();
+    let (fc_report, fc_cols) = match forecast {
+        Some(Ok((r, c))) => (Some(r), c),
+        Some(Err(reason)) => {
+            forecast_warnings.push(crate::error::Warning {
+                file: String::new(),
+                line: 0,
+                column: None,
+                kind: crate::error::WarningKind::Notice,
+                reason: format!("forecasts were not computed: {reason}"),
+            });
+            (None, Vec::new())
+        }
+        None => (None, Vec::new()),
+    };
+    let LabelPart {
+        by_store,
+        by_channel,
+        by_reg_channel,
+        tier_counts,
+        sources,
+        source_overlap,
+        members_in_member_file,
+    } = labels;
     let stores_with_sales = by_store.iter().filter(|s| s.purchase_orders > 0).count();
     let store_revenue: f64 = by_store.iter().map(|s| s.revenue).sum();
-
-    let (sources, source_overlap) = source_stats(&pop);
-    let members_in_member_file = members.iter().filter(|m| m.record.is_some()).count();
     let n_members = members.len();
     let mut rows = MemberTable::with_capacity(members.len());
     // Most members share one of a few source sets: one shared list per set.
@@ -532,7 +432,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             source_label: pop.is_source[fi].then(|| f.summary.source_label.clone()),
         })
         .collect();
-    let revenue = money(revenue_cents);
+    let revenue = money(inv.revenue_cents);
     let report = Report {
         report_version: REPORT_VERSION,
         generator: format!("memberlens {}", env!("CARGO_PKG_VERSION")),
@@ -553,18 +453,18 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             members_in_member_file,
             buyers: n_buyers,
             non_buyers: n_members - n_buyers,
-            purchase_orders,
+            purchase_orders: inv.purchase_orders,
             revenue: round2(revenue),
-            aov: round2(ratio(revenue, purchase_orders as f64)),
+            aov: round2(ratio(revenue, inv.purchase_orders as f64)),
             avg_spend_per_buyer: round2(ratio(revenue, n_buyers as f64)),
-            avg_orders_per_buyer: ratio(purchase_orders as f64, n_buyers as f64),
-            repurchase_rate: ratio(repeaters as f64, n_buyers as f64),
-            return_rate: ratio(rr_back as f64, rr_base as f64),
-            return_rate_base: rr_base,
+            avg_orders_per_buyer: ratio(inv.purchase_orders as f64, n_buyers as f64),
+            repurchase_rate: ratio(inv.repeaters as f64, n_buyers as f64),
+            return_rate: ratio(inv.rr_back as f64, inv.rr_base as f64),
+            return_rate_base: inv.rr_base,
             guest_orders: pop.counts.guest_orders,
             guest_revenue: round2(money(pop.counts.guest_revenue_cents)),
             return_rows: pop.counts.return_rows,
-            returns_amount: round2(money(returns_cents)),
+            returns_amount: round2(money(inv.returns_cents)),
             median_interpurchase_days: median_gap,
             tier_counts,
             revenue_per_store: round2(ratio(store_revenue, stores_with_sales as f64)),
@@ -572,14 +472,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             by_channel,
             by_reg_channel,
         },
-        rfm: RfmReport {
-            buyers_scored,
-            breakpoints: bp,
-            score_means: means,
-            segments,
-            rf_heatmap: heat,
-            ten_segments,
-        },
+        rfm: rfm_report,
         dormancy: DormancyReport {
             mode: opts.dormancy_mode,
             thresholds,
@@ -620,12 +513,213 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         warnings: files
             .iter()
             .flat_map(|f| f.warnings.iter().cloned())
+            .chain(forecast_warnings)
             .collect(),
     };
     Ok(Analysis {
         report,
         members: rows,
     })
+}
+
+/// Inventory figures read straight off the members (domain.md §3).
+struct InventoryBasics {
+    buyers: usize,
+    purchase_orders: usize,
+    revenue_cents: i64,
+    returns_cents: i64,
+    repeaters: usize,
+    median_gap: Option<f64>,
+    /// Members who bought in the period before the last one, and those of them who bought
+    /// again in the last one (the return rate).
+    rr_base: usize,
+    rr_back: usize,
+}
+
+fn inventory_basics(members: &[Member], as_of: i32, return_period: i32) -> InventoryBasics {
+    let mut inv = InventoryBasics {
+        buyers: 0,
+        purchase_orders: 0,
+        revenue_cents: 0,
+        returns_cents: 0,
+        repeaters: 0,
+        median_gap: None,
+        rr_base: 0,
+        rr_back: 0,
+    };
+    let mut gaps: Vec<f64> = Vec::new();
+    let l = return_period;
+    for m in members {
+        inv.revenue_cents += m.net_spend_cents();
+        inv.returns_cents += m.returns_cents();
+        if m.is_buyer() {
+            inv.buyers += 1;
+            inv.purchase_orders += m.frequency() as usize;
+            if m.frequency() >= 2 {
+                inv.repeaters += 1;
+            }
+            gaps.extend(profile::interpurchase_gaps(m));
+        }
+        let earlier = m
+            .purchases
+            .iter()
+            .any(|p| p.day > as_of - 2 * l && p.day <= as_of - l);
+        if earlier {
+            inv.rr_base += 1;
+            if m.purchases
+                .iter()
+                .any(|p| p.day > as_of - l && p.day <= as_of)
+            {
+                inv.rr_back += 1;
+            }
+        }
+    }
+    inv.median_gap = median(&mut gaps);
+    inv
+}
+
+/// RFM over the members: the report section and each member's scores and segments.
+struct RfmPart {
+    report: RfmReport,
+    scores: Vec<Option<Scores>>,
+    segs: Vec<Option<Segment>>,
+    /// Index of the matching rule of the ten-segment (or user) scheme; the rule count
+    /// stands for "Others". Rule lists are short: two bytes a member instead of sixteen.
+    tens: Vec<Option<u16>>,
+    /// (name, Chinese name) of each rule, then "Others".
+    ten_names: Vec<(String, String)>,
+}
+
+fn rfm_part(members: &[Member], as_of: i32, opts: &AnalysisOptions) -> RfmPart {
+    let values: Vec<Option<RfmValues>> = members
+        .iter()
+        .map(|m| rfm_values(m, as_of, opts.rfm_window_days))
+        .collect();
+    let scored: Vec<RfmValues> = values.iter().flatten().copied().collect();
+    let bp = rfm::breakpoints(&scored, &opts.rfm_scoring);
+    let scores: Vec<Option<Scores>> = values
+        .iter()
+        .map(|v| v.map(|v| rfm::score(&v, &bp)))
+        .collect();
+    let all_scores: Vec<Scores> = scores.iter().flatten().copied().collect();
+    let means = rfm::score_means(&all_scores);
+    let segs: Vec<Option<Segment>> = scores
+        .iter()
+        .map(|s| s.map(|s| rfm::segment(&s, &means)))
+        .collect();
+    let rules = opts
+        .rfm_rules
+        .clone()
+        .unwrap_or_else(rfm::ten_segment_rules);
+    // Index of the matching rule; `rules.len()` stands for "Others".
+    // Rule lists are short: two bytes a member instead of sixteen.
+    let tens: Vec<Option<u16>> = scores
+        .iter()
+        .map(|s| s.map(|s| rfm::rule_index(&s, &rules).unwrap_or(rules.len()) as u16))
+        .collect();
+    let mut heat = [[0usize; 5]; 5];
+    for s in all_scores.iter() {
+        heat[(s.r - 1) as usize][(s.f - 1) as usize] += 1;
+    }
+    let scored_revenue: f64 = scored.iter().map(|v| v.monetary).sum();
+    let seg_stats = |pick: &dyn Fn(usize) -> bool, zh: &str, en: &str| -> SegmentStats {
+        let idx: Vec<usize> = (0..members.len())
+            .filter(|&i| values[i].is_some() && pick(i))
+            .collect();
+        let n = idx.len();
+        let get = |f: fn(&RfmValues) -> f64| {
+            idx.iter()
+                .map(|&i| values[i].map(|v| f(&v)).unwrap_or(0.0))
+                .sum::<f64>()
+        };
+        let rev = get(|v| v.monetary);
+        SegmentStats {
+            name_zh: zh.to_string(),
+            name_en: en.to_string(),
+            members: n,
+            share: ratio(n as f64, scored.len() as f64),
+            revenue: round2(rev),
+            revenue_share: ratio(rev, scored_revenue),
+            mean_recency: ratio(get(|v| v.recency_days), n as f64),
+            mean_frequency: ratio(get(|v| v.frequency), n as f64),
+            mean_monetary: round2(ratio(rev, n as f64)),
+        }
+    };
+    let segments = OrderedMap(
+        SEGMENTS
+            .iter()
+            .map(|s| {
+                (
+                    s.key().to_string(),
+                    seg_stats(&|i| segs[i] == Some(*s), s.name_zh(), s.name_en()),
+                )
+            })
+            .collect(),
+    );
+    let mut ten_names: Vec<(String, String)> = rules
+        .iter()
+        .map(|r| (r.name.clone(), r.name_zh.clone()))
+        .collect();
+    ten_names.push(("Others".into(), "其他".into()));
+    let ten_segments = OrderedMap(
+        ten_names
+            .iter()
+            .enumerate()
+            .map(|(k, (n, zh))| (n.clone(), seg_stats(&|i| tens[i] == Some(k as u16), zh, n)))
+            .collect(),
+    );
+
+    let buyers_scored = scored.len();
+    // Segment statistics are computed: the members' values are not needed any more.
+    drop((scored, all_scores, values));
+    RfmPart {
+        report: RfmReport {
+            buyers_scored,
+            breakpoints: bp,
+            score_means: means,
+            segments,
+            rf_heatmap: heat,
+            ten_segments,
+        },
+        scores,
+        segs,
+        tens,
+        ten_names,
+    }
+}
+
+/// Label figures: stores, channels, registration channels, tiers, sources.
+struct LabelPart {
+    by_store: Vec<LabelStats>,
+    by_channel: Vec<LabelStats>,
+    by_reg_channel: Vec<LabelStats>,
+    tier_counts: OrderedMap<usize>,
+    sources: Vec<SourceReport>,
+    source_overlap: Vec<SourceOverlap>,
+    members_in_member_file: usize,
+}
+
+fn label_part(files: &[&IngestedFile], pop: &Population, as_of: i32) -> LabelPart {
+    let (by_store, by_channel) = label_stats(files, pop, as_of);
+    let by_reg_channel = member_label_stats(pop, |m| {
+        m.record.as_ref().and_then(|r| r.reg_channel.clone())
+    });
+    let tier_counts = OrderedMap(
+        member_label_stats(pop, |m| m.record.as_ref().and_then(|r| r.tier.clone()))
+            .into_iter()
+            .map(|s| (s.label, s.members))
+            .collect(),
+    );
+    let (sources, source_overlap) = source_stats(pop);
+    LabelPart {
+        by_store,
+        by_channel,
+        by_reg_channel,
+        tier_counts,
+        sources,
+        source_overlap,
+        members_in_member_file: pop.members.iter().filter(|m| m.record.is_some()).count(),
+    }
 }
 
 /// Per label: members seen, buyers, purchases, net cents.

@@ -8,7 +8,6 @@ pub mod decode;
 mod group;
 mod members;
 mod orders;
-mod par;
 pub mod roles;
 pub mod table;
 pub mod values;
@@ -20,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Warning, WarningKind};
 use crate::model::{MemberRecord, OrderFile, PersonKeys};
+use crate::par;
 pub use decode::TextEncoding;
 pub use roles::{ColumnMapping, DecidedBy, Role, TableKind};
 

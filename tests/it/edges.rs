@@ -427,3 +427,20 @@ fn windowed_monetary_counts_only_returns_in_the_window() {
         "window: the 2024 purchase only, got {w}"
     );
 }
+
+#[test]
+fn forecasts_that_cannot_be_computed_leave_a_notice() {
+    // Buyers known only from member-summary totals: no purchase history to fit on.
+    let a = analyze_csv(
+        "会员卡号,手机号,累计消费金额,累计消费次数,最近消费时间\nV1,13800000000,500,3,2024-03-01\nV2,13800000001,80,1,2024-02-01\n",
+    );
+    assert_eq!(a.report.inventory.buyers, 2);
+    assert!(a.report.forecast.is_none());
+    let notice = a
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.reason.starts_with("forecasts were not computed"))
+        .expect("a notice saying why there are no forecasts");
+    assert_eq!(notice.kind, memberlens::error::WarningKind::Notice);
+}

@@ -212,7 +212,8 @@ unsafe impl GlobalAlloc for CachingAlloc {
             (true, true) => unsafe { remap(ptr, map_len(layout.size()), map_len(new_size)) },
             _ => {
                 // SAFETY: a block of the new layout; the old one is copied, then freed.
-                let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+                let new_layout =
+                    unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
                 let q = unsafe { self.alloc(new_layout) };
                 if !q.is_null() {
                     unsafe {

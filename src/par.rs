@@ -1,5 +1,6 @@
-//! Running independent pieces of ingest at once: native threads, sequential in Wasm (the
-//! browser build runs in one worker; `std::thread` is not available there).
+//! Running independent pieces of work at once (the parts of a large file, analysis passes
+//! that read the same members): native threads, sequential in Wasm (the browser build runs
+//! in one worker; `std::thread` is not available there).
 
 /// Text smaller than this is read in one part: threads would cost more than they save.
 pub(crate) const MIN_PARALLEL_BYTES: usize = 4 << 20;
