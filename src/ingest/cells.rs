@@ -31,7 +31,7 @@ const EMPTY: Slot = Slot {
 pub(crate) struct CellsTable {
     slots: Vec<Slot>,
     len: usize,
-    long: FxHashMap<Box<str>, u32>,
+    long: FxHashMap<Box<[u8]>, u32>,
 }
 
 impl Default for CellsTable {
@@ -66,8 +66,8 @@ impl CellsTable {
 
     /// The id of `key`, or registers it under `new_id`; true when it was new. `hash` must be
     /// `hash64(key)` (growing rehashes with it).
-    pub(crate) fn get_or_insert(&mut self, key: &str, hash: u64, new_id: u32) -> (u32, bool) {
-        let b = key.as_bytes();
+    pub(crate) fn get_or_insert(&mut self, key: &[u8], hash: u64, new_id: u32) -> (u32, bool) {
+        let b = key;
         if b.len() > INLINE {
             return match self.long.get(key) {
                 Some(&id) => (id, false),
@@ -136,19 +136,19 @@ mod tests {
             .collect();
         for (i, k) in keys.iter().enumerate() {
             assert_eq!(
-                t.get_or_insert(k, crate::ingest::hash64(k), i as u32),
+                t.get_or_insert(k.as_bytes(), crate::ingest::hash64(k), i as u32),
                 (i as u32, true)
             );
         }
         for (i, k) in keys.iter().enumerate() {
             assert_eq!(
-                t.get_or_insert(k, crate::ingest::hash64(k), 99_999),
+                t.get_or_insert(k.as_bytes(), crate::ingest::hash64(k), 99_999),
                 (i as u32, false)
             );
         }
         // Same hash, different keys: told apart.
-        assert_eq!(t.get_or_insert("a", 7, 6000), (6000, true));
-        assert_eq!(t.get_or_insert("b", 7, 6001), (6001, true));
-        assert_eq!(t.get_or_insert("a", 7, 1), (6000, false));
+        assert_eq!(t.get_or_insert(b"a", 7, 6000), (6000, true));
+        assert_eq!(t.get_or_insert(b"b", 7, 6001), (6001, true));
+        assert_eq!(t.get_or_insert(b"a", 7, 1), (6000, false));
     }
 }

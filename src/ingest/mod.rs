@@ -224,7 +224,7 @@ impl ColumnIndex {
     /// The trimmed cell of a role in a row (empty when unmapped or missing).
     pub(crate) fn cell<'a>(&self, fields: &table::Fields<'a>, r: Role) -> &'a str {
         match self.get(r) {
-            Some(i) => fields.get(i).map(|s| s.trim()).unwrap_or(""),
+            Some(i) => fields.get(i).map(trim).unwrap_or(""),
             None => "",
         }
     }
@@ -282,6 +282,18 @@ pub(crate) fn normalize_key_cells(
         }
     }
     (keys, problems)
+}
+
+/// `s.trim()`, without the Unicode scan when the first and last bytes are visible ASCII (no
+/// whitespace character starts or ends with such a byte).
+fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|c| *c > b' ' && *c < 0x7F);
+    let b = s.as_bytes();
+    if visible(b.first()) && visible(b.last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 /// Rows of a file before typing, CSV or workbook.
@@ -683,9 +695,16 @@ fn read_order_parts<'c>(
 
 /// The 64-bit hash that the per-row maps (duplicate lines, order ids) are keyed by.
 pub(crate) fn hash64(s: &str) -> u64 {
-    use std::hash::BuildHasher;
+    hash64_bytes(s.as_bytes())
+}
+
+/// [`hash64`] of bytes.
+pub(crate) fn hash64_bytes(b: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(b);
+    let h = h.finish();
     // FxHash mixes poorly in its low bits for short keys; fold the high half in.
-    let h = rustc_hash::FxBuildHasher.hash_one(s);
     h ^ (h >> 29) ^ (h >> 47)
 }
 

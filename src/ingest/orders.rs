@@ -149,13 +149,10 @@ impl KeyBuf {
         }
     }
 
-    fn as_str(&self) -> &str {
+    fn as_bytes(&self) -> &[u8] {
         match self {
-            // Whole strings are copied in, so the bytes are UTF-8.
-            KeyBuf::Inline(len, bytes) => {
-                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or_default()
-            }
-            KeyBuf::Heap(h) => h,
+            KeyBuf::Inline(len, bytes) => &bytes[..*len as usize],
+            KeyBuf::Heap(h) => h.as_bytes(),
         }
     }
 }
@@ -266,7 +263,7 @@ impl<'c, 't> OrderPart<'c, 't> {
             key.push(self.cols.cell(&r.fields, role));
             key.push("\u{1F}");
         }
-        let hash = super::hash64(key.as_str());
+        let hash = super::hash64_bytes(key.as_bytes());
         self.cells_ids.prefetch(hash);
         let name = self.cols.cell(&r.fields, Role::Name);
         let name = if name.is_empty() {
@@ -300,9 +297,11 @@ impl<'c, 't> OrderPart<'c, 't> {
             return;
         };
         let next = self.cells.len() as u32;
-        let (c, new) = self.cells_ids.get_or_insert(p.key.as_str(), p.hash, next);
+        let (c, new) = self.cells_ids.get_or_insert(p.key.as_bytes(), p.hash, next);
         if new {
-            let mut cells = p.key.as_str().split('\u{1F}');
+            // Whole strings were copied in: the bytes are UTF-8.
+            let key = std::str::from_utf8(p.key.as_bytes()).unwrap_or_default();
+            let mut cells = key.split('\u{1F}');
             let mut cell = || cells.next().unwrap_or("");
             let (keys, problems) = super::normalize_key_cells(cell(), cell(), cell());
             self.cells.push(CellsEntry {

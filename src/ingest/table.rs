@@ -241,29 +241,63 @@ impl<'t> CsvTable<'t> {
         let mut spans: Vec<(u32, u32)> = Vec::with_capacity(self.headers.len() + 4);
         let mut quoted = QuotedReader::new(self.delimiter);
         let mut crossed = false;
+        // A part without a bare carriage return (one not followed by a line feed: it would end
+        // a record) is scanned with memchr; otherwise byte by byte.
+        let has_bare_cr = |a: usize, b: usize| {
+            memchr::memchr_iter(b'\r', &bytes[a..b.max(a)])
+                .any(|i| bytes.get(a + i + 1).is_some_and(|c| *c != b'\n'))
+        };
+        let mut bare_cr = has_bare_cr(pos, to);
+        let new_finder = |at: usize| {
+            (
+                at,
+                memchr::memchr3_iter(self.delimiter, b'\n', b'"', &bytes[at..]),
+            )
+        };
+        let mut finder = (!bare_cr).then(|| new_finder(pos));
         while pos < len {
             if pos >= to && !crossed {
                 // The row belongs to the next part.
                 break;
             }
             // Fast path: one line with no quote and no bare carriage return.
-            let mut k = pos;
             let mut cell_start = pos;
             let mut plain = true;
             spans.clear();
-            while k < len {
-                let b = bytes[k];
-                if b == self.delimiter {
-                    spans.push(((cell_start - pos) as u32, (k - pos) as u32));
-                    cell_start = k + 1;
-                } else if b == b'\n' {
-                    break;
-                } else if b == b'"' || (b == b'\r' && bytes.get(k + 1).is_some_and(|c| *c != b'\n'))
-                {
-                    plain = false;
-                    break;
+            let mut k = pos;
+            if let Some((base, it)) = &mut finder {
+                // Delimiters, line feeds and quotes, found with SIMD across lines.
+                k = len;
+                for i in it.by_ref() {
+                    let at = *base + i;
+                    let b = bytes[at];
+                    if b == self.delimiter {
+                        spans.push(((cell_start - pos) as u32, (at - pos) as u32));
+                        cell_start = at + 1;
+                    } else if b == b'\n' {
+                        k = at;
+                        break;
+                    } else {
+                        plain = false;
+                        break;
+                    }
                 }
-                k += 1;
+            } else {
+                while k < len {
+                    let b = bytes[k];
+                    if b == self.delimiter {
+                        spans.push(((cell_start - pos) as u32, (k - pos) as u32));
+                        cell_start = k + 1;
+                    } else if b == b'\n' {
+                        break;
+                    } else if b == b'"'
+                        || (b == b'\r' && bytes.get(k + 1).is_some_and(|c| *c != b'\n'))
+                    {
+                        plain = false;
+                        break;
+                    }
+                    k += 1;
+                }
             }
             if plain {
                 // `k` is at the line feed or the end of the text.
@@ -306,6 +340,9 @@ impl<'t> CsvTable<'t> {
             let Some(consumed) = quoted.read(&bytes[pos..]) else {
                 break;
             };
+            if !bare_cr {
+                finder = Some(new_finder(pos + consumed));
+            }
             let end = pos + consumed;
             // Blank lines before the record are not part of it.
             let mut start = pos;
@@ -319,6 +356,10 @@ impl<'t> CsvTable<'t> {
             if end > to && !crossed {
                 // The row runs across the split: read on to the end.
                 crossed = !bytes[to..end].iter().all(|b| *b == b'\r' || *b == b'\n');
+                if crossed {
+                    bare_cr = has_bare_cr(end, len);
+                    finder = (!bare_cr).then(|| new_finder(end));
+                }
             }
             let raw = self.text[start..end].trim_end_matches(['\r', '\n']);
             let (buf, cells) = quoted.record();
@@ -613,6 +654,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_part_read_across_its_end_still_sees_bare_carriage_returns() {
+        // The split falls inside the quoted field; after it, a bare CR ends a record.
+        let text = format!("a,b\n1,\"{}end\"\n2,p\rq\n3,r\n", "line\n".repeat(10));
+        let t = CsvTable::open(&text, b',').unwrap();
+        let pts = t.split_points(2);
+        assert_eq!(pts.len(), 3);
+        let (rows, on_boundary) = reader_rows(&t, pts[0], pts[1]);
+        assert!(!on_boundary, "the quoted field runs across the split");
+        assert_eq!(rows, reference_rows(&text, b','));
+        assert_eq!(rows.len(), 4, "{rows:?}");
     }
 
     #[test]
