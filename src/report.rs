@@ -237,7 +237,7 @@ pub struct DormancyReport {
 }
 
 /// Expected-next-purchase status counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RepurchaseReport {
     /// 已逾期.
     pub overdue: usize,

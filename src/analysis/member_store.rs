@@ -223,6 +223,58 @@ impl MemberTable {
         });
     }
 
+    /// Appends the members of `other` (built on its own, e.g. on another thread) after these:
+    /// its codes, ten-segment names and source lists are mapped to this table's.
+    pub fn append(&mut self, other: MemberTable) {
+        let keys: Vec<u8> = other
+            .keys
+            .iter()
+            .map(|&k| intern(&mut self.keys, |x| *x == k, || k) as u8)
+            .collect();
+        let tens: Vec<u8> = other
+            .ten_names
+            .into_iter()
+            .map(|n| intern(&mut self.ten_names, |x| *x == n, || n.clone()) as u8)
+            .collect();
+        let sets: Vec<u32> = other
+            .source_sets
+            .into_iter()
+            .map(|set| {
+                intern(
+                    &mut self.source_sets,
+                    |s| Arc::ptr_eq(s, &set) || **s == *set,
+                    || set.clone(),
+                ) as u32
+            })
+            .collect();
+        if !other.forecasts.is_empty() || !self.forecasts.is_empty() {
+            self.forecasts.resize(self.rows.len(), [f64::NAN; 7]);
+            if other.forecasts.is_empty() {
+                self.forecasts
+                    .resize(self.rows.len() + other.rows.len(), [f64::NAN; 7]);
+            } else {
+                self.forecasts.extend(other.forecasts);
+                self.forecasts
+                    .resize(self.rows.len() + other.rows.len(), [f64::NAN; 7]);
+            }
+        }
+        let map = |c: u8, to: &[u8]| if c == NO_CODE { c } else { to[c as usize] };
+        self.rows.reserve(other.rows.len());
+        for mut p in other.rows {
+            let [seg, ten, dormancy, stage, status, band] = p.codes;
+            p.codes = [
+                map(seg, &keys),
+                map(ten, &tens),
+                map(dormancy, &keys),
+                map(stage, &keys),
+                map(status, &keys),
+                map(band, &keys),
+            ];
+            p.sources = sets[p.sources as usize];
+            self.rows.push(p);
+        }
+    }
+
     /// Member `i` as a full row.
     pub fn row(&self, i: usize) -> MemberRow {
         let p = &self.rows[i];
@@ -425,5 +477,31 @@ mod tests {
             }
         }
         assert_eq!(t.facts(0).segment, None);
+
+        // Tables built apart and joined equal the table built in one go, whichever half
+        // holds the forecasts, the codes and the source lists.
+        let other = MemberRow {
+            sources: Arc::from(vec!["pos.csv".to_string()]),
+            segment: Some("lost"),
+            segment_ten: Some(Arc::from("Lost")),
+            dormancy: "dormant",
+            lifecycle: "churn",
+            repurchase_status: Some("overdue"),
+            ..bare.clone()
+        };
+        let rows = [bare.clone(), other.clone(), full.clone(), other, bare];
+        for split in 0..=rows.len() {
+            let mut whole = MemberTable::default();
+            rows.iter().for_each(|r| whole.push(r.clone()));
+            let (mut a, mut b) = (MemberTable::default(), MemberTable::default());
+            rows[..split].iter().for_each(|r| a.push(r.clone()));
+            rows[split..].iter().for_each(|r| b.push(r.clone()));
+            a.append(b);
+            assert_eq!(a.len(), whole.len());
+            for i in 0..whole.len() {
+                assert_eq!(a.row(i), whole.row(i), "split {split}, row {i}");
+            }
+            assert_eq!(a.forecasts.len(), whole.forecasts.len(), "split {split}");
+        }
     }
 }

@@ -220,7 +220,7 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             ),
         });
     }
-    let pop = profile::build(files, as_of);
+    let mut pop = profile::build(files, as_of);
     let members = &pop.members;
 
     // Passes that only read the members run at once: forecasts; inventory and labels; RFM.
@@ -258,17 +258,6 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         growth_f: opts.growth_f,
         maturity_f: opts.maturity_f,
     };
-    let mut tier_n: FxHashMap<BuyerTier, usize> = FxHashMap::default();
-    let mut tier_rev: FxHashMap<BuyerTier, i64> = FxHashMap::default();
-    let mut nb_n: FxHashMap<NonBuyerTier, usize> = FxHashMap::default();
-    let mut stage_n: FxHashMap<Stage, usize> = FxHashMap::default();
-    let mut rep = RepurchaseReport {
-        overdue: 0,
-        due: 0,
-        later: 0,
-        median_personal_cycle_days: None,
-    };
-    let mut cycles: Vec<f64> = Vec::new();
     let mut forecast_warnings = Vec::new();
     let (fc_report, fc_cols) = match forecast {
         Some(Ok((r, c))) => (Some(r), c),
@@ -296,116 +285,40 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
     let stores_with_sales = by_store.iter().filter(|s| s.purchase_orders > 0).count();
     let store_revenue: f64 = by_store.iter().map(|s| s.revenue).sum();
     let n_members = members.len();
-    let mut rows = MemberTable::with_capacity(members.len());
-    // Most members share one of a few source sets: one shared list per set.
-    let mut source_sets: FxHashMap<Vec<u16>, Arc<[String]>> = FxHashMap::default();
-    let ten_shared: Vec<Arc<str>> = ten_names
-        .iter()
-        .map(|(n, _)| Arc::from(n.as_str()))
-        .collect();
-    // The members are not needed after this: their texts move into the rows.
-    let mut pop = pop;
-    for (i, m) in pop.members.iter_mut().enumerate() {
-        let sources = match source_sets.get(&m.sources) {
-            Some(s) => s.clone(),
-            None => {
-                let set: Arc<[String]> = m
-                    .sources
-                    .iter()
-                    .map(|s| pop.source_labels[*s as usize].clone())
-                    .collect();
-                source_sets.insert(m.sources.clone(), set.clone());
-                set
-            }
-        };
-        let mut rec = m.record.take();
-        let rec_mut = rec.as_deref_mut();
-        let (tier, reg_channel, store, gender, registered_at) = match rec_mut {
-            Some(r) => (
-                r.tier.take(),
-                r.reg_channel.take(),
-                r.store.take(),
-                r.gender.take(),
-                r.registered,
-            ),
-            None => (None, None, None, None, None),
-        };
-        let mut row = MemberRow {
-            member_id: m.keys.member_id.take(),
-            phone: m.keys.phone.take(),
-            email: m.keys.email.take(),
-            name: m.name.take(),
-            sources,
-            in_member_file: rec.is_some(),
-            tier,
-            registered_at,
-            reg_channel,
-            store,
-            gender,
-            frequency: m.frequency(),
-            monetary: money(m.net_spend_cents().max(0)),
-            ..Default::default()
-        };
-        if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {
-            let recency = as_of - last;
-            row.first_purchase = Some(first);
-            row.last_purchase = Some(last);
-            row.recency_days = Some(recency);
-            let tier = dormancy::buyer_tier(f64::from(recency), &thresholds);
-            *tier_n.entry(tier).or_default() += 1;
-            *tier_rev.entry(tier).or_default() += m.net_spend_cents();
-            row.dormancy = tier.key();
-            let stage =
-                lifecycle::buyer_stage(f64::from(recency), m.frequency(), &thresholds, &stage_rule);
-            *stage_n.entry(stage).or_default() += 1;
-            row.lifecycle = stage.key();
-            if let Some(cycle) =
-                repurchase::personal_cycle_days(first, last, m.frequency(), median_gap)
-            {
-                if m.frequency() >= 2 && last > first {
-                    cycles.push(cycle);
-                }
-                let (next, status) =
-                    repurchase::expected_next(last, cycle, as_of, opts.due_window_days as i32);
-                row.personal_cycle_days = Some((cycle * 10.0).round() / 10.0);
-                row.expected_next_purchase = Some(next);
-                row.repurchase_status = Some(status.key());
-                match status {
-                    repurchase::RepurchaseStatus::Overdue => rep.overdue += 1,
-                    repurchase::RepurchaseStatus::Due => rep.due += 1,
-                    repurchase::RepurchaseStatus::Later => rep.later += 1,
-                }
-            }
-        } else {
-            let since = registered_at.map(|d| as_of - d);
-            let tier = NonBuyerTier::of(since);
-            *nb_n.entry(tier).or_default() += 1;
-            row.dormancy = tier.key();
-            let stage = lifecycle::non_buyer_stage(since, &thresholds);
-            *stage_n.entry(stage).or_default() += 1;
-            row.lifecycle = stage.key();
-        }
-        if let Some(s) = scores[i] {
-            row.r_score = Some(s.r);
-            row.f_score = Some(s.f);
-            row.m_score = Some(s.m);
-            row.segment = segs[i].map(Segment::key);
-            row.segment_ten = tens[i].map(|k| ten_shared[k as usize].clone());
-        }
-        if let Some(Some(fc)) = fc_cols.get(i) {
-            row.p_alive = Some(fc.p_alive);
-            row.expected_purchases_30d = Some(fc.expected_purchases_30d);
-            row.expected_purchases_90d = Some(fc.expected_purchases_90d);
-            row.expected_purchases_365d = Some(fc.expected_purchases_365d);
-            row.expected_spend = Some(fc.expected_spend);
-            row.clv = Some(fc.clv);
-            row.churn_risk = Some(fc.churn_risk);
-            row.churn_band = Some(fc.churn_band.key());
-        }
-        rows.push(row);
-        // The member's purchases are not read again.
-        m.purchases = Vec::new();
-    }
+    let ctx = RowContext {
+        as_of,
+        source_labels: &pop.source_labels,
+        thresholds: &thresholds,
+        stage_rule: &stage_rule,
+        median_gap,
+        due_window_days: opts.due_window_days as i32,
+        scores: &scores,
+        segs: &segs,
+        tens: &tens,
+        ten_shared: ten_names
+            .iter()
+            .map(|(n, _)| Arc::from(n.as_str()))
+            .collect(),
+        fc_cols: &fc_cols,
+    };
+    // The members are not needed after this: their texts move into the rows. Each half of
+    // them is packed on its own thread (native), then the halves are joined.
+    let half = pop.members.len() / 2;
+    let (first, second) = pop.members.split_at_mut(half);
+    let ((mut rows, mut counts), (rows2, counts2)) = par::join(
+        || member_rows(first, 0, &ctx),
+        || member_rows(second, half, &ctx),
+    );
+    rows.append(rows2);
+    counts.add(counts2);
+    let RowCounts {
+        tier_n,
+        tier_rev,
+        nb_n,
+        stage_n,
+        mut rep,
+        mut cycles,
+    } = counts;
     rep.median_personal_cycle_days = median(&mut cycles);
 
     let file_reports = files
@@ -520,6 +433,183 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
         report,
         members: rows,
     })
+}
+
+/// What the member loop reads besides the members.
+struct RowContext<'a> {
+    as_of: i32,
+    source_labels: &'a [String],
+    thresholds: &'a [f64; 4],
+    stage_rule: &'a StageRule,
+    median_gap: Option<f64>,
+    due_window_days: i32,
+    scores: &'a [Option<Scores>],
+    segs: &'a [Option<Segment>],
+    tens: &'a [Option<u16>],
+    /// Ten-segment names, shared by the rows.
+    ten_shared: Vec<Arc<str>>,
+    fc_cols: &'a [Option<forecast::MemberForecast>],
+}
+
+/// Dormancy, lifecycle and repurchase counts over some members.
+#[derive(Default)]
+struct RowCounts {
+    tier_n: FxHashMap<BuyerTier, usize>,
+    tier_rev: FxHashMap<BuyerTier, i64>,
+    nb_n: FxHashMap<NonBuyerTier, usize>,
+    stage_n: FxHashMap<Stage, usize>,
+    rep: RepurchaseReport,
+    cycles: Vec<f64>,
+}
+
+impl RowCounts {
+    fn add(&mut self, o: RowCounts) {
+        for (k, v) in o.tier_n {
+            *self.tier_n.entry(k).or_default() += v;
+        }
+        for (k, v) in o.tier_rev {
+            *self.tier_rev.entry(k).or_default() += v;
+        }
+        for (k, v) in o.nb_n {
+            *self.nb_n.entry(k).or_default() += v;
+        }
+        for (k, v) in o.stage_n {
+            *self.stage_n.entry(k).or_default() += v;
+        }
+        self.rep.overdue += o.rep.overdue;
+        self.rep.due += o.rep.due;
+        self.rep.later += o.rep.later;
+        self.cycles.extend(o.cycles);
+    }
+}
+
+/// The member-table rows of `members` (member `first + i` of the population is
+/// `members[i]`), taking their texts, and the counts over them.
+fn member_rows(
+    members: &mut [Member],
+    first: usize,
+    ctx: &RowContext<'_>,
+) -> (MemberTable, RowCounts) {
+    let as_of = ctx.as_of;
+    let mut counts = RowCounts::default();
+    let RowCounts {
+        tier_n,
+        tier_rev,
+        nb_n,
+        stage_n,
+        rep,
+        cycles,
+    } = &mut counts;
+    let mut rows = MemberTable::with_capacity(members.len());
+    // Most members share one of a few source sets: one shared list per set.
+    let mut source_sets: FxHashMap<Vec<u16>, Arc<[String]>> = FxHashMap::default();
+    for (k, m) in members.iter_mut().enumerate() {
+        let i = first + k;
+        let sources = match source_sets.get(&m.sources) {
+            Some(s) => s.clone(),
+            None => {
+                let set: Arc<[String]> = m
+                    .sources
+                    .iter()
+                    .map(|s| ctx.source_labels[*s as usize].clone())
+                    .collect();
+                source_sets.insert(m.sources.clone(), set.clone());
+                set
+            }
+        };
+        let mut rec = m.record.take();
+        let rec_mut = rec.as_deref_mut();
+        let (tier, reg_channel, store, gender, registered_at) = match rec_mut {
+            Some(r) => (
+                r.tier.take(),
+                r.reg_channel.take(),
+                r.store.take(),
+                r.gender.take(),
+                r.registered,
+            ),
+            None => (None, None, None, None, None),
+        };
+        let mut row = MemberRow {
+            member_id: m.keys.member_id.take(),
+            phone: m.keys.phone.take(),
+            email: m.keys.email.take(),
+            name: m.name.take(),
+            sources,
+            in_member_file: rec.is_some(),
+            tier,
+            registered_at,
+            reg_channel,
+            store,
+            gender,
+            frequency: m.frequency(),
+            monetary: money(m.net_spend_cents().max(0)),
+            ..Default::default()
+        };
+        if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {
+            let recency = as_of - last;
+            row.first_purchase = Some(first);
+            row.last_purchase = Some(last);
+            row.recency_days = Some(recency);
+            let tier = dormancy::buyer_tier(f64::from(recency), ctx.thresholds);
+            *tier_n.entry(tier).or_default() += 1;
+            *tier_rev.entry(tier).or_default() += m.net_spend_cents();
+            row.dormancy = tier.key();
+            let stage = lifecycle::buyer_stage(
+                f64::from(recency),
+                m.frequency(),
+                ctx.thresholds,
+                ctx.stage_rule,
+            );
+            *stage_n.entry(stage).or_default() += 1;
+            row.lifecycle = stage.key();
+            if let Some(cycle) =
+                repurchase::personal_cycle_days(first, last, m.frequency(), ctx.median_gap)
+            {
+                if m.frequency() >= 2 && last > first {
+                    cycles.push(cycle);
+                }
+                let (next, status) =
+                    repurchase::expected_next(last, cycle, as_of, ctx.due_window_days);
+                row.personal_cycle_days = Some((cycle * 10.0).round() / 10.0);
+                row.expected_next_purchase = Some(next);
+                row.repurchase_status = Some(status.key());
+                match status {
+                    repurchase::RepurchaseStatus::Overdue => rep.overdue += 1,
+                    repurchase::RepurchaseStatus::Due => rep.due += 1,
+                    repurchase::RepurchaseStatus::Later => rep.later += 1,
+                }
+            }
+        } else {
+            let since = registered_at.map(|d| as_of - d);
+            let tier = NonBuyerTier::of(since);
+            *nb_n.entry(tier).or_default() += 1;
+            row.dormancy = tier.key();
+            let stage = lifecycle::non_buyer_stage(since, ctx.thresholds);
+            *stage_n.entry(stage).or_default() += 1;
+            row.lifecycle = stage.key();
+        }
+        if let Some(s) = ctx.scores[i] {
+            row.r_score = Some(s.r);
+            row.f_score = Some(s.f);
+            row.m_score = Some(s.m);
+            row.segment = ctx.segs[i].map(Segment::key);
+            row.segment_ten = ctx.tens[i].map(|k| ctx.ten_shared[k as usize].clone());
+        }
+        if let Some(Some(fc)) = ctx.fc_cols.get(i) {
+            row.p_alive = Some(fc.p_alive);
+            row.expected_purchases_30d = Some(fc.expected_purchases_30d);
+            row.expected_purchases_90d = Some(fc.expected_purchases_90d);
+            row.expected_purchases_365d = Some(fc.expected_purchases_365d);
+            row.expected_spend = Some(fc.expected_spend);
+            row.clv = Some(fc.clv);
+            row.churn_risk = Some(fc.churn_risk);
+            row.churn_band = Some(fc.churn_band.key());
+        }
+        rows.push(row);
+        // The member's purchases are not read again.
+        m.purchases = Vec::new();
+    }
+    (rows, counts)
 }
 
 /// Inventory figures read straight off the members (domain.md §3).
