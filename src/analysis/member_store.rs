@@ -78,7 +78,15 @@ fn read_len(b: &[u8], at: &mut usize) -> usize {
 }
 
 fn pack_texts(texts: [Option<&str>; TEXT_FIELDS]) -> Box<[u8]> {
-    let mut out = vec![0u8];
+    // Allocated once at its final size (LEB128 takes a byte per 7 bits of the length).
+    let len_bytes = |n: usize| ((usize::BITS - n.leading_zeros()).div_ceil(7)).max(1) as usize;
+    let size = 1 + texts
+        .iter()
+        .flatten()
+        .map(|t| len_bytes(t.len()) + t.len())
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(size);
+    out.push(0u8);
     for (k, t) in texts.iter().enumerate() {
         if let Some(t) = t {
             out[0] |= 1 << k;
@@ -86,6 +94,7 @@ fn pack_texts(texts: [Option<&str>; TEXT_FIELDS]) -> Box<[u8]> {
             out.extend_from_slice(t.as_bytes());
         }
     }
+    debug_assert_eq!(out.len(), size);
     out.into_boxed_slice()
 }
 
@@ -164,6 +173,18 @@ impl MemberTable {
 
     /// Adds a member (in table order).
     pub fn push(&mut self, r: MemberRow) {
+        let ids = [
+            r.member_id.as_deref(),
+            r.phone.as_deref(),
+            r.email.as_deref(),
+            r.name.as_deref(),
+        ];
+        self.push_with_ids(ids, &r);
+    }
+
+    /// Adds a member whose member id, phone, e-mail and name are `ids` (those of `r` are not
+    /// read): the texts are packed straight from where they are, without a copy of their own.
+    pub fn push_with_ids(&mut self, ids: [Option<&str>; 4], r: &MemberRow) {
         let fc = [
             r.p_alive,
             r.expected_purchases_30d,
@@ -197,10 +218,10 @@ impl MemberTable {
         let score = |s: Option<u8>| s.unwrap_or(0);
         self.rows.push(Packed {
             texts: pack_texts([
-                r.member_id.as_deref(),
-                r.phone.as_deref(),
-                r.email.as_deref(),
-                r.name.as_deref(),
+                ids[0],
+                ids[1],
+                ids[2],
+                ids[3],
                 r.tier.as_deref(),
                 r.reg_channel.as_deref(),
                 r.store.as_deref(),

@@ -220,7 +220,8 @@ pub fn run(files: &[&IngestedFile], opts: &AnalysisOptions) -> Result<Analysis, 
             ),
         });
     }
-    let mut pop = profile::build(files, as_of);
+    let mut all_purchases = Vec::new();
+    let mut pop = profile::build(files, as_of, &mut all_purchases);
     let members = &pop.members;
 
     // Passes that only read the members run at once: forecasts; inventory and labels; RFM.
@@ -530,10 +531,6 @@ fn member_rows(
             None => (None, None, None, None, None),
         };
         let mut row = MemberRow {
-            member_id: m.keys.member_id.take(),
-            phone: m.keys.phone.take(),
-            email: m.keys.email.take(),
-            name: m.name.take(),
             sources,
             in_member_file: rec.is_some(),
             tier,
@@ -605,9 +602,8 @@ fn member_rows(
             row.churn_risk = Some(fc.churn_risk);
             row.churn_band = Some(fc.churn_band.key());
         }
-        rows.push(row);
-        // The member's purchases are not read again.
-        m.purchases = Vec::new();
+        // The keys and name are borrowed from the files: packed without a copy of their own.
+        rows.push_with_ids([m.keys.member_id, m.keys.phone, m.keys.email, m.name], &row);
     }
     (rows, counts)
 }
@@ -926,14 +922,15 @@ fn source_stats(pop: &Population) -> (Vec<SourceReport>, Vec<SourceOverlap>) {
     let pos = |fi: u16| src.iter().position(|&s| s == fi as usize);
     let mut cents = vec![0i64; src.len()];
     let mut pair = vec![vec![0usize; src.len()]; src.len()];
+    let mut bought = vec![false; src.len()];
     for m in &pop.members {
-        let mut bought = vec![false; src.len()];
+        bought.fill(false);
         for s in &m.sources {
             if let Some(p) = pos(*s) {
                 reports[p].members += 1;
             }
         }
-        for p in &m.purchases {
+        for p in m.purchases {
             if let Some(k) = pos(p.source) {
                 bought[k] = true;
                 reports[k].purchase_orders += 1;

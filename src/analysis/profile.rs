@@ -17,27 +17,40 @@ pub struct Purchase {
     pub source: u16,
 }
 
-/// A linked member (会员): keys, attributes and purchases up to the as-of date.
+/// A member's keys, borrowed from the files they were read from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemberKeys<'f> {
+    /// Member id / card number.
+    pub member_id: Option<&'f str>,
+    /// Normalised phone.
+    pub phone: Option<&'f str>,
+    /// Normalised e-mail.
+    pub email: Option<&'f str>,
+}
+
+/// A linked member (会员): keys, attributes and purchases up to the as-of date. Texts and
+/// purchases are borrowed (from the files, and from one array of all purchases in member
+/// order): a large export has hundreds of thousands of members.
 #[derive(Debug, Clone, Default)]
-pub struct Member {
+pub struct Member<'f> {
     /// Merged keys (first seen of each kind).
-    pub keys: PersonKeys,
+    pub keys: MemberKeys<'f>,
     /// Name (member file first, then orders).
-    pub name: Option<String>,
+    pub name: Option<&'f str>,
     /// Attributes from the members table, if the member is in one.
     /// Boxed: most order-only members have none, and the record is ten fields wide.
     pub record: Option<Box<MemberRecord>>,
     /// Sources (orders files) the member appears in, by index.
     pub sources: Vec<u16>,
     /// Purchases on or before the as-of date, sorted by day.
-    pub purchases: Vec<Purchase>,
+    pub purchases: &'f [Purchase],
     /// Returns on or before the as-of date: (day, negative cents), so windows can filter them.
     pub returns: Vec<(i32, i64)>,
     /// Totals from a member-summary table (used when the member has no order rows).
     pub summary: Option<SummaryTotals>,
 }
 
-impl Member {
+impl Member<'_> {
     /// True when the member has at least one purchase (orders or summary).
     pub fn is_buyer(&self) -> bool {
         !self.purchases.is_empty() || self.summary.is_some_and(|s| s.total_orders > 0)
@@ -112,9 +125,9 @@ pub struct PopulationCounts {
 
 /// Members, the as-of date and per-file counts.
 #[derive(Debug, Clone, Default)]
-pub struct Population {
+pub struct Population<'f> {
     /// Linked members.
-    pub members: Vec<Member>,
+    pub members: Vec<Member<'f>>,
     /// The as-of date (分析基准日).
     pub as_of: i32,
     /// Counts.
@@ -148,8 +161,13 @@ pub fn latest_purchase_day(files: &[&IngestedFile]) -> Option<i32> {
     best
 }
 
-/// Links identities across files and gathers each member's purchases up to `as_of`.
-pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
+/// Links identities across files and gathers each member's purchases up to `as_of`, all of
+/// them in `purchases` in member order (each member's sorted by day).
+pub fn build<'f>(
+    files: &[&'f IngestedFile],
+    as_of: i32,
+    purchases: &'f mut Vec<Purchase>,
+) -> Population<'f> {
     let mut linker = Linker::default();
     // Handles in a fixed order: member files first (so members keep their master-data order), then orders.
     let mut handles: Vec<Option<u32>> = Vec::new();
@@ -174,15 +192,15 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
     }
     let (dense, n) = linker.resolve(&handles);
     let mut members: Vec<Member> = vec![Member::default(); n];
-    let merge_keys = |m: &mut Member, k: &PersonKeys| {
+    let merge_keys = |m: &mut Member<'f>, k: &'f PersonKeys| {
         if m.keys.member_id.is_none() {
-            m.keys.member_id.clone_from(&k.member_id);
+            m.keys.member_id = k.member_id.as_deref();
         }
         if m.keys.phone.is_none() {
-            m.keys.phone.clone_from(&k.phone);
+            m.keys.phone = k.phone.as_deref();
         }
         if m.keys.email.is_none() {
-            m.keys.email.clone_from(&k.email);
+            m.keys.email = k.email.as_deref();
         }
     };
     let mut counts = PopulationCounts {
@@ -212,12 +230,28 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
             }
         }
     }
-    for (m, k) in members.iter_mut().zip(n_purchases) {
-        m.purchases.reserve_exact(k as usize);
+    // Where each member's purchases start in `purchases`, and the next free place.
+    let mut starts = Vec::with_capacity(n + 1);
+    let mut total = 0u32;
+    for k in &n_purchases {
+        starts.push(total);
+        total += k;
     }
+    starts.push(total);
+    drop(n_purchases);
+    let mut next = starts.clone();
+    purchases.clear();
+    purchases.resize(
+        total as usize,
+        Purchase {
+            day: 0,
+            net_cents: 0,
+            source: 0,
+        },
+    );
     let mut source_labels = Vec::with_capacity(files.len());
     let mut is_source = Vec::with_capacity(files.len());
-    for (fi, f) in files.iter().enumerate() {
+    for (fi, &f) in files.iter().enumerate() {
         source_labels.push(f.summary.source_label.clone());
         is_source.push(matches!(f.data, FileData::Orders(_)));
         let (start, _) = spans[fi];
@@ -228,7 +262,7 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
                     let m = &mut members[m as usize];
                     merge_keys(m, &rec.keys);
                     if m.name.is_none() {
-                        m.name.clone_from(&rec.name);
+                        m.name = rec.name.as_deref();
                     }
                     if let Some(s) = rec.summary {
                         if s.last_day <= as_of {
@@ -247,7 +281,7 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
                     let m = &mut members[person_member[p] as usize];
                     merge_keys(m, keys);
                     if m.name.is_none() {
-                        m.name.clone_from(&o.person_names[p]);
+                        m.name = o.person_names[p].as_deref();
                     }
                     if !m.sources.contains(&(fi as u16)) {
                         m.sources.push(fi as u16);
@@ -266,13 +300,13 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
                         counts.guest_revenue_cents += ord.net_cents();
                         continue;
                     }
-                    members[person_member[ord.person as usize] as usize]
-                        .purchases
-                        .push(Purchase {
-                            day: ord.day,
-                            net_cents: ord.net_cents(),
-                            source: fi as u16,
-                        });
+                    let slot = &mut next[person_member[ord.person as usize] as usize];
+                    purchases[*slot as usize] = Purchase {
+                        day: ord.day,
+                        net_cents: ord.net_cents(),
+                        source: fi as u16,
+                    };
+                    *slot += 1;
                 }
                 for r in &o.returns {
                     if r.day > as_of {
@@ -294,11 +328,16 @@ pub fn build(files: &[&IngestedFile], as_of: i32) -> Population {
             }
         }
     }
-    for m in &mut members {
+    for w in starts.windows(2) {
+        let own = &mut purchases[w[0] as usize..w[1] as usize];
         // Exports are mostly in date order already: check before sorting.
-        if !m.purchases.is_sorted_by_key(|p| p.day) {
-            m.purchases.sort_by_key(|p| p.day);
+        if !own.is_sorted_by_key(|p| p.day) {
+            own.sort_by_key(|p| p.day);
         }
+    }
+    let purchases: &'f [Purchase] = purchases;
+    for (m, w) in members.iter_mut().zip(starts.windows(2)) {
+        m.purchases = &purchases[w[0] as usize..w[1] as usize];
         m.sources.sort_unstable();
     }
     Population {
@@ -335,7 +374,7 @@ fn fill_missing(existing: &mut MemberRecord, rec: &MemberRecord) {
 }
 
 /// Per-member purchase-day gaps in days between consecutive distinct purchase days.
-pub fn interpurchase_gaps(m: &Member) -> impl Iterator<Item = f64> + '_ {
+pub fn interpurchase_gaps<'a>(m: &'a Member<'_>) -> impl Iterator<Item = f64> + 'a {
     let mut prev: Option<i32> = None;
     m.distinct_days().filter_map(move |d| {
         let gap = prev.map(|p| f64::from(d - p));
