@@ -77,6 +77,9 @@ impl CellsTable {
                 }
             };
         }
+        // Slots are zero past their key: whole fixed-size arrays compare without a call.
+        let mut padded = [0u8; INLINE];
+        padded[..b.len()].copy_from_slice(b);
         let mask = self.mask();
         let mut i = hash as usize & mask;
         loop {
@@ -84,15 +87,16 @@ impl CellsTable {
             if s.id_plus_one == 0 {
                 break;
             }
-            if s.len as usize == b.len() && &s.bytes[..b.len()] == b {
+            if s.len as usize == b.len() && s.bytes == padded {
                 return (s.id_plus_one - 1, false);
             }
             i = (i + 1) & mask;
         }
-        let mut slot = EMPTY;
-        slot.len = b.len() as u8;
-        slot.bytes[..b.len()].copy_from_slice(b);
-        slot.id_plus_one = new_id + 1;
+        let slot = Slot {
+            len: b.len() as u8,
+            bytes: padded,
+            id_plus_one: new_id + 1,
+        };
         self.slots[i] = slot;
         self.len += 1;
         if self.len * 4 > self.slots.len() * 3 {
@@ -107,8 +111,7 @@ impl CellsTable {
         let mask = self.mask();
         for s in old.into_iter().filter(|s| s.id_plus_one != 0) {
             let key = &s.bytes[..s.len as usize];
-            // Keys are whole UTF-8 strings (they were inserted from &str).
-            let h = std::str::from_utf8(key).map(super::hash64).unwrap_or(0);
+            let h = super::hash64_bytes(key);
             let mut i = h as usize & mask;
             while self.slots[i].id_plus_one != 0 {
                 i = (i + 1) & mask;

@@ -124,28 +124,26 @@ enum KeyBuf {
     Heap(String),
 }
 
-impl Default for KeyBuf {
-    fn default() -> Self {
-        KeyBuf::Inline(0, [0; 46])
-    }
-}
-
 impl KeyBuf {
-    fn push(&mut self, s: &str) {
-        match self {
-            KeyBuf::Inline(len, bytes) => {
-                let (n, add) = (*len as usize, s.len());
-                if n + add <= bytes.len() {
-                    bytes[n..n + add].copy_from_slice(s.as_bytes());
-                    *len += add as u8;
-                } else {
-                    let mut h = String::with_capacity(n + add + 16);
-                    h.push_str(std::str::from_utf8(&bytes[..n]).unwrap_or_default());
-                    h.push_str(s);
-                    *self = KeyBuf::Heap(h);
-                }
+    /// The cells, each followed by a U+001F separator.
+    fn of(cells: [&str; 3]) -> Self {
+        let total: usize = cells.iter().map(|c| c.len() + 1).sum();
+        if total <= 46 {
+            let mut bytes = [0u8; 46];
+            let mut n = 0;
+            for c in cells {
+                bytes[n..n + c.len()].copy_from_slice(c.as_bytes());
+                bytes[n + c.len()] = 0x1F;
+                n += c.len() + 1;
             }
-            KeyBuf::Heap(h) => h.push_str(s),
+            KeyBuf::Inline(n as u8, bytes)
+        } else {
+            let mut h = String::with_capacity(total);
+            for c in cells {
+                h.push_str(c);
+                h.push('\u{1F}');
+            }
+            KeyBuf::Heap(h)
         }
     }
 
@@ -258,11 +256,9 @@ impl<'c, 't> OrderPart<'c, 't> {
     /// Queues the row's key cells (exactly as written) for lookup a few rows later (see
     /// [`OrderPart::row`]); the row's `cells` id is filled in then.
     fn queue_cells(&mut self, r: &RawRow<'_, 't>) {
-        let mut key = KeyBuf::default();
-        for role in [Role::MemberId, Role::Phone, Role::Email] {
-            key.push(self.cols.cell(&r.fields, role));
-            key.push("\u{1F}");
-        }
+        let cells =
+            [Role::MemberId, Role::Phone, Role::Email].map(|role| self.cols.cell(&r.fields, role));
+        let key = KeyBuf::of(cells);
         let hash = super::hash64_bytes(key.as_bytes());
         self.cells_ids.prefetch(hash);
         let name = self.cols.cell(&r.fields, Role::Name);

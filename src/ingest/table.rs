@@ -319,7 +319,7 @@ impl<'t> CsvTable<'t> {
                     (end - start) as u32,
                 ));
                 let raw = &self.text[start..end];
-                if raw.trim().is_empty() && spans.iter().all(|(a, b)| a == b) {
+                if spans.iter().all(|(a, b)| a == b) && raw.trim().is_empty() {
                     continue;
                 }
                 if !f(RawRow {
@@ -363,7 +363,7 @@ impl<'t> CsvTable<'t> {
             }
             let raw = self.text[start..end].trim_end_matches(['\r', '\n']);
             let (buf, cells) = quoted.record();
-            if raw.trim().is_empty() && cells.iter().all(|(a, b)| a == b) {
+            if cells.iter().all(|(a, b)| a == b) && raw.trim().is_empty() {
                 continue;
             }
             let unclosed_quote = end >= len && raw.bytes().filter(|c| *c == b'"').count() % 2 == 1;
