@@ -34,6 +34,27 @@ pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> 
     })
 }
 
+/// `f` over `items`, each moved into its call, at once when threads are available; results
+/// in the items' order.
+pub(crate) fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    if threads() == 1 || items.len() < 2 {
+        return items.into_iter().map(f).collect();
+    }
+    std::thread::scope(|s| {
+        let f = &f;
+        let mut items = items.into_iter();
+        let first = items.next();
+        let handles: Vec<_> = items.map(|it| s.spawn(move || f(it))).collect();
+        let mut out: Vec<R> = first.map(f).into_iter().collect();
+        out.extend(
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+        );
+        out
+    })
+}
+
 /// Runs `a` and `b` at once when threads are available.
 pub(crate) fn join<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,

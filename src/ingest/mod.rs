@@ -182,6 +182,20 @@ impl RowLog {
         self.note(line, Some(column), WarningKind::FieldIgnored, reason);
     }
 
+    /// Appends the log of the rows that follow (e.g. a later part read on its own): counts
+    /// add up, and its warnings follow these up to the per-file limit, as one log would keep.
+    pub(crate) fn append(&mut self, other: RowLog) {
+        self.rows += other.rows;
+        self.accepted += other.accepted;
+        self.duplicates += other.duplicates;
+        self.rejected += other.rejected;
+        for (k, n) in other.reasons {
+            *self.reasons.entry(k).or_default() += n;
+        }
+        let room = MAX_WARNINGS_PER_FILE.saturating_sub(self.warnings.len());
+        self.warnings.extend(other.warnings.into_iter().take(room));
+    }
+
     pub(crate) fn duplicate(&mut self, line: usize) {
         self.duplicates += 1;
         self.note_with(line, WarningKind::DuplicateLine, || {
@@ -726,12 +740,17 @@ mod parts_tests {
             } else {
                 100_000 + i / 3
             };
-            let phone = match i % 97 {
-                0 => "12345".to_string(),
-                _ => format!("138{:08}", (i * 7919) % 40_000),
+            // Some phones written another way: other cells, the same person (in any part).
+            let n = (i * 7919) % 40_000;
+            let phone = match (i % 97, i % 89) {
+                (0, _) => "12345".to_string(),
+                (_, 0) => format!("+86 138-{:04}-{:04}", n / 10_000, n % 10_000),
+                _ => format!("138{n:08}"),
             };
             let amount = if i % 211 == 0 {
                 "-12.50".to_string()
+            } else if i % 53 == 0 {
+                format!("¥{}.{:02}", i % 500, i % 100)
             } else {
                 format!("{}.{:02}", i % 500, i % 100)
             };

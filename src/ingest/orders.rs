@@ -12,6 +12,7 @@ use super::{ColumnIndex, RowLog};
 use crate::error::{Error, WarningKind};
 use crate::ingest::Role;
 use crate::model::{Order, OrderFile, PersonKeys, Return, NONE};
+use crate::par;
 
 /// Status values that make an order a non-purchase (closed, unpaid, cancelled, voided, refunded).
 const NON_PURCHASE_STATUSES: &[&str] = &[
@@ -514,11 +515,6 @@ impl<'c, 't> OrderParts<'c, 't> {
         OrderParts { parts, starts }
     }
 
-    /// Number of rows.
-    pub(crate) fn len(&self) -> usize {
-        self.starts.last().copied().unwrap_or(0)
-    }
-
     fn locate(&self, i: usize) -> (usize, usize) {
         // Few parts: a linear scan beats a binary search.
         let mut k = 0;
@@ -567,9 +563,224 @@ impl<'c, 't> OrderParts<'c, 't> {
     }
 }
 
+/// An item line whose order starts in an earlier part: merged once the parts are joined.
+struct Join {
+    /// Global index of the order's first row.
+    first_row: u32,
+    amount: i64,
+    refund: i64,
+    /// Part-local person and label ids (see [`AssembledPart`]).
+    person: u32,
+    channel: u32,
+    store: u32,
+}
+
+/// One part put together on its own. Persons and labels are numbered in the order of their
+/// first use among the part's accepted rows (`person_cells[i]` is the cells id of local person
+/// `i`, `label_use[i]` the part label of local label `i`); the join maps them to the file's.
+struct AssembledPart {
+    orders: Vec<Order>,
+    returns: Vec<Return>,
+    person_cells: Vec<u32>,
+    label_use: Vec<u32>,
+    cells: Vec<CellsEntry>,
+    labels: Vec<String>,
+    joins: Vec<Join>,
+    log: RowLog,
+    currencies: Vec<(Currency, Vec<usize>)>,
+}
+
+/// Puts one part together: drops duplicate lines, logs rejections and warnings, collapses
+/// item lines of one order id. `start` is the global index of its first row; `oid_first` is
+/// its share of the order-id groups: a group's first row gets the index of its order in
+/// `orders`, for the item lines after it (an item line of an earlier part's order is kept
+/// in `joins`).
+fn assemble_part(
+    p: OrderPart<'_, 'static>,
+    start: usize,
+    dup_first: &[u32],
+    oid_first: &mut [u32],
+    file: &str,
+) -> AssembledPart {
+    let cols = p.cols;
+    let order_level = cols.has(Role::Amount);
+    const UNSET: u32 = NONE - 1;
+    let OrderPart {
+        rows,
+        refunds,
+        rejections,
+        cells,
+        labels,
+        ..
+    } = p;
+    let mut out = AssembledPart {
+        orders: Vec::with_capacity(rows.len()),
+        returns: Vec::new(),
+        person_cells: Vec::new(),
+        label_use: Vec::new(),
+        cells,
+        labels,
+        joins: Vec::new(),
+        log: RowLog::new(file),
+        currencies: Vec::new(),
+    };
+    let log = &mut out.log;
+    // Local person of each cells id, and whether the cells warn on every row: small arrays
+    // read per row instead of the entries themselves.
+    let mut person_of_cells = vec![UNSET; out.cells.len()];
+    let warns: Vec<bool> = out.cells.iter().map(|c| !c.problems.is_empty()).collect();
+    let mut label_of = vec![UNSET; out.labels.len()];
+    let mut rejections = rejections.iter().peekable();
+    let mut refunds = refunds.iter().peekable();
+    for (j, rec) in rows.iter().enumerate() {
+        let i = start + j;
+        let line = rec.line as usize;
+        log.rows += 1;
+        if dup_first[i] != i as u32 {
+            log.duplicate(line);
+            continue;
+        }
+        for c in rec.currencies.iter().flatten() {
+            note_currency(&mut out.currencies, *c, line);
+        }
+        if let Some(kind) = rec.reject() {
+            while rejections.next_if(|x| (x.row as usize) < j).is_some() {}
+            let text = rejections.next_if(|x| x.row as usize == j);
+            log.reject_with(line, kind, || match text {
+                Some(t) => (
+                    t.column.map(|c| cols.header(c).to_string()),
+                    t.reason.clone(),
+                ),
+                None => (None, String::new()),
+            });
+            continue;
+        }
+        log.accepted += 1;
+        while refunds.next_if(|x| (x.0 as usize) < j).is_some() {}
+        let refund = refunds.next_if(|x| x.0 as usize == j).map_or(0, |x| x.1);
+        let person = if rec.cells == NONE {
+            NONE
+        } else {
+            let c = rec.cells as usize;
+            if person_of_cells[c] == UNSET || warns[c] {
+                // First row with these cells, or cells that warn on every row: the
+                // (cache-cold) entry is read only then.
+                let entry = &out.cells[c];
+                for (role, reason) in &entry.problems {
+                    log.field_ignored(line, cols.header(*role), reason.clone());
+                }
+                if person_of_cells[c] == UNSET {
+                    person_of_cells[c] = if entry.keys.is_empty() {
+                        NONE
+                    } else {
+                        out.person_cells.push(c as u32);
+                        (out.person_cells.len() - 1) as u32
+                    };
+                }
+            }
+            person_of_cells[c]
+        };
+        let mut label = |l: u32, label_use: &mut Vec<u32>| -> u32 {
+            if l == NONE {
+                return NONE;
+            }
+            let slot = &mut label_of[l as usize];
+            if *slot == UNSET {
+                label_use.push(l);
+                *slot = (label_use.len() - 1) as u32;
+            }
+            *slot
+        };
+        let channel = label(rec.labels[0], &mut out.label_use);
+        let store = label(rec.labels[1], &mut out.label_use);
+        if rec.flags & RETURN != 0 {
+            out.returns.push(Return {
+                line: rec.line,
+                day: rec.day,
+                cents: rec.amount,
+                person,
+                store,
+                channel,
+            });
+            continue;
+        }
+        if rec.flags & HAS_OID != 0 {
+            let f = oid_first[j] as usize;
+            if f != i {
+                if f < start {
+                    out.joins.push(Join {
+                        first_row: f as u32,
+                        amount: rec.amount,
+                        refund,
+                        person,
+                        channel,
+                        store,
+                    });
+                } else {
+                    // Item line of an order met before: `oid_first` at its first row now
+                    // holds its index.
+                    let o = &mut out.orders[oid_first[f - start] as usize];
+                    merge_item_line(o, order_level, rec.amount, refund, person, channel, store);
+                }
+                continue;
+            }
+            oid_first[j] = out.orders.len() as u32;
+        }
+        let category = label(rec.labels[2], &mut out.label_use);
+        out.orders.push(Order {
+            line: rec.line,
+            rows: 1,
+            day: rec.day,
+            amount_cents: rec.amount,
+            refund_cents: refund,
+            non_purchase_status: rec.flags & NON_PURCHASE != 0,
+            person,
+            channel,
+            store,
+            category,
+        });
+    }
+    out
+}
+
+/// Adds an item line to its order: order-level amounts are taken once (the largest),
+/// item amounts summed; the first person, channel and store seen stay.
+fn merge_item_line(
+    o: &mut Order,
+    order_level: bool,
+    amount: i64,
+    refund: i64,
+    person: u32,
+    channel: u32,
+    store: u32,
+) {
+    o.rows += 1;
+    if order_level {
+        o.amount_cents = o.amount_cents.max(amount);
+        o.refund_cents = o.refund_cents.max(refund);
+    } else {
+        o.amount_cents += amount;
+        o.refund_cents += refund;
+    }
+    if o.person == NONE {
+        o.person = person;
+    }
+    if o.channel == NONE {
+        o.channel = channel;
+    }
+    if o.store == NONE {
+        o.store = store;
+    }
+}
+
 /// Puts the rows of an orders file together in row order: drops duplicate lines (`dup_first`
 /// from the line hashes), records rejections and warnings in `log`, collapses item lines of
 /// one order id (`oid_first` from the order-id hashes), and finds persons by their keys.
+///
+/// Each part is put together on its own thread (native), with persons and labels numbered
+/// within the part; the parts are then joined in row order: persons and labels get the
+/// file's numbers (first appearance in the file, as one pass would give), item lines of an
+/// earlier part's order are merged into it, and the logs are appended.
 pub(crate) fn assemble(
     file: &str,
     parts: OrderParts<'_, 'static>,
@@ -582,149 +793,107 @@ pub(crate) fn assemble(
         return Ok(OrderFile::default());
     };
     let order_level = cols.has(Role::Amount);
+    let starts = parts.starts;
+    // Each part's share of the order-id groups.
+    let mut shares: Vec<&mut [u32]> = Vec::with_capacity(parts.parts.len());
+    let mut rest: &mut [u32] = if oid_first.is_empty() {
+        &mut []
+    } else {
+        &mut oid_first
+    };
+    for w in starts.windows(2) {
+        let (share, tail) = rest.split_at_mut(if rest.is_empty() { 0 } else { w[1] - w[0] });
+        shares.push(share);
+        rest = tail;
+    }
+    let work: Vec<(OrderPart<'_, 'static>, usize, &mut [u32])> = parts
+        .parts
+        .into_iter()
+        .zip(starts.iter().copied())
+        .zip(shares)
+        .map(|((p, s), share)| (p, s, share))
+        .collect();
+    let assembled = par::map_owned(work, |(p, start, share)| {
+        assemble_part(p, start, dup_first, share, file)
+    });
+
+    // Join: the file's persons and labels, in order of first appearance.
     let mut out = OrderFile {
-        orders: Vec::with_capacity(parts.len()),
+        orders: Vec::with_capacity(assembled.iter().map(|a| a.orders.len()).sum()),
         ..Default::default()
     };
-    // Room for every distinct key-cell set: the person lists never double (and copy) on the way.
-    let n_cells: usize = parts.parts.iter().map(|p| p.cells.len()).sum();
-    let mut persons = PersonIds::with_capacity(n_cells);
-    out.persons.reserve(n_cells);
-    out.person_names.reserve(n_cells);
+    let n_persons: usize = assembled.iter().map(|a| a.person_cells.len()).sum();
+    let mut persons = PersonIds::with_capacity(n_persons);
+    out.persons.reserve(n_persons);
+    out.person_names.reserve(n_persons);
     let mut label_ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut currencies: Vec<(Currency, Vec<usize>)> = Vec::new();
-    const UNSET: u32 = NONE - 1;
-    let mut g = 0usize;
-    // Each part is dropped once put together: its rows are not needed after.
-    for mut p in parts.parts {
-        // Person of each part-local cells id, and whether the cells warn on every row: small
-        // arrays read per row instead of the entries themselves.
-        let mut person_of_cells = vec![UNSET; p.cells.len()];
-        let warns: Vec<bool> = p.cells.iter().map(|c| !c.problems.is_empty()).collect();
-        let mut label_of = vec![UNSET; p.labels.len()];
-        let mut rejections = p.rejections.iter().peekable();
-        let mut refunds = p.refunds.iter().peekable();
-        for (j, rec) in p.rows.iter().enumerate() {
-            let i = g;
-            g += 1;
-            let line = rec.line as usize;
-            log.rows += 1;
-            if dup_first[i] != i as u32 {
-                log.duplicate(line);
-                continue;
-            }
-            for c in rec.currencies.iter().flatten() {
-                note_currency(&mut currencies, *c, line);
-            }
-            if let Some(kind) = rec.reject() {
-                while rejections.next_if(|x| (x.row as usize) < j).is_some() {}
-                let text = rejections.next_if(|x| x.row as usize == j);
-                log.reject_with(line, kind, || match text {
-                    Some(t) => (
-                        t.column.map(|c| cols.header(c).to_string()),
-                        t.reason.clone(),
-                    ),
-                    None => (None, String::new()),
-                });
-                continue;
-            }
-            log.accepted += 1;
-            while refunds.next_if(|x| (x.0 as usize) < j).is_some() {}
-            let refund = refunds.next_if(|x| x.0 as usize == j).map_or(0, |x| x.1);
-            let person = if rec.cells == NONE {
-                NONE
-            } else {
-                let c = rec.cells as usize;
-                if person_of_cells[c] == UNSET || warns[c] {
-                    // First row with these cells, or cells that warn on every row: the
-                    // (cache-cold) entry is read only then.
-                    let entry = &mut p.cells[c];
-                    for (role, reason) in &entry.problems {
-                        log.field_ignored(line, cols.header(*role), reason.clone());
-                    }
-                    if person_of_cells[c] == UNSET {
-                        person_of_cells[c] = if entry.keys.is_empty() {
-                            NONE
-                        } else {
-                            // Read once per entry (then cached): the keys move out.
-                            let keys = std::mem::take(&mut entry.keys);
-                            persons.find_or_add(keys, &mut out, || entry.name.take())
-                        };
+    let mut order_base = Vec::with_capacity(assembled.len());
+    for mut a in assembled {
+        let person_map: Vec<u32> = a
+            .person_cells
+            .iter()
+            .map(|&c| {
+                let entry = &mut a.cells[c as usize];
+                let keys = std::mem::take(&mut entry.keys);
+                persons.find_or_add(keys, &mut out, || entry.name.take())
+            })
+            .collect();
+        let label_map: Vec<u32> = a
+            .label_use
+            .iter()
+            .map(|&l| {
+                let text = &a.labels[l as usize];
+                match label_ids.get(text) {
+                    Some(&id) => id,
+                    None => {
+                        out.labels.push(text.clone());
+                        label_ids.insert(text.clone(), (out.labels.len() - 1) as u32);
+                        (out.labels.len() - 1) as u32
                     }
                 }
-                person_of_cells[c]
-            };
-            let mut label = |l: u32, out: &mut OrderFile| -> u32 {
-                if l == NONE {
-                    return NONE;
-                }
-                let slot = &mut label_of[l as usize];
-                if *slot == UNSET {
-                    let text = &p.labels[l as usize];
-                    *slot = match label_ids.get(text) {
-                        Some(&id) => id,
-                        None => {
-                            out.labels.push(text.clone());
-                            label_ids.insert(text.clone(), (out.labels.len() - 1) as u32);
-                            (out.labels.len() - 1) as u32
-                        }
-                    };
-                }
-                *slot
-            };
-            let channel = label(rec.labels[0], &mut out);
-            let store = label(rec.labels[1], &mut out);
-            if rec.flags & RETURN != 0 {
-                out.returns.push(Return {
-                    line: rec.line,
-                    day: rec.day,
-                    cents: rec.amount,
-                    person,
-                    store,
-                    channel,
-                });
-                continue;
+            })
+            .collect();
+        let identity = |m: &[u32]| m.iter().enumerate().all(|(i, &g)| g == i as u32);
+        let map = |m: &[u32], id: u32| if id == NONE { NONE } else { m[id as usize] };
+        let (same_persons, same_labels) = (identity(&person_map), identity(&label_map));
+        if !(same_persons && same_labels) {
+            for o in &mut a.orders {
+                o.person = map(&person_map, o.person);
+                o.channel = map(&label_map, o.channel);
+                o.store = map(&label_map, o.store);
+                o.category = map(&label_map, o.category);
             }
-            if rec.flags & HAS_OID != 0 {
-                let f = oid_first[i] as usize;
-                if f != i {
-                    // Item line of an order met before: `oid_first[f]` now holds its index.
-                    let o = &mut out.orders[oid_first[f] as usize];
-                    o.rows += 1;
-                    if order_level {
-                        o.amount_cents = o.amount_cents.max(rec.amount);
-                        o.refund_cents = o.refund_cents.max(refund);
-                    } else {
-                        o.amount_cents += rec.amount;
-                        o.refund_cents += refund;
-                    }
-                    if o.person == NONE {
-                        o.person = person;
-                    }
-                    if o.channel == NONE {
-                        o.channel = channel;
-                    }
-                    if o.store == NONE {
-                        o.store = store;
-                    }
-                    continue;
-                }
-                oid_first[i] = out.orders.len() as u32;
+            for r in &mut a.returns {
+                r.person = map(&person_map, r.person);
+                r.channel = map(&label_map, r.channel);
+                r.store = map(&label_map, r.store);
             }
-            let category = label(rec.labels[2], &mut out);
-            out.orders.push(Order {
-                line: rec.line,
-                rows: 1,
-                day: rec.day,
-                amount_cents: rec.amount,
-                refund_cents: refund,
-                non_purchase_status: rec.flags & NON_PURCHASE != 0,
-                person,
-                channel,
-                store,
-                category,
-            });
         }
+        for j in &a.joins {
+            // The order's first row is in an earlier part, already joined.
+            let k = starts.partition_point(|&s| s <= j.first_row as usize) - 1;
+            let local = oid_first[j.first_row as usize] as usize;
+            let o = &mut out.orders[order_base[k] + local];
+            merge_item_line(
+                o,
+                order_level,
+                j.amount,
+                j.refund,
+                map(&person_map, j.person),
+                map(&label_map, j.channel),
+                map(&label_map, j.store),
+            );
+        }
+        order_base.push(out.orders.len());
+        out.orders.append(&mut a.orders);
+        out.returns.append(&mut a.returns);
+        for (c, lines) in a.currencies {
+            for line in lines {
+                note_currency(&mut currencies, c, line);
+            }
+        }
+        log.append(a.log);
     }
     if currencies.len() > 1 {
         return Err(Error::MixedCurrency {
