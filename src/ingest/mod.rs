@@ -236,6 +236,7 @@ impl ColumnIndex {
     }
 
     /// The trimmed cell of a role in a row (empty when unmapped or missing).
+    #[inline]
     pub(crate) fn cell<'a>(&self, fields: &table::Fields<'a>, r: Role) -> &'a str {
         match self.get(r) {
             Some(i) => fields.get(i).map(trim).unwrap_or(""),

@@ -108,7 +108,7 @@ const RETURN: u8 = 4;
 const SPILLED: u32 = 1 << 31;
 
 /// Rows read before a row's key cells are looked up (see [`super::cells`]).
-const LOOKUP_DELAY: usize = 8;
+const LOOKUP_DELAY: usize = 32;
 
 /// A row's key cells waiting for their lookup.
 struct PendingCells<'t> {
