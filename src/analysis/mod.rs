@@ -708,50 +708,56 @@ fn rfm_part(members: &[Member], as_of: i32, opts: &AnalysisOptions) -> RfmPart {
         heat[(s.r - 1) as usize][(s.f - 1) as usize] += 1;
     }
     let scored_revenue: f64 = scored.iter().map(|v| v.monetary).sum();
-    let seg_stats = |pick: &dyn Fn(usize) -> bool, zh: &str, en: &str| -> SegmentStats {
-        let idx: Vec<usize> = (0..members.len())
-            .filter(|&i| values[i].is_some() && pick(i))
-            .collect();
-        let n = idx.len();
-        let get = |f: fn(&RfmValues) -> f64| {
-            idx.iter()
-                .map(|&i| values[i].map(|v| f(&v)).unwrap_or(0.0))
-                .sum::<f64>()
-        };
-        let rev = get(|v| v.monetary);
-        SegmentStats {
-            name_zh: zh.to_string(),
-            name_en: en.to_string(),
-            members: n,
-            share: ratio(n as f64, scored.len() as f64),
-            revenue: round2(rev),
-            revenue_share: ratio(rev, scored_revenue),
-            mean_recency: ratio(get(|v| v.recency_days), n as f64),
-            mean_frequency: ratio(get(|v| v.frequency), n as f64),
-            mean_monetary: round2(ratio(rev, n as f64)),
-        }
-    };
-    let segments = OrderedMap(
-        SEGMENTS
-            .iter()
-            .map(|s| {
-                (
-                    s.key().to_string(),
-                    seg_stats(&|i| segs[i] == Some(*s), s.name_zh(), s.name_en()),
-                )
-            })
-            .collect(),
-    );
     let mut ten_names: Vec<(String, String)> = rules
         .iter()
         .map(|r| (r.name.clone(), r.name_zh.clone()))
         .collect();
     ten_names.push(("Others".into(), "其他".into()));
+    // Per segment and per ten-segment rule, in one pass over the members (in member order,
+    // so the sums add up in the same order as a pass per segment would).
+    let empty_sum: f64 = std::iter::empty::<f64>().sum();
+    let mut seg_acc = vec![SegmentAcc::new(empty_sum); SEGMENTS.len()];
+    let mut ten_acc = vec![SegmentAcc::new(empty_sum); ten_names.len()];
+    for (i, v) in values.iter().enumerate() {
+        let Some(v) = v else { continue };
+        if let Some(k) = segs[i].and_then(|s| SEGMENTS.iter().position(|x| *x == s)) {
+            seg_acc[k].add(v);
+        }
+        if let Some(k) = tens[i] {
+            ten_acc[k as usize].add(v);
+        }
+    }
+    let seg_stats = |acc: &SegmentAcc, zh: &str, en: &str| -> SegmentStats {
+        let n = acc.members;
+        SegmentStats {
+            name_zh: zh.to_string(),
+            name_en: en.to_string(),
+            members: n,
+            share: ratio(n as f64, scored.len() as f64),
+            revenue: round2(acc.monetary),
+            revenue_share: ratio(acc.monetary, scored_revenue),
+            mean_recency: ratio(acc.recency, n as f64),
+            mean_frequency: ratio(acc.frequency, n as f64),
+            mean_monetary: round2(ratio(acc.monetary, n as f64)),
+        }
+    };
+    let segments = OrderedMap(
+        SEGMENTS
+            .iter()
+            .zip(&seg_acc)
+            .map(|(s, acc)| {
+                (
+                    s.key().to_string(),
+                    seg_stats(acc, s.name_zh(), s.name_en()),
+                )
+            })
+            .collect(),
+    );
     let ten_segments = OrderedMap(
         ten_names
             .iter()
-            .enumerate()
-            .map(|(k, (n, zh))| (n.clone(), seg_stats(&|i| tens[i] == Some(k as u16), zh, n)))
+            .zip(&ten_acc)
+            .map(|((n, zh), acc)| (n.clone(), seg_stats(acc, zh, n)))
             .collect(),
     );
 
@@ -771,6 +777,33 @@ fn rfm_part(members: &[Member], as_of: i32, opts: &AnalysisOptions) -> RfmPart {
         segs,
         tens,
         ten_names,
+    }
+}
+
+/// Sums over the scored members of one segment.
+#[derive(Clone)]
+struct SegmentAcc {
+    members: usize,
+    recency: f64,
+    frequency: f64,
+    monetary: f64,
+}
+
+impl SegmentAcc {
+    fn new(zero: f64) -> Self {
+        SegmentAcc {
+            members: 0,
+            recency: zero,
+            frequency: zero,
+            monetary: zero,
+        }
+    }
+
+    fn add(&mut self, v: &RfmValues) {
+        self.members += 1;
+        self.recency += v.recency_days;
+        self.frequency += v.frequency;
+        self.monetary += v.monetary;
     }
 }
 
