@@ -3,7 +3,7 @@
 //!
 //! Each row probes a table of all distinct key cells seen so far: about one cache miss a row
 //! on a large export (the table holds every buyer). Probing a row only when the part has
-//! moved eight rows further lets the prefetch issued when the row was read bring its slot
+//! moved 32 rows further lets the prefetch issued when the row was read bring its slot
 //! into the cache in the meantime.
 
 use rustc_hash::FxHashMap;
