@@ -818,10 +818,10 @@ pub(crate) fn assemble(
     });
 
     // Join: the file's persons and labels, in order of first appearance.
-    let mut out = OrderFile {
-        orders: Vec::with_capacity(assembled.iter().map(|a| a.orders.len()).sum()),
-        ..Default::default()
-    };
+    let mut out = OrderFile::default();
+    // The first part's orders become the file's (no copy; one part is the common case in
+    // the browser), with room for the others.
+    let later_orders: usize = assembled.iter().skip(1).map(|a| a.orders.len()).sum();
     let n_persons: usize = assembled.iter().map(|a| a.person_cells.len()).sum();
     let mut persons = PersonIds::with_capacity(n_persons);
     out.persons.reserve(n_persons);
@@ -886,7 +886,12 @@ pub(crate) fn assemble(
             );
         }
         order_base.push(out.orders.len());
-        out.orders.append(&mut a.orders);
+        if order_base.len() == 1 {
+            out.orders = std::mem::take(&mut a.orders);
+            out.orders.reserve_exact(later_orders);
+        } else {
+            out.orders.append(&mut a.orders);
+        }
         out.returns.append(&mut a.returns);
         for (c, lines) in a.currencies {
             for line in lines {
