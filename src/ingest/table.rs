@@ -642,15 +642,15 @@ mod tests {
                 let expected = reference_rows(&text, delimiter);
                 let (whole, _) = reader_rows(&t, 0, text.len());
                 proptest::prop_assert_eq!(&whole, &expected, "text {:?}", text);
-                // Two parts at a line start: the same rows, unless a row ran across the
-                // split (the first part then read on to the end).
-                let pts = t.split_points(2);
-                if pts.len() == 3 {
-                    let (mut first, on_boundary) = reader_rows(&t, pts[0], pts[1]);
+                // Two parts split at any line start: the same rows, unless a row ran across
+                // the split (the first part then read on to the end).
+                let starts = text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len());
+                for at in starts {
+                    let (mut first, on_boundary) = reader_rows(&t, 0, at);
                     if on_boundary {
-                        first.extend(reader_rows(&t, pts[1], pts[2]).0);
+                        first.extend(reader_rows(&t, at, text.len()).0);
                     }
-                    proptest::prop_assert_eq!(&first, &expected, "text {:?} split {:?}", text, pts);
+                    proptest::prop_assert_eq!(&first, &expected, "text {:?} split at {}", text, at);
                 }
             }
         }
