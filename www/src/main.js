@@ -375,10 +375,15 @@ async function runAnalysis() {
   showProgress(false);
   state.query.offset = 0;
   state.topClv = null;
+  // Ask the worker for the top-CLV list and the first member page now: it computes them
+  // while this thread draws the report. (Errors are handled where they are awaited.)
+  const topClv = state.report.forecast ? engine.query(topClvQuery()) : null;
+  const members = engine.query(currentQuery());
+  for (const p of [topClv, members]) p?.catch(() => {});
   renderReport();
   if (settingsError) showError(settingsError, 'forecast.invalid_option');
-  await loadTopClv();
-  await loadMembers();
+  await loadTopClv(topClv);
+  await loadMembers(members);
   state.reportSeq += 1;
   document.body.dataset.reportSeq = String(state.reportSeq);
 }
@@ -670,10 +675,15 @@ function renderHoldout(h, settings) {
     { xName: t('forecast.holdout_axis'), fmt: (v) => fmt.decimal(v, 3) });
 }
 
-async function loadTopClv() {
+function topClvQuery() {
+  return { sort: 'clv', desc: true, offset: 0, limit: TOP_CLV };
+}
+
+/** Shows the top-CLV list; `pending` is the query already sent, if any. */
+async function loadTopClv(pending = null) {
   if (!state.report?.forecast) { state.topClv = []; renderTopClv(); return; }
   try {
-    const page = await engine.query({ sort: 'clv', desc: true, offset: 0, limit: TOP_CLV });
+    const page = await (pending ?? engine.query(topClvQuery()));
     state.topClv = page.rows || [];
   } catch (e) {
     if (e.fatal) { await recoverFromCrash(e); return; }
@@ -796,11 +806,14 @@ function currentQuery({ paged = true } = {}) {
   return q;
 }
 
-async function loadMembers() {
+/** Shows the current member page; `pending` is the query already sent, if any. */
+async function loadMembers(pending = null) {
   if (!state.report) return;
   try {
-    state.page = await engine.query(currentQuery());
+    state.page = await (pending ?? engine.query(currentQuery()));
   } catch (e) {
+    // Sent before a crash that was already recovered from: ask the new worker instead.
+    if (pending && e.code === 'restarted') { await loadMembers(); return; }
     if (e.fatal) { await recoverFromCrash(e); return; }
     showError(e);
     state.page = { total: 0, rows: [] };
