@@ -18,20 +18,7 @@ pub(crate) fn threads() -> usize {
 
 /// `f` over `items`, at once when threads are available; results in the items' order.
 pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    if threads() == 1 || items.len() < 2 {
-        return items.iter().map(f).collect();
-    }
-    std::thread::scope(|s| {
-        let f = &f;
-        let handles: Vec<_> = items[1..].iter().map(|it| s.spawn(move || f(it))).collect();
-        let mut out = vec![f(&items[0])];
-        out.extend(
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-        );
-        out
-    })
+    map_owned(items.iter().collect(), f)
 }
 
 /// `f` over `items`, each moved into its call, at once when threads are available; results

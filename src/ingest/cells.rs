@@ -65,10 +65,9 @@ impl CellsTable {
     }
 
     /// The id of `key`, or registers it under `new_id`; true when it was new. `hash` must be
-    /// `hash64(key)` (growing rehashes with it).
+    /// `hash64_bytes(key)` (growing rehashes with it).
     pub(crate) fn get_or_insert(&mut self, key: &[u8], hash: u64, new_id: u32) -> (u32, bool) {
-        let b = key;
-        if b.len() > INLINE {
+        if key.len() > INLINE {
             return match self.long.get(key) {
                 Some(&id) => (id, false),
                 None => {
@@ -79,7 +78,7 @@ impl CellsTable {
         }
         // Slots are zero past their key: whole fixed-size arrays compare without a call.
         let mut padded = [0u8; INLINE];
-        padded[..b.len()].copy_from_slice(b);
+        padded[..key.len()].copy_from_slice(key);
         let mask = self.mask();
         let mut i = hash as usize & mask;
         loop {
@@ -87,13 +86,13 @@ impl CellsTable {
             if s.id_plus_one == 0 {
                 break;
             }
-            if s.len as usize == b.len() && s.bytes == padded {
+            if s.len as usize == key.len() && s.bytes == padded {
                 return (s.id_plus_one - 1, false);
             }
             i = (i + 1) & mask;
         }
         let slot = Slot {
-            len: b.len() as u8,
+            len: key.len() as u8,
             bytes: padded,
             id_plus_one: new_id + 1,
         };

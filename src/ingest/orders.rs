@@ -796,13 +796,11 @@ pub(crate) fn assemble(
     let starts = parts.starts;
     // Each part's share of the order-id groups.
     let mut shares: Vec<&mut [u32]> = Vec::with_capacity(parts.parts.len());
-    let mut rest: &mut [u32] = if oid_first.is_empty() {
-        &mut []
-    } else {
-        &mut oid_first
-    };
+    // (No order-id column: no groups, and every share is empty.)
+    let has_groups = !oid_first.is_empty();
+    let mut rest = oid_first.as_mut_slice();
     for w in starts.windows(2) {
-        let (share, tail) = rest.split_at_mut(if rest.is_empty() { 0 } else { w[1] - w[0] });
+        let (share, tail) = rest.split_at_mut(if has_groups { w[1] - w[0] } else { 0 });
         shares.push(share);
         rest = tail;
     }

@@ -128,6 +128,15 @@ fn count_outside_quotes(line: &str, d: u8) -> usize {
     n
 }
 
+/// A `csv` reader over the whole text: no header row of its own, rows of any length.
+fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes())
+}
+
 /// Header cells and the reader positioned after them.
 pub struct CsvTable<'t> {
     text: &'t str,
@@ -143,11 +152,7 @@ pub struct CsvTable<'t> {
 impl<'t> CsvTable<'t> {
     /// Opens a CSV text; `None` when the text holds no header line.
     pub fn open(text: &'t str, delimiter: u8) -> Option<CsvTable<'t>> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(text.as_bytes());
+        let mut rdr = csv_reader(text, delimiter);
         let mut rec = csv::StringRecord::new();
         loop {
             match rdr.read_record(&mut rec) {
@@ -581,11 +586,7 @@ mod tests {
     /// The reference: every row as the `csv` crate reads the whole text (the reader used
     /// before rows were split in place), with the same line, blank-line and header rules.
     fn reference_rows(text: &str, delimiter: u8) -> Vec<FullRow> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(text.as_bytes());
+        let mut rdr = csv_reader(text, delimiter);
         let mut rec = csv::StringRecord::new();
         let bytes = text.as_bytes();
         let mut out = Vec::new();
