@@ -1,8 +1,15 @@
-//! Integration tests: one binary, a module per topic.
+//! Integration tests: one binary, a module per topic; `regression` holds the tests named after
+//! what broke.
 
+mod accounting;
 mod cli;
-mod edges;
+mod export;
 mod forecast;
+mod ingest;
+mod linking;
+mod orders;
+mod regression;
+mod rfm;
 mod robustness;
 mod support;
 mod truth;

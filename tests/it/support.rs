@@ -1,8 +1,8 @@
-//! Shared helpers: fixture paths and loading.
+//! Shared helpers: fixture paths and loading, small inputs read or analysed in one call.
 
 use std::path::PathBuf;
 
-use memberlens::{Analysis, AnalysisOptions, Analyzer, FileOptions};
+use memberlens::{ingest, Analysis, AnalysisOptions, Analyzer, Error, FileOptions};
 
 /// Path of a shared fixture.
 pub fn fixture(name: &str) -> PathBuf {
@@ -31,4 +31,19 @@ pub fn analyze(names: &[&str]) -> Analysis {
 /// The truth.json document.
 pub fn truth() -> serde_json::Value {
     serde_json::from_slice(&bytes("truth.json")).expect("truth.json")
+}
+
+/// Analyses one CSV text (named `t.csv`) with default options.
+pub fn analyze_csv(csv: &str) -> Analysis {
+    let mut a = Analyzer::new();
+    a.add_file("t.csv", csv.as_bytes().to_vec(), FileOptions::default())
+        .expect("ingest");
+    a.analyze(&AnalysisOptions::default())
+        .expect("analysis")
+        .clone()
+}
+
+/// The error reading `csv` (named `t.csv`) gives.
+pub fn ingest_err(csv: &[u8]) -> Error {
+    ingest("t.csv", csv, &FileOptions::default()).expect_err("an error")
 }

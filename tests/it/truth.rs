@@ -150,14 +150,3 @@ fn omnichannel_members_online_pos() {
         t["both_channels_buyers"].as_u64().unwrap()
     );
 }
-
-#[test]
-fn source_revenue_includes_returns() {
-    let a = analyze(&["pos_sales.csv"]);
-    let t = &truth()["pos"];
-    assert!((a.report.sources[0].revenue - t["revenue"].as_f64().unwrap()).abs() <= 0.01);
-    assert_eq!(
-        a.report.sources[0].buyers as u64,
-        t["buyers"].as_u64().unwrap()
-    );
-}

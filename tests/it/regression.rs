@@ -1,0 +1,115 @@
+//! Regression tests: each is named after what broke, and its doc line says how and where it
+//! was fixed.
+
+use memberlens::{ingest, AnalysisOptions, Analyzer, FileOptions};
+
+use crate::support::{analyze, analyze_csv, truth};
+
+/// Store and channel figures re-identified people by their bare key text, so a member id and an
+/// equal-looking phone counted as one member (fixed in a28a9df).
+#[test]
+fn channel_figures_follow_linking_not_bare_key_text() {
+    // A member id that reads like someone else's phone is a different key: two members.
+    let csv = "订单号,下单时间,会员ID,手机号,实付金额,渠道\n1,2024-01-01,13800000001,,10,X\n2,2024-01-02,,13800000001,20,X\n";
+    let r = analyze_csv(csv).report;
+    assert_eq!(r.inventory.members_total, 2);
+    let x = &r.inventory.by_channel[0];
+    assert_eq!(
+        (x.label.as_str(), x.members, x.buyers, x.purchase_orders),
+        ("X", 2, 2, 2)
+    );
+}
+
+/// The person cache skipped normalisation on a hit, so a repeat buyer's unreadable phone was
+/// warned about on its first line only, and the members reader dropped an unreadable e-mail
+/// without a warning (fixed in 00b1c31).
+#[test]
+fn every_row_with_an_unreadable_key_field_is_warned_about() {
+    // The same bad phone on two rows (a repeat buyer) is reported on both lines.
+    let csv =
+        "订单号,下单时间,会员ID,手机号,实付金额\n1,2024-01-01,V1,n/a,10\n2,2024-01-02,V1,n/a,20\n";
+    let f = ingest("t.csv", csv.as_bytes(), &FileOptions::default()).unwrap();
+    let lines: Vec<usize> = f
+        .warnings
+        .iter()
+        .filter(|w| w.kind.key() == "field_ignored")
+        .map(|w| w.line)
+        .collect();
+    assert_eq!(lines, vec![2, 3]);
+    assert_eq!(f.summary.accepted, 2);
+    // Members tables warn about an unreadable e-mail too, instead of dropping it silently.
+    let members = "会员卡号,邮箱,姓名\nV1,not-an-email,张三\n";
+    let m = ingest("m.csv", members.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!(
+        m.warnings
+            .iter()
+            .map(|w| (w.line, w.kind.key()))
+            .collect::<Vec<_>>(),
+        vec![(2, "field_ignored")]
+    );
+}
+
+/// With an RFM window, M subtracted the returns of all history instead of the window's
+/// (fixed in 5e4f9ec).
+#[test]
+fn windowed_monetary_counts_only_returns_in_the_window() {
+    // Return of 30 long before a 90-day window: M in the window is the in-window purchase only.
+    let csv = "小票号,会员卡号,销售日期,销售金额\nR1,V1,20230101,100\nR2,V1,20230105,-30\nR3,V1,20240301,50\n";
+    let mut a = Analyzer::new();
+    a.add_file("t.csv", csv.as_bytes().to_vec(), FileOptions::default())
+        .unwrap();
+    let all = a
+        .analyze(&AnalysisOptions::default())
+        .unwrap()
+        .report
+        .rfm
+        .breakpoints
+        .monetary[0];
+    assert!((all - 120.0).abs() < 1e-9, "all history: 100 + 50 - 30");
+    let w = a
+        .analyze(&AnalysisOptions {
+            rfm_window_days: Some(90),
+            ..Default::default()
+        })
+        .unwrap()
+        .report
+        .rfm
+        .breakpoints
+        .monetary[0];
+    assert!(
+        (w - 50.0).abs() < 1e-9,
+        "window: the 2024 purchase only, got {w}"
+    );
+}
+
+/// The "forecasts were not computed" notice was built, then dropped before the report
+/// (fixed in b4efb31).
+#[test]
+fn forecasts_that_cannot_be_computed_leave_a_notice() {
+    // Buyers known only from member-summary totals: no purchase history to fit on.
+    let a = analyze_csv(
+        "会员卡号,手机号,累计消费金额,累计消费次数,最近消费时间\nV1,13800000000,500,3,2024-03-01\nV2,13800000001,80,1,2024-02-01\n",
+    );
+    assert_eq!(a.report.inventory.buyers, 2);
+    assert!(a.report.forecast.is_none());
+    let notice = a
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.reason.starts_with("forecasts were not computed"))
+        .expect("a notice saying why there are no forecasts");
+    assert_eq!(notice.kind, memberlens::error::WarningKind::Notice);
+}
+
+/// Source revenue left out the members' returns, so it disagreed with the inventory revenue
+/// (fixed in f34a332).
+#[test]
+fn source_revenue_includes_returns() {
+    let a = analyze(&["pos_sales.csv"]);
+    let t = &truth()["pos"];
+    assert!((a.report.sources[0].revenue - t["revenue"].as_f64().unwrap()).abs() <= 0.01);
+    assert_eq!(
+        a.report.sources[0].buyers as u64,
+        t["buyers"].as_u64().unwrap()
+    );
+}
