@@ -23,7 +23,7 @@ await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
 await build({
-  entryPoints: { app: path.join(here, 'src/main.js'), worker: path.join(here, 'src/worker.js') },
+  entryPoints: { app: path.join(here, 'src/main.js'), worker: path.join(here, 'src/engine/worker.js') },
   outdir: dist,
   bundle: true,
   format: 'esm',

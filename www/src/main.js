@@ -2,7 +2,7 @@
 // (./worker.js); this module only posts messages, renders results, and keeps the page alive
 // when the worker is cancelled or crashes.
 
-import { Engine } from './engine.js';
+import { Engine } from './engine/client.js';
 import { t, has, setLang, getLang, applyStatic } from './i18n.js';
 import { el, clear, $, table } from './dom.js';
 import * as fmt from './format.js';

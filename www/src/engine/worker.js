@@ -6,16 +6,30 @@
 // instance may be corrupt, so the reply carries fatal: true and the page replaces
 // this worker with a fresh one.
 
-import init, { Analyzer, version } from '../pkg/memberlens.js';
+import init, { Analyzer, version } from '../../pkg/memberlens.js';
 
-let analyzer = null;
+/** @typedef {import('./protocol').Request} Request */
+/** @typedef {import('./protocol').EngineErrorInfo} EngineErrorInfo */
+/** @typedef {import('./protocol').FileOptions} FileOptions */
+
+/** The worker's global scope, as far as this file uses it (the page's DOM typings describe a window). */
+const scope = /** @type {{ postMessage(msg: unknown, transfer?: Transferable[]): void, onmessage: ((ev: MessageEvent<Request>) => void) | null, location: Location }} */ (
+  /** @type {unknown} */ (self));
+
+/** @type {Analyzer} */
+let analyzer;
+/** @type {Promise<string> | null} */
 let ready = null;
 
-function boot() {
+/**
+ * Loads the Wasm module once; the first call (the page's `init`) may say where it is served.
+ * @param {string} [wasmUrl]  default: memberlens_bg.wasm next to this script
+ */
+function boot(wasmUrl) {
   if (!ready) {
     // Explicit URL (CSP: the page decides where the module comes from; served as application/wasm).
-    const wasmUrl = new URL('./memberlens_bg.wasm', self.location.href);
-    ready = init({ module_or_path: wasmUrl }).then(() => {
+    const url = new URL(wasmUrl ?? './memberlens_bg.wasm', scope.location.href);
+    ready = init({ module_or_path: url }).then(() => {
       analyzer = new Analyzer();
       return version();
     });
@@ -23,7 +37,11 @@ function boot() {
   return ready;
 }
 
-/** Plain-object copy of whatever the engine threw, keeping the structured fields. */
+/**
+ * Plain-object copy of whatever the engine threw, keeping the structured fields.
+ * @param {any} e
+ * @returns {EngineErrorInfo}
+ */
 function describeError(e) {
   if (e && typeof e === 'object' && 'code' in e) {
     return {
@@ -40,6 +58,10 @@ function describeError(e) {
   return { fatal: true, code: 'internal', message: msg, message_zh: msg, file: null, line: null, column: null };
 }
 
+/**
+ * Streams a file into the engine in chunks, posting progress, then parses it.
+ * @param {string} name @param {File} file @param {FileOptions} [options]
+ */
 async function readFile(name, file, options) {
   analyzer.beginFile(name, file.size);
   const total = file.size;
@@ -54,16 +76,21 @@ async function readFile(name, file, options) {
     const now = performance.now();
     if (now - lastPost > 80) {
       lastPost = now;
-      self.postMessage({ type: 'progress', name, done, total });
+      scope.postMessage({ type: 'progress', name, done, total });
     }
   }
-  self.postMessage({ type: 'progress', name, done: total, total, parsing: true });
+  scope.postMessage({ type: 'progress', name, done: total, total, parsing: true });
   return analyzer.finishFile(name, options ?? {});
 }
 
-/** serde-wasm-bindgen may hand maps over as JS Map: turn them into plain objects for postMessage consumers. */
+/**
+ * serde-wasm-bindgen may hand maps over as JS Map: turn them into plain objects for postMessage consumers.
+ * @param {any} v
+ * @returns {any}
+ */
 function plain(v) {
   if (v instanceof Map) {
+    /** @type {Record<string, unknown>} */
     const o = {};
     for (const [k, x] of v) o[k] = plain(x);
     return o;
@@ -75,8 +102,10 @@ function plain(v) {
   return v;
 }
 
+/** One handler per request type; each reply carries the request's id. */
+/** @type {{ [K in Request['type']]: (req: Extract<Request, { type: K }>) => Promise<unknown> }} */
 const handlers = {
-  init: async () => ({ version: await boot() }),
+  init: async ({ wasmUrl }) => ({ version: await boot(wasmUrl) }),
   addFile: async ({ name, file, options }) => {
     await boot();
     try {
@@ -93,18 +122,18 @@ const handlers = {
   export: async ({ query, format }) => { await boot(); return analyzer.exportMembers(query ?? {}, format); },
 };
 
-self.onmessage = async (ev) => {
+scope.onmessage = async (ev) => {
   const { id, type } = ev.data;
-  const handler = handlers[type];
+  const handler = /** @type {((req: Request) => Promise<unknown>) | undefined} */ (handlers[type]);
   if (!handler) {
-    self.postMessage({ id, ok: false, error: describeError(new Error(`unknown request ${type}`)) });
+    scope.postMessage({ id, ok: false, error: describeError(new Error(`unknown request ${type}`)) });
     return;
   }
   try {
     const result = plain(await handler(ev.data));
-    const transfer = result instanceof Uint8Array ? [result.buffer] : [];
-    self.postMessage({ id, ok: true, result }, transfer);
+    const transfer = result instanceof Uint8Array ? [/** @type {ArrayBuffer} */ (result.buffer)] : [];
+    scope.postMessage({ id, ok: true, result }, transfer);
   } catch (e) {
-    self.postMessage({ id, ok: false, error: describeError(e) });
+    scope.postMessage({ id, ok: false, error: describeError(e) });
   }
 };

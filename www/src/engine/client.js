@@ -1,0 +1,143 @@
+// Page-side client of the analysis worker: request/response over postMessage,
+// progress callbacks, and replacing the worker when it is cancelled or crashes.
+// Where the worker script and the Wasm file are served from is up to the embedder.
+
+/** @typedef {import('../types/report').Report} Report */
+/** @typedef {import('./protocol').FileOptions} FileOptions */
+/** @typedef {import('./protocol').FileSummary} FileSummary */
+/** @typedef {import('./protocol').AnalysisOptions} AnalysisOptions */
+/** @typedef {import('./protocol').MemberQuery} MemberQuery */
+/** @typedef {import('./protocol').MemberPage} MemberPage */
+/** @typedef {import('./protocol').EngineErrorInfo} EngineErrorInfo */
+/** @typedef {import('./protocol').Progress} Progress */
+/** @typedef {import('./protocol').Reply} Reply */
+
+/**
+ * @typedef {object} EngineOptions
+ * @property {string | URL} [workerUrl]  the worker script (default `worker.js`, next to the page)
+ * @property {string | URL} [wasmUrl]  the engine's `.wasm` (default `memberlens_bg.wasm`, next to the worker script)
+ * @property {(p: Progress) => void} [onProgress]  reading progress of the file being added
+ * @property {(detail: string) => void} [onCrash]  the worker died (an uncaught error or a failed module load)
+ */
+
+/** An error reported by the engine or the worker, with its structured fields. */
+export class EngineError extends Error {
+  /** @param {EngineErrorInfo} info */
+  constructor(info) {
+    super(info.message);
+    this.name = 'EngineError';
+    /** @type {boolean} */ this.fatal = false;
+    /** @type {string} */ this.code = '';
+    /** @type {string} */ this.message_zh = '';
+    /** @type {string | null | undefined} */ this.file = undefined;
+    /** @type {number | null | undefined} */ this.line = undefined;
+    /** @type {string | null | undefined} */ this.column = undefined;
+    Object.assign(this, info);
+  }
+}
+
+export class Engine {
+  /** @param {EngineOptions} [options] */
+  constructor({ workerUrl = 'worker.js', wasmUrl, onProgress, onCrash } = {}) {
+    this.workerUrl = workerUrl;
+    // Today's default, spelled out: the .wasm next to the worker script.
+    const base = globalThis.document?.baseURI ?? globalThis.location?.href;
+    this.wasmUrl = String(wasmUrl ?? new URL('memberlens_bg.wasm', new URL(String(workerUrl), base)));
+    this.hooks = { onProgress, onCrash };
+    /** @type {Worker | null} */
+    this.worker = null;
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: EngineError) => void}>} */
+    this.pending = new Map();
+    this.nextId = 1;
+    this.generation = 0;
+    /** The engine's version once the worker has loaded it. @type {Promise<string>} */
+    this.version = Promise.resolve('');
+    this.start();
+  }
+
+  start() {
+    this.generation += 1;
+    const gen = this.generation;
+    const w = new Worker(this.workerUrl, { type: 'module', name: 'memberlens-engine' });
+    w.onmessage = (/** @type {MessageEvent<Reply | Progress>} */ ev) => {
+      if (gen !== this.generation) return;
+      const msg = ev.data;
+      if ('type' in msg && msg.type === 'progress') {
+        this.hooks.onProgress?.(msg);
+        return;
+      }
+      const reply = /** @type {Reply} */ (msg);
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) p.resolve(reply.result);
+      else p.reject(new EngineError(reply.error));
+    };
+    // An uncaught exception inside the worker or a failed module load: fail everything in flight.
+    w.onerror = (ev) => {
+      if (gen !== this.generation) return;
+      ev.preventDefault?.();
+      const detail = ev.message || 'worker error';
+      this.failAll({ fatal: true, code: 'worker_error', message: detail, message_zh: detail });
+      this.hooks.onCrash?.(detail);
+    };
+    w.onmessageerror = () => {
+      if (gen !== this.generation) return;
+      this.failAll({ fatal: true, code: 'worker_message', message: 'message could not be decoded', message_zh: '消息无法解码' });
+    };
+    this.worker = w;
+    /** @type {Promise<{version: string}>} */
+    const init = this.call('init', { wasmUrl: this.wasmUrl });
+    this.version = init.then((r) => r.version);
+    this.version.catch(() => {});
+  }
+
+  /** @param {EngineErrorInfo} info */
+  failAll(info) {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(new EngineError(info));
+  }
+
+  /**
+   * Terminate the worker (cancel, or after a crash) and start a fresh, empty one.
+   * @param {EngineErrorInfo} [reason]  what the requests in flight are rejected with
+   */
+  restart(reason = { fatal: false, code: 'cancelled', message: 'cancelled', message_zh: '已取消' }) {
+    this.worker?.terminate();
+    this.failAll(reason);
+    this.start();
+  }
+
+  /**
+   * @param {string} type
+   * @param {object} [payload]
+   * @returns {Promise<any>}
+   */
+  call(type, payload = {}) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      /** @type {Worker} */ (this.worker).postMessage({ id, type, ...payload });
+    });
+  }
+
+  /**
+   * @param {string} name @param {File} file @param {FileOptions} [options]
+   * @returns {Promise<FileSummary>}
+   */
+  addFile(name, file, options) { return this.call('addFile', { name, file, options }); }
+  /**
+   * @param {string} name @param {FileOptions} options
+   * @returns {Promise<FileSummary>}
+   */
+  setFileOptions(name, options) { return this.call('setFileOptions', { name, options }); }
+  /** @param {string} name @returns {Promise<null>} */
+  removeFile(name) { return this.call('removeFile', { name }); }
+  /** @param {AnalysisOptions} options @returns {Promise<Report>} */
+  analyze(options) { return this.call('analyze', { options }); }
+  /** @param {MemberQuery} query @returns {Promise<MemberPage>} */
+  query(query) { return this.call('query', { query }); }
+  /** @param {MemberQuery} query @param {string} format `csv` or `xlsx` @returns {Promise<Uint8Array>} */
+  exportMembers(query, format) { return this.call('export', { query, format }); }
+}

@@ -1,0 +1,123 @@
+// The worker protocol and the records the engine hands the page besides the report.
+// Hand-written from src/wasm.rs, src/ingest/mod.rs and src/analysis/member_table.rs: when a
+// generated type covers one of these (FileSummary, MemberQuery ...), import it from there instead.
+
+import type { MemberRow } from '../types/report';
+
+/** How the user overrides the reading of one file (`FileOptions`). */
+export interface FileOptions {
+  kind?: string;
+  encoding?: string;
+  source_label?: string;
+  sheet?: string;
+  /** Header → role key, or `ignore`. */
+  columns?: Record<string, string>;
+  tz_offset_minutes?: number;
+}
+
+/** One column's mapping as reported to the user (`ColumnMapping`). */
+export interface ColumnMapping {
+  header: string;
+  /** Role key, or null when unused. */
+  role: string | null;
+  /** `header`, `content`, `user` or `none`. */
+  decided_by: string | null;
+}
+
+/** What the engine says about one file after reading it (`FileSummary`). */
+export interface FileSummary {
+  name: string;
+  kind: string;
+  kind_decided_by?: string;
+  encoding: string;
+  /** Empty for workbooks. */
+  delimiter: string;
+  sheet?: string | null;
+  rows: number;
+  accepted: number;
+  duplicate_rows: number;
+  rejected_rows: number;
+  headers: string[];
+  columns: ColumnMapping[];
+  sample: string[][];
+  roles_available: string[];
+  reject_reasons: Record<string, number>;
+  source_label: string;
+}
+
+/** Forecast settings (`ForecastOptions`). */
+export interface ForecastOptions {
+  enabled?: boolean;
+  time_unit_days?: number;
+  clv_months?: number;
+  discount?: number;
+}
+
+/** What the page may set for one analysis (a subset of `AnalysisOptions`). */
+export interface AnalysisOptions {
+  as_of?: string;
+  dormancy_mode?: string;
+  rfm_window_days?: number;
+  forecast?: ForecastOptions;
+  holdout_from?: string;
+}
+
+/** Which members to list (`MemberQuery`). */
+export interface MemberQuery {
+  search?: string;
+  segment?: string;
+  dormancy?: string;
+  lifecycle?: string;
+  source?: string;
+  segment_ten?: string;
+  churn_band?: string;
+  buyers?: boolean;
+  sort?: string;
+  desc?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+/** One page of the member table. */
+export interface MemberPage {
+  total: number;
+  rows: MemberRow[];
+}
+
+/** An error as it crosses from the worker: the engine's structured fields, plus whether the worker must be replaced. */
+export interface EngineErrorInfo {
+  /** The worker (or its Wasm instance) is gone or corrupt: replace it. */
+  fatal: boolean;
+  code: string;
+  message: string;
+  message_zh: string;
+  file?: string | null;
+  line?: number | null;
+  column?: string | null;
+}
+
+/** Reading progress, posted by the worker without an id. */
+export interface Progress {
+  type: 'progress';
+  name: string;
+  done: number;
+  total: number;
+  /** Every byte is in; the engine is parsing. */
+  parsing?: boolean;
+}
+
+/** Requests the page posts to the worker; each reply carries the same id. */
+export type Request = { id: number } & (
+  | { type: 'init'; wasmUrl?: string }
+  | { type: 'addFile'; name: string; file: File; options?: FileOptions }
+  | { type: 'setFileOptions'; name: string; options?: FileOptions }
+  | { type: 'removeFile'; name: string }
+  | { type: 'analyze'; options?: AnalysisOptions }
+  | { type: 'query'; query?: MemberQuery }
+  | { type: 'export'; query?: MemberQuery; format: string }
+);
+
+/** The worker's answer to one request. */
+export type Reply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: EngineErrorInfo };
