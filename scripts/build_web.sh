@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the static site into www/dist/ (self-contained: index.html, app.js, worker.js, wasm, css, demo).
 #   1. the crate as release Wasm      cargo build --release --lib --target wasm32-unknown-unknown
+#                                     --no-default-features (the CLI's dependencies stay out)
 #   2. JS bindings                    wasm-bindgen --target web --out-dir www/pkg ...
 #   3. bundle                         esbuild (www/build.mjs)
 # Installs what is missing: the wasm32 target, wasm-bindgen-cli at the crate's pinned version,
@@ -55,8 +56,8 @@ main() {
   ensure_wasm_bindgen
   ensure_npm_deps
 
-  log "cargo build --release --lib --target wasm32-unknown-unknown"
-  cargo build --release --lib --target wasm32-unknown-unknown
+  log "cargo build --release --lib --target wasm32-unknown-unknown --no-default-features"
+  cargo build --release --lib --target wasm32-unknown-unknown --no-default-features
 
   log "wasm-bindgen --target web"
   rm -rf www/pkg

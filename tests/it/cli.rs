@@ -1,4 +1,6 @@
 //! The `memberlens` CLI as a user runs it: exit codes, messages, report and member export.
+// The binary exists only with the `cli` feature (on by default).
+#![cfg(feature = "cli")]
 
 use std::process::Command;
 
@@ -123,11 +125,35 @@ fn unusable_input_exits_2_with_an_actionable_message() {
     let (code, _, err) = cli(&["analyze", "/nonexistent/orders.csv"]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot read"), "{err}");
-    let (code, _, err) = cli(&["analyze", &path("pos_sales.csv"), "--bogus"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("--bogus"), "{err}");
-    let (code, out, _) = cli(&["--help"]);
-    assert_eq!(code, 0);
-    assert!(out.contains("--members-out"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unusable_arguments_exit_2_and_help_exits_0() {
+    for args in [
+        &["analyze", "orders.csv", "--bogus"][..],
+        &["analyze", "orders.csv", "--format", "xml"],
+        &["analyze", "orders.csv", "--rfm-thresholds", "r=1,2,3"],
+        &["analyze", "orders.csv", "--orders"],
+        &["analyze"],
+        &["analyse", "orders.csv"],
+    ] {
+        let (code, out, err) = cli(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty(), "{args:?}");
+        assert!(err.starts_with("memberlens: "), "{args:?}: {err}");
+    }
+    let (_, _, err) = cli(&["analyze", "orders.csv", "--bogus"]);
+    assert!(err.contains("--bogus"), "{err}");
+    let (_, _, err) = cli(&["analyze", "orders.csv", "--rfm-thresholds", "r=1,2,3"]);
+    assert!(err.contains("four breakpoints"), "{err}");
+    // `memberlens` alone shows the help too; every option is in the top-level help.
+    for args in [&["--help"][..], &[], &["analyze", "--help"]] {
+        let (code, out, _) = cli(args);
+        assert_eq!(code, 0, "{args:?}");
+        assert!(
+            out.contains("--members-out") && out.contains("--rfm-thresholds"),
+            "{args:?}: {out}"
+        );
+    }
 }

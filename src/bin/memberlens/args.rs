@@ -1,0 +1,384 @@
+//! The command line, declared once: clap derives the parser and the help from these structs.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use memberlens::analysis::dormancy::DormancyMode;
+use memberlens::analysis::forecast_bridge::ForecastOptions;
+use memberlens::analysis::rfm::Scoring;
+use memberlens::ingest::{TableKind, TextEncoding};
+use memberlens::{AnalysisOptions, FileOptions};
+
+/// memberlens: member analytics for private-domain retail (私域会员分析器)
+#[derive(Parser, Debug)]
+#[command(name = "memberlens", version, flatten_help = true)]
+#[command(arg_required_else_help = true, disable_help_subcommand = true)]
+#[command(after_help = FILES_NOTE)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Analyse member and order exports and print the report
+    #[command(after_help = FILES_NOTE)]
+    Analyze(Analyze),
+}
+
+const FILES_NOTE: &str = "\
+FILES are detected as orders, members or member-summary tables (CSV/TSV/XLSX,
+UTF-8/GBK/UTF-16). Force a kind with --orders F, --members F or --summary F.
+Unusable input exits with status 2 and a message saying what to do.";
+
+/// `memberlens analyze`'s options, as given.
+#[derive(Args, Debug)]
+pub struct Analyze {
+    /// Exports to read; their kind is detected
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Read F as an orders table
+    #[arg(long, value_name = "F")]
+    orders: Vec<PathBuf>,
+    /// Read F as a members table
+    #[arg(long, value_name = "F")]
+    members: Vec<PathBuf>,
+    /// Read F as a member-summary table
+    #[arg(long, value_name = "F")]
+    summary: Vec<PathBuf>,
+    /// Encoding of all files: utf-8, gbk, gb18030, utf-16le or utf-16be
+    #[arg(long, value_name = "E", value_parser = parse_encoding)]
+    encoding: Option<TextEncoding>,
+    /// XLSX sheet to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// Give column H the role ROLE, or `ignore` it (repeatable)
+    ///
+    /// Roles: member_id, phone, email, name, order_id, order_time, amount, item_amount,
+    /// refund, status, channel, store, registered_at, tier, ...
+    #[arg(long = "column", value_name = "H=ROLE", value_parser = parse_column)]
+    #[arg(verbatim_doc_comment)]
+    columns: Vec<(String, String)>,
+    /// Analysis date (default: the latest purchase date)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+    /// Score R/F/M over the last DAYS only (default: all history)
+    #[arg(long, value_name = "DAYS")]
+    rfm_window: Option<u32>,
+    /// Your own R/F/M breakpoints instead of quintiles (four each)
+    ///
+    /// e.g. r=30,60,90,180;f=1,2,3,5;m=100,200,500,1000
+    #[arg(long, value_name = "SPEC", value_parser = parse_thresholds)]
+    rfm_thresholds: Option<Scoring>,
+    /// fixed: 90/180/365/730 days; cycle: 1/2/4/8 x the median purchase gap
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = Dormancy::Fixed)]
+    dormancy: Dormancy,
+    /// Forecast time unit
+    #[arg(long, value_enum, value_name = "UNIT", default_value_t = TimeUnit::Day)]
+    time_unit: TimeUnit,
+    /// CLV horizon in months
+    #[arg(long, value_name = "N", default_value_t = ForecastOptions::default().clv_months)]
+    clv_months: u32,
+    /// Monthly discount rate
+    #[arg(long, value_name = "D", default_value_t = ForecastOptions::default().discount)]
+    discount: f64,
+    /// Fit forecasts before DATE, compare with purchases after it
+    #[arg(long, value_name = "DATE")]
+    holdout_from: Option<String>,
+    /// Skip the BG/NBD / Gamma-Gamma forecasts
+    #[arg(long)]
+    no_forecast: bool,
+    /// Report on stdout
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Write the member table to F (.csv, UTF-8 with BOM; or .xlsx)
+    #[arg(long, value_name = "F")]
+    pub members_out: Option<PathBuf>,
+    /// Print phase timings on stderr
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// How the report is printed.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The versioned JSON report
+    Json,
+    /// A readable summary in Chinese and English
+    Text,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Dormancy {
+    Fixed,
+    Cycle,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum TimeUnit {
+    Day,
+    Week,
+}
+
+/// A parsed `memberlens analyze` command line.
+#[derive(Debug)]
+pub struct Request {
+    /// Files in command-line order, with the kind forced by `--orders` and the like.
+    pub files: Vec<(PathBuf, Option<TableKind>)>,
+    pub args: Analyze,
+}
+
+/// Parses the command line. Help and version requests, and unusable arguments, come back
+/// as clap errors for [`report_error`].
+pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Request, ParseError> {
+    let matches = Cli::command().try_get_matches_from(argv)?;
+    let Command::Analyze(args) = Cli::from_arg_matches(&matches)?.command;
+    let sub = matches
+        .subcommand_matches("analyze")
+        .ok_or(ParseError::NoInput)?;
+    let files = in_command_line_order(sub, &args);
+    if files.is_empty() {
+        return Err(ParseError::NoInput);
+    }
+    Ok(Request { files, args })
+}
+
+/// Why the command line does not lead to an analysis.
+#[derive(Debug)]
+pub enum ParseError {
+    /// Help, version, or an argument clap refused.
+    Clap(clap::Error),
+    /// `analyze` without any file.
+    NoInput,
+}
+
+impl From<clap::Error> for ParseError {
+    fn from(e: clap::Error) -> Self {
+        ParseError::Clap(e)
+    }
+}
+
+impl ParseError {
+    /// Prints the help (stdout, status 0) or the error (stderr, status 2).
+    pub fn report(&self) -> std::process::ExitCode {
+        use clap::error::ErrorKind;
+        match self {
+            ParseError::NoInput => {
+                eprintln!(
+                    "memberlens: no input files; usage: memberlens analyze FILE... (see --help)"
+                );
+                std::process::ExitCode::from(2)
+            }
+            ParseError::Clap(e) => {
+                let text = e.render().to_string();
+                match e.kind() {
+                    // `memberlens` alone prints the help, as `--help` does.
+                    ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                        println!("{}", text.trim_end());
+                        std::process::ExitCode::SUCCESS
+                    }
+                    _ => {
+                        let text = text.strip_prefix("error: ").unwrap_or(&text);
+                        eprint!("memberlens: {text}");
+                        std::process::ExitCode::from(2)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Positional files and `--orders`/`--members`/`--summary` files, interleaved as given:
+/// the report lists files, and numbers members, in that order.
+fn in_command_line_order(sub: &ArgMatches, args: &Analyze) -> Vec<(PathBuf, Option<TableKind>)> {
+    let groups = [
+        ("files", &args.files, None),
+        ("orders", &args.orders, Some(TableKind::Orders)),
+        ("members", &args.members, Some(TableKind::Members)),
+        ("summary", &args.summary, Some(TableKind::MemberSummary)),
+    ];
+    let mut files: Vec<(usize, PathBuf, Option<TableKind>)> = Vec::new();
+    for (id, paths, kind) in groups {
+        let indices = sub.indices_of(id).into_iter().flatten();
+        files.extend(indices.zip(paths).map(|(i, p)| (i, p.clone(), kind)));
+    }
+    files.sort_by_key(|f| f.0);
+    files.into_iter().map(|(_, p, k)| (p, k)).collect()
+}
+
+impl Analyze {
+    /// The options for one file; column overrides apply to the files that have that header.
+    pub fn file_options(&self, kind: Option<TableKind>) -> FileOptions {
+        FileOptions {
+            kind,
+            encoding: self.encoding,
+            sheet: self.sheet.clone(),
+            columns: self.columns.iter().cloned().collect::<BTreeMap<_, _>>(),
+            ..Default::default()
+        }
+    }
+
+    /// The analysis options; what is not given keeps the library's default.
+    pub fn analysis_options(&self) -> AnalysisOptions {
+        let mut o = AnalysisOptions {
+            as_of: self.as_of.clone(),
+            rfm_window_days: self.rfm_window,
+            dormancy_mode: match self.dormancy {
+                Dormancy::Fixed => DormancyMode::Fixed,
+                Dormancy::Cycle => DormancyMode::Cycle,
+            },
+            holdout_from: self.holdout_from.clone(),
+            ..Default::default()
+        };
+        if let Some(scoring) = &self.rfm_thresholds {
+            o.rfm_scoring = scoring.clone();
+        }
+        o.forecast = ForecastOptions {
+            enabled: !self.no_forecast,
+            time_unit_days: match self.time_unit {
+                TimeUnit::Day => 1,
+                TimeUnit::Week => 7,
+            },
+            clv_months: self.clv_months,
+            discount: self.discount,
+        };
+        o
+    }
+}
+
+fn parse_encoding(v: &str) -> Result<TextEncoding, String> {
+    serde_json::from_value(serde_json::Value::String(v.to_lowercase())).map_err(|_| {
+        format!("unknown encoding \"{v}\"; use utf-8, gbk, gb18030, utf-16le or utf-16be")
+    })
+}
+
+fn parse_column(v: &str) -> Result<(String, String), String> {
+    let (header, role) = v.rsplit_once('=').ok_or_else(|| {
+        format!("takes HEADER=ROLE (e.g. 应付金额=amount or 备注=ignore), not \"{v}\"")
+    })?;
+    Ok((header.to_string(), role.to_string()))
+}
+
+/// `r=30,60,90,180;f=1,2,3,5;m=100,200,500,1000` → user breakpoints for every dimension.
+fn parse_thresholds(v: &str) -> Result<Scoring, String> {
+    let mut dims: [Option<[f64; 4]>; 3] = [None; 3];
+    for part in v.split([';', ' ']).filter(|p| !p.is_empty()) {
+        let (k, nums) = part
+            .split_once('=')
+            .ok_or_else(|| format!("\"{part}\" should look like r=30,60,90,180"))?;
+        let vals: Vec<f64> = nums
+            .split(',')
+            .map(|x| x.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| format!("\"{nums}\" is not four numbers"))?;
+        let four: [f64; 4] = vals
+            .try_into()
+            .map_err(|_| format!("{k} needs exactly four breakpoints"))?;
+        let slot = match k.trim().to_ascii_lowercase().as_str() {
+            "r" => 0,
+            "f" => 1,
+            "m" => 2,
+            other => return Err(format!("unknown dimension \"{other}\" (use r, f, m)")),
+        };
+        dims[slot] = Some(four);
+    }
+    match dims {
+        [Some(recency), Some(frequency), Some(monetary)] => Ok(Scoring::Thresholds {
+            recency,
+            frequency,
+            monetary,
+        }),
+        _ => Err("needs r=, f= and m= (four breakpoints each)".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_line(line: &str) -> Result<Request, ParseError> {
+        parse(
+            std::iter::once("memberlens")
+                .chain(line.split(' '))
+                .map(OsString::from),
+        )
+    }
+
+    #[test]
+    fn the_parser_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// Options not given are the library's defaults, so the help's defaults are the real ones.
+    #[test]
+    fn defaults_are_the_library_defaults() {
+        let r = parse_line("analyze a.csv").unwrap();
+        assert_eq!(r.args.analysis_options(), AnalysisOptions::default());
+        assert_eq!(r.args.file_options(None), FileOptions::default());
+        assert_eq!(r.args.format, Format::Json);
+    }
+
+    #[test]
+    fn files_keep_their_command_line_order() {
+        let r = parse_line("analyze --members m.csv a.csv --orders o.csv b.xlsx").unwrap();
+        let got: Vec<_> = r
+            .files
+            .iter()
+            .map(|(p, k)| (p.to_str().unwrap(), *k))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("m.csv", Some(TableKind::Members)),
+                ("a.csv", None),
+                ("o.csv", Some(TableKind::Orders)),
+                ("b.xlsx", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn options_reach_the_analysis() {
+        let r = parse_line(
+            "analyze a.csv --as-of 2024-01-31 --rfm-window 365 --dormancy cycle --time-unit week \
+             --clv-months 6 --discount 0.02 --no-forecast --encoding GBK --column 备注=ignore \
+             --rfm-thresholds r=30,60,90,180;f=1,2,3,5;m=100,200,500,1000",
+        )
+        .unwrap();
+        let o = r.args.analysis_options();
+        assert_eq!(o.as_of.as_deref(), Some("2024-01-31"));
+        assert_eq!(o.rfm_window_days, Some(365));
+        assert_eq!(o.dormancy_mode, DormancyMode::Cycle);
+        assert_eq!(o.forecast.time_unit_days, 7);
+        assert_eq!(o.forecast.clv_months, 6);
+        assert_eq!(o.forecast.discount, 0.02);
+        assert!(!o.forecast.enabled);
+        assert!(
+            matches!(o.rfm_scoring, Scoring::Thresholds { recency, .. } if recency[3] == 180.0)
+        );
+        let f = r.args.file_options(None);
+        assert_eq!(f.encoding, Some(TextEncoding::Gbk));
+        assert_eq!(f.columns.get("备注").map(String::as_str), Some("ignore"));
+    }
+
+    #[test]
+    fn unusable_arguments_are_refused() {
+        for line in [
+            "analyze",
+            "analyse a.csv",
+            "analyze a.csv --bogus",
+            "analyze a.csv --format xml",
+            "analyze a.csv --encoding latin1",
+            "analyze a.csv --column amount",
+            "analyze a.csv --rfm-thresholds r=1,2,3",
+            "analyze a.csv --dormancy sometimes",
+            "analyze a.csv --clv-months",
+        ] {
+            assert!(parse_line(line).is_err(), "{line}");
+        }
+    }
+}

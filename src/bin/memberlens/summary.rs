@@ -1,0 +1,114 @@
+//! The `--format text` summary: the report's main figures, in Chinese and English.
+
+use memberlens::report::Report;
+
+/// The report as a person reads it on a terminal.
+pub fn text_summary(r: &Report) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let i = &r.inventory;
+    let _ = writeln!(
+        s,
+        "MemberLens 会员分析报告 / member report — as of 分析基准日 {}",
+        r.as_of
+    );
+    for f in &r.files {
+        let _ = writeln!(
+            s,
+            "  {} [{} {}]: rows {} = accepted {} + duplicates {} + rejected {}; after as-of {}",
+            f.name,
+            f.kind,
+            f.encoding,
+            f.rows,
+            f.accepted,
+            f.duplicate_rows,
+            f.rejected_rows,
+            f.after_as_of_rows
+        );
+    }
+    let _ = writeln!(s, "\n数据盘点 Inventory");
+    let _ = writeln!(s, "  会员总数 members          {:>12}", i.members_total);
+    let _ = writeln!(s, "  有消费会员 buyers         {:>12}", i.buyers);
+    let _ = writeln!(s, "  无消费会员 non-buyers     {:>12}", i.non_buyers);
+    let _ = writeln!(s, "  订单数 purchases          {:>12}", i.purchase_orders);
+    let _ = writeln!(s, "  销售额 revenue            {:>12.2}", i.revenue);
+    let _ = writeln!(s, "  客单价 AOV                {:>12.2}", i.aov);
+    let _ = writeln!(
+        s,
+        "  复购率 repurchase rate    {:>11.2}%",
+        i.repurchase_rate * 100.0
+    );
+    let _ = writeln!(
+        s,
+        "  回购率 return rate        {:>11.2}%",
+        i.return_rate * 100.0
+    );
+    if let Some(m) = i.median_interpurchase_days {
+        let _ = writeln!(s, "  消费周期 median gap (days) {:>11.1}", m);
+    }
+    let _ = writeln!(
+        s,
+        "  游客订单 guest orders     {:>12}  ({:.2})",
+        i.guest_orders, i.guest_revenue
+    );
+    let _ = writeln!(
+        s,
+        "\nRFM 用户分层 segments (R/F/M breakpoints {:?} / {:?} / {:?})",
+        r.rfm.breakpoints.recency, r.rfm.breakpoints.frequency, r.rfm.breakpoints.monetary
+    );
+    for (_, seg) in &r.rfm.segments.0 {
+        let _ = writeln!(
+            s,
+            "  {:<8} {:<18} {:>7} {:>6.1}%  revenue {:>14.2} {:>6.1}%",
+            seg.name_zh,
+            seg.name_en,
+            seg.members,
+            seg.share * 100.0,
+            seg.revenue,
+            seg.revenue_share * 100.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n沉睡分层 Dormancy (thresholds {:?} days)",
+        r.dormancy.thresholds
+    );
+    for (k, n) in &r.dormancy.buyers.0 {
+        let _ = writeln!(s, "  {k:<12} {n:>8}");
+    }
+    let _ = writeln!(s, "\n生命周期 Lifecycle");
+    for (k, n) in &r.lifecycle.0 {
+        let _ = writeln!(s, "  {k:<12} {n:>8}");
+    }
+    if r.sources.len() > 1 {
+        let _ = writeln!(s, "\n来源 Sources");
+        for src in &r.sources {
+            let _ = writeln!(
+                s,
+                "  {:<28} buyers {:>7}  revenue {:>14.2}",
+                src.label, src.buyers, src.revenue
+            );
+        }
+        for o in &r.source_overlap {
+            let _ = writeln!(
+                s,
+                "  both {} & {}: {} buyers",
+                o.sources[0], o.sources[1], o.buyers
+            );
+        }
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(s, "\n{} warnings (first shown):", r.warnings.len());
+        for w in r.warnings.iter().take(10) {
+            let _ = writeln!(
+                s,
+                "  {}:{} {} {}",
+                w.file,
+                w.line,
+                w.column.as_deref().unwrap_or(""),
+                w.reason
+            );
+        }
+    }
+    s
+}
