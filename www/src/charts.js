@@ -10,13 +10,51 @@ echarts.use([BarChart, PieChart, HeatmapChart, LineChart, GridComponent, Tooltip
 
 const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8', '#8d6e63', '#9e9e9e', '#c2185b', '#558b2f'];
 
-/** HTML-escape text for ECharts tooltips (which set innerHTML). */
+/** @typedef {{label: string, value: number}} ChartItem */
+/**
+ * A chart to draw into the element with `id`: what section renderers return instead of drawing.
+ * @typedef {{ kind: 'bar', id: string, items: ChartItem[], options?: BarOptions }
+ *   | { kind: 'pie', id: string, items: ChartItem[], options?: PieOptions }
+ *   | { kind: 'heatmap', id: string, matrix: number[][], options?: HeatmapOptions }
+ *   | { kind: 'histogram', id: string, bins: number[], counts: number[], options?: HistogramOptions }
+ *   | { kind: 'matrixHeatmap', id: string, matrix: (number | null)[][], options: MatrixOptions }
+ *   | { kind: 'calibration', id: string, categories: string[], actual: Series, predicted: Series, options?: CalibrationOptions }} ChartSpec
+ */
+/** @typedef {{name: string, values: number[]}} Series */
+/** @typedef {(v: any) => string} Fmt */
+/** What ECharts hands a tooltip formatter (the parts used here). @typedef {{name: string, value: any, percent?: number, seriesName?: string}} TipParam */
+/** @typedef {{fmt?: Fmt, color?: string}} BarOptions */
+/** @typedef {{fmt?: Fmt}} PieOptions */
+/** @typedef {{rLabel?: string, fLabel?: string, fmt?: Fmt}} HeatmapOptions */
+/** @typedef {{fmtEdge?: Fmt, fmtCount?: Fmt, xName?: string, yName?: string, lastOpen?: boolean, color?: string}} HistogramOptions */
+/**
+ * @typedef {{xLabels: string[], yLabels: string[], xName?: string, yName?: string, fmt?: Fmt,
+ *   tip?: (rowIndex: number, colIndex: number, value: number) => string, min?: number, max?: number, colors?: string[]}} MatrixOptions
+ */
+/** @typedef {{xName?: string, fmt?: Fmt}} CalibrationOptions */
+
+/** Draw one chart spec. @param {ChartSpec} spec */
+export function draw(spec) {
+  switch (spec.kind) {
+    case 'bar': return bar(spec.id, spec.items, spec.options);
+    case 'pie': return pie(spec.id, spec.items, spec.options);
+    case 'heatmap': return heatmap(spec.id, spec.matrix, spec.options);
+    case 'histogram': return histogram(spec.id, spec.bins, spec.counts, spec.options);
+    case 'matrixHeatmap': return matrixHeatmap(spec.id, spec.matrix, spec.options);
+    case 'calibration': return calibration(spec.id, spec.categories, spec.actual, spec.predicted, spec.options);
+    default: throw new Error(`unknown chart ${/** @type {{kind: string}} */ (spec).kind}`);
+  }
+}
+
+/** HTML-escape text for ECharts tooltips (which set innerHTML). @param {unknown} s */
 export function esc(s) {
   return String(s ?? '').replace(/[&<>"'`{}]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** @type {Map<string, echarts.ECharts>} */
 const charts = new Map();
 
+/** The chart in the element with this id, created on first use. @param {string} id */
 function chartFor(id) {
   const el = document.getElementById(id);
   if (!el) return null;
@@ -39,7 +77,10 @@ export function disposeAll() {
 
 const baseTooltip = { confine: true, className: 'ml-tooltip', renderMode: 'html' };
 
-/** Horizontal bar chart; items [{label, value}], fmt formats values for the tooltip. */
+/**
+ * Horizontal bar chart; items [{label, value}], fmt formats values for the tooltip.
+ * @param {string} id @param {ChartItem[]} items @param {BarOptions} [options]
+ */
 export function bar(id, items, { fmt = String, color = PALETTE[0] } = {}) {
   const c = chartFor(id);
   if (!c) return;
@@ -50,7 +91,7 @@ export function bar(id, items, { fmt = String, color = PALETTE[0] } = {}) {
     tooltip: {
       ...baseTooltip,
       trigger: 'item',
-      formatter: (p) => `${esc(p.name)}<br><b>${esc(fmt(p.value))}</b>`,
+      formatter: (/** @type {TipParam} */ p) => `${esc(p.name)}<br><b>${esc(fmt(p.value))}</b>`,
     },
     xAxis: { type: 'value' },
     yAxis: { type: 'category', inverse: true, data: items.map((d) => d.label), axisLabel: { width: 140, overflow: 'truncate' } },
@@ -58,7 +99,10 @@ export function bar(id, items, { fmt = String, color = PALETTE[0] } = {}) {
   }, true);
 }
 
-/** Pie (donut) chart; items [{label, value}]. */
+/**
+ * Pie (donut) chart; items [{label, value}].
+ * @param {string} id @param {ChartItem[]} items @param {PieOptions} [options]
+ */
 export function pie(id, items, { fmt = String } = {}) {
   const c = chartFor(id);
   if (!c) return;
@@ -68,7 +112,7 @@ export function pie(id, items, { fmt = String } = {}) {
     tooltip: {
       ...baseTooltip,
       trigger: 'item',
-      formatter: (p) => `${esc(p.name)}<br><b>${esc(fmt(p.value))}</b> (${esc(p.percent)}%)`,
+      formatter: (/** @type {TipParam} */ p) => `${esc(p.name)}<br><b>${esc(fmt(p.value))}</b> (${esc(p.percent)}%)`,
     },
     series: [{
       type: 'pie',
@@ -79,10 +123,14 @@ export function pie(id, items, { fmt = String } = {}) {
   }, true);
 }
 
-/** R×F heatmap: matrix[r-1][f-1] = members. */
+/**
+ * R×F heatmap: matrix[r-1][f-1] = members.
+ * @param {string} id @param {number[][]} matrix @param {HeatmapOptions} [options]
+ */
 export function heatmap(id, matrix, { rLabel, fLabel, fmt = String } = {}) {
   const c = chartFor(id);
   if (!c) return;
+  /** @type {number[][]} */
   const data = [];
   let max = 0;
   matrix.forEach((row, ri) => row.forEach((v, fi) => { data.push([fi, ri, v]); max = Math.max(max, v); }));
@@ -90,7 +138,7 @@ export function heatmap(id, matrix, { rLabel, fLabel, fmt = String } = {}) {
     animation: false,
     tooltip: {
       ...baseTooltip,
-      formatter: (p) => `${esc(rLabel)} ${p.value[1] + 1} · ${esc(fLabel)} ${p.value[0] + 1}<br><b>${esc(fmt(p.value[2]))}</b>`,
+      formatter: (/** @type {TipParam} */ p) => `${esc(rLabel)} ${p.value[1] + 1} · ${esc(fLabel)} ${p.value[0] + 1}<br><b>${esc(fmt(p.value[2]))}</b>`,
     },
     grid: { left: 60, right: 20, top: 10, bottom: 60 },
     xAxis: { type: 'category', name: fLabel, nameLocation: 'middle', nameGap: 28, data: ['1', '2', '3', '4', '5'] },
@@ -100,7 +148,10 @@ export function heatmap(id, matrix, { rLabel, fLabel, fmt = String } = {}) {
   }, true);
 }
 
-/** Histogram: bins are the n+1 edges, counts the n bar heights; lastOpen labels the last bin "x+". */
+/**
+ * Histogram: bins are the n+1 edges, counts the n bar heights; lastOpen labels the last bin "x+".
+ * @param {string} id @param {number[]} bins @param {number[]} counts @param {HistogramOptions} [options]
+ */
 export function histogram(id, bins, counts, { fmtEdge = String, fmtCount = String, xName = '', yName = '', lastOpen = false, color = PALETTE[0] } = {}) {
   const c = chartFor(id);
   if (!c) return;
@@ -111,7 +162,7 @@ export function histogram(id, bins, counts, { fmtEdge = String, fmtCount = Strin
     animation: false,
     color: [color],
     grid: { left: 8, right: 16, top: 28, bottom: 30, containLabel: true },
-    tooltip: { ...baseTooltip, trigger: 'item', formatter: (p) => `${esc(p.name)}<br><b>${esc(fmtCount(p.value))}</b>` },
+    tooltip: { ...baseTooltip, trigger: 'item', formatter: (/** @type {TipParam} */ p) => `${esc(p.name)}<br><b>${esc(fmtCount(p.value))}</b>` },
     xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 60, data: labels, axisLabel: { rotate: 45, fontSize: 10 } },
     yAxis: { type: 'value', name: yName },
     series: [{ type: 'bar', data: counts, barCategoryGap: '8%' }],
@@ -121,27 +172,32 @@ export function histogram(id, bins, counts, { fmtEdge = String, fmtCount = Strin
 /**
  * A general heatmap: matrix[row][col] (null = no member there), rows bottom-up on the y axis.
  * tip(rowIndex, colIndex, value) gives the tooltip's first line (plain text; escaped here).
+ * @param {string} id @param {(number | null)[][]} matrix @param {MatrixOptions} options
  */
-export function matrixHeatmap(id, matrix, { xLabels, yLabels, xName = '', yName = '', fmt = String, tip, min = 0, max = 1, colors = ['#d9534f', '#f6e7a8', '#19a37d'] } = {}) {
+export function matrixHeatmap(id, matrix, { xLabels, yLabels, xName = '', yName = '', fmt = String, tip, min = 0, max = 1, colors = ['#d9534f', '#f6e7a8', '#19a37d'] }) {
   const c = chartFor(id);
   if (!c) return;
+  /** @type {number[][]} */
   const data = [];
   matrix.forEach((row, ri) => row.forEach((v, ci) => { if (typeof v === 'number' && Number.isFinite(v)) data.push([ci, ri, v]); }));
   c.setOption({
     animation: false,
     tooltip: {
       ...baseTooltip,
-      formatter: (p) => `${esc(tip ? tip(p.value[1], p.value[0], p.value[2]) : `${yLabels[p.value[1]]} · ${xLabels[p.value[0]]}`)}<br><b>${esc(fmt(p.value[2]))}</b>`,
+      formatter: (/** @type {TipParam} */ p) => `${esc(tip ? tip(p.value[1], p.value[0], p.value[2]) : `${yLabels[p.value[1]]} · ${xLabels[p.value[0]]}`)}<br><b>${esc(fmt(p.value[2]))}</b>`,
     },
     grid: { left: 56, right: 16, top: 10, bottom: 86 },
     xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 26, data: xLabels, splitArea: { show: true } },
     yAxis: { type: 'category', name: yName, nameLocation: 'middle', nameGap: 36, data: yLabels, splitArea: { show: true } },
     visualMap: { min, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160, inRange: { color: colors } },
-    series: [{ type: 'heatmap', data, label: { show: true, fontSize: 10, formatter: (p) => fmt(p.value[2]) } }],
+    series: [{ type: 'heatmap', data, label: { show: true, fontSize: 10, formatter: (/** @type {TipParam} */ p) => fmt(p.value[2]) } }],
   }, true);
 }
 
-/** Calibration chart: per bucket, actual (bars) against predicted (line); series [{name, values}]. */
+/**
+ * Calibration chart: per bucket, actual (bars) against predicted (line); series [{name, values}].
+ * @param {string} id @param {string[]} categories @param {Series} actual @param {Series} predicted @param {CalibrationOptions} [options]
+ */
 export function calibration(id, categories, actual, predicted, { xName = '', fmt = String } = {}) {
   const c = chartFor(id);
   if (!c) return;
@@ -153,7 +209,7 @@ export function calibration(id, categories, actual, predicted, { xName = '', fmt
     tooltip: {
       ...baseTooltip,
       trigger: 'axis',
-      formatter: (ps) => [esc(`${xName} ${ps[0]?.name ?? ''}`), ...ps.map((p) => `${esc(p.seriesName)}: <b>${esc(fmt(p.value))}</b>`)].join('<br>'),
+      formatter: (/** @type {TipParam[]} */ ps) => [esc(`${xName} ${ps[0]?.name ?? ''}`), ...ps.map((/** @type {TipParam} */ p) => `${esc(p.seriesName)}: <b>${esc(fmt(p.value))}</b>`)].join('<br>'),
     },
     xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 24, data: categories },
     yAxis: { type: 'value' },

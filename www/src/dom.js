@@ -1,25 +1,35 @@
 // DOM helpers. Everything that came from input is set with textContent: never innerHTML.
 
+/** A child for el(): a node, text, or nothing; arrays are flattened. @typedef {Node | string | number | null | undefined | false | Child[]} Child */
+
 /**
  * el('td', {class: 'num', dataset: {value: 3}}, 'text', childNode)
  * Attributes: class, dataset, on<Event> handlers, and plain attributes; children: strings or nodes.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
+  /** @type {Record<string, any>} */
+  const props = node;
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') node.className = v;
     else if (k === 'dataset') for (const [dk, dv] of Object.entries(v)) node.dataset[dk] = dv == null ? '' : String(dv);
     else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
-    else if (k === 'value') node.value = v;
-    else if (k === 'checked' || k === 'selected' || k === 'disabled' || k === 'hidden') node[k] = Boolean(v);
+    else if (k === 'value') props.value = v;
+    else if (k === 'checked' || k === 'selected' || k === 'disabled' || k === 'hidden') props[k] = Boolean(v);
     else node.setAttribute(k, v === true ? '' : String(v));
   }
   append(node, children);
   return node;
 }
 
-function append(node, children) {
+/** @param {Node} node @param {Child[]} children */
+export function append(node, children) {
   for (const c of children) {
     if (c === undefined || c === null || c === false) continue;
     if (Array.isArray(c)) append(node, c);
@@ -28,16 +38,41 @@ function append(node, children) {
   }
 }
 
+/** @template {Node} N @param {N} node @returns {N} */
 export function clear(node) {
   while (node.firstChild) node.removeChild(node.firstChild);
   return node;
 }
 
-export function $(id) {
-  return document.getElementById(id);
+/**
+ * Replace a node's content: text through textContent, nodes (or arrays of them) as children.
+ * @param {Node} node
+ * @param {Child} content
+ */
+export function fill(node, content) {
+  if (typeof content === 'string') node.textContent = content;
+  else append(clear(node), [content]);
+  return node;
 }
 
-/** A table from header labels and rows of cells (strings, numbers or nodes); rowAttrs(i) gives per-row attributes. */
+/** The element with this id (the page's markup has every id the code asks for). @param {string} id */
+export function $(id) {
+  return /** @type {HTMLElement} */ (document.getElementById(id));
+}
+
+/** @param {string} id */
+export const $input = (id) => /** @type {HTMLInputElement} */ ($(id));
+/** @param {string} id */
+export const $select = (id) => /** @type {HTMLSelectElement} */ ($(id));
+/** @param {string} id */
+export const $button = (id) => /** @type {HTMLButtonElement} */ ($(id));
+
+/**
+ * A table from header labels and rows of cells (strings, numbers or nodes); rowAttrs(i) gives per-row attributes.
+ * @param {Child[]} headers
+ * @param {Child[][]} rows
+ * @param {{rowAttrs?: (i: number) => Record<string, any>, className?: string, numeric?: number[]}} [options]
+ */
 export function table(headers, rows, { rowAttrs, className = 'data-table', numeric = [] } = {}) {
   return el('table', { class: className },
     el('thead', {}, el('tr', {}, headers.map((h, i) => el('th', { class: numeric.includes(i) ? 'num' : null }, h)))),

@@ -1,35 +1,15 @@
-// Number formatting for display. Raw values go into data-value attributes unformatted.
+// Number formatting for display, in one language's conventions. Raw values go into data-value
+// attributes unformatted. Renderers take the formatter for their translator's language:
+//   const fmt = formats(t.lang);
 
-import { getLang } from './i18n.js';
-
-const locale = () => (getLang() === 'zh' ? 'zh-CN' : 'en-US');
-const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+/** @typedef {import('./i18n/index.js').Lang} Lang */
 
 export const DASH = '—';
 
-export function count(v) {
-  return isNum(v) ? v.toLocaleString(locale(), { maximumFractionDigits: 0 }) : DASH;
-}
+/** @param {unknown} v @returns {v is number} */
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 
-export function money(v) {
-  if (!isNum(v)) return DASH;
-  if (Math.abs(v) < 0.005) v = 0;
-  const s = Math.abs(v).toLocaleString(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  return v < 0 ? `-¥${s}` : `¥${s}`;
-}
-
-export function rate(v, digits = 1) {
-  if (!isNum(v)) return DASH;
-  const scale = 10 ** digits;
-  let pct = Math.round(v * 100 * scale) / scale;
-  if (pct === 0) pct = 0; // no "-0.0%"
-  return `${pct.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits })}%`;
-}
-
-export function decimal(v, digits = 1) {
-  return isNum(v) ? v.toLocaleString(locale(), { minimumFractionDigits: 0, maximumFractionDigits: digits }) : DASH;
-}
-
+/** @param {unknown} n */
 export function bytes(n) {
   if (!isNum(n)) return DASH;
   if (n < 1024) return `${n} B`;
@@ -37,10 +17,50 @@ export function bytes(n) {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** A member-table cell: arrays joined, numbers formatted lightly, null as a dash. */
+/** A member-table cell: arrays joined, numbers formatted lightly, null as a dash. @param {unknown} v */
 export function cell(v) {
   if (v === null || v === undefined || v === '') return DASH;
   if (Array.isArray(v)) return v.join('、');
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
   return String(v);
 }
+
+/**
+ * The formatters for one language.
+ * @param {Lang} lang
+ */
+export function formats(lang) {
+  const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
+  return {
+    DASH,
+    bytes,
+    cell,
+    locale,
+    /** @param {unknown} v */
+    count(v) {
+      return isNum(v) ? v.toLocaleString(locale, { maximumFractionDigits: 0 }) : DASH;
+    },
+    /** @param {unknown} v */
+    money(v) {
+      if (!isNum(v)) return DASH;
+      if (Math.abs(v) < 0.005) v = 0;
+      const n = /** @type {number} */ (v);
+      const s = Math.abs(n).toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      return n < 0 ? `-¥${s}` : `¥${s}`;
+    },
+    /** @param {unknown} v @param {number} [digits] */
+    rate(v, digits = 1) {
+      if (!isNum(v)) return DASH;
+      const scale = 10 ** digits;
+      let pct = Math.round(v * 100 * scale) / scale;
+      if (pct === 0) pct = 0; // no "-0.0%"
+      return `${pct.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })}%`;
+    },
+    /** @param {unknown} v @param {number} [digits] */
+    decimal(v, digits = 1) {
+      return isNum(v) ? v.toLocaleString(locale, { minimumFractionDigits: 0, maximumFractionDigits: digits }) : DASH;
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof formats>} Formats */

@@ -1,0 +1,230 @@
+// Forecasts (价值预测: BG/NBD, Gamma-Gamma, CLV, churn risk): the settings used, models that
+// could not be fitted, headline figures, parameters, churn bands, the CLV histogram, the
+// P(alive) matrix, the holdout check and the top members by CLV.
+
+import { el, table } from '../dom.js';
+import { formats } from '../format.js';
+import { labelFor } from './labels.js';
+import { memberCell } from './members.js';
+
+/** @typedef {import('../types/report').Report} Report */
+/** @typedef {import('../types/report').ForecastReport} ForecastReport */
+/** @typedef {import('../types/report').MemberRow} MemberRow */
+/** @typedef {import('../i18n/index.js').Translate} Translate */
+/** @typedef {import('../format.js').Formats} Formats */
+/** @typedef {import('./mount.js').SectionView} SectionView */
+/** @typedef {import('../charts.js').ChartSpec} ChartSpec */
+/** @typedef {NonNullable<ForecastReport['holdout']>} Holdout */
+/** @typedef {[string, (v: any) => string][]} ParamSpec */
+
+const DAY_MS = 86_400_000;
+
+/** A day number (days since 1970-01-01) as YYYY-MM-DD. @param {number} day */
+export const dayDate = (day) => (Number.isFinite(day) ? new Date(day * DAY_MS).toISOString().slice(0, 10) : '—');
+
+/** The churn bands the page styles; others (if the engine adds some) get a neutral style. */
+const STYLED_BANDS = ['low', 'medium', 'high'];
+
+/** Columns of the top-CLV list. */
+export const TOP_COLUMNS = ['member_id', 'name', 'frequency', 'monetary', 'p_alive', 'expected_purchases_365d', 'expected_spend', 'clv', 'churn_band'];
+const TOP_NUMERIC = new Set(['frequency', 'monetary', 'p_alive', 'expected_purchases_365d', 'expected_spend', 'clv']);
+
+/**
+ * The forecast section; hidden when the report has no forecast.
+ * @param {Report} report
+ * @param {Translate} t
+ * @returns {SectionView}
+ */
+export function render(report, t) {
+  const fc = report.forecast;
+  if (!fc || typeof fc !== 'object') return { hidden: { 'forecast-panel': true } };
+  const fmt = formats(t.lang);
+  const num4 = (/** @type {unknown} */ v) => fmt.decimal(v, 4);
+  const yesNo = (/** @type {unknown} */ v) => (v === true ? t('forecast.yes') : v === false ? t('forecast.no') : fmt.DASH);
+  /** @type {ParamSpec} */
+  const bgnbdParams = [['r', num4], ['alpha', num4], ['a', num4], ['b', num4],
+    ['log_likelihood', (v) => fmt.decimal(v, 2)], ['converged', yesNo], ['iterations', fmt.count]];
+  /** @type {ParamSpec} */
+  const ggParams = [['p', num4], ['q', num4], ['gamma', num4],
+    ['log_likelihood', (v) => fmt.decimal(v, 2)], ['converged', yesNo], ['iterations', fmt.count], ['customers', fmt.count]];
+
+  const st = fc.settings || /** @type {Partial<ForecastReport['settings']>} */ ({});
+  const notFitted = Array.isArray(fc.not_fitted) ? fc.not_fitted : [];
+  const ep = fc.expected_purchases || {};
+  const clv = fc.clv || /** @type {Partial<ForecastReport['clv']>} */ ({});
+  const median = Array.isArray(clv.percentiles) ? clv.percentiles[2] : null;
+  const holdout = renderHoldout(fc.holdout, st.time_unit, t, fmt);
+
+  return {
+    // Shown before the charts are drawn: ECharts needs the containers laid out.
+    hidden: { 'forecast-panel': false, ...holdout.hidden },
+    props: report.as_of ? { 'fc-holdout': { max: dayDate(Date.parse(report.as_of) / DAY_MS - 1) } } : {},
+    slots: {
+      'fc-settings': t('forecast.settings', {
+        unit: t(st.time_unit === 'week' ? 'forecast.unit_week' : 'forecast.unit_day'),
+        months: st.clv_months ?? fmt.DASH,
+        discount: fmt.rate(st.discount, 2),
+      }),
+      'forecast-notes': [
+        ...notFitted.map((n) => el('p', { class: 'note warn', dataset: { notFitted: n.model ?? '' } },
+          t('forecast.not_fitted', { model: t.has(`fc.${n.model}`) ? t(`fc.${n.model}`) : String(n.model), reason: n.reason ?? '' }))),
+        notFitted.length ? el('p', { class: 'muted small' }, t('forecast.not_fitted_hint')) : null,
+      ],
+      'forecast-figures': [
+        figureCard('expected_30d', ep['30d'], fmt.decimal(ep['30d'], 1), t),
+        figureCard('expected_90d', ep['90d'], fmt.decimal(ep['90d'], 1), t),
+        figureCard('expected_365d', ep['365d'], fmt.decimal(ep['365d'], 1), t),
+        figureCard('clv_total', clv.total, fmt.money(clv.total), t),
+        figureCard('clv_mean', clv.mean, fmt.money(clv.mean), t),
+        figureCard('clv_median', median, fmt.money(median), t),
+      ],
+      'forecast-params': [paramTable('bgnbd', fc.bgnbd, bgnbdParams, t), paramTable('gamma_gamma', fc.gamma_gamma, ggParams, t)],
+      'churn-bands': churnBands(fc.churn_bands || {}, t, fmt),
+      'clv-percentiles': clvPercentiles(clv, t, fmt),
+      ...holdout.slots,
+    },
+    charts: [clvChart(clv, t, fmt), pAliveChart(fc.p_alive_matrix, t), ...(holdout.charts ?? [])],
+  };
+}
+
+/** @param {string} key @param {unknown} value @param {string} formatted @param {Translate} t */
+function figureCard(key, value, formatted, t) {
+  return el('div', { class: 'card', dataset: { forecast: key, value: typeof value === 'number' ? String(value) : '' } },
+    el('div', { class: 'card-label' }, t(`fc.${key}`)),
+    el('div', { class: 'card-value' }, formatted));
+}
+
+/**
+ * One model's parameters, each row carrying the raw value; "not fitted" when the model is missing.
+ * @param {string} model @param {object | null | undefined} fit @param {ParamSpec} spec @param {Translate} t
+ */
+function paramTable(model, fit, spec, t) {
+  const wrap = el('div', { class: 'param-block', dataset: { model } }, el('h4', {}, t(`fc.${model}`)));
+  if (!fit) {
+    wrap.appendChild(el('p', { class: 'warn', dataset: { notFittedCell: model } }, t('forecast.not_fitted_cell')));
+    return wrap;
+  }
+  const values = /** @type {Record<string, unknown>} */ (fit);
+  const keys = spec.filter(([k]) => k in values);
+  wrap.appendChild(table([t('forecast.param'), t('forecast.value')],
+    keys.map(([k, f]) => [t.has(`fc.${k}`) ? t(`fc.${k}`) : k, f(values[k])]),
+    { className: 'data-table compact', numeric: [1],
+      rowAttrs: (i) => ({ dataset: { param: `${model}.${keys[i][0]}`, value: String(values[keys[i][0]]) } }) }));
+  return wrap;
+}
+
+/**
+ * Buyers per churn band as buttons that filter the member table (the wiring listens on #churn-bands).
+ * @param {Record<string, number>} bands @param {Translate} t @param {Formats} fmt
+ */
+function churnBands(bands, t, fmt) {
+  const keys = Object.keys(bands);
+  const total = keys.reduce((a, k) => a + (bands[k] ?? 0), 0);
+  const max = Math.max(1, ...keys.map((k) => bands[k] ?? 0));
+  const rows = keys.map((k) => {
+    const n = bands[k] ?? 0;
+    const bar = el('span', { class: 'band-bar' });
+    bar.style.width = `${(100 * n) / max}%`; // CSSOM, not a style attribute: allowed by the CSP
+    return el('button', {
+      type: 'button', class: `band-row band-${STYLED_BANDS.includes(k) ? k : 'other'}`,
+      dataset: { churnBand: k, members: n }, 'aria-pressed': 'false',
+    },
+    el('span', { class: 'band-label' }, labelFor('churn', k, t)),
+    el('span', { class: 'band-track' }, bar),
+    el('span', { class: 'band-count' }, fmt.count(n)),
+    el('span', { class: 'band-share muted' }, fmt.rate(total ? n / total : null)));
+  });
+  return [...rows, el('p', { class: 'muted small', dataset: { forecast: 'churn_total', value: total } }, t('forecast.churn_total', { n: fmt.count(total) }))];
+}
+
+/** @param {Partial<ForecastReport['clv']>} clv @param {Translate} t @param {Formats} fmt */
+function clvPercentiles(clv, t, fmt) {
+  const p = Array.isArray(clv.percentiles) ? clv.percentiles : [];
+  return p.length === 5
+    ? t('forecast.clv_percentiles', { p10: fmt.money(p[0]), p25: fmt.money(p[1]), p50: fmt.money(p[2]), p75: fmt.money(p[3]), p90: fmt.money(p[4]), n: fmt.count(clv.count) })
+    : '';
+}
+
+/** @param {Partial<ForecastReport['clv']>} clv @param {Translate} t @param {Formats} fmt @returns {ChartSpec} */
+function clvChart(clv, t, fmt) {
+  const bins = Array.isArray(clv.bins) ? clv.bins : [];
+  const counts = Array.isArray(clv.counts) ? clv.counts : [];
+  const edge = (/** @type {number} */ v) => Math.round(v).toLocaleString(fmt.locale);
+  return {
+    kind: 'histogram', id: 'chart-clv', bins, counts,
+    options: { fmtEdge: edge, fmtCount: fmt.count, xName: t('forecast.clv_axis'), yName: t('forecast.members_axis'), lastOpen: true, color: '#2f6fdb' },
+  };
+}
+
+/** @param {ForecastReport['p_alive_matrix'] | undefined} matrix @param {Translate} t @returns {ChartSpec} */
+function pAliveChart(matrix, t) {
+  if (!Array.isArray(matrix) || !matrix.length) return { kind: 'matrixHeatmap', id: 'chart-palive', matrix: [], options: { xLabels: [], yLabels: [] } };
+  const cols = Math.max(...matrix.map((r) => (Array.isArray(r) ? r.length : 0)));
+  const yLabels = matrix.map((_, i) => (i === matrix.length - 1 && matrix.length === 11 ? '10+' : String(i)));
+  const xLabels = Array.from({ length: cols }, (_, i) => String(i + 1));
+  return {
+    kind: 'matrixHeatmap', id: 'chart-palive', matrix,
+    options: {
+      xLabels, yLabels, xName: t('forecast.palive_x'), yName: t('forecast.palive_y'),
+      fmt: (v) => v.toFixed(2), tip: (ri, ci) => t('forecast.palive_tip', { f: yLabels[ri], d: ci + 1 }),
+    },
+  };
+}
+
+/**
+ * The holdout check: shown only when the report has one.
+ * @param {Holdout | null | undefined} h @param {string | undefined} timeUnit @param {Translate} t @param {Formats} fmt
+ * @returns {SectionView}
+ */
+function renderHoldout(h, timeUnit, t, fmt) {
+  if (!h || typeof h !== 'object') return { hidden: { 'holdout-block': true } };
+  const num4 = (/** @type {unknown} */ v) => fmt.decimal(v, 4);
+  const fit = h.fit || /** @type {Partial<Holdout['fit']>} */ ({});
+  const buckets = Array.isArray(h.buckets) ? h.buckets : [];
+  const last = buckets.length - 1;
+  const cats = buckets.map((b, i) => (i === last && last >= 7 ? `${b.calibration_frequency}+` : String(b.calibration_frequency)));
+  return {
+    hidden: { 'holdout-block': false },
+    slots: {
+      'holdout-window': t('forecast.holdout_window', {
+        split: dayDate(h.split_day), start: dayDate(h.split_day + 1), end: dayDate(h.end_day),
+        len: fmt.decimal(h.holdout_length, 1), unit: t(timeUnit === 'week' ? 'forecast.len_week' : 'forecast.len_day'),
+        r: num4(fit.r), alpha: num4(fit.alpha), a: num4(fit.a), b: num4(fit.b),
+      }),
+      'holdout-figures': [
+        figureCard('holdout_customers', h.customers, fmt.count(h.customers), t),
+        figureCard('holdout_total_actual', h.total_actual, fmt.decimal(h.total_actual, 1), t),
+        figureCard('holdout_total_predicted', h.total_predicted, fmt.decimal(h.total_predicted, 1), t),
+        figureCard('holdout_mae', h.mean_absolute_error, fmt.decimal(h.mean_absolute_error, 3), t),
+        figureCard('holdout_bucket_mae', h.bucket_mean_absolute_error, fmt.decimal(h.bucket_mean_absolute_error, 3), t),
+      ],
+    },
+    charts: [{
+      kind: 'calibration', id: 'chart-holdout', categories: cats,
+      actual: { name: t('forecast.holdout_actual'), values: buckets.map((b) => b.mean_actual) },
+      predicted: { name: t('forecast.holdout_predicted'), values: buckets.map((b) => b.mean_predicted) },
+      options: { xName: t('forecast.holdout_axis'), fmt: (v) => fmt.decimal(v, 3) },
+    }],
+  };
+}
+
+/**
+ * The top members by CLV: `rows` is null while the worker is still computing them.
+ * @param {MemberRow[] | null} rows
+ * @param {Report | null} report
+ * @param {Translate} t
+ * @returns {SectionView}
+ */
+export function renderTopClv(rows, report, t) {
+  if (rows === null) return { slots: { 'top-clv': el('p', { class: 'muted' }, '…') } };
+  if (!rows.length) return { slots: { 'top-clv': el('p', { class: 'muted' }, t('forecast.no_rows')) } };
+  const cells = /** @type {Record<string, unknown>[]} */ (/** @type {unknown} */ (rows));
+  return {
+    slots: {
+      'top-clv': table([t('fc.rank'), ...TOP_COLUMNS.map((c) => (t.has(`m.${c}`) ? t(`m.${c}`) : c))],
+        rows.map((r, i) => [String(i + 1), ...TOP_COLUMNS.map((c) => memberCell(c, c === 'member_id' ? (r.member_id ?? r.phone ?? r.email) : cells[i][c], report, t))]),
+        { className: 'data-table compact', numeric: [0, ...TOP_COLUMNS.map((c, i) => (TOP_NUMERIC.has(c) ? i + 1 : -1)).filter((i) => i > 0)],
+          rowAttrs: (i) => ({ dataset: { topClv: i + 1, memberId: rows[i].member_id ?? '', clv: rows[i].clv ?? '' } }) }),
+    },
+  };
+}

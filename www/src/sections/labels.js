@@ -1,0 +1,32 @@
+// Names for the engine's keys in the reader's language: the engine's own names where the report
+// carries them (segments), the translation table otherwise, the raw key as a last resort.
+
+import { DASH } from '../format.js';
+
+/** @typedef {import('../i18n/index.js').Translate} Translate */
+
+/**
+ * An RFM segment's name: the engine's (name_zh / name_en), else the page's, else the key.
+ * @param {string} key
+ * @param {{name_zh?: string, name_en?: string} | null | undefined} seg
+ * @param {Translate} t
+ */
+export function segmentName(key, seg, t) {
+  if (seg) {
+    const n = t.lang === 'zh' ? seg.name_zh : seg.name_en;
+    if (n) return n;
+  }
+  return t.has(`segment.${key}`) ? t(`segment.${key}`) : key;
+}
+
+/**
+ * The label of `prefix.key` (tier.lost, life.growth, churn.high ...), the key itself if none, a dash for nothing.
+ * @param {string} prefix
+ * @param {unknown} key
+ * @param {Translate} t
+ */
+export function labelFor(prefix, key, t) {
+  if (key === null || key === undefined || key === '') return DASH;
+  return t.has(`${prefix}.${key}`) ? t(`${prefix}.${key}`) : String(key);
+}
+

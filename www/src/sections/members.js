@@ -1,0 +1,153 @@
+// The member table (会员明细): filters, sortable header, one page of rows and the pager.
+// The rows come from the worker a page at a time, so this section renders from the report
+// (filter choices, names) plus the page and the query; the wiring listens on the header and
+// the filters and hands changes to the page state.
+
+import { el } from '../dom.js';
+import { formats, cell } from '../format.js';
+import { labelFor, segmentName } from './labels.js';
+
+/** @typedef {import('../types/report').Report} Report */
+/** @typedef {import('../types/report').MemberRow} MemberRow */
+/** @typedef {import('../engine/protocol').MemberPage} MemberPage */
+/** @typedef {import('../i18n/index.js').Translate} Translate */
+/** @typedef {import('./mount.js').SectionView} SectionView */
+
+/**
+ * The member-table query the page keeps: filters, sort and the current page.
+ * @typedef {object} MemberFilter
+ * @property {string} search
+ * @property {string} segment
+ * @property {string} dormancy
+ * @property {string} lifecycle
+ * @property {string} source
+ * @property {string} churn_band
+ * @property {string} sort
+ * @property {boolean} desc
+ * @property {number} offset
+ * @property {number} limit
+ */
+
+export const PAGE_SIZE = 50;
+
+const MEMBER_COLUMNS = ['member_id', 'name', 'phone', 'email', 'sources', 'tier', 'first_purchase', 'last_purchase',
+  'recency_days', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score', 'segment', 'segment_ten', 'dormancy', 'lifecycle',
+  'registered_at', 'personal_cycle_days', 'expected_next_purchase', 'repurchase_status'];
+const FORECAST_COLUMNS = ['p_alive', 'expected_spend', 'clv', 'churn_risk', 'churn_band'];
+/** Columns shown right-aligned and sorted descending first. */
+export const NUMERIC_MEMBER_COLUMNS = new Set(['recency_days', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score',
+  'personal_cycle_days', 'p_alive', 'expected_spend', 'clv', 'churn_risk']);
+
+/**
+ * The columns shown: the forecast ones when the rows carry them (or, before any row, when the report has a forecast).
+ * @param {MemberRow[]} rows
+ * @param {Report | null} report
+ */
+export function columns(rows, report) {
+  const first = rows[0];
+  const extra = first ? FORECAST_COLUMNS.filter((c) => c in first) : (report && report.forecast ? FORECAST_COLUMNS : []);
+  return [...MEMBER_COLUMNS, ...extra];
+}
+
+/**
+ * One member value as shown: keys as names, money and probabilities rounded.
+ * @param {string} c  column key
+ * @param {unknown} v
+ * @param {Report | null} report  for the engine's segment names
+ * @param {Translate} t
+ */
+export function memberCell(c, v, report, t) {
+  if (c === 'segment') return v ? segmentName(String(v), report?.rfm?.segments?.[String(v)], t) : formats(t.lang).DASH;
+  if (c === 'dormancy') return labelFor('tier', v, t);
+  if (c === 'lifecycle') return labelFor('life', v, t);
+  if (c === 'repurchase_status') return labelFor('rep', v, t);
+  if (c === 'churn_band' || (c === 'churn_risk' && typeof v === 'string')) return labelFor('churn', v, t);
+  if (c === 'monetary' || c === 'clv' || c === 'expected_spend') return typeof v === 'number' ? v.toFixed(2) : formats(t.lang).DASH;
+  if (c === 'p_alive' || c === 'churn_risk') return typeof v === 'number' ? v.toFixed(3) : formats(t.lang).DASH;
+  return cell(v);
+}
+
+/**
+ * @param {string} allKey  the "all" choice
+ * @param {[string, string][]} options  [value, label]
+ * @param {string} current
+ * @param {Translate} t
+ */
+function selectOptions(allKey, options, current, t) {
+  return [el('option', { value: '' }, t(allKey)),
+    ...options.map(([value, label]) => el('option', { value, selected: value === current }, label))];
+}
+
+/**
+ * The filter choices, in the report's order; `query` says which are chosen.
+ * @param {Report} report
+ * @param {Translate} t
+ * @param {MemberFilter} query
+ * @returns {SectionView}
+ */
+export function renderFilters(report, t, query) {
+  const segments = report.rfm?.segments || {};
+  const tiers = Object.keys(report.dormancy?.buyers || {});
+  const stages = Object.keys(report.lifecycle || {});
+  const bands = Object.keys(report.forecast?.churn_bands || {});
+  const labels = (report.sources || []).map((s) => s.label);
+  return {
+    hidden: { 'filter-churn': !report.forecast },
+    slots: {
+      'filter-segment': selectOptions('members.all_segments', Object.keys(segments).map((k) => [k, segmentName(k, segments[k], t)]), query.segment, t),
+      'filter-dormancy': selectOptions('members.all_dormancy', tiers.map((k) => [k, t(`tier.${k}`)]), query.dormancy, t),
+      'filter-lifecycle': selectOptions('members.all_lifecycle', stages.map((k) => [k, t(`life.${k}`)]), query.lifecycle, t),
+      'filter-source': selectOptions('members.all_sources', labels.map((l) => [l, l]), query.source, t),
+      'filter-churn': selectOptions('members.all_churn', bands.map((k) => [k, t(`churn.${k}`)]), query.churn_band, t),
+    },
+  };
+}
+
+/**
+ * The header row: one sortable cell per column, marked with the current sort.
+ * @param {string[]} cols
+ * @param {MemberFilter} query
+ * @param {Translate} t
+ * @returns {SectionView}
+ */
+export function renderHead(cols, query, t) {
+  return {
+    slots: {
+      'member-head': el('tr', {}, cols.map((c) => {
+        const sorted = query.sort === c;
+        return el('th', {
+          class: `${NUMERIC_MEMBER_COLUMNS.has(c) ? 'num ' : ''}sortable${sorted ? (query.desc ? ' desc' : ' asc') : ''}`,
+          dataset: { column: c }, 'aria-sort': sorted ? (query.desc ? 'descending' : 'ascending') : null, tabindex: '0',
+        }, t.has(`m.${c}`) ? t(`m.${c}`) : c);
+      })),
+    },
+  };
+}
+
+/**
+ * One page of rows and the pager.
+ * @param {MemberPage} page
+ * @param {string[]} cols
+ * @param {MemberFilter} query
+ * @param {Report | null} report
+ * @param {Translate} t
+ * @returns {SectionView}
+ */
+export function renderRows(page, cols, query, report, t) {
+  const fmt = formats(t.lang);
+  const rows = page.rows.map((row) => {
+    const values = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (row));
+    return el('tr', { dataset: { memberId: row.member_id ?? '' } },
+      cols.map((c) => el('td', { class: NUMERIC_MEMBER_COLUMNS.has(c) ? 'num' : null }, memberCell(c, values[c], report, t))));
+  });
+  const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
+  const current = Math.floor(query.offset / PAGE_SIZE) + 1;
+  return {
+    props: { 'page-prev': { disabled: current <= 1 }, 'page-next': { disabled: current >= pages } },
+    data: { 'page-info': { total: String(page.total) } },
+    slots: {
+      'member-rows': rows,
+      'page-info': t('members.page', { page: current, pages, total: fmt.count(page.total) }),
+    },
+  };
+}

@@ -1,0 +1,422 @@
+// The page state, and the only module that talks to the engine: files in, options set, the
+// report and member pages out. It runs requests one after another (the worker must see them in
+// a consistent order), recovers when the worker is cancelled or crashes, and tells the page
+// what to show through a PageView; it never touches the DOM itself.
+
+import { PAGE_SIZE } from './sections/members.js';
+
+/** @typedef {import('./types/report').Report} Report */
+/** @typedef {import('./types/report').MemberRow} MemberRow */
+/** @typedef {import('./engine/client.js').Engine} Engine */
+/** @typedef {import('./engine/protocol').AnalysisOptions} AnalysisOptions */
+/** @typedef {import('./engine/protocol').FileOptions} FileOptions */
+/** @typedef {import('./engine/protocol').MemberQuery} MemberQuery */
+/** @typedef {import('./engine/protocol').MemberPage} MemberPage */
+/** @typedef {import('./sections/files.js').FileEntry} FileEntry */
+/** @typedef {import('./sections/members.js').MemberFilter} MemberFilter */
+
+/**
+ * An error to show: the engine's (with file, line, code) or the page's own.
+ * @typedef {{message?: string, message_zh?: string, code?: string, fatal?: boolean, file?: string | null, line?: number | null, column?: string | null}} ShownError
+ */
+
+/**
+ * What the state asks of the page. The page implements it over the DOM (view.js); a test can fake it.
+ * @typedef {object} PageView
+ * @property {(busy: boolean) => void} setBusy  work is in progress / done
+ * @property {(on: boolean) => void} showProgress  show or hide the progress bar (reset to 0)
+ * @property {(key: string, indeterminate?: boolean) => void} progressStep  name the step in progress
+ * @property {(err: ShownError, wrapKey?: string) => void} showError
+ * @property {() => void} hideError
+ * @property {(reading: string | null) => void} showCancelled  a read (of `reading`) or an analysis was cancelled
+ * @property {() => void} analysisFailed  no report: say so on the page
+ * @property {(version: string) => void} showVersion
+ * @property {() => void} renderFiles
+ * @property {() => void} hideResults
+ * @property {(userAsOf: boolean) => AnalysisOptions} readOptions  the analysis options as the controls say
+ * @property {() => void} renderReport
+ * @property {() => void} renderTopClv
+ * @property {() => void} renderMembers  the member page (and the header, when the page's columns differ from it)
+ * @property {(seq: number) => void} reportReady  a new report and its first member page are shown
+ * @property {(loading: boolean) => void} membersLoading
+ * @property {(bytes: Uint8Array, format: string, fileName: string) => void} download
+ */
+
+const TOP_CLV = 20;
+
+/** The options the engine takes from a file entry (empty values left out). @param {FileOptions} o @returns {FileOptions} */
+function stripOptions(o) {
+  /** @type {FileOptions} */
+  const out = {};
+  if (o.kind) out.kind = o.kind;
+  if (o.encoding) out.encoding = o.encoding;
+  if (o.source_label) out.source_label = o.source_label;
+  if (o.sheet) out.sheet = o.sheet;
+  if (o.columns && Object.keys(o.columns).length) out.columns = { ...o.columns };
+  return out;
+}
+
+/** @returns {MemberQuery} */
+const topClvQuery = () => ({ sort: 'clv', desc: true, offset: 0, limit: TOP_CLV });
+
+/** @param {unknown} e @returns {ShownError} */
+const asError = (e) => /** @type {ShownError} */ (e);
+
+export class PageState {
+  /**
+   * @param {Engine} engine
+   * @param {PageView} view
+   */
+  constructor(engine, view) {
+    this.engine = engine;
+    this.view = view;
+    /** @type {FileEntry[]} */
+    this.files = [];
+    /** @type {Report | null} */
+    this.report = null;
+    /** @type {MemberFilter} */
+    this.query = { search: '', segment: '', dormancy: '', lifecycle: '', source: '', churn_band: '', sort: '', desc: false, offset: 0, limit: PAGE_SIZE };
+    /** Rows of the top-CLV query for the current report (null while loading). @type {MemberRow[] | null} */
+    this.topClv = null;
+    /** @type {MemberPage} */
+    this.page = { total: 0, rows: [] };
+    /** The user chose the as-of date (else the report's is shown). */
+    this.userAsOf = false;
+    this.reportSeq = 0;
+    /** Name of the file being read. @type {string | null} */
+    this.loading = null;
+    /** @type {Promise<unknown>} */
+    this.queue = Promise.resolve();
+  }
+
+  /**
+   * Run UI actions one after another: the worker must see requests in a consistent order.
+   * @template T
+   * @param {() => Promise<T>} task
+   * @returns {Promise<T>}
+   */
+  enqueue(task) {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Show the engine's version once its worker is up (or why it could not start). */
+  watchVersion() {
+    this.engine.version.then((v) => { this.view.showVersion(v); })
+      .catch((e) => this.view.showError(e, 'error.worker'));
+  }
+
+  /** Resolves once the engine has started. */
+  ready() {
+    return this.engine.version;
+  }
+
+  // ---------------------------------------------------------------- crashes
+
+  /** After a fatal error the worker is replaced; reload every kept file into the fresh one. @param {ShownError} err */
+  async recoverFromCrash(err) {
+    this.engine.restart({ fatal: true, code: 'restarted', message: 'engine restarted', message_zh: '引擎已重启' });
+    this.watchVersion();
+    await this.reloadAll();
+    this.view.showError(err, 'error.crash');
+  }
+
+  async reloadAll() {
+    if (!this.files.length) return;
+    this.view.showProgress(true);
+    this.view.progressStep('input.reloading');
+    const kept = [];
+    for (const f of this.files) {
+      try {
+        f.summary = await this.engine.addFile(f.name, f.file, f.options);
+        kept.push(f);
+      } catch (e) {
+        if (asError(e).fatal) this.engine.restart();
+        // A file that cannot be reloaded is dropped; the error is shown by the caller.
+      }
+    }
+    this.files = kept;
+    this.view.showProgress(false);
+    this.view.renderFiles();
+  }
+
+  /**
+   * Terminate the worker (the only way to stop Wasm mid-call) and start a fresh one; the files
+   * already added are read again. Cancelling a read re-analyses the rest; cancelling an analysis does not.
+   */
+  cancel() {
+    const reading = this.loading;
+    this.engine.restart();
+    this.watchVersion();
+    return this.enqueue(async () => {
+      this.view.setBusy(true);
+      await this.reloadAll();
+      if (reading) await this.runAnalysis();
+      this.view.showCancelled(reading);
+      this.view.setBusy(false);
+    });
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /** @param {Iterable<File> | ArrayLike<File>} fileList */
+  async addFiles(fileList) {
+    const files = Array.from(fileList);
+    if (!files.length) return;
+    await this.enqueue(async () => {
+      this.view.hideError();
+      this.view.setBusy(true);
+      let cancelled = false;
+      for (const file of files) {
+        const name = file.name;
+        const existing = this.files.findIndex((f) => f.name === name);
+        if (existing >= 0) {
+          try { await this.engine.removeFile(name); } catch { /* not loaded */ }
+          this.files.splice(existing, 1);
+        }
+        /** @type {FileEntry} */
+        const entry = { name, file, options: { columns: {} }, summary: null };
+        this.loading = name;
+        this.view.showProgress(true);
+        try {
+          entry.summary = await this.engine.addFile(name, file, stripOptions(entry.options));
+          this.files.push(entry);
+        } catch (e) {
+          const err = asError(e);
+          if (err.code === 'cancelled') { cancelled = true; break; }
+          if (err.fatal) { await this.recoverFromCrash(err); continue; }
+          this.view.showError(err);
+        } finally {
+          this.loading = null;
+        }
+      }
+      this.view.showProgress(false);
+      this.view.renderFiles();
+      if (!cancelled) await this.runAnalysis();
+      this.view.setBusy(false);
+    });
+  }
+
+  /**
+   * Change how one file is read (kind, encoding, source label, column roles), then analyse again.
+   * @param {string} name
+   * @param {(options: FileEntry['options']) => void} mutate
+   */
+  changeFileOptions(name, mutate) {
+    return this.enqueue(async () => {
+      const f = this.files.find((x) => x.name === name);
+      if (!f) return;
+      this.view.hideError();
+      this.view.setBusy(true);
+      const before = JSON.parse(JSON.stringify(f.options));
+      mutate(f.options);
+      try {
+        f.summary = await this.engine.setFileOptions(name, stripOptions(f.options));
+      } catch (e) {
+        f.options = before;
+        if (asError(e).fatal) await this.recoverFromCrash(asError(e));
+        else this.view.showError(asError(e));
+      }
+      this.view.renderFiles();
+      await this.runAnalysis();
+      this.view.setBusy(false);
+    });
+  }
+
+  /** @param {string} name */
+  removeFile(name) {
+    return this.enqueue(async () => {
+      this.view.setBusy(true);
+      try { await this.engine.removeFile(name); } catch (e) { if (asError(e).fatal) await this.recoverFromCrash(asError(e)); }
+      this.files = this.files.filter((f) => f.name !== name);
+      this.view.renderFiles();
+      await this.runAnalysis();
+      this.view.setBusy(false);
+    });
+  }
+
+  // ---------------------------------------------------------------- analysis
+
+  /** Analyse again with the options the controls now show. */
+  reanalyze() {
+    return this.enqueue(async () => { this.view.setBusy(true); this.view.hideError(); await this.runAnalysis(); this.view.setBusy(false); });
+  }
+
+  async runAnalysis() {
+    const view = this.view;
+    if (!this.files.length) {
+      this.report = null;
+      view.hideResults();
+      return;
+    }
+    view.showProgress(true);
+    view.progressStep('input.analyzing', true);
+    /** @type {ShownError | null} */
+    let settingsError = null;
+    /** @type {Report} */
+    let report;
+    try {
+      const opts = view.readOptions(this.userAsOf);
+      try {
+        report = await this.engine.analyze(opts);
+      } catch (e) {
+        // A bad forecast setting (say a holdout date on or after the as-of date) should not blank
+        // the page: analyse with the default forecast settings and say why.
+        if (asError(e).code !== 'invalid_option' || asError(e).fatal) throw e;
+        const retry = { ...opts };
+        delete retry.forecast;
+        delete retry.holdout_from;
+        report = await this.engine.analyze(retry);
+        settingsError = asError(e);
+      }
+      this.report = report;
+    } catch (e) {
+      view.showProgress(false);
+      if (asError(e).code === 'cancelled') return;
+      this.report = null;
+      view.hideResults();
+      if (asError(e).fatal) await this.recoverFromCrash(asError(e));
+      else view.showError(asError(e));
+      view.analysisFailed();
+      return;
+    }
+    view.showProgress(false);
+    this.query.offset = 0;
+    this.topClv = null;
+    // Ask the worker for the top-CLV list and the first member page now: it computes them
+    // while this thread draws the report. (Errors are handled where they are awaited.)
+    const topClv = report.forecast ? this.engine.query(topClvQuery()) : null;
+    const members = this.engine.query(this.memberQuery());
+    for (const p of [topClv, members]) p?.catch(() => {});
+    this.fitQueryToReport();
+    view.renderReport();
+    if (settingsError) view.showError(settingsError, 'forecast.invalid_option');
+    await this.loadTopClv(topClv);
+    await this.loadMembers(members);
+    this.reportSeq += 1;
+    view.reportReady(this.reportSeq);
+  }
+
+  /** Drop filters the new report cannot offer: a source that is gone, a churn band without forecasts. */
+  fitQueryToReport() {
+    const r = this.report;
+    if (!r) return;
+    const labels = (r.sources || []).map((s) => s.label);
+    if (this.query.source && !labels.includes(this.query.source)) this.query.source = '';
+    if (!r.forecast) this.query.churn_band = '';
+  }
+
+  /**
+   * Shows the top-CLV list; `pending` is the query already sent, if any.
+   * @param {Promise<MemberPage> | null} [pending]
+   */
+  async loadTopClv(pending = null) {
+    if (!this.report?.forecast) { this.topClv = []; this.view.renderTopClv(); return; }
+    try {
+      const page = await (pending ?? this.engine.query(topClvQuery()));
+      this.topClv = page.rows || [];
+    } catch (e) {
+      if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
+      this.view.showError(asError(e));
+      this.topClv = [];
+    }
+    this.view.renderTopClv();
+  }
+
+  // ---------------------------------------------------------------- member table
+
+  /** The member query as the engine takes it: set filters only, paged unless exporting. */
+  memberQuery({ paged = true } = {}) {
+    /** @type {MemberQuery} */
+    const q = {};
+    for (const k of /** @type {const} */ (['search', 'segment', 'dormancy', 'lifecycle', 'source', 'churn_band', 'sort'])) if (this.query[k]) q[k] = this.query[k];
+    if (this.query.sort) q.desc = this.query.desc;
+    if (paged) { q.offset = this.query.offset; q.limit = this.query.limit; }
+    return q;
+  }
+
+  /**
+   * Shows the current member page; `pending` is the query already sent, if any.
+   * @param {Promise<MemberPage> | null} [pending]
+   * @returns {Promise<void>}
+   */
+  async loadMembers(pending = null) {
+    if (!this.report) return;
+    try {
+      this.page = await (pending ?? this.engine.query(this.memberQuery()));
+    } catch (e) {
+      // Sent before a crash that was already recovered from: ask the new worker instead.
+      if (pending && asError(e).code === 'restarted') { await this.loadMembers(); return; }
+      if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
+      this.view.showError(asError(e));
+      this.page = { total: 0, rows: [] };
+    }
+    this.view.renderMembers();
+  }
+
+  /** Ask for the member page the query now describes. */
+  requery() {
+    return this.enqueue(async () => {
+      this.view.membersLoading(true);
+      await this.loadMembers();
+      this.view.membersLoading(false);
+    });
+  }
+
+  /**
+   * Filter the member table by one key (segment, dormancy, lifecycle, source, churn_band) from the first page.
+   * @param {'segment' | 'dormancy' | 'lifecycle' | 'source' | 'churn_band'} key
+   * @param {string} value
+   */
+  setFilter(key, value) {
+    this.query[key] = value;
+    this.query.offset = 0;
+    return this.requery();
+  }
+
+  /** Toggle the churn-band filter (a click on a band): the band, or none if it was the band. @param {string} band */
+  toggleChurnBand(band) {
+    return this.setFilter('churn_band', this.query.churn_band === band ? '' : band);
+  }
+
+  /** @param {string} text */
+  search(text) {
+    this.query.search = text;
+    this.query.offset = 0;
+    return this.requery();
+  }
+
+  /**
+   * Sort by a column; again to reverse. Numeric columns start descending.
+   * @param {string} column
+   * @param {boolean} numeric
+   */
+  sortBy(column, numeric) {
+    if (this.query.sort === column) this.query.desc = !this.query.desc;
+    else { this.query.sort = column; this.query.desc = numeric; }
+    this.query.offset = 0;
+    return this.requery();
+  }
+
+  /** Previous (-1) or next (+1) page. @param {number} step */
+  turnPage(step) {
+    this.query.offset = Math.max(0, this.query.offset + step * PAGE_SIZE);
+    return this.requery();
+  }
+
+  /** Export the whole filtered member list. @param {string} format `csv` or `xlsx` */
+  async exportMembers(format) {
+    await this.enqueue(async () => {
+      try {
+        const bytes = await this.engine.exportMembers(this.memberQuery({ paged: false }), format);
+        const q = this.query;
+        const tag = q.segment || q.dormancy || q.lifecycle || (q.churn_band && `churn-${q.churn_band}`) || 'all';
+        this.view.download(bytes, format, `memberlens-${tag}-${this.report?.as_of ?? 'members'}.${format}`);
+      } catch (e) {
+        if (asError(e).fatal) await this.recoverFromCrash(asError(e));
+        else this.view.showError(asError(e));
+      }
+    });
+  }
+}

@@ -1,0 +1,243 @@
+// The page side of the PageView the state talks to: progress, errors, and each section's
+// rendering mounted into index.html. Reads the state; never calls the engine.
+
+import { $, $input, $select, el } from './dom.js';
+import { bytes } from './format.js';
+import { t, applyStatic } from './i18n/index.js';
+import { mount } from './sections/mount.js';
+import * as filesSection from './sections/files.js';
+import * as inventory from './sections/inventory.js';
+import * as rfm from './sections/rfm.js';
+import * as dormancy from './sections/dormancy.js';
+import * as sources from './sections/sources.js';
+import * as forecast from './sections/forecast.js';
+import * as warnings from './sections/warnings.js';
+import * as members from './sections/members.js';
+
+/** @typedef {import('./state.js').PageState} PageState */
+/** @typedef {import('./state.js').PageView} PageView */
+/** @typedef {import('./state.js').ShownError} ShownError */
+/** @typedef {import('./engine/protocol').AnalysisOptions} AnalysisOptions */
+/** @typedef {import('./engine/protocol').ForecastOptions} ForecastOptions */
+/** @typedef {import('./engine/protocol').Progress} Progress */
+
+/** @implements {PageView} */
+export class DomView {
+  constructor() {
+    /** @type {PageState | null} */
+    this.attached = null;
+  }
+
+  /** @param {PageState} state */
+  attach(state) { this.attached = state; }
+
+  /** @returns {PageState} */
+  get state() {
+    if (!this.attached) throw new Error('DomView used before attach(state)');
+    return this.attached;
+  }
+
+  // ---------------------------------------------------------------- progress and errors
+
+  /** @param {boolean} flag */
+  setBusy(flag) {
+    document.body.dataset.state = flag ? 'busy' : (this.state.report ? 'ready' : (document.body.dataset.state === 'error' ? 'error' : 'empty'));
+  }
+
+  /** @param {boolean} on */
+  showProgress(on) {
+    $('progress').hidden = !on;
+    /** @type {HTMLProgressElement} */ ($('progress-bar')).value = 0;
+  }
+
+  /** @param {string} key @param {boolean} [indeterminate] */
+  progressStep(key, indeterminate = false) {
+    if (indeterminate) $('progress-bar').removeAttribute('value');
+    $('progress-text').textContent = t(key);
+  }
+
+  /** Reading progress from the engine. @param {Progress} p */
+  progress(p) {
+    const bar = /** @type {HTMLProgressElement} */ ($('progress-bar'));
+    bar.max = Math.max(1, p.total);
+    bar.value = p.done;
+    $('progress-text').textContent = p.parsing
+      ? t('input.parsing', { name: p.name })
+      : t('input.reading', { name: p.name, done: bytes(p.done), total: bytes(p.total) });
+  }
+
+  /** @param {ShownError} err @param {string} [wrapKey] */
+  showError(err, wrapKey) {
+    let text = errorText(err);
+    if (wrapKey) text = t(wrapKey, { detail: text });
+    $('error-text').textContent = text;
+    const where = [];
+    if (err && err.file) {
+      let w = t('error.where', { file: err.file, line: err.line ?? '—' });
+      if (err.column) w += t('error.where_col', { column: err.column });
+      where.push(w);
+    }
+    if (err && err.code) where.push(`[${err.code}]`);
+    $('error-detail').textContent = where.join(' ');
+    $('error-panel').hidden = false;
+    if (!this.state.report) document.body.dataset.state = 'error';
+  }
+
+  hideError() {
+    $('error-panel').hidden = true;
+  }
+
+  /** @param {string | null} reading */
+  showCancelled(reading) {
+    const msg = reading ? t('input.cancelled', { name: reading }) : t('input.cancelled_analysis');
+    this.showError({ message: msg, message_zh: msg });
+  }
+
+  analysisFailed() {
+    document.body.dataset.state = 'error';
+  }
+
+  /** @param {string} version */
+  showVersion(version) {
+    $('engine-version').textContent = `engine ${version}`;
+  }
+
+  // ---------------------------------------------------------------- options
+
+  /** @param {boolean} userAsOf @returns {AnalysisOptions} */
+  readOptions(userAsOf) {
+    /** @type {AnalysisOptions} */
+    const o = {};
+    if (userAsOf && $input('as-of').value) o.as_of = $input('as-of').value;
+    const mode = $select('dormancy-mode').value;
+    if (mode && mode !== 'fixed') o.dormancy_mode = mode;
+    const windowDays = Number.parseInt($input('rfm-window').value, 10);
+    if (Number.isFinite(windowDays) && windowDays > 0) o.rfm_window_days = windowDays;
+    o.forecast = forecastOptions();
+    const holdout = $input('fc-holdout').value;
+    if (holdout) o.holdout_from = holdout;
+    return o;
+  }
+
+  // ---------------------------------------------------------------- sections
+
+  renderFiles() {
+    mount(filesSection.render(this.state.files, t));
+  }
+
+  hideResults() {
+    $('results').hidden = true;
+  }
+
+  renderReport() {
+    const { report: r, query, userAsOf } = this.state;
+    if (!r) return;
+    $('results').hidden = false;
+    if (!userAsOf && r.as_of) $input('as-of').value = r.as_of;
+    mount(inventory.render(r, t));
+    mount(rfm.render(r, t));
+    mount(dormancy.render(r, t));
+    mount(sources.render(r, t));
+    mount(forecast.render(r, t));
+    if (r.forecast && typeof r.forecast === 'object') {
+      this.markChurnBand();
+      this.renderTopClv();
+    }
+    mount(warnings.render(r, t));
+    mount(members.renderFilters(r, t, query));
+    this.renderMemberHead();
+  }
+
+  renderTopClv() {
+    mount(forecast.renderTopClv(this.state.topClv, this.state.report, t));
+  }
+
+  /** Mark the churn band the member table is filtered by. */
+  markChurnBand() {
+    const band = this.state.query.churn_band;
+    for (const b of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#churn-bands [data-churn-band]'))) {
+      const on = b.dataset.churnBand === band;
+      b.classList.toggle('active', on);
+      b.setAttribute('aria-pressed', on ? 'true' : 'false');
+    }
+  }
+
+  memberColumns() {
+    return members.columns(this.state.page.rows, this.state.report);
+  }
+
+  renderMemberHead() {
+    mount(members.renderHead(this.memberColumns(), this.state.query, t));
+  }
+
+  renderMemberRows() {
+    const { page, query, report } = this.state;
+    mount(members.renderRows(page, this.memberColumns(), query, report, t));
+    document.body.dataset.membersSeq = String(Number(document.body.dataset.membersSeq || 0) + 1);
+  }
+
+  renderMembers() {
+    // The forecast columns come and go with the rows: redraw the header when they did.
+    if ($('member-head').querySelectorAll('th').length !== this.memberColumns().length) this.renderMemberHead();
+    this.renderMemberRows();
+  }
+
+  /** @param {boolean} loading */
+  membersLoading(loading) {
+    document.body.dataset.membersState = loading ? 'loading' : 'ready';
+  }
+
+  /** @param {number} seq */
+  reportReady(seq) {
+    document.body.dataset.reportSeq = String(seq);
+  }
+
+  /** Everything again, in the language now chosen. */
+  rerenderAll() {
+    applyStatic();
+    $('lang-switch').textContent = t('lang.switch');
+    this.renderFiles();
+    if (this.state.report) { this.renderReport(); this.renderMemberRows(); }
+  }
+
+  // ---------------------------------------------------------------- exports
+
+  /** @param {Uint8Array} data @param {string} format @param {string} fileName */
+  download(data, format, fileName) {
+    const mime = format === 'xlsx'
+      ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+      : 'text/csv;charset=utf-8';
+    const blob = new Blob([/** @type {BlobPart} */ (data)], { type: mime });
+    const url = URL.createObjectURL(blob);
+    const a = el('a', { href: url, download: fileName });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+}
+
+/** The engine's message in the page's language. @param {ShownError | null | undefined} err */
+function errorText(err) {
+  if (!err) return '';
+  return (t.lang === 'zh' ? err.message_zh : err.message) || err.message || String(err);
+}
+
+/**
+ * The forecast controls as the engine's ForecastOptions; out-of-range entries are put back in range (and shown so).
+ * @returns {ForecastOptions}
+ */
+function forecastOptions() {
+  const unit = $select('fc-unit').value === '7' ? 7 : 1;
+  const monthsInput = $input('fc-months');
+  let months = Number.parseInt(monthsInput.value, 10);
+  if (!Number.isFinite(months) || months < 1) months = 12;
+  months = Math.min(months, 600);
+  monthsInput.value = String(months);
+  const discountInput = $input('fc-discount');
+  let pct = Number.parseFloat(discountInput.value);
+  if (!Number.isFinite(pct) || pct < 0) pct = 1;
+  pct = Math.min(pct, 100);
+  discountInput.value = String(pct);
+  return { enabled: true, time_unit_days: unit, clv_months: months, discount: pct / 100 };
+}
