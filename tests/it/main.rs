@@ -5,6 +5,7 @@ mod accounting;
 mod cli;
 mod export;
 mod forecast;
+mod golden;
 mod ingest;
 mod linking;
 mod orders;
