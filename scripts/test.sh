@@ -53,6 +53,7 @@ browser_tests() {
 }
 
 ensure_chromium
+step "cargo fmt --check" cargo fmt --check
 step "cargo test --release" cargo test --release --no-fail-fast
 step "cargo clippy --all-targets -- -D warnings" cargo clippy --all-targets -- -D warnings
 if step "build the site (scripts/build_web.sh)" bash scripts/build_web.sh; then
