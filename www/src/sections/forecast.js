@@ -22,6 +22,12 @@ const DAY_MS = 86_400_000;
 /** A day number (days since 1970-01-01) as YYYY-MM-DD. @param {number} day */
 export const dayDate = (day) => (Number.isFinite(day) ? new Date(day * DAY_MS).toISOString().slice(0, 10) : '—');
 
+/**
+ * A report day as a day number: engines before the `Day` type sent numbers, later ones `YYYY-MM-DD`.
+ * @param {number | string | null | undefined} day
+ */
+export const dayNumber = (day) => (typeof day === 'string' ? Date.parse(day) / DAY_MS : Number(day ?? Number.NaN));
+
 /** The churn bands the page styles; others (if the engine adds some) get a neutral style. */
 const STYLED_BANDS = ['low', 'medium', 'high'];
 
@@ -187,7 +193,7 @@ function renderHoldout(h, timeUnit, t, fmt) {
     hidden: { 'holdout-block': false },
     slots: {
       'holdout-window': t('forecast.holdout_window', {
-        split: dayDate(h.split_day), start: dayDate(h.split_day + 1), end: dayDate(h.end_day),
+        split: dayDate(dayNumber(h.split_day)), start: dayDate(dayNumber(h.split_day) + 1), end: dayDate(dayNumber(h.end_day)),
         len: fmt.decimal(h.holdout_length, 1), unit: t(timeUnit === 'week' ? 'forecast.len_week' : 'forecast.len_day'),
         r: num4(fit.r), alpha: num4(fit.alpha), a: num4(fit.a), b: num4(fit.b),
       }),

@@ -30,3 +30,12 @@ export function labelFor(prefix, key, t) {
   return t.has(`${prefix}.${key}`) ? t(`${prefix}.${key}`) : String(key);
 }
 
+/**
+ * A message the engine wrote in both languages (warnings, notices), in the reader's; '' when
+ * the engine sent neither (older engines: the caller falls back to their English `reason`).
+ * @param {{message_en?: string | null, message_zh?: string | null}} m
+ * @param {Translate} t
+ */
+export function engineMessage(m, t) {
+  return (t.lang === 'zh' ? (m.message_zh || m.message_en) : m.message_en) || '';
+}

@@ -1,16 +1,27 @@
-// Data quality (数据质量): per-file accounting (rows, duplicates, rejects) and the row warnings
-// by file and line.
+// Data quality (数据质量): run-level notices, per-file accounting (rows, duplicates, rejects)
+// and the row warnings by file and line, in the reader's language where the engine wrote both.
 
 import { el, table } from '../dom.js';
 import { formats } from '../format.js';
-import { labelFor } from './labels.js';
+import { engineMessage, labelFor } from './labels.js';
 
 /** @typedef {import('../types/report').Report} Report */
+/** @typedef {import('../types/report').Warning} Warning */
+/** @typedef {import('../types/report').Notice} Notice */
 /** @typedef {import('../i18n/index.js').Translate} Translate */
 /** @typedef {import('./mount.js').SectionView} SectionView */
 
 /** Warnings listed at most; the rest are counted. */
 const SHOWN_WARNINGS = 500;
+
+/**
+ * A warning as any engine sent it: today `kind`, `code`, `args` and both messages; before, `kind`
+ * and an English `reason` only.
+ * @typedef {Partial<Warning> & {file?: string, line?: number, column?: string | null, kind?: string, code?: string, reason?: string}} AnyWarning
+ */
+
+/** A warning's kind (the key counted in reject_reasons); its `code` if an engine sends no kind. @param {AnyWarning} w */
+const warningKind = (w) => w.kind ?? w.code;
 
 /**
  * @param {Report} report
@@ -28,7 +39,11 @@ export function render(report, t) {
       Object.entries(f.reject_reasons || {}).map(([k, n]) => `${k} × ${n}`).join('；') || fmt.DASH]),
     { numeric: [3, 4, 5, 6, 7], rowAttrs: (i) => ({ dataset: { fileStats: files[i].name, rows: files[i].rows, duplicateRows: files[i].duplicate_rows, rejectedRows: files[i].rejected_rows } }) });
 
-  const warnings = report.warnings || [];
+  const notices = Array.isArray(report.notices)
+    ? report.notices.map((n) => el('p', { class: 'note', dataset: { notice: n.code ?? '' } }, engineMessage(n, t)))
+    : [];
+
+  const warnings = /** @type {AnyWarning[]} */ (report.warnings || []);
   /** @type {import('../dom.js').Child} */
   let list;
   if (!warnings.length) {
@@ -38,10 +53,10 @@ export function render(report, t) {
     list = [
       el('div', { class: 'table-wrap tall' }, table(
         [t('warnings.file'), t('warnings.line'), t('warnings.column'), t('warnings.kind'), t('warnings.reason')],
-        shown.map((w) => [w.file ?? fmt.DASH, w.line ?? fmt.DASH, w.column ?? fmt.DASH, w.kind ?? fmt.DASH, w.reason ?? fmt.DASH]),
-        { className: 'data-table compact', rowAttrs: (i) => ({ dataset: { warningKind: shown[i].kind ?? '', line: shown[i].line ?? '' } }) })),
+        shown.map((w) => [w.file ?? fmt.DASH, w.line ?? fmt.DASH, w.column ?? fmt.DASH, warningKind(w) ?? fmt.DASH, engineMessage(w, t) || (w.reason ?? fmt.DASH)]),
+        { className: 'data-table compact', rowAttrs: (i) => ({ dataset: { warningKind: warningKind(shown[i]) ?? '', line: shown[i].line ?? '' } }) })),
       warnings.length > shown.length ? el('p', { class: 'muted small' }, `… ${warnings.length - shown.length}`) : null,
     ];
   }
-  return { slots: { 'file-stats': fileStats, warnings: list } };
+  return { slots: { notices, 'file-stats': fileStats, warnings: list } };
 }

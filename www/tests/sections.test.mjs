@@ -1,0 +1,99 @@
+// The section renderers on their own: bundled from www/src and run in a blank Chromium page
+// (no site, no engine), fed hand-made reports. They must render the engine's old and new
+// shapes alike (warnings with an English `reason`, or with `code` and both messages; holdout
+// days as day numbers or as YYYY-MM-DD), show notices in the chosen language, and leave the
+// document alone.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import * as h from './helpers.mjs';
+
+let browser;
+let page;
+
+before(async () => {
+  const bundle = await build({
+    stdin: {
+      contents: `export * as warnings from './src/sections/warnings.js';
+        export * as forecast from './src/sections/forecast.js';
+        export { translator } from './src/i18n/index.js';`,
+      resolveDir: h.wwwDir,
+      sourcefile: 'sections-under-test.js',
+    },
+    bundle: true, format: 'iife', globalName: 'ML', write: false, logLevel: 'warning',
+  });
+  browser = await chromium.launch({ executablePath: h.CHROMIUM, args: h.CHROMIUM_ARGS });
+  page = await browser.newPage();
+  await page.setContent('<!doctype html><html><body><p id="untouched">page</p></body></html>');
+  await page.addScriptTag({ content: bundle.outputFiles[0].text });
+});
+after(async () => { await browser?.close(); });
+
+/** Render the warnings section in one language; returns its notices, warning rows and whether the document changed. */
+function renderWarnings(report, lang) {
+  return page.evaluate(([r, l]) => {
+    const before = document.body.innerHTML;
+    const view = ML.warnings.render(r, ML.translator(l));
+    const host = document.createElement('div');
+    const nodes = (v) => (Array.isArray(v) ? v.flat(Infinity) : [v]).filter(Boolean);
+    for (const n of nodes(view.slots.warnings)) host.append(n);
+    return {
+      notices: nodes(view.slots.notices).map((n) => ({ code: n.dataset.notice, text: n.textContent })),
+      rows: [...host.querySelectorAll('tbody tr')].map((tr) => ({ kind: tr.dataset.warningKind, cells: [...tr.children].map((td) => td.textContent) })),
+      documentUnchanged: document.body.innerHTML === before,
+    };
+  }, [report, lang]);
+}
+
+const OLD_WARNING = { file: 'pos.csv', line: 7, column: '日期', kind: 'bad_date', reason: 'cannot read the date "x"' };
+const NEW_WARNING = {
+  file: 'pos.csv', line: 7, column: '日期', kind: 'bad_date', code: 'bad_order_date', args: { value: 'x' },
+  message_en: 'cannot read the date "x"', message_zh: '无法识别日期“x”',
+};
+const NOTICE = { code: 'forecast_not_computed', args: { reason: 'too few buyers' }, message_en: 'Forecasts were not computed: too few buyers.', message_zh: '未计算价值预测：有消费会员太少。' };
+
+test('warnings from an engine that sends only an English reason show it in both languages', async () => {
+  for (const lang of ['zh', 'en']) {
+    const r = await renderWarnings({ files: [], warnings: [OLD_WARNING] }, lang);
+    assert.deepEqual(r.rows, [{ kind: 'bad_date', cells: ['pos.csv', '7', '日期', 'bad_date', 'cannot read the date "x"'] }], lang);
+    assert.deepEqual(r.notices, [], 'no notices without the array');
+    assert.ok(r.documentUnchanged, 'render does not touch the document');
+  }
+});
+
+test('warnings with both messages are shown in the chosen language', async () => {
+  const zh = await renderWarnings({ files: [], warnings: [NEW_WARNING], notices: [] }, 'zh');
+  const en = await renderWarnings({ files: [], warnings: [NEW_WARNING], notices: [] }, 'en');
+  assert.deepEqual(zh.rows[0].cells, ['pos.csv', '7', '日期', 'bad_date', '无法识别日期“x”']);
+  assert.deepEqual(en.rows[0].cells, ['pos.csv', '7', '日期', 'bad_date', 'cannot read the date "x"']);
+  assert.ok(zh.documentUnchanged && en.documentUnchanged, 'render does not touch the document');
+});
+
+test('notices are shown in the chosen language, tagged with their code', async () => {
+  const report = { files: [], warnings: [], notices: [NOTICE] };
+  assert.deepEqual((await renderWarnings(report, 'zh')).notices, [{ code: 'forecast_not_computed', text: NOTICE.message_zh }]);
+  assert.deepEqual((await renderWarnings(report, 'en')).notices, [{ code: 'forecast_not_computed', text: NOTICE.message_en }]);
+});
+
+test('the holdout window reads the same whether the engine sends day numbers or dates', async () => {
+  const windowText = (split, end) => page.evaluate(([s, e]) => {
+    const fit = { r: 1, alpha: 2, a: 3, b: 4, log_likelihood: 0, converged: true, iterations: 1 };
+    const report = {
+      as_of: '2024-06-30',
+      forecast: {
+        bgnbd: fit, gamma_gamma: null, settings: { time_unit: 'day', clv_months: 12, discount: 0.01, holdout_from: '2024-01-01' },
+        not_fitted: [], churn_bands: { low: 1 }, expected_purchases: {}, p_alive_matrix: [],
+        clv: { count: 1, mean: 1, total: 1, percentiles: [1, 1, 1, 1, 1], bins: [0, 1], counts: [1] },
+        holdout: { split_day: s, end_day: e, holdout_length: 181, fit, customers: 1, buckets: [], total_actual: 0, total_predicted: 0, mean_absolute_error: 0, bucket_mean_absolute_error: 0 },
+      },
+    };
+    return ML.forecast.render(report, ML.translator('en')).slots['holdout-window'];
+  }, [split, end]);
+  const fromNumbers = await windowText(19723, 19904); // 2024-01-01, 2024-06-30
+  const fromDates = await windowText('2024-01-01', '2024-06-30');
+  assert.match(fromNumbers, /^Calibration up to 2024-01-01, holdout 2024-01-02 to 2024-06-30 \(181 days\)/);
+  assert.equal(fromDates, fromNumbers);
+});
