@@ -1,17 +1,17 @@
 //! The stateful handle embedders hold: files added (whole or in chunks), options changed,
 //! analyses re-run, members queried and exported. Takes bytes, never paths.
 
-use crate::analysis::member_table::{self, MemberQuery, MemberRow};
 use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::error::Error;
-use crate::ingest::{self, FileOptions, FileSummary, IngestedFile};
+use crate::ingest::{self, FileOptions, FileSummary, Ingested};
+use crate::members::{self, Column, MemberQuery, MemberView, COLUMNS};
 
 struct Entry {
     name: String,
     /// Kept for re-reading with other options, unless the embedder said not to.
     bytes: Option<Vec<u8>>,
     options: FileOptions,
-    ingested: IngestedFile,
+    ingested: Ingested,
 }
 
 /// Files, their options, and the latest analysis.
@@ -161,7 +161,7 @@ impl Analyzer {
 
     /// Runs the analysis over all files and keeps it for queries.
     pub fn analyze(&mut self, options: &AnalysisOptions) -> Result<&Analysis, Error> {
-        let files: Vec<&IngestedFile> = self.files.iter().map(|e| &e.ingested).collect();
+        let files: Vec<&Ingested> = self.files.iter().map(|e| &e.ingested).collect();
         let a = analysis::run(&files, options)?;
         Ok(self.last.insert(a))
     }
@@ -172,11 +172,23 @@ impl Analyzer {
     }
 
     /// One page of members matching `q` (empty before an analysis).
-    pub fn query_members(&self, q: &MemberQuery) -> (usize, Vec<MemberRow>) {
+    pub fn query_members(&self, q: &MemberQuery) -> (usize, Vec<MemberView<'_>>) {
         match &self.last {
-            Some(a) => member_table::query(&a.members, q),
+            Some(a) => members::page(&a.members, q),
             None => (0, Vec::new()),
         }
+    }
+
+    /// The member table's columns (the forecast ones only when forecasts were computed).
+    pub fn member_columns(&self) -> Vec<&'static Column> {
+        let forecasts = self
+            .last
+            .as_ref()
+            .is_some_and(|a| a.members.has_forecasts());
+        COLUMNS
+            .iter()
+            .filter(|c| forecasts || !c.forecast)
+            .collect()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Typed errors for whole-input failures and row-level warnings that travel with results.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// A whole-input failure: the file (or the analysis) cannot go on. Each variant
@@ -176,7 +177,7 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// What kind of row problem a warning reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     /// The row was rejected: its date could not be read.
@@ -213,26 +214,266 @@ impl WarningKind {
     }
 }
 
+/// What exactly is wrong with a row (or a file), with the values a message quotes.
+/// Serialised as `code` and `args`; [`Warning::message_en`]/[`Warning::message_zh`] render it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(tag = "code", content = "args", rename_all = "snake_case")]
+pub enum WarningCode {
+    /// A quote opens on this line and never closes; the rest of the file was read as one field.
+    UnclosedQuote,
+    /// The row has more non-empty fields than the header (a value with an unquoted delimiter).
+    TooManyFields {
+        /// Fields in the row.
+        fields: usize,
+        /// Fields in the header.
+        header: usize,
+    },
+    /// The line repeats an earlier line exactly.
+    DuplicateLine,
+    /// The order date is empty.
+    EmptyOrderDate,
+    /// The order date cannot be read.
+    BadOrderDate {
+        /// The cell as written.
+        value: String,
+    },
+    /// A date outside the accepted years (taken as a typo).
+    DateOutOfRange {
+        /// The cell as written.
+        value: String,
+        /// Earliest accepted year.
+        min_year: i32,
+        /// Latest accepted year.
+        max_year: i32,
+    },
+    /// The amount is empty.
+    EmptyAmount,
+    /// An amount (order amount, refund, total spend) cannot be read.
+    BadAmount {
+        /// The cell as written.
+        value: String,
+    },
+    /// A member-summary purchase count cannot be read.
+    BadPurchaseCount {
+        /// The cell as written.
+        value: String,
+    },
+    /// A member-summary last purchase date cannot be read.
+    BadLastPurchaseDate {
+        /// The cell as written.
+        value: String,
+    },
+    /// An optional date cannot be read; the member is kept without it.
+    DateIgnored {
+        /// The cell as written.
+        value: String,
+    },
+    /// A phone cell is not a phone number; the row is kept without it.
+    BadPhone {
+        /// The cell as written.
+        value: String,
+    },
+    /// An e-mail cell is not an e-mail address; the row is kept without it.
+    BadEmail {
+        /// The cell as written.
+        value: String,
+    },
+    /// A members row has no member id, phone or e-mail.
+    NoMemberKey,
+    /// The file starts with a UTF-8 byte-order mark but its bytes are GBK/GB18030.
+    Utf8BomOnGb18030,
+}
+
+impl WarningCode {
+    /// The kind of problem (what `reject_reasons` counts).
+    pub fn kind(&self) -> WarningKind {
+        match self {
+            WarningCode::UnclosedQuote => WarningKind::UnclosedQuote,
+            WarningCode::TooManyFields { .. } => WarningKind::RaggedRow,
+            WarningCode::DuplicateLine => WarningKind::DuplicateLine,
+            WarningCode::EmptyOrderDate | WarningCode::EmptyAmount | WarningCode::NoMemberKey => {
+                WarningKind::MissingValue
+            }
+            WarningCode::BadOrderDate { .. }
+            | WarningCode::DateOutOfRange { .. }
+            | WarningCode::BadLastPurchaseDate { .. } => WarningKind::BadDate,
+            WarningCode::BadAmount { .. } | WarningCode::BadPurchaseCount { .. } => {
+                WarningKind::BadAmount
+            }
+            WarningCode::DateIgnored { .. }
+            | WarningCode::BadPhone { .. }
+            | WarningCode::BadEmail { .. } => WarningKind::FieldIgnored,
+            WarningCode::Utf8BomOnGb18030 => WarningKind::Notice,
+        }
+    }
+
+    /// The reason in English, quoting the offending value.
+    pub fn message_en(&self) -> String {
+        match self {
+            WarningCode::UnclosedQuote => "a quote opens on this line and never closes; the rest of the file was read as one field".into(),
+            WarningCode::TooManyFields { fields, header } => format!("the row has {fields} fields but the header has {header}; a value probably contains an unquoted delimiter"),
+            WarningCode::DuplicateLine => "the line repeats an earlier line exactly".into(),
+            WarningCode::EmptyOrderDate => "the order date is empty".into(),
+            WarningCode::BadOrderDate { value } => format!("cannot read the date \"{value}\""),
+            WarningCode::DateOutOfRange { value, min_year, max_year } => format!("\"{value}\" is not a calendar date between {min_year} and {max_year}"),
+            WarningCode::EmptyAmount => "the amount is empty".into(),
+            WarningCode::BadAmount { value } => format!("cannot read the amount \"{value}\""),
+            WarningCode::BadPurchaseCount { value } => format!("cannot read the purchase count \"{value}\""),
+            WarningCode::BadLastPurchaseDate { value } => format!("cannot read the last purchase date \"{value}\""),
+            WarningCode::DateIgnored { value } => format!("cannot read the date \"{value}\"; the member is kept without it"),
+            WarningCode::BadPhone { value } => format!("\"{value}\" is not a phone number; the row is kept without it"),
+            WarningCode::BadEmail { value } => format!("\"{value}\" is not an e-mail address; the row is kept without it"),
+            WarningCode::NoMemberKey => "the row has no member id, phone or e-mail".into(),
+            WarningCode::Utf8BomOnGb18030 => "the file starts with a UTF-8 BOM but its bytes are GBK/GB18030; read as GB18030".into(),
+        }
+    }
+
+    /// The reason in Chinese (zh-CN).
+    pub fn message_zh(&self) -> String {
+        match self {
+            WarningCode::UnclosedQuote => "此行的引号没有闭合，文件其余部分被读成了一个字段".into(),
+            WarningCode::TooManyFields { fields, header } => format!(
+                "此行有 {fields} 个字段，表头只有 {header} 个；可能某个值含有未加引号的分隔符"
+            ),
+            WarningCode::DuplicateLine => "此行与前面某行完全相同（重复导出）".into(),
+            WarningCode::EmptyOrderDate => "订单日期为空".into(),
+            WarningCode::BadOrderDate { value } => format!("无法识别日期“{value}”"),
+            WarningCode::DateOutOfRange {
+                value,
+                min_year,
+                max_year,
+            } => format!("“{value}”不是 {min_year} 至 {max_year} 年之间的有效日期"),
+            WarningCode::EmptyAmount => "金额为空".into(),
+            WarningCode::BadAmount { value } => format!("无法识别金额“{value}”"),
+            WarningCode::BadPurchaseCount { value } => format!("无法识别消费次数“{value}”"),
+            WarningCode::BadLastPurchaseDate { value } => format!("无法识别最近消费时间“{value}”"),
+            WarningCode::DateIgnored { value } => {
+                format!("无法识别日期“{value}”，会员保留但不含此日期")
+            }
+            WarningCode::BadPhone { value } => format!("“{value}”不是手机号，此行保留但不含手机号"),
+            WarningCode::BadEmail { value } => format!("“{value}”不是邮箱地址，此行保留但不含邮箱"),
+            WarningCode::NoMemberKey => "此行没有会员ID、手机号或邮箱".into(),
+            WarningCode::Utf8BomOnGb18030 => {
+                "文件以 UTF-8 BOM 开头，但内容是 GBK/GB18030 编码，已按 GB18030 读取".into()
+            }
+        }
+    }
+}
+
 /// A problem with one row (or a notice about a file) that does not stop the analysis.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Warning {
     /// File name as given by the user.
     pub file: String,
-    /// 1-based physical line where the row starts (the header is line 1); 0 for file notices.
+    /// 1-based physical line where the row starts (the header is line 1).
     pub line: usize,
     /// Header of the offending column, if one.
     pub column: Option<String>,
-    /// What kind of problem.
-    pub kind: WarningKind,
-    /// Human-readable reason, quoting the offending value.
-    pub reason: String,
+    /// What is wrong, with the values quoted.
+    pub code: WarningCode,
 }
 
-/// A result together with the warnings produced while computing it (typst's `Warned`).
+impl Warning {
+    /// What kind of problem.
+    pub fn kind(&self) -> WarningKind {
+        self.code.kind()
+    }
+
+    /// The reason in English.
+    pub fn message_en(&self) -> String {
+        self.code.message_en()
+    }
+
+    /// The reason in Chinese.
+    pub fn message_zh(&self) -> String {
+        self.code.message_zh()
+    }
+}
+
+/// A warning as the report writes it: its fields, kind, code and args, and both messages.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Warning")]
+struct WarningOut<'a> {
+    /// File name as given by the user.
+    file: &'a str,
+    /// 1-based physical line where the row starts (the header is line 1).
+    line: usize,
+    /// Header of the offending column, if one.
+    column: Option<&'a str>,
+    /// What kind of problem (the key counted in `files[].reject_reasons`).
+    kind: WarningKind,
+    /// What is wrong: `code` and its `args`.
+    #[serde(flatten)]
+    code: &'a WarningCode,
+    /// The reason in English, quoting the offending value.
+    message_en: String,
+    /// The reason in Chinese.
+    message_zh: String,
+}
+
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WarningOut {
+            file: &self.file,
+            line: self.line,
+            column: self.column.as_deref(),
+            kind: self.kind(),
+            code: &self.code,
+            message_en: self.message_en(),
+            message_zh: self.message_zh(),
+        }
+        .serialize(s)
+    }
+}
+
+impl JsonSchema for Warning {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Warning".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        WarningOut::json_schema(g)
+    }
+}
+
+/// What a run-level notice says.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(tag = "code", content = "args", rename_all = "snake_case")]
+pub enum NoticeCode {
+    /// The forecasts (BG/NBD, Gamma-Gamma, CLV) could not be computed at all.
+    ForecastNotComputed {
+        /// Why, in English.
+        reason: String,
+    },
+}
+
+/// A message about the whole run (not about a row), in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Notice {
+    /// What it says: `code` and its `args`.
+    #[serde(flatten)]
+    pub code: NoticeCode,
+    /// The message in English.
+    pub message_en: String,
+    /// The message in Chinese.
+    pub message_zh: String,
+}
+
+/// A result together with the warnings produced while computing it (typst's `Warned`):
+/// [`crate::ingest::ingest`] returns the file it read with its row warnings. It derefs to the
+/// value, so `file.summary` reads as before.
 #[derive(Debug, Clone)]
 pub struct Warned<T> {
     /// The value.
     pub output: T,
     /// Warnings in input order.
     pub warnings: Vec<Warning>,
+}
+
+impl<T> std::ops::Deref for Warned<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.output
+    }
 }

@@ -1,7 +1,11 @@
-//! Member-table writers: CSV (UTF-8 with BOM for Excel) and XLSX, both escaped against formula injection.
+//! Member-table writers: CSV (UTF-8 with BOM for Excel) and XLSX, over the column table, both
+//! escaped against formula injection. Rows are written as they are read (no row is built
+//! first).
 
-use crate::analysis::member_table::{Cell, MemberRow, COLUMNS};
+use std::io::Write;
+
 use crate::error::Error;
+use crate::members::{MemberView, Value, COLUMNS};
 
 /// Prefixes `'` to text that a spreadsheet would run as a formula (OWASP CSV injection):
 /// cells starting with `=`, `+`, `-`, `@`, tab, CR or LF.
@@ -21,65 +25,84 @@ fn number_text(x: f64) -> String {
     }
 }
 
-fn csv_field(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(s);
-    }
-}
-
-/// The member rows as CSV: BOM, header of [`COLUMNS`], CRLF line ends.
-pub fn members_csv(rows: &[MemberRow]) -> Vec<u8> {
-    let mut out = String::with_capacity(64 + rows.len() * 200);
-    out.push('\u{FEFF}');
-    out.push_str(&COLUMNS.join(","));
-    out.push_str("\r\n");
-    for r in rows {
-        for (i, c) in COLUMNS.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            match r.cell(c) {
-                Cell::Text(t) => csv_field(&mut out, &escape_formula(&t)),
-                Cell::Number(x) => out.push_str(&number_text(x)),
-                Cell::Empty => {}
-            }
+/// A cell as CSV text: numbers as [`number_text`] writes them, texts escaped.
+fn csv_text(v: &Value<'_>) -> String {
+    match v {
+        Value::Number(x) => number_text(*x),
+        Value::Int(n) => n.to_string(),
+        Value::Text(_) | Value::Key(_) | Value::List(_) => {
+            escape_formula(&v.text_of().unwrap_or_default())
         }
-        out.push_str("\r\n");
+        other => other.text_of().unwrap_or_default(),
     }
-    out.into_bytes()
 }
 
-/// The member rows as an XLSX workbook with one sheet `members`.
-pub fn members_xlsx(rows: &[MemberRow]) -> Result<Vec<u8>, Error> {
-    use rust_xlsxwriter::Workbook;
-    let fail = |e: rust_xlsxwriter::XlsxError| Error::InvalidOption {
+fn io_error(e: impl std::fmt::Display) -> Error {
+    Error::InvalidOption {
         option: "export".into(),
         reason: e.to_string(),
-    };
+    }
+}
+
+/// Writes the members as CSV: BOM, a header of the column keys, CRLF line ends, RFC 4180
+/// quoting (the `csv` crate's writer).
+pub fn write_members_csv<'a, W: Write>(
+    out: W,
+    members: impl IntoIterator<Item = MemberView<'a>>,
+) -> Result<(), Error> {
+    let mut out = out;
+    out.write_all("\u{FEFF}".as_bytes()).map_err(io_error)?;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    w.write_record(COLUMNS.iter().map(|c| c.key))
+        .map_err(io_error)?;
+    for m in members {
+        w.write_record(COLUMNS.iter().map(|c| csv_text(&(c.get)(&m))))
+            .map_err(io_error)?;
+    }
+    w.flush().map_err(io_error)
+}
+
+/// The members as CSV bytes (see [`write_members_csv`]).
+pub fn members_csv<'a>(members: impl IntoIterator<Item = MemberView<'a>>) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_members_csv(&mut out, members);
+    out
+}
+
+/// The members as an XLSX workbook with one sheet `members`.
+pub fn members_xlsx<'a>(
+    members: impl IntoIterator<Item = MemberView<'a>>,
+) -> Result<Vec<u8>, Error> {
+    use rust_xlsxwriter::Workbook;
+    let fail = |e: rust_xlsxwriter::XlsxError| io_error(e);
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet();
     sheet.set_name("members").map_err(fail)?;
-    for (c, name) in COLUMNS.iter().enumerate() {
-        sheet.write_string(0, c as u16, *name).map_err(fail)?;
+    for (c, col) in COLUMNS.iter().enumerate() {
+        sheet.write_string(0, c as u16, col.key).map_err(fail)?;
     }
-    for (i, r) in rows.iter().enumerate() {
+    for (i, m) in members.into_iter().enumerate() {
         let row = (i + 1) as u32;
-        for (c, name) in COLUMNS.iter().enumerate() {
-            match r.cell(name) {
+        for (c, col) in COLUMNS.iter().enumerate() {
+            let c = c as u16;
+            match (col.get)(&m) {
+                Value::Empty => {}
+                Value::Number(x) => {
+                    sheet.write_number(row, c, x).map_err(fail)?;
+                }
+                Value::Int(n) => {
+                    sheet.write_number(row, c, n as f64).map_err(fail)?;
+                }
                 // write_string never makes a formula, but Excel users copy cells into CSVs: escape anyway.
-                Cell::Text(t) => {
+                v => {
+                    let text = v.text_of().unwrap_or_default();
                     sheet
-                        .write_string(row, c as u16, escape_formula(&t))
+                        .write_string(row, c, escape_formula(&text))
                         .map_err(fail)?;
                 }
-                Cell::Number(x) => {
-                    sheet.write_number(row, c as u16, x).map_err(fail)?;
-                }
-                Cell::Empty => {}
             }
         }
     }
@@ -89,6 +112,7 @@ pub fn members_xlsx(rows: &[MemberRow]) -> Result<Vec<u8>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::members::{MemberTable, NewMember};
 
     #[test]
     fn formula_cells_are_escaped() {
@@ -99,18 +123,23 @@ mod tests {
         assert_eq!(escape_formula(""), "");
     }
 
-    #[test]
-    fn csv_has_bom_header_and_quotes() {
-        let row = MemberRow {
-            name: Some("=HYPERLINK(\"x\")".into()),
-            member_id: Some("A,1".into()),
+    fn one(name: &'static str, id: &'static str) -> MemberTable {
+        let mut t = MemberTable::default();
+        t.push(NewMember {
+            ids: [Some(id), None, None, Some(name)],
             frequency: 2,
             monetary: 12.5,
             dormancy: "active",
             lifecycle: "growth",
             ..Default::default()
-        };
-        let bytes = members_csv(&[row]);
+        });
+        t
+    }
+
+    #[test]
+    fn csv_has_bom_header_and_quotes() {
+        let t = one("=HYPERLINK(\"x\")", "A,1");
+        let bytes = members_csv(t.iter());
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
@@ -121,17 +150,13 @@ mod tests {
             lines[1]
         );
         assert!(lines[1].contains(",2,12.5,"));
+        assert_eq!(lines.len(), 3, "header, one row, and the final line end");
     }
 
     #[test]
     fn xlsx_is_a_zip() {
-        let row = MemberRow {
-            name: Some("李雷".into()),
-            dormancy: "active",
-            lifecycle: "growth",
-            ..Default::default()
-        };
-        let bytes = members_xlsx(&[row]).unwrap();
+        let t = one("李雷", "1");
+        let bytes = members_xlsx(t.iter()).unwrap();
         assert!(bytes.starts_with(b"PK\x03\x04"));
     }
 }

@@ -5,7 +5,8 @@
 //! 2. [`model`]: plain data (orders, returns, member records);
 //! 3. [`analysis`]: identity linking, profiles, inventory, RFM, dormancy, lifecycle, repurchase, forecasts;
 //! 4. [`report`]: the versioned JSON contract read by the page, the CLI and embedders;
-//! 5. [`export`]: the member table as CSV/XLSX.
+//! 5. [`members`]: the member table (one row per member) and its column descriptors;
+//! 6. [`export`]: the member table as CSV/XLSX.
 //!
 //! The core takes bytes and an explicit as-of date, never a path or the clock.
 
@@ -14,6 +15,7 @@ pub mod analyzer;
 pub mod error;
 pub mod export;
 pub mod ingest;
+pub mod members;
 pub mod model;
 mod par;
 pub mod report;
@@ -22,5 +24,5 @@ mod wasm;
 
 pub use analysis::{run, Analysis, AnalysisOptions};
 pub use analyzer::Analyzer;
-pub use error::{Error, Warned, Warning, WarningKind};
-pub use ingest::{ingest, FileOptions, FileSummary};
+pub use error::{Error, Notice, NoticeCode, Warned, Warning, WarningCode, WarningKind};
+pub use ingest::{ingest, FileOptions, FileSummary, Ingested};

@@ -4,7 +4,7 @@ use js_sys::{Error as JsError, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::analysis::member_table::MemberQuery;
+use crate::members::{MemberQuery, MemberRow};
 use crate::{export, AnalysisOptions, Error, FileOptions};
 
 /// One serializer for every record crossing the boundary: maps become plain objects.
@@ -118,17 +118,26 @@ impl Analyzer {
         to_js(&self.inner.analyze(&opts).map_err(into_error)?.report)
     }
 
+    /// The member table's columns: `[{ key, label_zh, label_en, kind, forecast }]`.
+    #[wasm_bindgen(js_name = memberColumns)]
+    pub fn member_columns(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.member_columns())
+    }
+
     /// One page of members: `{ total, rows }`.
     #[wasm_bindgen(js_name = queryMembers)]
     pub fn query_members(&self, query: JsValue) -> Result<JsValue, JsValue> {
         let q: MemberQuery = from_js(query)?;
-        let (total, rows) = self.inner.query_members(&q);
+        let (total, members) = self.inner.query_members(&q);
         #[derive(Serialize)]
-        struct Page {
+        struct Page<'a> {
             total: usize,
-            rows: Vec<crate::analysis::member_table::MemberRow>,
+            rows: Vec<MemberRow<'a>>,
         }
-        to_js(&Page { total, rows })
+        to_js(&Page {
+            total,
+            rows: members.into_iter().map(MemberRow).collect(),
+        })
     }
 
     /// The whole filtered list (offset/limit ignored) as CSV or XLSX bytes.
@@ -137,10 +146,10 @@ impl Analyzer {
         let mut q: MemberQuery = from_js(query)?;
         q.offset = 0;
         q.limit = 0;
-        let (_, rows) = self.inner.query_members(&q);
+        let (_, members) = self.inner.query_members(&q);
         let bytes = match format {
-            "xlsx" => export::members_xlsx(&rows).map_err(into_error)?,
-            _ => export::members_csv(&rows),
+            "xlsx" => export::members_xlsx(members).map_err(into_error)?,
+            _ => export::members_csv(members),
         };
         Ok(Uint8Array::from(bytes.as_slice()))
     }

@@ -2,16 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How tier thresholds are set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DormancyMode {
-    /// 90 / 180 / 365 / 730 days.
-    #[default]
-    Fixed,
-    /// 1×, 2×, 4×, 8× the median inter-purchase days.
-    Cycle,
-}
+pub use crate::report::DormancyMode;
 
 /// A buyer's tier by recency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -3,74 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::forecast::{
-    self, BgNbdFit, ForecastSettings, GammaGammaFit, HoldoutReport, MemberForecast, TimeUnit,
-};
+use super::forecast::{self, ForecastError, ForecastSettings, MemberForecast, TimeUnit};
 use super::profile::Population;
 use crate::ingest::values::format_day;
-use crate::report::OrderedMap;
-
-/// Settings echoed in the report.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ForecastSettingsReport {
-    /// `day` or `week`.
-    pub time_unit: &'static str,
-    /// CLV horizon in months (30-day months, as lifetimes).
-    pub clv_months: u32,
-    /// Monthly discount rate.
-    pub discount: f64,
-    /// Holdout split date, when a holdout check was asked for.
-    pub holdout_from: Option<String>,
-}
-
-/// Summary of a distribution (CLV, P(alive)).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Distribution {
-    /// Buyers with a value.
-    pub count: usize,
-    /// Mean.
-    pub mean: f64,
-    /// Sum.
-    pub total: f64,
-    /// 10/25/50/75/90th percentiles.
-    pub percentiles: [f64; 5],
-    /// Histogram: bin edges (n+1) and counts (n).
-    pub bins: Vec<f64>,
-    /// Counts per bin.
-    pub counts: Vec<usize>,
-}
-
-/// The `forecast` section of the report.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ForecastReport {
-    /// BG/NBD fit (r, alpha, a, b, log_likelihood, converged, iterations), when identifiable.
-    pub bgnbd: Option<BgNbdFit>,
-    /// Gamma-Gamma fit (p, q, gamma ...), when identifiable.
-    pub gamma_gamma: Option<GammaGammaFit>,
-    /// Settings used.
-    pub settings: ForecastSettingsReport,
-    /// Models that could not be fitted and why (values then fall back as documented).
-    pub not_fitted: Vec<NotFittedReport>,
-    /// Calibration/holdout check, when asked for.
-    pub holdout: Option<HoldoutReport>,
-    /// Buyers per churn-risk band (low < 0.33 ≤ medium < 0.66 ≤ high).
-    pub churn_bands: OrderedMap<usize>,
-    /// Expected purchases by all buyers in the next 30/90/365 days.
-    pub expected_purchases: OrderedMap<f64>,
-    /// CLV distribution over buyers.
-    pub clv: Distribution,
-    /// Mean P(alive) in a frequency (rows: 0..=9, 10+ repeat days) × recency-decile (columns) matrix.
-    pub p_alive_matrix: Vec<Vec<Option<f64>>>,
-}
-
-/// A model that could not be fitted.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct NotFittedReport {
-    /// Model key.
-    pub model: String,
-    /// Reason, in English.
-    pub reason: String,
-}
+use crate::report::{
+    Distribution, ForecastReport, ForecastSettingsReport, NotFittedReport, OrderedMap,
+};
 
 /// Forecast settings chosen by the user.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -129,7 +67,7 @@ pub fn run(
     pop: &Population,
     opts: &ForecastOptions,
     holdout_from: Option<i32>,
-) -> Result<(ForecastReport, Vec<Option<MemberForecast>>), String> {
+) -> Result<(ForecastReport, Vec<Option<MemberForecast>>), ForecastError> {
     let unit = if opts.time_unit_days == 7 {
         TimeUnit::Week
     } else {
@@ -151,7 +89,7 @@ pub fn run(
         monthly_discount: opts.discount,
         holdout_from,
     };
-    let out = forecast::run(&histories, pop.as_of, &settings).map_err(|e| e.to_string())?;
+    let out = forecast::run(&histories, pop.as_of, &settings)?;
     let mut bands = [0usize; 3];
     let mut expected = [0.0f64; 3];
     let mut clvs = Vec::new();

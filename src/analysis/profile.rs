@@ -4,13 +4,15 @@ use rustc_hash::FxHashMap;
 
 use super::identity::Linker;
 use crate::ingest::{FileData, IngestedFile};
-use crate::model::{MemberRecord, PersonKeys, SummaryTotals, NONE};
+use crate::model::{MemberRecord, OrderFile, PersonKeys, SummaryTotals, NONE};
 
 /// One purchase of a member, as the analyses need it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Purchase {
     /// Day number.
     pub day: i32,
+    /// Index of the order in its file's `orders` (its store, channel and category).
+    pub order: u32,
     /// Net cents (> 0).
     pub net_cents: i64,
     /// Index of the orders file (source) it came from.
@@ -139,6 +141,82 @@ pub struct Population<'f> {
     /// Per file: the member index of each of its `persons` (empty for members tables), as
     /// linking decided it; later passes over order rows use this instead of re-linking.
     pub person_member: Vec<Vec<u32>>,
+    /// Per file: its orders and labels (`None` for members tables), for a purchase's store,
+    /// channel and category.
+    pub order_files: Vec<Option<&'f OrderFile>>,
+}
+
+/// The store, channel and category of a purchase, from the order files by file index.
+pub fn purchase_labels<'f>(
+    order_files: &[Option<&'f OrderFile>],
+    p: &Purchase,
+) -> PurchaseLabels<'f> {
+    let Some(Some(file)) = order_files.get(p.source as usize) else {
+        return PurchaseLabels::default();
+    };
+    let Some(order) = file.orders.get(p.order as usize) else {
+        return PurchaseLabels::default();
+    };
+    let label = |i: u32| (i != NONE).then(|| file.labels[i as usize].as_str());
+    PurchaseLabels {
+        store: label(order.store),
+        channel: label(order.channel),
+        category: label(order.category),
+    }
+}
+
+/// The label a member bought under most: most purchases, then the larger net spend, then the
+/// later last purchase, then the first seen (domain rule in `docs/rules.md`).
+pub fn preferred<'f>(
+    purchases: impl Iterator<Item = (Option<&'f str>, &'f Purchase)>,
+) -> Option<&'f str> {
+    // (label, purchases, cents, last day): a member has few distinct labels.
+    let mut seen: Vec<(&str, u32, i64, i32)> = Vec::new();
+    for (label, p) in purchases {
+        let Some(label) = label else { continue };
+        match seen.iter_mut().find(|s| s.0 == label) {
+            Some(s) => {
+                s.1 += 1;
+                s.2 += p.net_cents;
+                s.3 = s.3.max(p.day);
+            }
+            None => seen.push((label, 1, p.net_cents, p.day)),
+        }
+    }
+    let mut best: Option<(&str, u32, i64, i32)> = None;
+    for s in seen {
+        if best.is_none_or(|b| (s.1, s.2, s.3) > (b.1, b.2, b.3)) {
+            best = Some(s);
+        }
+    }
+    best.map(|b| b.0)
+}
+
+/// What a purchase's order says of where and what: store, channel, category of its first
+/// item line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurchaseLabels<'f> {
+    /// Store (门店).
+    pub store: Option<&'f str>,
+    /// Channel (渠道).
+    pub channel: Option<&'f str>,
+    /// Category (品类).
+    pub category: Option<&'f str>,
+}
+
+impl<'f> Population<'f> {
+    /// The store, channel and category of a purchase.
+    pub fn labels(&self, p: &Purchase) -> PurchaseLabels<'f> {
+        purchase_labels(&self.order_files, p)
+    }
+
+    /// True when some orders file has a store, channel or category label.
+    pub fn has_labels(&self) -> bool {
+        self.order_files
+            .iter()
+            .flatten()
+            .any(|f| !f.labels.is_empty())
+    }
 }
 
 /// The latest purchase day in the files (orders and summaries), or `None` when there is none.
@@ -245,6 +323,7 @@ pub fn build<'f>(
         total as usize,
         Purchase {
             day: 0,
+            order: 0,
             net_cents: 0,
             source: 0,
         },
@@ -287,7 +366,7 @@ pub fn build<'f>(
                         m.sources.push(fi as u16);
                     }
                 }
-                for ord in &o.orders {
+                for (oi, ord) in o.orders.iter().enumerate() {
                     if ord.day > as_of {
                         counts.after_as_of_rows[fi] += ord.rows as usize;
                         continue;
@@ -303,6 +382,7 @@ pub fn build<'f>(
                     let slot = &mut next[person_member[ord.person as usize] as usize];
                     purchases[*slot as usize] = Purchase {
                         day: ord.day,
+                        order: oi as u32,
                         net_cents: ord.net_cents(),
                         source: fi as u16,
                     };
@@ -347,6 +427,13 @@ pub fn build<'f>(
         source_labels,
         is_source,
         person_member: person_member_by_file,
+        order_files: files
+            .iter()
+            .map(|f| match &f.data {
+                FileData::Orders(o) => Some(o),
+                FileData::Members(_) => None,
+            })
+            .collect(),
     }
 }
 
@@ -371,6 +458,11 @@ fn fill_missing(existing: &mut MemberRecord, rec: &MemberRecord) {
         region,
         summary
     );
+    for (header, value) in &rec.extra {
+        if !existing.extra.iter().any(|(h, _)| h == header) {
+            existing.extra.push((header.clone(), value.clone()));
+        }
+    }
 }
 
 /// Per-member purchase-day gaps in days between consecutive distinct purchase days.
@@ -397,4 +489,48 @@ pub fn count_by<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<(String, usize
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(day: i32, cents: i64) -> Purchase {
+        Purchase {
+            day,
+            order: 0,
+            net_cents: cents,
+            source: 0,
+        }
+    }
+
+    fn pick(rows: &[(Option<&'static str>, Purchase)]) -> Option<String> {
+        preferred(rows.iter().map(|(l, p)| (*l, p))).map(str::to_string)
+    }
+
+    #[test]
+    fn preferred_label_by_count_then_spend_then_recency() {
+        // Most purchases wins even against more spend.
+        let a = [
+            (Some("A"), p(1, 100)),
+            (Some("B"), p(2, 5000)),
+            (Some("A"), p(3, 100)),
+        ];
+        assert_eq!(pick(&a).as_deref(), Some("A"));
+        // Equal counts: the larger spend.
+        let b = [(Some("A"), p(1, 100)), (Some("B"), p(2, 300))];
+        assert_eq!(pick(&b).as_deref(), Some("B"));
+        // Equal counts and spend: the later last purchase.
+        let c = [(Some("B"), p(5, 100)), (Some("A"), p(1, 100))];
+        assert_eq!(pick(&c).as_deref(), Some("B"));
+        let d = [(Some("A"), p(9, 100)), (Some("B"), p(1, 100))];
+        assert_eq!(pick(&d).as_deref(), Some("A"));
+        // All equal: the first met.
+        let e = [(Some("B"), p(1, 100)), (Some("A"), p(1, 100))];
+        assert_eq!(pick(&e).as_deref(), Some("B"));
+        // Unlabelled purchases do not count.
+        let f = [(None, p(1, 100)), (None, p(2, 100)), (Some("C"), p(3, 1))];
+        assert_eq!(pick(&f).as_deref(), Some("C"));
+        assert_eq!(pick(&[(None, p(1, 1))]), None);
+    }
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::stats::percentiles;
+pub use crate::report::{Breakpoints, ScoreMeans, Scoring};
 
 /// Per-buyer raw values.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -13,35 +14,6 @@ pub struct RfmValues {
     pub frequency: f64,
     /// Net spend in the window (purchases plus returns, floored at 0), currency units.
     pub monetary: f64,
-}
-
-/// How scores are assigned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(tag = "method", rename_all = "snake_case")]
-pub enum Scoring {
-    /// Breakpoints at the 20/40/60/80th percentiles (numpy linear interpolation).
-    #[default]
-    Quantile5,
-    /// Four user-given breakpoints per dimension.
-    Thresholds {
-        /// Recency breakpoints in days, ascending.
-        recency: [f64; 4],
-        /// Frequency breakpoints, ascending.
-        frequency: [f64; 4],
-        /// Monetary breakpoints, ascending.
-        monetary: [f64; 4],
-    },
-}
-
-/// Breakpoints b1..b4 per dimension.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Breakpoints {
-    /// Recency (days).
-    pub recency: [f64; 4],
-    /// Frequency.
-    pub frequency: [f64; 4],
-    /// Monetary.
-    pub monetary: [f64; 4],
 }
 
 /// Scores 1..5 per dimension.
@@ -191,17 +163,6 @@ impl Segment {
     }
 }
 
-/// Mean scores of all buyers: the high/low cut of the eight segments.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct ScoreMeans {
-    /// Mean R score.
-    pub r: f64,
-    /// Mean F score.
-    pub f: f64,
-    /// Mean M score.
-    pub m: f64,
-}
-
 /// Mean scores.
 pub fn score_means(scores: &[Scores]) -> ScoreMeans {
     let n = scores.len().max(1) as f64;
@@ -246,6 +207,10 @@ impl ScoreRule {
 }
 
 /// The ten-segment score-range scheme (first matching rule wins; unmatched = Others).
+///
+/// Narrower rules come before the wider ones that contain them, so every rule is reached:
+/// New Customers and Promising (F = 1) before Potential Loyalist (F 1–3), Can't Lose Them
+/// (R = 1, F and M 4–5) before At Risk (R 1–2, F and M 2–5). A test walks the 5×5×5 grid.
 pub fn ten_segment_rules() -> Vec<ScoreRule> {
     let rule = |name: &str, zh: &str, r: [u8; 2], f: [u8; 2], m: [u8; 2]| ScoreRule {
         name: name.into(),
@@ -257,13 +222,13 @@ pub fn ten_segment_rules() -> Vec<ScoreRule> {
     vec![
         rule("Champions", "冠军客户", [4, 5], [4, 5], [4, 5]),
         rule("Loyal Customers", "忠诚客户", [2, 5], [3, 5], [3, 5]),
-        rule("Potential Loyalist", "潜力客户", [3, 5], [1, 3], [1, 3]),
         rule("New Customers", "新客户", [4, 5], [1, 1], [1, 5]),
         rule("Promising", "有望客户", [3, 4], [1, 1], [1, 5]),
+        rule("Potential Loyalist", "潜力客户", [3, 5], [1, 3], [1, 3]),
         rule("Need Attention", "需关注客户", [2, 3], [2, 3], [2, 3]),
         rule("About To Sleep", "即将沉睡客户", [2, 3], [1, 2], [1, 5]),
-        rule("At Risk", "风险客户", [1, 2], [2, 5], [2, 5]),
         rule("Can't Lose Them", "不能失去的客户", [1, 1], [4, 5], [4, 5]),
+        rule("At Risk", "风险客户", [1, 2], [2, 5], [2, 5]),
         rule("Lost", "流失客户", [1, 2], [1, 5], [1, 5]),
     ]
 }
@@ -380,13 +345,47 @@ mod tests {
         );
         assert_eq!(
             rule_segment(&Scores { r: 5, f: 1, m: 1 }, &rules),
+            "New Customers"
+        );
+        assert_eq!(
+            rule_segment(&Scores { r: 5, f: 2, m: 2 }, &rules),
             "Potential Loyalist"
         );
         assert_eq!(
             rule_segment(&Scores { r: 1, f: 5, m: 5 }, &rules),
+            "Can't Lose Them"
+        );
+        assert_eq!(
+            rule_segment(&Scores { r: 1, f: 3, m: 3 }, &rules),
             "At Risk"
         );
         assert_eq!(rule_segment(&Scores { r: 1, f: 1, m: 1 }, &rules), "Lost");
         assert_eq!(rule_segment(&Scores { r: 3, f: 4, m: 1 }, &rules), "Others");
+    }
+
+    /// Every rule of the ten-segment scheme is the first match of at least one score triple,
+    /// and each triple's segment is the first rule whose three ranges hold it.
+    #[test]
+    fn every_ten_segment_rule_is_reachable() {
+        let rules = ten_segment_rules();
+        let mut hits = vec![0usize; rules.len()];
+        for r in 1..=5u8 {
+            for f in 1..=5u8 {
+                for m in 1..=5u8 {
+                    let s = Scores { r, f, m };
+                    let inside = |x: u8, range: [u8; 2]| range[0] <= x && x <= range[1];
+                    let first = rules
+                        .iter()
+                        .position(|k| inside(r, k.r) && inside(f, k.f) && inside(m, k.m));
+                    assert_eq!(rule_index(&s, &rules), first, "{s:?}");
+                    if let Some(k) = first {
+                        hits[k] += 1;
+                    }
+                }
+            }
+        }
+        for (rule, n) in rules.iter().zip(&hits) {
+            assert!(*n > 0, "{} is never reached", rule.name);
+        }
     }
 }

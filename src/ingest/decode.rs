@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::{Error, Warning, WarningKind};
+use crate::error::{Error, Warning, WarningCode};
 use serde::{Deserialize, Serialize};
 
 /// A text encoding the ingest understands.
@@ -165,8 +165,7 @@ pub fn decode<'a>(
                             file: file.to_string(),
                             line: line_of_offset(body, utf8_off),
                             column: None,
-                            kind: WarningKind::Notice,
-                            reason: "the file starts with a UTF-8 BOM but its bytes are GBK/GB18030; read as GB18030".to_string(),
+                            code: WarningCode::Utf8BomOnGb18030,
                         });
                     }
                     Ok(Decoded {

@@ -1,9 +1,11 @@
 //! Typed reading of a members table or a member-summary table.
 
+use std::sync::Arc;
+
 use super::table::RawRow;
 use super::values::{self, DateError};
 use super::{ColumnIndex, RowLog};
-use crate::error::{Error, WarningKind};
+use crate::error::{Error, WarningCode};
 use crate::ingest::{Role, TableKind};
 use crate::model::{MemberRecord, SummaryTotals};
 
@@ -12,6 +14,8 @@ pub(crate) struct MemberReader<'c> {
     cols: &'c ColumnIndex,
     tz: i32,
     summary: bool,
+    /// Columns no role reads, kept on each record under their header (for custom tags).
+    extra_cols: Vec<(usize, Arc<str>)>,
     out: Vec<MemberRecord>,
 }
 
@@ -35,6 +39,11 @@ impl<'c> MemberReader<'c> {
             cols,
             tz,
             summary: kind == TableKind::MemberSummary,
+            extra_cols: cols
+                .unused()
+                .into_iter()
+                .map(|(i, h)| (i, Arc::from(h)))
+                .collect(),
             out: Vec::new(),
         })
     }
@@ -48,7 +57,9 @@ impl<'c> MemberReader<'c> {
                 log.field_ignored(
                     r.line,
                     self.cols.header(role),
-                    format!("cannot read the date \"{cell}\"; the member is kept without it"),
+                    WarningCode::DateIgnored {
+                        value: cell.to_string(),
+                    },
                 );
                 None
             }
@@ -59,12 +70,7 @@ impl<'c> MemberReader<'c> {
     pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) {
         let keys = super::read_keys(self.cols, r, log);
         if keys.is_empty() {
-            log.reject(
-                r.line,
-                None,
-                WarningKind::MissingValue,
-                "the row has no member id, phone or e-mail".to_string(),
-            );
+            log.reject(r.line, None, WarningCode::NoMemberKey);
             return;
         }
         let summary = if self.summary {
@@ -76,8 +82,9 @@ impl<'c> MemberReader<'c> {
                     log.reject(
                         r.line,
                         Some(self.cols.header(Role::TotalSpend)),
-                        WarningKind::BadAmount,
-                        format!("cannot read the amount \"{spend_cell}\""),
+                        WarningCode::BadAmount {
+                            value: spend_cell.to_string(),
+                        },
                     );
                     return;
                 }
@@ -90,8 +97,9 @@ impl<'c> MemberReader<'c> {
                     log.reject(
                         r.line,
                         Some(self.cols.header(Role::TotalOrders)),
-                        WarningKind::BadAmount,
-                        format!("cannot read the purchase count \"{orders_cell}\""),
+                        WarningCode::BadPurchaseCount {
+                            value: orders_cell.to_string(),
+                        },
                     );
                     return;
                 }
@@ -109,8 +117,9 @@ impl<'c> MemberReader<'c> {
                     log.reject(
                         r.line,
                         Some(self.cols.header(Role::LastPurchase)),
-                        WarningKind::BadDate,
-                        format!("cannot read the last purchase date \"{last_cell}\""),
+                        WarningCode::BadLastPurchaseDate {
+                            value: last_cell.to_string(),
+                        },
                     );
                     return;
                 }
@@ -138,11 +147,55 @@ impl<'c> MemberReader<'c> {
             guide: text(c(Role::Guide)),
             region: text(c(Role::Region)),
             summary,
+            extra: self
+                .extra_cols
+                .iter()
+                .filter_map(|(i, h)| {
+                    let v = r.fields.get(*i).map(super::trim).unwrap_or("");
+                    text(v).map(|v| (h.clone(), v))
+                })
+                .collect(),
         };
         self.out.push(rec);
     }
 
     pub(crate) fn finish(self) -> Vec<MemberRecord> {
         self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ingest::{ingest, FileData, FileOptions};
+
+    #[test]
+    fn columns_no_role_reads_are_kept_by_header() {
+        let csv = "会员卡号,手机号,会员来源,备注,手机\nC1,13800000001,直播间,,13900000000\nC2,13800000002, 门店 ,VIP,\n";
+        let f = ingest("members.csv", csv.as_bytes(), &FileOptions::default()).unwrap();
+        let FileData::Members(ms) = &f.data else {
+            panic!("read as {:?}", f.summary.kind)
+        };
+        let extra = |i: usize| -> Vec<(String, String)> {
+            ms[i]
+                .extra
+                .iter()
+                .map(|(h, v)| (h.to_string(), v.clone()))
+                .collect()
+        };
+        // The second phone column is not read by the phone role: it is kept too.
+        assert_eq!(
+            extra(0),
+            [
+                ("会员来源".to_string(), "直播间".to_string()),
+                ("手机".to_string(), "13900000000".to_string())
+            ]
+        );
+        assert_eq!(
+            extra(1),
+            [
+                ("会员来源".to_string(), "门店".to_string()),
+                ("备注".to_string(), "VIP".to_string())
+            ]
+        );
     }
 }

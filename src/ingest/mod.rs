@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Warning, WarningKind};
+use crate::error::{Error, Warned, Warning, WarningCode, WarningKind};
 use crate::model::{MemberRecord, OrderFile, PersonKeys};
 use crate::par;
 pub use decode::TextEncoding;
@@ -97,9 +97,11 @@ pub struct IngestedFile {
     pub summary: FileSummary,
     /// Typed rows.
     pub data: FileData,
-    /// The first [`MAX_WARNINGS_PER_FILE`] row warnings.
-    pub warnings: Vec<Warning>,
 }
+
+/// A file after ingest, with its first [`MAX_WARNINGS_PER_FILE`] row warnings (and file
+/// notices).
+pub type Ingested = Warned<IngestedFile>;
 
 /// Counts and samples row outcomes of one file.
 pub(crate) struct RowLog {
@@ -125,8 +127,8 @@ impl RowLog {
         }
     }
 
-    fn note(&mut self, line: usize, column: Option<&str>, kind: WarningKind, reason: String) {
-        self.note_with(line, kind, || (column.map(str::to_string), reason));
+    fn note(&mut self, line: usize, column: Option<&str>, code: WarningCode) {
+        self.note_with(line, code.kind(), || (column.map(str::to_string), code));
     }
 
     /// Counts a warning; builds its column and text only when it is kept.
@@ -134,7 +136,7 @@ impl RowLog {
         &mut self,
         line: usize,
         kind: WarningKind,
-        text: impl FnOnce() -> (Option<String>, String),
+        text: impl FnOnce() -> (Option<String>, WarningCode),
     ) {
         match self.reasons.get_mut(kind.key()) {
             Some(n) => *n += 1,
@@ -143,27 +145,20 @@ impl RowLog {
             }
         }
         if self.warnings.len() < MAX_WARNINGS_PER_FILE {
-            let (column, reason) = text();
+            let (column, code) = text();
             self.warnings.push(Warning {
                 file: self.file.clone(),
                 line,
                 column,
-                kind,
-                reason,
+                code,
             });
         }
     }
 
     /// Records a rejected row.
-    pub(crate) fn reject(
-        &mut self,
-        line: usize,
-        column: Option<&str>,
-        kind: WarningKind,
-        reason: String,
-    ) {
+    pub(crate) fn reject(&mut self, line: usize, column: Option<&str>, code: WarningCode) {
         self.rejected += 1;
-        self.note(line, column, kind, reason);
+        self.note(line, column, code);
     }
 
     /// Records a rejected row whose column and text are built only if the warning is kept.
@@ -171,15 +166,15 @@ impl RowLog {
         &mut self,
         line: usize,
         kind: WarningKind,
-        text: impl FnOnce() -> (Option<String>, String),
+        text: impl FnOnce() -> (Option<String>, WarningCode),
     ) {
         self.rejected += 1;
         self.note_with(line, kind, text);
     }
 
     /// Records a kept row whose field was unreadable.
-    pub(crate) fn field_ignored(&mut self, line: usize, column: &str, reason: String) {
-        self.note(line, Some(column), WarningKind::FieldIgnored, reason);
+    pub(crate) fn field_ignored(&mut self, line: usize, column: &str, code: WarningCode) {
+        self.note(line, Some(column), code);
     }
 
     /// Appends the log of the rows that follow (e.g. a later part read on its own): counts
@@ -199,7 +194,7 @@ impl RowLog {
     pub(crate) fn duplicate(&mut self, line: usize) {
         self.duplicates += 1;
         self.note_with(line, WarningKind::DuplicateLine, || {
-            (None, "the line repeats an earlier line exactly".to_string())
+            (None, WarningCode::DuplicateLine)
         });
     }
 }
@@ -228,6 +223,14 @@ impl ColumnIndex {
     /// Column position of a role.
     pub(crate) fn get(&self, r: Role) -> Option<usize> {
         self.idx[r as usize]
+    }
+
+    /// The columns no role reads (unmapped, or a second column of a role), with their headers.
+    pub(crate) fn unused(&self) -> Vec<(usize, &str)> {
+        (0..self.headers.len())
+            .filter(|i| !self.idx.contains(&Some(*i)))
+            .map(|i| (i, self.headers[i].as_str()))
+            .collect()
     }
 
     /// True when the role is mapped.
@@ -260,8 +263,8 @@ pub(crate) fn read_keys(
     let cell = |role| cols.cell(&r.fields, role);
     let (keys, problems) =
         normalize_key_cells(cell(Role::MemberId), cell(Role::Phone), cell(Role::Email));
-    for (role, reason) in &problems {
-        log.field_ignored(r.line, cols.header(*role), reason.clone());
+    for (role, code) in problems {
+        log.field_ignored(r.line, cols.header(role), code);
     }
     keys
 }
@@ -272,7 +275,7 @@ pub(crate) fn normalize_key_cells(
     member_id: &str,
     phone: &str,
     email: &str,
-) -> (PersonKeys, Vec<(Role, String)>) {
+) -> (PersonKeys, Vec<(Role, WarningCode)>) {
     let mut keys = PersonKeys {
         member_id: values::normalize_member_id(member_id),
         ..Default::default()
@@ -283,7 +286,9 @@ pub(crate) fn normalize_key_cells(
         if keys.phone.is_none() {
             problems.push((
                 Role::Phone,
-                format!("\"{phone}\" is not a phone number; the row is kept without it"),
+                WarningCode::BadPhone {
+                    value: phone.to_string(),
+                },
             ));
         }
     }
@@ -292,7 +297,9 @@ pub(crate) fn normalize_key_cells(
         if keys.email.is_none() {
             problems.push((
                 Role::Email,
-                format!("\"{email}\" is not an e-mail address; the row is kept without it"),
+                WarningCode::BadEmail {
+                    value: email.to_string(),
+                },
             ));
         }
     }
@@ -402,13 +409,13 @@ fn parse_overrides(file: &str, opts: &FileOptions) -> Result<Vec<(String, Option
 }
 
 /// Reads one file completely. `name` labels the file in warnings and reports.
-pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<IngestedFile, Error> {
+pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<Ingested, Error> {
     ingest_in_parts(name, Cow::Borrowed(bytes), opts, par::threads())
 }
 
 /// [`ingest`] taking the bytes: they are freed as soon as the rows are read, before the
 /// orders are put together (less memory at the peak for a caller that does not keep them).
-pub fn ingest_owned(name: &str, bytes: Vec<u8>, opts: &FileOptions) -> Result<IngestedFile, Error> {
+pub fn ingest_owned(name: &str, bytes: Vec<u8>, opts: &FileOptions) -> Result<Ingested, Error> {
     ingest_in_parts(name, Cow::Owned(bytes), opts, par::threads())
 }
 
@@ -424,7 +431,7 @@ fn ingest_in_parts(
     bytes: Cow<'_, [u8]>,
     opts: &FileOptions,
     parts: usize,
-) -> Result<IngestedFile, Error> {
+) -> Result<Ingested, Error> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::EmptyFile {
             file: name.to_string(),
@@ -586,9 +593,8 @@ fn ingest_in_parts(
     summary.duplicate_rows = log.duplicates;
     summary.rejected_rows = log.rejected;
     summary.reject_reasons = log.reasons;
-    Ok(IngestedFile {
-        summary,
-        data,
+    Ok(Warned {
+        output: IngestedFile { summary, data },
         warnings,
     })
 }
@@ -596,8 +602,8 @@ fn ingest_in_parts(
 /// Rejects rows with an unclosed quote or more fields than the header; true when the row may be read.
 fn check_shape(r: &table::RawRow<'_, '_>, header_len: usize, log: &mut RowLog) -> bool {
     match shape_problem(r, header_len) {
-        Some((kind, reason)) => {
-            log.reject(r.line, None, kind, reason);
+        Some(code) => {
+            log.reject(r.line, None, code);
             false
         }
         None => true,
@@ -605,21 +611,18 @@ fn check_shape(r: &table::RawRow<'_, '_>, header_len: usize, log: &mut RowLog) -
 }
 
 /// Why a row cannot be read at all: an unclosed quote, or more non-empty fields than the header.
-pub(crate) fn shape_problem(
-    r: &table::RawRow<'_, '_>,
-    header_len: usize,
-) -> Option<(WarningKind, String)> {
+pub(crate) fn shape_problem(r: &table::RawRow<'_, '_>, header_len: usize) -> Option<WarningCode> {
     if r.unclosed_quote {
-        return Some((WarningKind::UnclosedQuote, "a quote opens on this line and never closes; the rest of the file was read as one field".to_string()));
+        return Some(WarningCode::UnclosedQuote);
     }
     if r.fields.len() > header_len
         && (header_len..r.fields.len())
             .any(|i| r.fields.get(i).is_some_and(|f| !f.trim().is_empty()))
     {
-        return Some((
-            WarningKind::RaggedRow,
-            format!("the row has {} fields but the header has {}; a value probably contains an unquoted delimiter", r.fields.len(), header_len),
-        ));
+        return Some(WarningCode::TooManyFields {
+            fields: r.fields.len(),
+            header: header_len,
+        });
     }
     None
 }

@@ -9,7 +9,7 @@ use super::cells::CellsTable;
 use super::table::RawRow;
 use super::values::{self, AmountError, Currency, DateError};
 use super::{ColumnIndex, RowLog};
-use crate::error::{Error, WarningKind};
+use crate::error::{Error, WarningCode, WarningKind};
 use crate::ingest::Role;
 use crate::model::{Order, OrderFile, PersonKeys, Return, NONE};
 use crate::par;
@@ -160,7 +160,7 @@ impl KeyBuf {
 /// that carries them, and the name on the first accepted row that carried them.
 struct CellsEntry {
     keys: PersonKeys,
-    problems: Vec<(Role, String)>,
+    problems: Vec<(Role, WarningCode)>,
     name: Option<String>,
 }
 
@@ -168,7 +168,7 @@ struct CellsEntry {
 struct Rejection {
     row: u32,
     column: Option<Role>,
-    reason: String,
+    code: WarningCode,
 }
 
 /// Reads one part of an orders file (parts are read in parallel): every row is typed on its
@@ -343,7 +343,7 @@ impl<'c, 't> OrderPart<'c, 't> {
         rec: &mut RowRec,
         kind: WarningKind,
         column: Option<Role>,
-        reason: impl FnOnce() -> String,
+        warning: impl FnOnce() -> WarningCode,
     ) {
         let code = REJECT_KINDS
             .iter()
@@ -356,7 +356,7 @@ impl<'c, 't> OrderPart<'c, 't> {
             self.rejections.push(Rejection {
                 row: self.rows.len() as u32,
                 column,
-                reason: reason(),
+                code: warning(),
             });
         }
     }
@@ -367,18 +367,15 @@ impl<'c, 't> OrderPart<'c, 't> {
         r: &RawRow<'_, '_>,
         role: Role,
         required: bool,
-    ) -> Result<Option<(i64, Currency)>, (WarningKind, String)> {
+    ) -> Result<Option<(i64, Currency)>, WarningCode> {
         let cell = self.cols.cell(&r.fields, role);
         match values::parse_amount(cell) {
             Ok(v) => Ok(Some(v)),
             Err(AmountError::Empty) if !required => Ok(None),
-            Err(AmountError::Empty) => {
-                Err((WarningKind::MissingValue, "the amount is empty".to_string()))
-            }
-            Err(AmountError::Format) => Err((
-                WarningKind::BadAmount,
-                format!("cannot read the amount \"{cell}\""),
-            )),
+            Err(AmountError::Empty) => Err(WarningCode::EmptyAmount),
+            Err(AmountError::Format) => Err(WarningCode::BadAmount {
+                value: cell.to_string(),
+            }),
         }
     }
 
@@ -408,28 +405,30 @@ impl<'c, 't> OrderPart<'c, 't> {
     }
 
     fn read(&mut self, r: &RawRow<'_, 't>, rec: &mut RowRec) {
-        if let Some((kind, reason)) = super::shape_problem(r, self.header_len) {
-            return self.reject(rec, kind, None, || reason);
+        if let Some(code) = super::shape_problem(r, self.header_len) {
+            return self.reject(rec, code.kind(), None, || code);
         }
         let date_cell = self.cols.cell(&r.fields, Role::OrderTime);
         rec.day = match values::parse_date(date_cell, self.tz) {
             Ok(d) => d,
             Err(e) => {
-                let reason = || match e {
-                    DateError::Empty => "the order date is empty".to_string(),
-                    DateError::Format => format!("cannot read the date \"{date_cell}\""),
-                    DateError::OutOfRange => format!(
-                        "\"{date_cell}\" is not a calendar date between {} and {}",
-                        values::MIN_YEAR,
-                        values::MAX_YEAR
-                    ),
+                let code = || match e {
+                    DateError::Empty => WarningCode::EmptyOrderDate,
+                    DateError::Format => WarningCode::BadOrderDate {
+                        value: date_cell.to_string(),
+                    },
+                    DateError::OutOfRange => WarningCode::DateOutOfRange {
+                        value: date_cell.to_string(),
+                        min_year: values::MIN_YEAR,
+                        max_year: values::MAX_YEAR,
+                    },
                 };
                 let kind = if e == DateError::Empty {
                     WarningKind::MissingValue
                 } else {
                     WarningKind::BadDate
                 };
-                return self.reject(rec, kind, Some(Role::OrderTime), reason);
+                return self.reject(rec, kind, Some(Role::OrderTime), code);
             }
         };
         let amount_role = if self.order_level {
@@ -443,7 +442,7 @@ impl<'c, 't> OrderPart<'c, 't> {
                 rec.currencies[0] = Some(cur);
             }
             Ok(None) => unreachable!("a required amount is never empty-ok"),
-            Err((kind, reason)) => return self.reject(rec, kind, Some(amount_role), || reason),
+            Err(code) => return self.reject(rec, code.kind(), Some(amount_role), || code),
         }
         if self.cols.has(Role::Refund) {
             match self.amount(r, Role::Refund, false) {
@@ -455,9 +454,7 @@ impl<'c, 't> OrderPart<'c, 't> {
                         rec.currencies[1] = Some(cur);
                     }
                 }
-                Err((kind, reason)) => {
-                    return self.reject(rec, kind, Some(Role::Refund), || reason)
-                }
+                Err(code) => return self.reject(rec, code.kind(), Some(Role::Refund), || code),
             }
         }
         if self.cols.has(Role::Currency) {
@@ -647,11 +644,10 @@ fn assemble_part(
             while rejections.next_if(|x| (x.row as usize) < j).is_some() {}
             let text = rejections.next_if(|x| x.row as usize == j);
             log.reject_with(line, kind, || match text {
-                Some(t) => (
-                    t.column.map(|c| cols.header(c).to_string()),
-                    t.reason.clone(),
-                ),
-                None => (None, String::new()),
+                Some(t) => (t.column.map(|c| cols.header(c).to_string()), t.code.clone()),
+                // Not reached: a part keeps the text of its first MAX_WARNINGS_PER_FILE
+                // rejections, and its log keeps no more warnings than that.
+                None => (None, WarningCode::DuplicateLine),
             });
             continue;
         }
@@ -666,8 +662,8 @@ fn assemble_part(
                 // First row with these cells, or cells that warn on every row: the
                 // (cache-cold) entry is read only then.
                 let entry = &out.cells[c];
-                for (role, reason) in &entry.problems {
-                    log.field_ignored(line, cols.header(*role), reason.clone());
+                for (role, code) in &entry.problems {
+                    log.field_ignored(line, cols.header(*role), code.clone());
                 }
                 if person_of_cells[c] == UNSET {
                     person_of_cells[c] = if entry.keys.is_empty() {

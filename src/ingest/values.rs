@@ -3,66 +3,15 @@
 //! Dates become day numbers (days since 1970-01-01, negative before) in the data's
 //! own time zone; amounts become integer cents so totals are exact.
 
-/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i32;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i32 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-/// The (year, month, day) of a day number.
-pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
-    let z = z + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Formats a day number as `YYYY-MM-DD`.
-pub fn format_day(day: i32) -> String {
-    // Hand-written: `format!` with padding costs ~1,400 instructions, and the member
-    // table formats three dates per member.
-    let (y, m, d) = civil_from_days(day);
-    if !(0..=9999).contains(&y) {
-        return format!("{y:04}-{m:02}-{d:02}");
-    }
-    let y = y as u32;
-    let b = |v: u32| b'0' + v as u8;
-    let bytes = vec![
-        b(y / 1000),
-        b(y / 100 % 10),
-        b(y / 10 % 10),
-        b(y % 10),
-        b'-',
-        b(m / 10),
-        b(m % 10),
-        b'-',
-        b(d / 10),
-        b(d % 10),
-    ];
-    String::from_utf8(bytes).unwrap_or_default()
-}
+use crate::model::day::days_in_month;
+pub use crate::model::day::{civil_from_days, days_from_civil, format_day};
+use crate::model::Day;
 
 /// Parses `YYYY-MM-DD` (the as-of option) strictly.
 pub fn parse_iso_day(s: &str) -> Option<i32> {
-    let b = s.trim().as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let y = digits(&b[0..4])? as i32;
-    let m = digits(&b[5..7])? as u32;
-    let d = digits(&b[8..10])? as u32;
-    valid_date(y, m, d).then(|| days_from_civil(y, m, d))
+    Day::parse(s)
+        .filter(|d| (MIN_YEAR..=MAX_YEAR).contains(&d.ymd().0))
+        .map(|d| d.0)
 }
 
 fn digits(b: &[u8]) -> Option<u64> {
@@ -77,20 +26,6 @@ fn digits(b: &[u8]) -> Option<u64> {
         v = v * 10 + u64::from(c - b'0');
     }
     Some(v)
-}
-
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(y) => 29,
-        2 => 28,
-        _ => 0,
-    }
 }
 
 /// Earliest and latest years accepted; outside them a date is taken as a typo.

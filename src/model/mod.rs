@@ -2,6 +2,9 @@
 
 use serde::Serialize;
 
+pub mod day;
+pub use day::Day;
+
 /// Marks "no value" in the u32 index fields below (guest order, no label).
 pub const NONE: u32 = u32::MAX;
 
@@ -106,6 +109,9 @@ pub struct MemberRecord {
     pub region: Option<String>,
     /// Member-summary totals, when the table is a summary.
     pub summary: Option<SummaryTotals>,
+    /// The row's columns that no role reads, as header → value (non-empty values only), for
+    /// custom tags (e.g. `col("会员来源") = "直播间"`).
+    pub extra: Vec<(std::sync::Arc<str>, String)>,
 }
 
 /// Pre-aggregated purchase totals of a member-summary row (会员汇总).

@@ -20,7 +20,11 @@ fn rows_are_all_accounted_for() {
         "dates before 1970 and after 2100 are readable"
     );
     assert_eq!(s.rows, s.accepted + s.duplicate_rows + s.rejected_rows);
-    let reasons: Vec<_> = f.warnings.iter().map(|w| (w.line, w.kind.key())).collect();
+    let reasons: Vec<_> = f
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.kind().key()))
+        .collect();
     assert_eq!(
         reasons,
         vec![

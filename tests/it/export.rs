@@ -1,7 +1,7 @@
 //! Member exports (domain.md §10, conventions: privacy by construction): BOM, formula
 //! escaping, queries.
 
-use memberlens::analysis::member_table::MemberQuery;
+use memberlens::members::MemberQuery;
 use memberlens::{export, AnalysisOptions, Analyzer, FileOptions};
 
 #[test]
@@ -16,9 +16,9 @@ fn member_export_escapes_formulas_and_keeps_chinese() {
         ..Default::default()
     });
     assert_eq!(total, 1);
-    assert_eq!(rows[0].name.as_deref(), Some("王五"));
+    assert_eq!(rows[0].name(), Some("王五"));
     let (_, all) = a.query_members(&MemberQuery::default());
-    let text = String::from_utf8(export::members_csv(&all)).unwrap();
+    let text = String::from_utf8(export::members_csv(all.iter().copied())).unwrap();
     assert!(text.starts_with('\u{FEFF}'));
     assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""));
     assert_eq!(text.lines().count(), 3);

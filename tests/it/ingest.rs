@@ -53,7 +53,8 @@ fn unclosed_quote_rejects_the_row_and_says_where() {
         (2, 1, 1)
     );
     assert_eq!(f.warnings[0].line, 3);
-    assert!(f.warnings[0].reason.contains("quote"));
+    assert_eq!(f.warnings[0].code, memberlens::WarningCode::UnclosedQuote);
+    assert!(f.warnings[0].message_en().contains("quote"));
 }
 
 #[test]
@@ -149,6 +150,6 @@ fn xlsx_input_reads_the_first_sheet() {
     let s = a.add_file("t.xlsx", bytes, FileOptions::default()).unwrap();
     assert_eq!(s.encoding, "xlsx");
     let r = &a.analyze(&AnalysisOptions::default()).unwrap().report;
-    assert_eq!(r.as_of, "2024-01-01");
+    assert_eq!(r.as_of.to_string(), "2024-01-01");
     assert!((r.inventory.revenue - 99.5).abs() < 1e-9);
 }

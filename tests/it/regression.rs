@@ -32,7 +32,7 @@ fn every_row_with_an_unreadable_key_field_is_warned_about() {
     let lines: Vec<usize> = f
         .warnings
         .iter()
-        .filter(|w| w.kind.key() == "field_ignored")
+        .filter(|w| w.kind().key() == "field_ignored")
         .map(|w| w.line)
         .collect();
     assert_eq!(lines, vec![2, 3]);
@@ -43,7 +43,7 @@ fn every_row_with_an_unreadable_key_field_is_warned_about() {
     assert_eq!(
         m.warnings
             .iter()
-            .map(|w| (w.line, w.kind.key()))
+            .map(|w| (w.line, w.kind().key()))
             .collect::<Vec<_>>(),
         vec![(2, "field_ignored")]
     );
@@ -94,11 +94,12 @@ fn forecasts_that_cannot_be_computed_leave_a_notice() {
     assert!(a.report.forecast.is_none());
     let notice = a
         .report
-        .warnings
+        .notices
         .iter()
-        .find(|w| w.reason.starts_with("forecasts were not computed"))
+        .find(|n| matches!(n.code, memberlens::NoticeCode::ForecastNotComputed { .. }))
         .expect("a notice saying why there are no forecasts");
-    assert_eq!(notice.kind, memberlens::error::WarningKind::Notice);
+    assert!(notice.message_en.starts_with("Forecasts were not computed"));
+    assert!(notice.message_zh.starts_with("未计算预测"));
 }
 
 /// Source revenue left out the members' returns, so it disagreed with the inventory revenue

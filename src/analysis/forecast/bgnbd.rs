@@ -12,25 +12,7 @@ use super::special::{digamma, expm1_over, ln_gamma};
 use super::summary::CustomerSummary;
 use super::FastMap;
 use super::ForecastError;
-
-/// Fitted BG/NBD parameters and fit diagnostics.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct BgNbdFit {
-    /// Shape of the Gamma distribution of purchase rates.
-    pub r: f64,
-    /// Scale (in time units) of the Gamma distribution of purchase rates.
-    pub alpha: f64,
-    /// First shape of the Beta distribution of dropout probabilities.
-    pub a: f64,
-    /// Second shape of the Beta distribution of dropout probabilities.
-    pub b: f64,
-    /// Total log-likelihood at the estimate (summed over customers).
-    pub log_likelihood: f64,
-    /// Whether the optimiser reached its gradient tolerance.
-    pub converged: bool,
-    /// Optimiser iterations of the best start.
-    pub iterations: u32,
-}
+pub use crate::report::BgNbdFit;
 
 /// Customers grouped for the likelihood: distinct x values, distinct times and distinct
 /// (x, t_x, T) triples referring to them.

@@ -11,28 +11,10 @@ use super::special::{digamma, ln_gamma};
 use super::summary::CustomerSummary;
 use super::FastMap;
 use super::ForecastError;
+pub use crate::report::GammaGammaFit;
 
 /// Fewest repeat buyers with positive spend that Gamma-Gamma is fitted on.
 pub const MIN_REPEAT_BUYERS: usize = 2;
-
-/// Fitted Gamma-Gamma parameters and fit diagnostics.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct GammaGammaFit {
-    /// Shape of the per-transaction spend distribution.
-    pub p: f64,
-    /// Shape of the Gamma distribution of the spend-scale parameter ν.
-    pub q: f64,
-    /// Scale of the Gamma distribution of ν (lifetimes calls it `v`).
-    pub gamma: f64,
-    /// Total log-likelihood at the estimate.
-    pub log_likelihood: f64,
-    /// Whether the optimiser reached its gradient tolerance.
-    pub converged: bool,
-    /// Optimiser iterations of the best start.
-    pub iterations: u32,
-    /// Number of repeat buyers with positive spend the model was fitted on.
-    pub customers: usize,
-}
 
 /// Repeat buyers with one frequency x: (x, total weight, Σ w ln m̄, distinct (x·m̄, weight)).
 type FrequencyGroup = (f64, f64, f64, Vec<(f64, f64)>);

@@ -2,50 +2,14 @@
 //! compare with what customers actually did (lifetimes' `calibration_and_holdout_data` and
 //! `plot_calibration_purchases_vs_holdout_purchases`, as numbers instead of a plot).
 
-use super::bgnbd::{self, BgNbdFit};
+use super::bgnbd;
 use super::summary::{distinct_days_between, summarize, TimeUnit};
 use super::ForecastError;
+use crate::model::Day;
+pub use crate::report::{HoldoutBucket, HoldoutReport};
 
 /// Calibration frequencies 0..=6 get their own bucket, 7 and more share the last one.
 pub const LAST_BUCKET: u32 = 7;
-
-/// Actual vs predicted holdout purchases of customers with one calibration frequency.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct HoldoutBucket {
-    /// Calibration frequency (repeat purchase days) of the bucket; 7 stands for "7 or more".
-    pub calibration_frequency: u32,
-    /// Customers in the bucket.
-    pub customers: usize,
-    /// Mean actual purchase days per customer in the holdout window.
-    pub mean_actual: f64,
-    /// Mean predicted purchases per customer in the holdout window.
-    pub mean_predicted: f64,
-}
-
-/// Result of a calibration/holdout check.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct HoldoutReport {
-    /// Last day of the calibration period (inclusive).
-    pub split_day: i32,
-    /// Last day of the holdout window (inclusive).
-    pub end_day: i32,
-    /// Holdout window length in the time unit.
-    pub holdout_length: f64,
-    /// BG/NBD fitted on the calibration period.
-    pub fit: BgNbdFit,
-    /// Customers with a purchase in the calibration period (the ones compared).
-    pub customers: usize,
-    /// Per calibration-frequency buckets 0..=7.
-    pub buckets: Vec<HoldoutBucket>,
-    /// Sum of actual holdout purchase days.
-    pub total_actual: f64,
-    /// Sum of predicted holdout purchases.
-    pub total_predicted: f64,
-    /// Mean over customers of |predicted − actual|.
-    pub mean_absolute_error: f64,
-    /// Mean over non-empty buckets of |mean predicted − mean actual|.
-    pub bucket_mean_absolute_error: f64,
-}
 
 /// Fits BG/NBD on purchases up to `split_day` and checks it against (split_day, end_day].
 ///
@@ -110,8 +74,8 @@ pub fn calibration_holdout(
         .sum::<f64>()
         / used.len().max(1) as f64;
     Ok(HoldoutReport {
-        split_day,
-        end_day,
+        split_day: Day(split_day),
+        end_day: Day(end_day),
         holdout_length,
         fit,
         customers: summaries.len(),

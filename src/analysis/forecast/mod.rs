@@ -93,6 +93,29 @@ impl fmt::Display for ForecastError {
     }
 }
 
+impl ForecastError {
+    /// Why, in Chinese (zh-CN).
+    pub fn message_zh(&self) -> String {
+        match self {
+            ForecastError::NoCustomers => "分析基准日及之前没有任何客户消费".into(),
+            ForecastError::NoRepeatPurchases => "所有客户都只在一天内消费过，无法估计复购率".into(),
+            ForecastError::NoObservationTime => {
+                "所有客户都在分析基准日当天首次消费，没有可用于学习的时间".into()
+            }
+            ForecastError::TooFewRepeatBuyers { found, needed } => {
+                format!(
+                    "消费金额模型至少需要 {needed} 位消费金额为正的复购客户，实际只有 {found} 位"
+                )
+            }
+            ForecastError::InvalidSummary { index, reason } => {
+                format!("第 {index} 个客户汇总无效：{reason}")
+            }
+            ForecastError::FitFailed { model, reason } => format!("{model} 模型无法拟合：{reason}"),
+            ForecastError::InvalidSettings(msg) => format!("预测参数无效：{msg}"),
+        }
+    }
+}
+
 impl std::error::Error for ForecastError {}
 
 /// Settings of a forecast run.

@@ -106,7 +106,7 @@ pub fn text_summary(r: &Report) -> String {
                 w.file,
                 w.line,
                 w.column.as_deref().unwrap_or(""),
-                w.reason
+                w.message_en()
             );
         }
     }

@@ -1,76 +1,13 @@
-//! The versioned report: the one contract the page, the CLI and embedders read.
-//! Documented field by field in `docs/report.md`; bump [`REPORT_VERSION`] on any change
-//! that removes or renames a field.
+//! The report's sections: inventory, RFM, dormancy, repurchase, sources, files, settings.
+//! Plain documented data; the analysis passes fill them.
 
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use crate::analysis::dormancy::DormancyMode;
-use crate::analysis::forecast_bridge::ForecastReport;
-use crate::analysis::rfm::{Breakpoints, ScoreMeans, Scoring};
-use crate::error::Warning;
-
-/// Version of the report format.
-pub const REPORT_VERSION: &str = "1.0";
-
-/// A map that serialises in insertion order (segments, tiers and stages read in their natural order).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct OrderedMap<T>(pub Vec<(String, T)>);
-
-impl<T: Serialize> Serialize for OrderedMap<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
-
-impl<T> OrderedMap<T> {
-    /// The value under `key`.
-    pub fn get(&self, key: &str) -> Option<&T> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-}
-
-/// The whole report.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    /// Format version.
-    pub report_version: &'static str,
-    /// Producer and version.
-    pub generator: String,
-    /// The as-of date (分析基准日), `YYYY-MM-DD`.
-    pub as_of: String,
-    /// Whether as-of was the default (latest purchase) or chosen by the user.
-    pub as_of_source: &'static str,
-    /// Settings used.
-    pub settings: Settings,
-    /// Per-file accounting.
-    pub files: Vec<FileReport>,
-    /// Data inventory (数据盘点).
-    pub inventory: Inventory,
-    /// RFM (RFM 模型).
-    pub rfm: RfmReport,
-    /// Dormancy tiers (沉睡会员分层).
-    pub dormancy: DormancyReport,
-    /// Lifecycle stage counts (生命周期).
-    pub lifecycle: OrderedMap<usize>,
-    /// Expected next purchase status counts (预计复购).
-    pub repurchase: RepurchaseReport,
-    /// Buyers and revenue per source (orders file).
-    pub sources: Vec<SourceReport>,
-    /// Buyers shared by each pair of sources.
-    pub source_overlap: Vec<SourceOverlap>,
-    /// Forecasts (BG/NBD, Gamma-Gamma, CLV), when they could be fitted.
-    pub forecast: Option<ForecastReport>,
-    /// Row warnings (first 100 per file) and file notices.
-    pub warnings: Vec<Warning>,
-}
+use super::OrderedMap;
 
 /// Settings the analysis ran with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Settings {
     /// RFM window in days (`None` = all history).
     pub rfm_window_days: Option<u32>,
@@ -89,7 +26,7 @@ pub struct Settings {
 }
 
 /// One input file's accounting: `rows = accepted + duplicate_rows + rejected_rows`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FileReport {
     /// File name.
     pub name: String,
@@ -118,7 +55,7 @@ pub struct FileReport {
 }
 
 /// One label's figures (store, channel, registration channel, tier).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct LabelStats {
     /// The label.
     pub label: String,
@@ -133,7 +70,7 @@ pub struct LabelStats {
 }
 
 /// Data inventory (数据盘点), domain.md §3.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Inventory {
     /// 会员总数.
     pub members_total: usize,
@@ -182,7 +119,7 @@ pub struct Inventory {
 }
 
 /// One RFM segment's figures.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct SegmentStats {
     /// Chinese name.
     pub name_zh: String,
@@ -205,7 +142,7 @@ pub struct SegmentStats {
 }
 
 /// RFM results, with everything needed to check a member by hand.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RfmReport {
     /// Buyers scored.
     pub buyers_scored: usize,
@@ -222,7 +159,7 @@ pub struct RfmReport {
 }
 
 /// Dormancy tiers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DormancyReport {
     /// `fixed` or `cycle`.
     pub mode: DormancyMode,
@@ -237,7 +174,7 @@ pub struct DormancyReport {
 }
 
 /// Expected-next-purchase status counts.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct RepurchaseReport {
     /// 已逾期.
     pub overdue: usize,
@@ -253,7 +190,7 @@ pub struct RepurchaseReport {
 pub type SourceReport = LabelStats;
 
 /// Buyers shared by two sources (e.g. bought both online and offline).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SourceOverlap {
     /// The two labels.
     pub sources: [String; 2],
@@ -261,7 +198,53 @@ pub struct SourceOverlap {
     pub buyers: usize,
 }
 
-/// Serialises to pretty JSON.
-pub fn to_json(report: &Report) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+/// How scores are assigned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Scoring {
+    /// Breakpoints at the 20/40/60/80th percentiles (numpy linear interpolation).
+    #[default]
+    Quantile5,
+    /// Four user-given breakpoints per dimension.
+    Thresholds {
+        /// Recency breakpoints in days, ascending.
+        recency: [f64; 4],
+        /// Frequency breakpoints, ascending.
+        frequency: [f64; 4],
+        /// Monetary breakpoints, ascending.
+        monetary: [f64; 4],
+    },
+}
+
+/// Breakpoints b1..b4 per dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+pub struct Breakpoints {
+    /// Recency (days).
+    pub recency: [f64; 4],
+    /// Frequency.
+    pub frequency: [f64; 4],
+    /// Monetary.
+    pub monetary: [f64; 4],
+}
+
+/// Mean scores of all buyers: the high/low cut of the eight segments.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+pub struct ScoreMeans {
+    /// Mean R score.
+    pub r: f64,
+    /// Mean F score.
+    pub f: f64,
+    /// Mean M score.
+    pub m: f64,
+}
+
+/// How tier thresholds are set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DormancyMode {
+    /// 90 / 180 / 365 / 730 days.
+    #[default]
+    Fixed,
+    /// 1×, 2×, 4×, 8× the median inter-purchase days.
+    Cycle,
 }

@@ -1,0 +1,274 @@
+//! The last step of a run: the population is packed into the member table (its texts move
+//! into the rows), with the dormancy, lifecycle and repurchase counts taken on the way.
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use super::dormancy::{self, BuyerTier, NonBuyerTier, BUYER_TIERS, NON_BUYER_TIERS};
+use super::forecast;
+use super::lifecycle::{self, Stage, StageRule, STAGES};
+use super::profile::{self, Member, Population, PurchaseLabels};
+use super::repurchase;
+use super::rfm::{Scores, Segment};
+use super::stats::{median, round2};
+use super::{money, par};
+use crate::members::{ForecastCells, MemberTable, NewMember};
+use crate::model::OrderFile;
+use crate::report::{DormancyMode, DormancyReport, OrderedMap, RepurchaseReport};
+
+/// What packing reads besides the members: the other passes' per-member results.
+pub(super) struct PackInputs<'a> {
+    pub as_of: i32,
+    pub thresholds: [f64; 4],
+    pub stage_rule: StageRule,
+    pub median_gap: Option<f64>,
+    pub due_window_days: i32,
+    pub scores: &'a [Option<Scores>],
+    pub segs: &'a [Option<Segment>],
+    pub tens: &'a [Option<u16>],
+    /// Ten-segment names (then "Others"), shared by the rows.
+    pub ten_names: Vec<Arc<str>>,
+    pub fc_cols: &'a [Option<forecast::MemberForecast>],
+}
+
+/// The member table and the sections counted while packing it.
+pub(super) struct Packed {
+    pub members: MemberTable,
+    pub dormancy: DormancyReport,
+    pub lifecycle: OrderedMap<usize>,
+    pub repurchase: RepurchaseReport,
+}
+
+/// Packs the population (taken by value: its texts move into the rows). Each half of the
+/// members is packed on its own thread (native), then the halves are joined.
+pub(super) fn pack(pop: Population<'_>, inputs: &PackInputs<'_>, mode: DormancyMode) -> Packed {
+    let Population {
+        mut members,
+        source_labels,
+        order_files,
+        ..
+    } = pop;
+    let has_labels = order_files.iter().flatten().any(|f| !f.labels.is_empty());
+    let ctx = RowContext {
+        inputs,
+        source_labels: &source_labels,
+        order_files: has_labels.then_some(order_files.as_slice()),
+    };
+    let half = members.len() / 2;
+    let (first, second) = members.split_at_mut(half);
+    let ((mut rows, mut counts), (rows2, counts2)) = par::join(
+        || member_rows(first, 0, &ctx),
+        || member_rows(second, half, &ctx),
+    );
+    rows.append(rows2);
+    counts.add(counts2);
+    let RowCounts {
+        tier_n,
+        tier_rev,
+        nb_n,
+        stage_n,
+        mut rep,
+        mut cycles,
+    } = counts;
+    rep.median_personal_cycle_days = median(&mut cycles);
+    let count = |n: Option<&usize>| n.copied().unwrap_or(0);
+    Packed {
+        members: rows,
+        dormancy: DormancyReport {
+            mode,
+            thresholds: inputs.thresholds,
+            buyers: OrderedMap(
+                BUYER_TIERS
+                    .iter()
+                    .map(|t| (t.key().to_string(), count(tier_n.get(t))))
+                    .collect(),
+            ),
+            buyers_revenue: OrderedMap(
+                BUYER_TIERS
+                    .iter()
+                    .map(|t| {
+                        let cents = tier_rev.get(t).copied().unwrap_or(0);
+                        (t.key().to_string(), round2(money(cents)))
+                    })
+                    .collect(),
+            ),
+            non_buyers: OrderedMap(
+                NON_BUYER_TIERS
+                    .iter()
+                    .map(|t| (t.key().to_string(), count(nb_n.get(t))))
+                    .collect(),
+            ),
+        },
+        lifecycle: OrderedMap(
+            STAGES
+                .iter()
+                .map(|s| (s.key().to_string(), count(stage_n.get(s))))
+                .collect(),
+        ),
+        repurchase: rep,
+    }
+}
+
+/// What the member loop reads besides the members.
+struct RowContext<'a> {
+    inputs: &'a PackInputs<'a>,
+    source_labels: &'a [String],
+    /// The orders files by index, when any has a store, channel or category label.
+    order_files: Option<&'a [Option<&'a OrderFile>]>,
+}
+
+/// Dormancy, lifecycle and repurchase counts over some members.
+#[derive(Default)]
+struct RowCounts {
+    tier_n: FxHashMap<BuyerTier, usize>,
+    tier_rev: FxHashMap<BuyerTier, i64>,
+    nb_n: FxHashMap<NonBuyerTier, usize>,
+    stage_n: FxHashMap<Stage, usize>,
+    rep: RepurchaseReport,
+    cycles: Vec<f64>,
+}
+
+impl RowCounts {
+    fn add(&mut self, o: RowCounts) {
+        for (k, v) in o.tier_n {
+            *self.tier_n.entry(k).or_default() += v;
+        }
+        for (k, v) in o.tier_rev {
+            *self.tier_rev.entry(k).or_default() += v;
+        }
+        for (k, v) in o.nb_n {
+            *self.nb_n.entry(k).or_default() += v;
+        }
+        for (k, v) in o.stage_n {
+            *self.stage_n.entry(k).or_default() += v;
+        }
+        self.rep.overdue += o.rep.overdue;
+        self.rep.due += o.rep.due;
+        self.rep.later += o.rep.later;
+        self.cycles.extend(o.cycles);
+    }
+}
+
+/// The member-table rows of `members` (member `first + i` of the population is
+/// `members[i]`), taking their texts, and the counts over them.
+fn member_rows(
+    members: &mut [Member],
+    first: usize,
+    ctx: &RowContext<'_>,
+) -> (MemberTable, RowCounts) {
+    let as_of = ctx.inputs.as_of;
+    let mut counts = RowCounts::default();
+    let RowCounts {
+        tier_n,
+        tier_rev,
+        nb_n,
+        stage_n,
+        rep,
+        cycles,
+    } = &mut counts;
+    let mut rows = MemberTable::with_capacity(members.len(), as_of);
+    // Most members share one of a few source sets: one shared list per set.
+    let mut source_sets: FxHashMap<Vec<u16>, Arc<[String]>> = FxHashMap::default();
+    for (k, m) in members.iter_mut().enumerate() {
+        let i = first + k;
+        let sources = match source_sets.get(&m.sources) {
+            Some(s) => s.clone(),
+            None => {
+                let set: Arc<[String]> = m
+                    .sources
+                    .iter()
+                    .map(|s| ctx.source_labels[*s as usize].clone())
+                    .collect();
+                source_sets.insert(m.sources.clone(), set.clone());
+                set
+            }
+        };
+        let preferred = match ctx.order_files {
+            Some(files) => {
+                let of = |pick: fn(PurchaseLabels<'_>) -> Option<&str>| {
+                    profile::preferred(
+                        m.purchases
+                            .iter()
+                            .map(|p| (pick(profile::purchase_labels(files, p)), p)),
+                    )
+                };
+                [of(|l| l.store), of(|l| l.channel), of(|l| l.category)]
+            }
+            None => [None; 3],
+        };
+        let record = m.record.take();
+        let registered_at = record.as_ref().and_then(|r| r.registered);
+        let mut row = NewMember {
+            ids: [m.keys.member_id, m.keys.phone, m.keys.email, m.name],
+            record,
+            sources,
+            frequency: m.frequency(),
+            monetary: money(m.net_spend_cents().max(0)),
+            preferred,
+            ..Default::default()
+        };
+        if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {
+            let recency = as_of - last;
+            row.first_purchase = Some(first);
+            row.last_purchase = Some(last);
+            row.recency_days = Some(recency);
+            let tier = dormancy::buyer_tier(f64::from(recency), &ctx.inputs.thresholds);
+            *tier_n.entry(tier).or_default() += 1;
+            *tier_rev.entry(tier).or_default() += m.net_spend_cents();
+            row.dormancy = tier.key();
+            let stage = lifecycle::buyer_stage(
+                f64::from(recency),
+                m.frequency(),
+                &ctx.inputs.thresholds,
+                &ctx.inputs.stage_rule,
+            );
+            *stage_n.entry(stage).or_default() += 1;
+            row.lifecycle = stage.key();
+            if let Some(cycle) =
+                repurchase::personal_cycle_days(first, last, m.frequency(), ctx.inputs.median_gap)
+            {
+                if m.frequency() >= 2 && last > first {
+                    cycles.push(cycle);
+                }
+                let (next, status) =
+                    repurchase::expected_next(last, cycle, as_of, ctx.inputs.due_window_days);
+                row.personal_cycle_days = Some((cycle * 10.0).round() / 10.0);
+                row.expected_next_purchase = Some(next);
+                row.repurchase_status = Some(status.key());
+                match status {
+                    repurchase::RepurchaseStatus::Overdue => rep.overdue += 1,
+                    repurchase::RepurchaseStatus::Due => rep.due += 1,
+                    repurchase::RepurchaseStatus::Later => rep.later += 1,
+                }
+            }
+        } else {
+            let since = registered_at.map(|d| as_of - d);
+            let tier = NonBuyerTier::of(since);
+            *nb_n.entry(tier).or_default() += 1;
+            row.dormancy = tier.key();
+            let stage = lifecycle::non_buyer_stage(since, &ctx.inputs.thresholds);
+            *stage_n.entry(stage).or_default() += 1;
+            row.lifecycle = stage.key();
+        }
+        if let Some(s) = ctx.inputs.scores[i] {
+            row.scores = Some([s.r, s.f, s.m]);
+            row.segment = ctx.inputs.segs[i].map(Segment::key);
+            row.segment_ten = ctx.inputs.tens[i].map(|k| ctx.inputs.ten_names[k as usize].clone());
+        }
+        if let Some(Some(fc)) = ctx.inputs.fc_cols.get(i) {
+            row.forecast = Some(ForecastCells {
+                p_alive: fc.p_alive,
+                expected_purchases_30d: fc.expected_purchases_30d,
+                expected_purchases_90d: fc.expected_purchases_90d,
+                expected_purchases_365d: fc.expected_purchases_365d,
+                expected_spend: fc.expected_spend,
+                clv: fc.clv,
+                churn_risk: fc.churn_risk,
+            });
+            row.churn_band = Some(fc.churn_band.key());
+        }
+        rows.push(row);
+    }
+    (rows, counts)
+}

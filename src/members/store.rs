@@ -1,0 +1,534 @@
+//! The member table kept packed: one 80-byte entry per member (and 56 bytes of forecasts when
+//! they were computed). Its four key texts sit in one small allocation, the members-table
+//! record (tier, gender, birthday, guide, extra columns...) is moved in as it was read, absent
+//! numbers are NaN or a sentinel and keys are small codes. Nothing outside this file knows the
+//! layout: [`MemberView`] reads a member, the column table in [`super::columns`] names what
+//! it reads. A large export has hundreds of thousands of members.
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use super::view::MemberView;
+use crate::model::MemberRecord;
+
+/// "No date" in a packed entry.
+const NO_DAY: i32 = i32::MIN;
+/// "No code" in a packed entry.
+pub(super) const NO_CODE: u8 = u8::MAX;
+/// "No label" in a packed entry (also for the labels past the 65,535th distinct one).
+pub(super) const NO_LABEL: u16 = u16::MAX;
+
+/// Texts of a member, in this order, in [`Packed::texts`]: member id, phone, e-mail, name.
+pub(super) const TEXT_FIELDS: usize = 4;
+
+/// One member's forecast values (BG/NBD, Gamma-Gamma, CLV).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ForecastCells {
+    /// P(alive).
+    pub p_alive: f64,
+    /// Expected purchases in the next 30 days.
+    pub expected_purchases_30d: f64,
+    /// Expected purchases in the next 90 days.
+    pub expected_purchases_90d: f64,
+    /// Expected purchases in the next 365 days.
+    pub expected_purchases_365d: f64,
+    /// Expected spend per purchase.
+    pub expected_spend: f64,
+    /// CLV over the horizon.
+    pub clv: f64,
+    /// 1 − P(alive).
+    pub churn_risk: f64,
+}
+
+impl ForecastCells {
+    fn to_array(self) -> [f64; 7] {
+        [
+            self.p_alive,
+            self.expected_purchases_30d,
+            self.expected_purchases_90d,
+            self.expected_purchases_365d,
+            self.expected_spend,
+            self.clv,
+            self.churn_risk,
+        ]
+    }
+}
+
+/// What the analysis knows of one member, handed to [`MemberTable::push`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewMember<'a> {
+    /// Member id, phone, e-mail and name, packed from where they are (no copy of their own).
+    pub ids: [Option<&'a str>; TEXT_FIELDS],
+    /// The members-table record, moved in.
+    pub record: Option<Box<MemberRecord>>,
+    /// Sources (orders files) the member bought in.
+    pub sources: Arc<[String]>,
+    /// First purchase day.
+    pub first_purchase: Option<i32>,
+    /// Last purchase day.
+    pub last_purchase: Option<i32>,
+    /// Days since the last purchase.
+    pub recency_days: Option<i32>,
+    /// Purchases.
+    pub frequency: u32,
+    /// Net spend, floored at 0.
+    pub monetary: f64,
+    /// R, F, M scores (buyers).
+    pub scores: Option<[u8; 3]>,
+    /// Eight-segment key.
+    pub segment: Option<&'static str>,
+    /// Ten-segment name.
+    pub segment_ten: Option<Arc<str>>,
+    /// Dormancy tier key (buyer or non-buyer tier).
+    pub dormancy: &'static str,
+    /// Lifecycle stage key.
+    pub lifecycle: &'static str,
+    /// Personal purchase cycle, days.
+    pub personal_cycle_days: Option<f64>,
+    /// Expected next purchase day.
+    pub expected_next_purchase: Option<i32>,
+    /// Repurchase status key.
+    pub repurchase_status: Option<&'static str>,
+    /// Forecasts, when computed for this member.
+    pub forecast: Option<ForecastCells>,
+    /// Churn band key.
+    pub churn_band: Option<&'static str>,
+    /// The store, channel and category the member bought under most.
+    pub preferred: [Option<&'a str>; 3],
+}
+
+/// One member, packed.
+#[derive(Debug, Clone)]
+pub(super) struct Packed {
+    /// Presence mask, then for each present text its length (LEB128) and bytes: member id,
+    /// phone, e-mail, name.
+    pub texts: Box<[u8]>,
+    /// The members-table record, if the member is in one.
+    pub record: Option<Box<MemberRecord>>,
+    /// first_purchase, last_purchase, expected_next_purchase, recency_days ([`NO_DAY`] when absent).
+    pub days: [i32; 4],
+    pub frequency: u32,
+    pub monetary: f64,
+    /// personal_cycle_days: NaN when absent (JSON has no NaN: it would be written as null).
+    pub cycle: f64,
+    /// R, F, M scores (0 when absent).
+    pub scores: [u8; 3],
+    /// Preferred store, channel and category: indexes into [`MemberTable::labels`].
+    pub preferred: [u16; 3],
+    /// segment, segment_ten, dormancy, lifecycle, repurchase_status, churn_band.
+    pub codes: [u8; 6],
+    /// Index into [`MemberTable::source_sets`].
+    pub sources: u32,
+}
+
+/// The member table: packed entries and the few distinct values they refer to.
+#[derive(Debug, Clone, Default)]
+pub struct MemberTable {
+    pub(super) rows: Vec<Packed>,
+    /// Per member, when any member has a forecast ([`ForecastCells`] in field order, NaN when
+    /// absent). Empty otherwise.
+    pub(super) forecasts: Vec<[f64; 7]>,
+    /// Keys the codes stand for (segment, tier, stage, status and band keys).
+    keys: Vec<&'static str>,
+    /// Ten-segment names (code 1 of each entry).
+    pub(super) ten_names: Vec<Arc<str>>,
+    /// Distinct source lists.
+    pub(super) source_sets: Vec<Arc<[String]>>,
+    /// Distinct store, channel and category labels.
+    pub(super) labels: Vec<Arc<str>>,
+    label_index: FxHashMap<Arc<str>, u16>,
+    /// The as-of date the table was computed at (ages are taken on it).
+    pub(super) as_of: i32,
+}
+
+fn write_len(out: &mut Vec<u8>, mut n: usize) {
+    loop {
+        let b = (n & 0x7F) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn read_len(b: &[u8], at: &mut usize) -> usize {
+    let (mut n, mut shift) = (0usize, 0);
+    while let Some(&x) = b.get(*at) {
+        *at += 1;
+        n |= ((x & 0x7F) as usize) << shift;
+        if x & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    n
+}
+
+fn pack_texts(texts: [Option<&str>; TEXT_FIELDS]) -> Box<[u8]> {
+    // Allocated once at its final size (LEB128 takes a byte per 7 bits of the length).
+    let len_bytes = |n: usize| ((usize::BITS - n.leading_zeros()).div_ceil(7)).max(1) as usize;
+    let size = 1 + texts
+        .iter()
+        .flatten()
+        .map(|t| len_bytes(t.len()) + t.len())
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(size);
+    out.push(0u8);
+    for (k, t) in texts.iter().enumerate() {
+        if let Some(t) = t {
+            out[0] |= 1 << k;
+            write_len(&mut out, t.len());
+            out.extend_from_slice(t.as_bytes());
+        }
+    }
+    debug_assert_eq!(out.len(), size);
+    out.into_boxed_slice()
+}
+
+pub(super) fn unpack_texts(b: &[u8]) -> [Option<&str>; TEXT_FIELDS] {
+    let mut out = [None; TEXT_FIELDS];
+    let mask = b.first().copied().unwrap_or(0);
+    let mut at = 1;
+    for (k, slot) in out.iter_mut().enumerate() {
+        if mask & (1 << k) != 0 {
+            let n = read_len(b, &mut at);
+            let end = (at + n).min(b.len());
+            // Packed from whole strings, so the bytes are UTF-8.
+            *slot = std::str::from_utf8(&b[at..end]).ok();
+            at = end;
+        }
+    }
+    out
+}
+
+/// The position of the first item of `list` that `is` accepts, `make()` pushed when none does
+/// (the lists are short: a handful of keys, names or source sets).
+fn intern<T>(list: &mut Vec<T>, is: impl Fn(&T) -> bool, make: impl FnOnce() -> T) -> usize {
+    match list.iter().position(is) {
+        Some(i) => i,
+        None => {
+            list.push(make());
+            list.len() - 1
+        }
+    }
+}
+
+fn day(d: Option<i32>) -> i32 {
+    d.unwrap_or(NO_DAY)
+}
+
+/// A packed day as an option.
+pub(super) fn unday(d: i32) -> Option<i32> {
+    (d != NO_DAY).then_some(d)
+}
+
+/// A packed number as an option.
+pub(super) fn unnum(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+impl MemberTable {
+    /// An empty table with room for `n` members (no doubling copies on the way), at `as_of`.
+    pub fn with_capacity(n: usize, as_of: i32) -> Self {
+        MemberTable {
+            rows: Vec::with_capacity(n),
+            as_of,
+            ..Default::default()
+        }
+    }
+
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when there is no member.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// True when forecasts were computed for any member.
+    pub fn has_forecasts(&self) -> bool {
+        !self.forecasts.is_empty()
+    }
+
+    /// Member `i`.
+    pub fn view(&self, i: usize) -> MemberView<'_> {
+        MemberView::new(self, i)
+    }
+
+    /// Every member, in table order.
+    pub fn iter(&self) -> impl Iterator<Item = MemberView<'_>> + '_ {
+        (0..self.len()).map(|i| self.view(i))
+    }
+
+    fn label(&mut self, label: Option<&str>) -> u16 {
+        let Some(label) = label else { return NO_LABEL };
+        if let Some(&i) = self.label_index.get(label) {
+            return i;
+        }
+        if self.labels.len() >= usize::from(NO_LABEL) {
+            return NO_LABEL;
+        }
+        let shared: Arc<str> = Arc::from(label);
+        let i = self.labels.len() as u16;
+        self.labels.push(shared.clone());
+        self.label_index.insert(shared, i);
+        i
+    }
+
+    fn code(&mut self, key: Option<&'static str>) -> u8 {
+        key.map_or(NO_CODE, |key| {
+            intern(&mut self.keys, |k| *k == key, || key) as u8
+        })
+    }
+
+    /// The key a code stands for.
+    pub(super) fn key(&self, code: u8) -> Option<&'static str> {
+        self.keys.get(code as usize).copied()
+    }
+
+    /// Adds a member (in table order).
+    pub fn push(&mut self, m: NewMember<'_>) {
+        if m.forecast.is_some() || !self.forecasts.is_empty() {
+            // From the first member with a forecast on (the earlier ones had none).
+            self.forecasts.resize(self.rows.len(), [f64::NAN; 7]);
+            self.forecasts
+                .push(m.forecast.map_or([f64::NAN; 7], ForecastCells::to_array));
+        }
+        let ten = m.segment_ten.as_ref().map_or(NO_CODE, |name| {
+            intern(&mut self.ten_names, |n| n == name, || name.clone()) as u8
+        });
+        let sources = intern(
+            &mut self.source_sets,
+            |s| Arc::ptr_eq(s, &m.sources) || **s == *m.sources,
+            || m.sources.clone(),
+        ) as u32;
+        let codes = [
+            self.code(m.segment),
+            ten,
+            self.code(Some(m.dormancy)),
+            self.code(Some(m.lifecycle)),
+            self.code(m.repurchase_status),
+            self.code(m.churn_band),
+        ];
+        let preferred = m.preferred.map(|l| self.label(l));
+        self.rows.push(Packed {
+            texts: pack_texts(m.ids),
+            preferred,
+            record: m.record,
+            days: [
+                day(m.first_purchase),
+                day(m.last_purchase),
+                day(m.expected_next_purchase),
+                day(m.recency_days),
+            ],
+            frequency: m.frequency,
+            monetary: m.monetary,
+            cycle: m.personal_cycle_days.unwrap_or(f64::NAN),
+            scores: m.scores.unwrap_or([0; 3]),
+            codes,
+            sources,
+        });
+    }
+
+    /// Appends the members of `other` (built on its own, e.g. on another thread) after these:
+    /// its codes, ten-segment names and source lists are mapped to this table's.
+    pub fn append(&mut self, other: MemberTable) {
+        let keys: Vec<u8> = other
+            .keys
+            .iter()
+            .map(|&k| intern(&mut self.keys, |x| *x == k, || k) as u8)
+            .collect();
+        let tens: Vec<u8> = other
+            .ten_names
+            .into_iter()
+            .map(|n| intern(&mut self.ten_names, |x| *x == n, || n.clone()) as u8)
+            .collect();
+        let sets: Vec<u32> = other
+            .source_sets
+            .into_iter()
+            .map(|set| {
+                intern(
+                    &mut self.source_sets,
+                    |s| Arc::ptr_eq(s, &set) || **s == *set,
+                    || set.clone(),
+                ) as u32
+            })
+            .collect();
+        let labels: Vec<u16> = other.labels.iter().map(|l| self.label(Some(l))).collect();
+        if !other.forecasts.is_empty() || !self.forecasts.is_empty() {
+            self.forecasts.resize(self.rows.len(), [f64::NAN; 7]);
+            self.forecasts.extend(other.forecasts);
+            self.forecasts
+                .resize(self.rows.len() + other.rows.len(), [f64::NAN; 7]);
+        }
+        let map = |c: u8, to: &[u8]| if c == NO_CODE { c } else { to[c as usize] };
+        self.rows.reserve(other.rows.len());
+        for mut p in other.rows {
+            let [seg, ten, dormancy, stage, status, band] = p.codes;
+            p.codes = [
+                map(seg, &keys),
+                map(ten, &tens),
+                map(dormancy, &keys),
+                map(stage, &keys),
+                map(status, &keys),
+                map(band, &keys),
+            ];
+            p.sources = sets[p.sources as usize];
+            p.preferred = p
+                .preferred
+                .map(|l| if l == NO_LABEL { l } else { labels[l as usize] });
+            self.rows.push(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::members::COLUMNS;
+
+    #[test]
+    fn a_packed_member_stays_small() {
+        assert_eq!(std::mem::size_of::<Packed>(), 80);
+    }
+
+    fn full() -> NewMember<'static> {
+        NewMember {
+            ids: [Some("VIP-1"), Some("13800000000"), None, Some("张三")],
+            record: Some(Box::new(MemberRecord {
+                tier: Some("金卡".into()),
+                registered: Some(18000),
+                reg_channel: Some("小程序".repeat(60)),
+                gender: Some("女".into()),
+                birthday: Some(8000),
+                guide: Some("王导购".into()),
+                ..Default::default()
+            })),
+            sources: Arc::from(vec!["online.csv".to_string(), "pos.csv".to_string()]),
+            first_purchase: Some(18100),
+            last_purchase: Some(19000),
+            recency_days: Some(12),
+            frequency: 7,
+            monetary: 1234.5,
+            scores: Some([5, 4, 3]),
+            segment: Some("important_value"),
+            segment_ten: Some(Arc::from("Champions")),
+            dormancy: "active",
+            lifecycle: "maturity",
+            personal_cycle_days: Some(30.5),
+            expected_next_purchase: Some(19030),
+            repurchase_status: Some("due"),
+            forecast: Some(ForecastCells {
+                p_alive: 0.9,
+                expected_purchases_30d: 0.5,
+                expected_purchases_90d: 1.5,
+                expected_purchases_365d: 6.0,
+                expected_spend: 150.0,
+                clv: 800.0,
+                churn_risk: 0.1,
+            }),
+            churn_band: Some("low"),
+            preferred: [Some("静安店"), None, Some("护肤")],
+        }
+    }
+
+    fn bare() -> NewMember<'static> {
+        NewMember {
+            dormancy: "never_bought",
+            lifecycle: "introduction",
+            ..Default::default()
+        }
+    }
+
+    /// Every column's value, as text, of every member.
+    fn cells(t: &MemberTable) -> Vec<Vec<String>> {
+        t.iter()
+            .map(|v| {
+                COLUMNS
+                    .iter()
+                    .map(|c| format!("{:?}", (c.get)(&v)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_member_comes_back_as_it_went_in() {
+        let mut t = MemberTable::with_capacity(3, 19012);
+        t.push(bare());
+        t.push(full());
+        t.push(bare());
+        assert_eq!(t.len(), 3);
+        let v = t.view(1);
+        assert_eq!(v.member_id(), Some("VIP-1"));
+        assert_eq!(v.phone(), Some("13800000000"));
+        assert_eq!(v.email(), None);
+        assert_eq!(v.name(), Some("张三"));
+        assert_eq!(v.tier(), Some("金卡"));
+        assert_eq!(v.guide(), Some("王导购"));
+        assert_eq!(v.registered_at(), Some(18000));
+        assert_eq!(v.recency_days(), Some(12));
+        assert_eq!(v.scores(), Some([5, 4, 3]));
+        assert_eq!(v.segment(), Some("important_value"));
+        assert_eq!(v.segment_ten(), Some("Champions"));
+        assert_eq!(v.dormancy(), "active");
+        assert_eq!(v.forecast().map(|f| f.clv), Some(800.0));
+        assert_eq!(v.churn_band(), Some("low"));
+        assert_eq!(v.preferred_store(), Some("静安店"));
+        assert_eq!(v.preferred_channel(), None);
+        assert_eq!(v.favourite_category(), Some("护肤"));
+        assert_eq!(v.sources(), ["online.csv", "pos.csv"]);
+        assert!(v.in_member_file());
+        let b = t.view(0);
+        assert_eq!(b.member_id(), None);
+        assert_eq!(b.scores(), None);
+        assert_eq!(b.forecast(), None);
+        assert_eq!(b.dormancy(), "never_bought");
+        assert!(!b.in_member_file());
+        assert_eq!(
+            t.forecasts.len(),
+            3,
+            "forecast columns start at the first forecast"
+        );
+        let mut no_fc = MemberTable::default();
+        no_fc.push(bare());
+        assert!(no_fc.forecasts.is_empty());
+        assert_eq!(no_fc.view(0).forecast(), None);
+    }
+
+    #[test]
+    fn tables_built_apart_and_joined_equal_one_built_in_one_go() {
+        // Whichever half holds the forecasts, the codes and the source lists.
+        let other = || NewMember {
+            sources: Arc::from(vec!["pos.csv".to_string()]),
+            segment: Some("general_retain"),
+            segment_ten: Some(Arc::from("Lost")),
+            dormancy: "dormant",
+            lifecycle: "churn",
+            repurchase_status: Some("overdue"),
+            ..bare()
+        };
+        let rows = || vec![bare(), other(), full(), other(), bare()];
+        for split in 0..=5 {
+            let mut whole = MemberTable::default();
+            rows().into_iter().for_each(|r| whole.push(r));
+            let (mut a, mut b) = (MemberTable::default(), MemberTable::default());
+            for (i, r) in rows().into_iter().enumerate() {
+                if i < split {
+                    a.push(r)
+                } else {
+                    b.push(r)
+                }
+            }
+            a.append(b);
+            assert_eq!(a.len(), whole.len());
+            assert_eq!(cells(&a), cells(&whole), "split {split}");
+            assert_eq!(a.forecasts.len(), whole.forecasts.len(), "split {split}");
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! One member of the table, borrowed: what columns, queries, exports and rules read.
+
+use super::store::{
+    unday, unnum, unpack_texts, ForecastCells, MemberTable, Packed, NO_LABEL, TEXT_FIELDS,
+};
+use crate::model::MemberRecord;
+
+/// A member of a [`MemberTable`], read in place (nothing is copied but its four key texts'
+/// positions).
+#[derive(Debug, Clone, Copy)]
+pub struct MemberView<'a> {
+    table: &'a MemberTable,
+    index: usize,
+    p: &'a Packed,
+    texts: [Option<&'a str>; TEXT_FIELDS],
+}
+
+impl<'a> MemberView<'a> {
+    pub(super) fn new(table: &'a MemberTable, index: usize) -> Self {
+        let p = &table.rows[index];
+        MemberView {
+            table,
+            index,
+            p,
+            texts: unpack_texts(&p.texts),
+        }
+    }
+
+    /// Its position in the table.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Member id / card number.
+    pub fn member_id(&self) -> Option<&'a str> {
+        self.texts[0]
+    }
+
+    /// Normalised phone.
+    pub fn phone(&self) -> Option<&'a str> {
+        self.texts[1]
+    }
+
+    /// Normalised e-mail.
+    pub fn email(&self) -> Option<&'a str> {
+        self.texts[2]
+    }
+
+    /// Name.
+    pub fn name(&self) -> Option<&'a str> {
+        self.texts[3]
+    }
+
+    /// The members-table record (tier, gender, birthday, guide, extra columns...), if any.
+    pub fn record(&self) -> Option<&'a MemberRecord> {
+        self.p.record.as_deref()
+    }
+
+    /// True when the member is in a members table.
+    pub fn in_member_file(&self) -> bool {
+        self.p.record.is_some()
+    }
+
+    /// Tier (会员等级).
+    pub fn tier(&self) -> Option<&'a str> {
+        self.record()?.tier.as_deref()
+    }
+
+    /// Registration date.
+    pub fn registered_at(&self) -> Option<i32> {
+        self.record()?.registered
+    }
+
+    /// Registration channel.
+    pub fn reg_channel(&self) -> Option<&'a str> {
+        self.record()?.reg_channel.as_deref()
+    }
+
+    /// Store of the members table (开卡/所属门店).
+    pub fn store(&self) -> Option<&'a str> {
+        self.record()?.store.as_deref()
+    }
+
+    /// Gender as written.
+    pub fn gender(&self) -> Option<&'a str> {
+        self.record()?.gender.as_deref()
+    }
+
+    /// Birthday.
+    pub fn birthday(&self) -> Option<i32> {
+        self.record()?.birthday
+    }
+
+    /// Age in whole years on the as-of date (from the birthday).
+    pub fn age(&self) -> Option<i32> {
+        let birthday = self.birthday()?;
+        let (by, bm, bd) = crate::model::day::civil_from_days(birthday);
+        let (y, m, d) = crate::model::day::civil_from_days(self.table.as_of);
+        let age = y - by - i32::from((m, d) < (bm, bd));
+        (age >= 0).then_some(age)
+    }
+
+    /// Region (地区/省份/城市).
+    pub fn region(&self) -> Option<&'a str> {
+        self.record()?.region.as_deref()
+    }
+
+    /// Guide (导购).
+    pub fn guide(&self) -> Option<&'a str> {
+        self.record()?.guide.as_deref()
+    }
+
+    /// The value of a kept extra column of the members table (one no role reads), by header.
+    pub fn extra(&self, header: &str) -> Option<&'a str> {
+        self.record()?
+            .extra
+            .iter()
+            .find(|(h, _)| &**h == header)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Points (积分).
+    pub fn points(&self) -> Option<f64> {
+        self.record()?.points
+    }
+
+    /// Sources (orders files) the member bought in.
+    pub fn sources(&self) -> &'a [String] {
+        &self.table.source_sets[self.p.sources as usize]
+    }
+
+    /// First purchase day.
+    pub fn first_purchase(&self) -> Option<i32> {
+        unday(self.p.days[0])
+    }
+
+    /// Last purchase day.
+    pub fn last_purchase(&self) -> Option<i32> {
+        unday(self.p.days[1])
+    }
+
+    /// Expected next purchase day.
+    pub fn expected_next_purchase(&self) -> Option<i32> {
+        unday(self.p.days[2])
+    }
+
+    /// R: days since the last purchase.
+    pub fn recency_days(&self) -> Option<i32> {
+        unday(self.p.days[3])
+    }
+
+    /// F: purchases.
+    pub fn frequency(&self) -> u32 {
+        self.p.frequency
+    }
+
+    /// True when the member has a purchase.
+    pub fn is_buyer(&self) -> bool {
+        self.p.frequency > 0
+    }
+
+    /// M: net spend, floored at 0.
+    pub fn monetary(&self) -> f64 {
+        self.p.monetary
+    }
+
+    /// R, F and M scores (buyers only).
+    pub fn scores(&self) -> Option<[u8; 3]> {
+        (self.p.scores[0] != 0).then_some(self.p.scores)
+    }
+
+    /// Eight-segment key.
+    pub fn segment(&self) -> Option<&'static str> {
+        self.table.key(self.p.codes[0])
+    }
+
+    /// Ten-segment (or user scheme) name.
+    pub fn segment_ten(&self) -> Option<&'a str> {
+        self.table
+            .ten_names
+            .get(self.p.codes[1] as usize)
+            .map(|s| &**s)
+    }
+
+    /// Dormancy tier key (buyer tier or non-buyer tier).
+    pub fn dormancy(&self) -> &'static str {
+        self.table.key(self.p.codes[2]).unwrap_or_default()
+    }
+
+    /// Lifecycle stage key.
+    pub fn lifecycle(&self) -> &'static str {
+        self.table.key(self.p.codes[3]).unwrap_or_default()
+    }
+
+    /// Personal purchase cycle, days.
+    pub fn personal_cycle_days(&self) -> Option<f64> {
+        unnum(self.p.cycle)
+    }
+
+    /// Repurchase status key.
+    pub fn repurchase_status(&self) -> Option<&'static str> {
+        self.table.key(self.p.codes[4])
+    }
+
+    /// Forecast values, when computed for this member.
+    pub fn forecast(&self) -> Option<ForecastCells> {
+        let f = self.table.forecasts.get(self.index)?;
+        (!f[0].is_nan()).then(|| ForecastCells {
+            p_alive: f[0],
+            expected_purchases_30d: f[1],
+            expected_purchases_90d: f[2],
+            expected_purchases_365d: f[3],
+            expected_spend: f[4],
+            clv: f[5],
+            churn_risk: f[6],
+        })
+    }
+
+    /// Churn band key.
+    pub fn churn_band(&self) -> Option<&'static str> {
+        self.table.key(self.p.codes[5])
+    }
+
+    fn label(&self, k: usize) -> Option<&'a str> {
+        let i = self.p.preferred[k];
+        (i != NO_LABEL).then(|| &*self.table.labels[usize::from(i)])
+    }
+
+    /// The store the member bought in most (orders' store column).
+    pub fn preferred_store(&self) -> Option<&'a str> {
+        self.label(0)
+    }
+
+    /// The channel the member bought through most.
+    pub fn preferred_channel(&self) -> Option<&'a str> {
+        self.label(1)
+    }
+
+    /// The category the member bought most (偏好品类).
+    pub fn favourite_category(&self) -> Option<&'a str> {
+        self.label(2)
+    }
+}

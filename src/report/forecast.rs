@@ -1,0 +1,145 @@
+//! The forecast section: fitted models (BG/NBD, Gamma-Gamma), the holdout check, CLV and churn.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::OrderedMap;
+use crate::model::Day;
+
+/// Settings echoed in the report.
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
+pub struct ForecastSettingsReport {
+    /// `day` or `week`.
+    pub time_unit: &'static str,
+    /// CLV horizon in months (30-day months, as lifetimes).
+    pub clv_months: u32,
+    /// Monthly discount rate.
+    pub discount: f64,
+    /// Holdout split date, when a holdout check was asked for.
+    pub holdout_from: Option<String>,
+}
+
+/// Summary of a distribution (CLV, P(alive)).
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
+pub struct Distribution {
+    /// Buyers with a value.
+    pub count: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Sum.
+    pub total: f64,
+    /// 10/25/50/75/90th percentiles.
+    pub percentiles: [f64; 5],
+    /// Histogram: bin edges (n+1) and counts (n).
+    pub bins: Vec<f64>,
+    /// Counts per bin.
+    pub counts: Vec<usize>,
+}
+
+/// The `forecast` section of the report.
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
+pub struct ForecastReport {
+    /// BG/NBD fit (r, alpha, a, b, log_likelihood, converged, iterations), when identifiable.
+    pub bgnbd: Option<BgNbdFit>,
+    /// Gamma-Gamma fit (p, q, gamma ...), when identifiable.
+    pub gamma_gamma: Option<GammaGammaFit>,
+    /// Settings used.
+    pub settings: ForecastSettingsReport,
+    /// Models that could not be fitted and why (values then fall back as documented).
+    pub not_fitted: Vec<NotFittedReport>,
+    /// Calibration/holdout check, when asked for.
+    pub holdout: Option<HoldoutReport>,
+    /// Buyers per churn-risk band (low < 0.33 ≤ medium < 0.66 ≤ high).
+    pub churn_bands: OrderedMap<usize>,
+    /// Expected purchases by all buyers in the next 30/90/365 days.
+    pub expected_purchases: OrderedMap<f64>,
+    /// CLV distribution over buyers.
+    pub clv: Distribution,
+    /// Mean P(alive) in a frequency (rows: 0..=9, 10+ repeat days) × recency-decile (columns) matrix.
+    pub p_alive_matrix: Vec<Vec<Option<f64>>>,
+}
+
+/// A model that could not be fitted.
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
+pub struct NotFittedReport {
+    /// Model key.
+    pub model: String,
+    /// Reason, in English.
+    pub reason: String,
+}
+
+/// Fitted BG/NBD parameters and fit diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+pub struct BgNbdFit {
+    /// Shape of the Gamma distribution of purchase rates.
+    pub r: f64,
+    /// Scale (in time units) of the Gamma distribution of purchase rates.
+    pub alpha: f64,
+    /// First shape of the Beta distribution of dropout probabilities.
+    pub a: f64,
+    /// Second shape of the Beta distribution of dropout probabilities.
+    pub b: f64,
+    /// Total log-likelihood at the estimate (summed over customers).
+    pub log_likelihood: f64,
+    /// Whether the optimiser reached its gradient tolerance.
+    pub converged: bool,
+    /// Optimiser iterations of the best start.
+    pub iterations: u32,
+}
+
+/// Fitted Gamma-Gamma parameters and fit diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+pub struct GammaGammaFit {
+    /// Shape of the per-transaction spend distribution.
+    pub p: f64,
+    /// Shape of the Gamma distribution of the spend-scale parameter ν.
+    pub q: f64,
+    /// Scale of the Gamma distribution of ν (lifetimes calls it `v`).
+    pub gamma: f64,
+    /// Total log-likelihood at the estimate.
+    pub log_likelihood: f64,
+    /// Whether the optimiser reached its gradient tolerance.
+    pub converged: bool,
+    /// Optimiser iterations of the best start.
+    pub iterations: u32,
+    /// Number of repeat buyers with positive spend the model was fitted on.
+    pub customers: usize,
+}
+
+/// Actual vs predicted holdout purchases of customers with one calibration frequency.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct HoldoutBucket {
+    /// Calibration frequency (repeat purchase days) of the bucket; 7 stands for "7 or more".
+    pub calibration_frequency: u32,
+    /// Customers in the bucket.
+    pub customers: usize,
+    /// Mean actual purchase days per customer in the holdout window.
+    pub mean_actual: f64,
+    /// Mean predicted purchases per customer in the holdout window.
+    pub mean_predicted: f64,
+}
+
+/// Result of a calibration/holdout check.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct HoldoutReport {
+    /// Last day of the calibration period (inclusive).
+    pub split_day: Day,
+    /// Last day of the holdout window (inclusive).
+    pub end_day: Day,
+    /// Holdout window length in the time unit.
+    pub holdout_length: f64,
+    /// BG/NBD fitted on the calibration period.
+    pub fit: BgNbdFit,
+    /// Customers with a purchase in the calibration period (the ones compared).
+    pub customers: usize,
+    /// Per calibration-frequency buckets 0..=7.
+    pub buckets: Vec<HoldoutBucket>,
+    /// Sum of actual holdout purchase days.
+    pub total_actual: f64,
+    /// Sum of predicted holdout purchases.
+    pub total_predicted: f64,
+    /// Mean over customers of |predicted − actual|.
+    pub mean_absolute_error: f64,
+    /// Mean over non-empty buckets of |mean predicted − mean actual|.
+    pub bucket_mean_absolute_error: f64,
+}

@@ -1,0 +1,169 @@
+//! The versioned report: the one contract the page, the CLI and embedders read.
+//!
+//! Every section is a plain documented struct here ([`sections`], [`forecast`]); the analysis
+//! passes fill them and [`assemble`] puts them together. Nothing here imports the analysis.
+//! The JSON Schema derived from these structs ([`schema`]) generates the field tables of
+//! `docs/report.md` and the page's TypeScript declarations; a test fails when either drifts.
+//! Bump [`REPORT_VERSION`] on any change that removes or renames a field.
+
+pub mod forecast;
+pub mod schema;
+pub mod sections;
+
+use schemars::JsonSchema;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use crate::error::{Notice, Warning};
+use crate::model::Day;
+pub use forecast::*;
+pub use sections::*;
+
+/// Version of the report format.
+pub const REPORT_VERSION: &str = "1.0";
+
+/// A map that serialises in insertion order (segments, tiers and stages read in their natural order).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrderedMap<T>(pub Vec<(String, T)>);
+
+impl<T: Serialize> Serialize for OrderedMap<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for OrderedMap<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("OrderedMap_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "additionalProperties": g.subschema_for::<T>(),
+            "description": "An object whose keys keep their natural order (segments, tiers, stages)."
+        })
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+}
+
+impl<T> OrderedMap<T> {
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// Where the as-of date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AsOfSource {
+    /// The latest purchase date in the data (the default).
+    LatestPurchase,
+    /// Chosen by the user.
+    User,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Report {
+    /// Format version.
+    pub report_version: &'static str,
+    /// Producer and version.
+    pub generator: String,
+    /// The as-of date (分析基准日).
+    pub as_of: Day,
+    /// Whether as-of was the default (latest purchase) or chosen by the user.
+    pub as_of_source: AsOfSource,
+    /// Settings used.
+    pub settings: Settings,
+    /// Per-file accounting.
+    pub files: Vec<FileReport>,
+    /// Data inventory (数据盘点).
+    pub inventory: Inventory,
+    /// RFM (RFM 模型).
+    pub rfm: RfmReport,
+    /// Dormancy tiers (沉睡会员分层).
+    pub dormancy: DormancyReport,
+    /// Lifecycle stage counts (生命周期): `introduction`, `growth`, `maturity`, `dormancy`, `churn`.
+    pub lifecycle: OrderedMap<usize>,
+    /// Expected next purchase status counts (预计复购).
+    pub repurchase: RepurchaseReport,
+    /// Buyers and revenue per source (orders file).
+    pub sources: Vec<SourceReport>,
+    /// Buyers shared by each pair of sources.
+    pub source_overlap: Vec<SourceOverlap>,
+    /// Forecasts (BG/NBD, Gamma-Gamma, CLV), when they could be fitted.
+    pub forecast: Option<ForecastReport>,
+    /// Run-level messages (e.g. forecasts not computed), in both languages.
+    pub notices: Vec<Notice>,
+    /// Row warnings (first 100 per file) and file notices, in both languages.
+    pub warnings: Vec<Warning>,
+}
+
+/// The sections the analysis passes return, put together by [`assemble`].
+#[derive(Debug, Clone)]
+pub struct Sections {
+    /// The as-of date.
+    pub as_of: Day,
+    /// Where it came from.
+    pub as_of_source: AsOfSource,
+    /// Settings used.
+    pub settings: Settings,
+    /// Per-file accounting.
+    pub files: Vec<FileReport>,
+    /// Inventory.
+    pub inventory: Inventory,
+    /// RFM.
+    pub rfm: RfmReport,
+    /// Dormancy.
+    pub dormancy: DormancyReport,
+    /// Lifecycle counts.
+    pub lifecycle: OrderedMap<usize>,
+    /// Repurchase status counts.
+    pub repurchase: RepurchaseReport,
+    /// Sources.
+    pub sources: Vec<SourceReport>,
+    /// Source overlap.
+    pub source_overlap: Vec<SourceOverlap>,
+    /// Forecasts.
+    pub forecast: Option<ForecastReport>,
+    /// Run-level notices.
+    pub notices: Vec<Notice>,
+    /// Row warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// The report of a run: its sections, stamped with the format version and the producer.
+pub fn assemble(s: Sections) -> Report {
+    Report {
+        report_version: REPORT_VERSION,
+        generator: format!("memberlens {}", env!("CARGO_PKG_VERSION")),
+        as_of: s.as_of,
+        as_of_source: s.as_of_source,
+        settings: s.settings,
+        files: s.files,
+        inventory: s.inventory,
+        rfm: s.rfm,
+        dormancy: s.dormancy,
+        lifecycle: s.lifecycle,
+        repurchase: s.repurchase,
+        sources: s.sources,
+        source_overlap: s.source_overlap,
+        forecast: s.forecast,
+        notices: s.notices,
+        warnings: s.warnings,
+    }
+}
+
+/// Serialises to pretty JSON.
+pub fn to_json(report: &Report) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
