@@ -57,6 +57,7 @@ step "cargo fmt --check" cargo fmt --check
 step "cargo test --release" cargo test --release --no-fail-fast
 step "cargo clippy --all-targets -- -D warnings" cargo clippy --all-targets -- -D warnings
 if step "build the site (scripts/build_web.sh)" bash scripts/build_web.sh; then
+  step "page types match the report schema (gen-types --check)" node www/scripts/gen-types.mjs --check
   step "typecheck the page (tsc --noEmit -p www)" www/node_modules/.bin/tsc --noEmit -p www
   step "browser tests (node --test www/tests)" browser_tests
 else
