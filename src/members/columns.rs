@@ -126,6 +126,8 @@ pub struct Column {
     pub kind: ColumnKind,
     /// True for forecast columns (present only when forecasts were computed).
     pub forecast: bool,
+    /// True when the page's member table shows it unless the user hides it.
+    pub shown: bool,
     /// The cell of a member.
     #[serde(skip)]
     #[schemars(skip)]
@@ -145,7 +147,36 @@ const fn col(
         label_en,
         kind,
         forecast: false,
+        shown: false,
         get,
+    }
+}
+
+/// A column the page's member table shows by default.
+const fn show(
+    key: &'static str,
+    label_zh: &'static str,
+    label_en: &'static str,
+    kind: ColumnKind,
+    get: for<'a> fn(&MemberView<'a>) -> Value<'a>,
+) -> Column {
+    Column {
+        shown: true,
+        ..col(key, label_zh, label_en, kind, get)
+    }
+}
+
+/// A forecast column the page's member table shows by default.
+const fn show_forecast(
+    key: &'static str,
+    label_zh: &'static str,
+    label_en: &'static str,
+    kind: ColumnKind,
+    get: for<'a> fn(&MemberView<'a>) -> Value<'a>,
+) -> Column {
+    Column {
+        shown: true,
+        ..forecast(key, label_zh, label_en, kind, get)
     }
 }
 
@@ -164,210 +195,52 @@ const fn forecast(
 
 use ColumnKind as K;
 
-/// Every column, in display and export order.
+/// Every column, in display and export order. `show` marks the columns the page's member table
+/// shows unless the user hides them; `forecast` the ones present only with forecasts.
+#[rustfmt::skip]
 pub const COLUMNS: &[Column] = &[
-    col("member_id", "会员ID", "Member ID", K::Text, |v| {
-        Value::text(v.member_id())
-    }),
-    col("phone", "手机号", "Phone", K::Text, |v| {
-        Value::text(v.phone())
-    }),
-    col("email", "邮箱", "E-mail", K::Text, |v| {
-        Value::text(v.email())
-    }),
-    col("name", "姓名", "Name", K::Text, |v| Value::text(v.name())),
-    col("sources", "消费来源", "Sources", K::List, |v| {
-        Value::List(v.sources())
-    }),
-    col(
-        "in_member_file",
-        "在会员表中",
-        "In members table",
-        K::Bool,
-        |v| Value::Bool(v.in_member_file()),
-    ),
-    col("tier", "会员等级", "Tier", K::Text, |v| {
-        Value::text(v.tier())
-    }),
-    col(
-        "registered_at",
-        "注册时间",
-        "Registered",
-        K::Date,
-        |v| Value::day(v.registered_at()),
-    ),
-    col(
-        "reg_channel",
-        "注册渠道",
-        "Registration channel",
-        K::Text,
-        |v| Value::text(v.reg_channel()),
-    ),
-    col("store", "所属门店", "Store", K::Text, |v| {
-        Value::text(v.store())
-    }),
-    col("gender", "性别", "Gender", K::Text, |v| {
-        Value::text(v.gender())
-    }),
-    col("birthday", "生日", "Birthday", K::Date, |v| {
-        Value::day(v.birthday())
-    }),
+    show("member_id", "会员ID", "Member id", K::Text, |v| Value::text(v.member_id())),
+    show("phone", "手机号", "Phone", K::Text, |v| Value::text(v.phone())),
+    show("email", "邮箱", "E-mail", K::Text, |v| Value::text(v.email())),
+    show("name", "姓名", "Name", K::Text, |v| Value::text(v.name())),
+    show("sources", "来源", "Sources", K::List, |v| Value::List(v.sources())),
+    col("in_member_file", "在会员表中", "In members table", K::Bool, |v| Value::Bool(v.in_member_file())),
+    show("tier", "会员等级", "Tier", K::Text, |v| Value::text(v.tier())),
+    show("registered_at", "注册时间", "Registered", K::Date, |v| Value::day(v.registered_at())),
+    col("reg_channel", "注册渠道", "Registration channel", K::Text, |v| Value::text(v.reg_channel())),
+    col("store", "所属门店", "Store", K::Text, |v| Value::text(v.store())),
+    col("gender", "性别", "Gender", K::Text, |v| Value::text(v.gender())),
+    col("birthday", "生日", "Birthday", K::Date, |v| Value::day(v.birthday())),
     col("age", "年龄", "Age", K::Integer, |v| Value::int(v.age())),
-    col("region", "地区", "Region", K::Text, |v| {
-        Value::text(v.region())
-    }),
-    col("guide", "导购", "Guide", K::Text, |v| {
-        Value::text(v.guide())
-    }),
-    col("points", "积分", "Points", K::Number, |v| {
-        Value::number(v.points())
-    }),
-    col(
-        "preferred_store",
-        "常购门店",
-        "Preferred store",
-        K::Text,
-        |v| Value::text(v.preferred_store()),
-    ),
-    col(
-        "preferred_channel",
-        "常购渠道",
-        "Preferred channel",
-        K::Text,
-        |v| Value::text(v.preferred_channel()),
-    ),
-    col(
-        "favourite_category",
-        "偏好品类",
-        "Favourite category",
-        K::Text,
-        |v| Value::text(v.favourite_category()),
-    ),
-    col(
-        "first_purchase",
-        "首次消费",
-        "First purchase",
-        K::Date,
-        |v| Value::day(v.first_purchase()),
-    ),
-    col(
-        "last_purchase",
-        "最近消费",
-        "Last purchase",
-        K::Date,
-        |v| Value::day(v.last_purchase()),
-    ),
-    col(
-        "recency_days",
-        "最近消费距今天数(R)",
-        "Recency days (R)",
-        K::Integer,
-        |v| Value::int(v.recency_days()),
-    ),
-    col(
-        "frequency",
-        "消费次数(F)",
-        "Frequency (F)",
-        K::Integer,
-        |v| Value::Int(v.frequency().into()),
-    ),
-    col(
-        "monetary",
-        "消费金额(M)",
-        "Monetary (M)",
-        K::Money,
-        |v| Value::Number(v.monetary()),
-    ),
-    col("r_score", "R分", "R score", K::Integer, |v| {
-        Value::int(v.scores().map(|s| s[0]))
-    }),
-    col("f_score", "F分", "F score", K::Integer, |v| {
-        Value::int(v.scores().map(|s| s[1]))
-    }),
-    col("m_score", "M分", "M score", K::Integer, |v| {
-        Value::int(v.scores().map(|s| s[2]))
-    }),
-    col("segment", "RFM分层", "RFM segment", K::Key, |v| {
-        Value::key(v.segment())
-    }),
-    col("segment_ten", "十分层", "Ten-segment", K::Key, |v| {
-        Value::text(v.segment_ten())
-    }),
-    col("dormancy", "沉睡分层", "Dormancy tier", K::Key, |v| {
-        Value::Key(v.dormancy())
-    }),
-    col(
-        "lifecycle",
-        "生命周期",
-        "Lifecycle stage",
-        K::Key,
-        |v| Value::Key(v.lifecycle()),
-    ),
-    col(
-        "personal_cycle_days",
-        "个人消费周期(天)",
-        "Personal cycle (days)",
-        K::Number,
-        |v| Value::number(v.personal_cycle_days()),
-    ),
-    col(
-        "expected_next_purchase",
-        "预计复购日期",
-        "Expected next purchase",
-        K::Date,
-        |v| Value::day(v.expected_next_purchase()),
-    ),
-    col(
-        "repurchase_status",
-        "复购状态",
-        "Repurchase status",
-        K::Key,
-        |v| Value::key(v.repurchase_status()),
-    ),
-    forecast("p_alive", "存活概率", "P(alive)", K::Rate, |v| {
-        Value::number(v.forecast().map(|f| f.p_alive))
-    }),
-    forecast(
-        "expected_purchases_30d",
-        "预计30天购买次数",
-        "Expected purchases, 30 days",
-        K::Number,
-        |v| Value::number(v.forecast().map(|f| f.expected_purchases_30d)),
-    ),
-    forecast(
-        "expected_purchases_90d",
-        "预计90天购买次数",
-        "Expected purchases, 90 days",
-        K::Number,
-        |v| Value::number(v.forecast().map(|f| f.expected_purchases_90d)),
-    ),
-    forecast(
-        "expected_purchases_365d",
-        "预计365天购买次数",
-        "Expected purchases, 365 days",
-        K::Number,
-        |v| Value::number(v.forecast().map(|f| f.expected_purchases_365d)),
-    ),
-    forecast(
-        "expected_spend",
-        "预计客单价",
-        "Expected spend per purchase",
-        K::Money,
-        |v| Value::number(v.forecast().map(|f| f.expected_spend)),
-    ),
-    forecast("clv", "客户终身价值(CLV)", "CLV", K::Money, |v| {
-        Value::number(v.forecast().map(|f| f.clv))
-    }),
-    forecast("churn_risk", "流失风险", "Churn risk", K::Rate, |v| {
-        Value::number(v.forecast().map(|f| f.churn_risk))
-    }),
-    forecast(
-        "churn_band",
-        "流失风险等级",
-        "Churn band",
-        K::Key,
-        |v| Value::key(v.churn_band()),
-    ),
+    col("region", "地区", "Region", K::Text, |v| Value::text(v.region())),
+    col("guide", "导购", "Guide", K::Text, |v| Value::text(v.guide())),
+    col("points", "积分", "Points", K::Number, |v| Value::number(v.points())),
+    col("preferred_store", "常购门店", "Preferred store", K::Text, |v| Value::text(v.preferred_store())),
+    col("preferred_channel", "常购渠道", "Preferred channel", K::Text, |v| Value::text(v.preferred_channel())),
+    col("favourite_category", "偏好品类", "Favourite category", K::Text, |v| Value::text(v.favourite_category())),
+    show("first_purchase", "首次消费", "First purchase", K::Date, |v| Value::day(v.first_purchase())),
+    show("last_purchase", "最近消费", "Last purchase", K::Date, |v| Value::day(v.last_purchase())),
+    show("recency_days", "R 天数", "Recency", K::Integer, |v| Value::int(v.recency_days())),
+    show("frequency", "F 次数", "Frequency", K::Integer, |v| Value::Int(v.frequency().into())),
+    show("monetary", "M 金额", "Monetary", K::Money, |v| Value::Number(v.monetary())),
+    show("r_score", "R", "R", K::Integer, |v| Value::int(v.scores().map(|s| s[0]))),
+    show("f_score", "F", "F", K::Integer, |v| Value::int(v.scores().map(|s| s[1]))),
+    show("m_score", "M", "M", K::Integer, |v| Value::int(v.scores().map(|s| s[2]))),
+    show("segment", "RFM 分层", "Segment", K::Key, |v| Value::key(v.segment())),
+    show("segment_ten", "十分层", "Ten-segment", K::Key, |v| Value::text(v.segment_ten())),
+    show("dormancy", "沉睡分层", "Dormancy", K::Key, |v| Value::Key(v.dormancy())),
+    show("lifecycle", "生命周期", "Lifecycle", K::Key, |v| Value::Key(v.lifecycle())),
+    show("personal_cycle_days", "个人周期", "Cycle (days)", K::Number, |v| Value::number(v.personal_cycle_days())),
+    show("expected_next_purchase", "预计复购", "Next purchase", K::Date, |v| Value::day(v.expected_next_purchase())),
+    show("repurchase_status", "复购状态", "Repurchase", K::Key, |v| Value::key(v.repurchase_status())),
+    show_forecast("p_alive", "存活概率", "P(alive)", K::Rate, |v| Value::number(v.forecast().map(|f| f.p_alive))),
+    forecast("expected_purchases_30d", "30 天预期购买", "Expected purchases 30 d", K::Number, |v| Value::number(v.forecast().map(|f| f.expected_purchases_30d))),
+    forecast("expected_purchases_90d", "90 天预期购买", "Expected purchases 90 d", K::Number, |v| Value::number(v.forecast().map(|f| f.expected_purchases_90d))),
+    forecast("expected_purchases_365d", "365 天预期购买", "Expected purchases 365 d", K::Number, |v| Value::number(v.forecast().map(|f| f.expected_purchases_365d))),
+    show_forecast("expected_spend", "预期单次消费", "Expected spend", K::Money, |v| Value::number(v.forecast().map(|f| f.expected_spend))),
+    show_forecast("clv", "CLV", "CLV", K::Money, |v| Value::number(v.forecast().map(|f| f.clv))),
+    show_forecast("churn_risk", "流失风险", "Churn risk", K::Rate, |v| Value::number(v.forecast().map(|f| f.churn_risk))),
+    show_forecast("churn_band", "流失风险等级", "Churn band", K::Key, |v| Value::key(v.churn_band())),
 ];
 
 /// The column with this key.

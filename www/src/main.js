@@ -10,7 +10,7 @@ import { PageState } from './state.js';
 import { DomView } from './view.js';
 import { t, setLang, getLang, applyStatic } from './i18n/index.js';
 import { $, $input, $select } from './dom.js';
-import { NUMERIC_MEMBER_COLUMNS } from './sections/members.js';
+import { isNumeric } from './sections/members.js';
 import * as charts from './charts.js';
 
 const DEMO_FILES = ['members.csv', 'online_orders.csv', 'pos_sales.csv'];
@@ -78,7 +78,8 @@ function wireMembers(state, view) {
   const sort = (ev) => {
     const column = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (ev.target).closest('th[data-column]'))?.dataset.column;
     if (!column) return;
-    state.sortBy(column, NUMERIC_MEMBER_COLUMNS.has(column));
+    const col = state.columns.find((c) => c.key === column);
+    state.sortBy(column, col ? isNumeric(col) : false);
     view.renderMemberHead();
   };
   head.addEventListener('click', sort);

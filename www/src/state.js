@@ -7,6 +7,7 @@ import { PAGE_SIZE } from './sections/members.js';
 
 /** @typedef {import('./types/report').Report} Report */
 /** @typedef {import('./types/report').MemberRow} MemberRow */
+/** @typedef {import('./types/report').Column} Column */
 /** @typedef {import('./engine/client.js').Engine} Engine */
 /** @typedef {import('./engine/protocol').AnalysisOptions} AnalysisOptions */
 /** @typedef {import('./engine/protocol').FileOptions} FileOptions */
@@ -80,6 +81,8 @@ export class PageState {
     this.topClv = null;
     /** @type {MemberPage} */
     this.page = { total: 0, rows: [] };
+    /** The member table's columns, as the engine lists them for the current report. @type {Column[]} */
+    this.columns = [];
     /** The user chose the as-of date (else the report's is shown). */
     this.userAsOf = false;
     this.reportSeq = 0;
@@ -286,9 +289,16 @@ export class PageState {
     this.topClv = null;
     // Ask the worker for the top-CLV list and the first member page now: it computes them
     // while this thread draws the report. (Errors are handled where they are awaited.)
+    const columns = this.engine.memberColumns();
     const topClv = report.forecast ? this.engine.query(topClvQuery()) : null;
     const members = this.engine.query(this.memberQuery());
     for (const p of [topClv, members]) p?.catch(() => {});
+    try {
+      this.columns = await columns;
+    } catch (e) {
+      this.columns = [];
+      view.showError(asError(e));
+    }
     this.fitQueryToReport();
     view.renderReport();
     if (settingsError) view.showError(settingsError, 'forecast.invalid_option');

@@ -149,7 +149,7 @@ export class DomView {
   }
 
   renderTopClv() {
-    mount(forecast.renderTopClv(this.state.topClv, this.state.report, t));
+    mount(forecast.renderTopClv(this.state.topClv, this.state.columns, this.state.report, t));
   }
 
   /** Mark the churn band the member table is filtered by. */
@@ -163,7 +163,7 @@ export class DomView {
   }
 
   memberColumns() {
-    return members.columns(this.state.page.rows, this.state.report);
+    return members.columns(this.state.columns);
   }
 
   renderMemberHead() {

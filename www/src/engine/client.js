@@ -7,6 +7,7 @@
 /** @typedef {import('./protocol').FileSummary} FileSummary */
 /** @typedef {import('./protocol').AnalysisOptions} AnalysisOptions */
 /** @typedef {import('./protocol').MemberQuery} MemberQuery */
+/** @typedef {import('../types/report').Column} Column */
 /** @typedef {import('./protocol').MemberPage} MemberPage */
 /** @typedef {import('./protocol').EngineErrorInfo} EngineErrorInfo */
 /** @typedef {import('./protocol').Progress} Progress */
@@ -136,6 +137,8 @@ export class Engine {
   removeFile(name) { return this.call('removeFile', { name }); }
   /** @param {AnalysisOptions} options @returns {Promise<Report>} */
   analyze(options) { return this.call('analyze', { options }); }
+  /** The member table's columns (the engine's one column table). @returns {Promise<Column[]>} */
+  memberColumns() { return this.call('columns'); }
   /** @param {MemberQuery} query @returns {Promise<MemberPage>} */
   query(query) { return this.call('query', { query }); }
   /** @param {MemberQuery} query @param {string} format `csv` or `xlsx` @returns {Promise<Uint8Array>} */

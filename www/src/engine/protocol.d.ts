@@ -113,6 +113,7 @@ export type Request = { id: number } & (
   | { type: 'setFileOptions'; name: string; options?: FileOptions }
   | { type: 'removeFile'; name: string }
   | { type: 'analyze'; options?: AnalysisOptions }
+  | { type: 'columns' }
   | { type: 'query'; query?: MemberQuery }
   | { type: 'export'; query?: MemberQuery; format: string }
 );

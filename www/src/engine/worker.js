@@ -118,6 +118,7 @@ const handlers = {
   setFileOptions: async ({ name, options }) => { await boot(); return analyzer.setFileOptions(name, options ?? {}); },
   removeFile: async ({ name }) => { await boot(); analyzer.removeFile(name); return null; },
   analyze: async ({ options }) => { await boot(); return analyzer.analyze(options ?? {}); },
+  columns: async () => { await boot(); return analyzer.memberColumns(); },
   query: async ({ query }) => { await boot(); return analyzer.queryMembers(query ?? {}); },
   export: async ({ query, format }) => { await boot(); return analyzer.exportMembers(query ?? {}, format); },
 };

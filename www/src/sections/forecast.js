@@ -5,11 +5,12 @@
 import { el, table } from '../dom.js';
 import { formats } from '../format.js';
 import { labelFor } from './labels.js';
-import { memberCell } from './members.js';
+import { columnLabel, isNumeric, memberCell } from './members.js';
 
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('../types/report').ForecastReport} ForecastReport */
 /** @typedef {import('../types/report').MemberRow} MemberRow */
+/** @typedef {import('../types/report').Column} Column */
 /** @typedef {import('../i18n/index.js').Translate} Translate */
 /** @typedef {import('../format.js').Formats} Formats */
 /** @typedef {import('./mount.js').SectionView} SectionView */
@@ -33,7 +34,6 @@ const STYLED_BANDS = ['low', 'medium', 'high'];
 
 /** Columns of the top-CLV list. */
 export const TOP_COLUMNS = ['member_id', 'name', 'frequency', 'monetary', 'p_alive', 'expected_purchases_365d', 'expected_spend', 'clv', 'churn_band'];
-const TOP_NUMERIC = new Set(['frequency', 'monetary', 'p_alive', 'expected_purchases_365d', 'expected_spend', 'clv']);
 
 /**
  * The forecast section; hidden when the report has no forecast.
@@ -217,19 +217,21 @@ function renderHoldout(h, timeUnit, t, fmt) {
 /**
  * The top members by CLV: `rows` is null while the worker is still computing them.
  * @param {MemberRow[] | null} rows
+ * @param {Column[]} all  the engine's member columns
  * @param {Report | null} report
  * @param {Translate} t
  * @returns {SectionView}
  */
-export function renderTopClv(rows, report, t) {
+export function renderTopClv(rows, all, report, t) {
   if (rows === null) return { slots: { 'top-clv': el('p', { class: 'muted' }, '…') } };
   if (!rows.length) return { slots: { 'top-clv': el('p', { class: 'muted' }, t('forecast.no_rows')) } };
   const cells = /** @type {Record<string, unknown>[]} */ (/** @type {unknown} */ (rows));
+  const cols = TOP_COLUMNS.flatMap((k) => all.filter((c) => c.key === k));
   return {
     slots: {
-      'top-clv': table([t('fc.rank'), ...TOP_COLUMNS.map((c) => (t.has(`m.${c}`) ? t(`m.${c}`) : c))],
-        rows.map((r, i) => [String(i + 1), ...TOP_COLUMNS.map((c) => memberCell(c, c === 'member_id' ? (r.member_id ?? r.phone ?? r.email) : cells[i][c], report, t))]),
-        { className: 'data-table compact', numeric: [0, ...TOP_COLUMNS.map((c, i) => (TOP_NUMERIC.has(c) ? i + 1 : -1)).filter((i) => i > 0)],
+      'top-clv': table([t('fc.rank'), ...cols.map((c) => columnLabel(c, t))],
+        rows.map((r, i) => [String(i + 1), ...cols.map((c) => memberCell(c, c.key === 'member_id' ? (r.member_id ?? r.phone ?? r.email) : cells[i][c.key], report, t))]),
+        { className: 'data-table compact', numeric: [0, ...cols.map((c, i) => (isNumeric(c) ? i + 1 : -1)).filter((i) => i > 0)],
           rowAttrs: (i) => ({ dataset: { topClv: i + 1, memberId: rows[i].member_id ?? '', clv: rows[i].clv ?? '' } }) }),
     },
   };

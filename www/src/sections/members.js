@@ -9,6 +9,7 @@ import { labelFor, segmentName } from './labels.js';
 
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('../types/report').MemberRow} MemberRow */
+/** @typedef {import('../types/report').Column} Column */
 /** @typedef {import('../engine/protocol').MemberPage} MemberPage */
 /** @typedef {import('../i18n/index.js').Translate} Translate */
 /** @typedef {import('./mount.js').SectionView} SectionView */
@@ -30,40 +31,47 @@ import { labelFor, segmentName } from './labels.js';
 
 export const PAGE_SIZE = 50;
 
-const MEMBER_COLUMNS = ['member_id', 'name', 'phone', 'email', 'sources', 'tier', 'first_purchase', 'last_purchase',
-  'recency_days', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score', 'segment', 'segment_ten', 'dormancy', 'lifecycle',
-  'registered_at', 'personal_cycle_days', 'expected_next_purchase', 'repurchase_status'];
-const FORECAST_COLUMNS = ['p_alive', 'expected_spend', 'clv', 'churn_risk', 'churn_band'];
-/** Columns shown right-aligned and sorted descending first. */
-export const NUMERIC_MEMBER_COLUMNS = new Set(['recency_days', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score',
-  'personal_cycle_days', 'p_alive', 'expected_spend', 'clv', 'churn_risk']);
+/** Column kinds shown right-aligned and sorted descending first. */
+const NUMERIC_KINDS = new Set(['integer', 'number', 'money', 'rate']);
+
+/** @param {Column} col */
+export const isNumeric = (col) => NUMERIC_KINDS.has(col.kind);
 
 /**
- * The columns shown: the forecast ones when the rows carry them (or, before any row, when the report has a forecast).
- * @param {MemberRow[]} rows
- * @param {Report | null} report
+ * A column's name in the page's language (the engine's column table carries both).
+ * @param {Column} col
+ * @param {Translate} t
  */
-export function columns(rows, report) {
-  const first = rows[0];
-  const extra = first ? FORECAST_COLUMNS.filter((c) => c in first) : (report && report.forecast ? FORECAST_COLUMNS : []);
-  return [...MEMBER_COLUMNS, ...extra];
+export const columnLabel = (col, t) => (t.lang === 'en' ? col.label_en : col.label_zh);
+
+/**
+ * The columns the member table shows: those the engine marks as shown, in its order (its
+ * column list has the forecast columns only when forecasts were computed).
+ * @param {Column[]} all
+ */
+export function columns(all) {
+  return all.filter((c) => c.shown);
 }
 
 /**
  * One member value as shown: keys as names, money and probabilities rounded.
- * @param {string} c  column key
+ * @param {Column} col
  * @param {unknown} v
  * @param {Report | null} report  for the engine's segment names
  * @param {Translate} t
  */
-export function memberCell(c, v, report, t) {
-  if (c === 'segment') return v ? segmentName(String(v), report?.rfm?.segments?.[String(v)], t) : formats(t.lang).DASH;
-  if (c === 'dormancy') return labelFor('tier', v, t);
-  if (c === 'lifecycle') return labelFor('life', v, t);
-  if (c === 'repurchase_status') return labelFor('rep', v, t);
-  if (c === 'churn_band' || (c === 'churn_risk' && typeof v === 'string')) return labelFor('churn', v, t);
-  if (c === 'monetary' || c === 'clv' || c === 'expected_spend') return typeof v === 'number' ? v.toFixed(2) : formats(t.lang).DASH;
-  if (c === 'p_alive' || c === 'churn_risk') return typeof v === 'number' ? v.toFixed(3) : formats(t.lang).DASH;
+export function memberCell(col, v, report, t) {
+  const dash = formats(t.lang).DASH;
+  switch (col.key) {
+    case 'segment': return v ? segmentName(String(v), report?.rfm?.segments?.[String(v)], t) : dash;
+    case 'dormancy': return labelFor('tier', v, t);
+    case 'lifecycle': return labelFor('life', v, t);
+    case 'repurchase_status': return labelFor('rep', v, t);
+    case 'churn_band': return labelFor('churn', v, t);
+    default: break;
+  }
+  if (col.kind === 'money') return typeof v === 'number' ? v.toFixed(2) : dash;
+  if (col.kind === 'rate') return typeof v === 'number' ? v.toFixed(3) : dash;
   return cell(v);
 }
 
@@ -105,7 +113,7 @@ export function renderFilters(report, t, query) {
 
 /**
  * The header row: one sortable cell per column, marked with the current sort.
- * @param {string[]} cols
+ * @param {Column[]} cols
  * @param {MemberFilter} query
  * @param {Translate} t
  * @returns {SectionView}
@@ -114,11 +122,11 @@ export function renderHead(cols, query, t) {
   return {
     slots: {
       'member-head': el('tr', {}, cols.map((c) => {
-        const sorted = query.sort === c;
+        const sorted = query.sort === c.key;
         return el('th', {
-          class: `${NUMERIC_MEMBER_COLUMNS.has(c) ? 'num ' : ''}sortable${sorted ? (query.desc ? ' desc' : ' asc') : ''}`,
-          dataset: { column: c }, 'aria-sort': sorted ? (query.desc ? 'descending' : 'ascending') : null, tabindex: '0',
-        }, t.has(`m.${c}`) ? t(`m.${c}`) : c);
+          class: `${isNumeric(c) ? 'num ' : ''}sortable${sorted ? (query.desc ? ' desc' : ' asc') : ''}`,
+          dataset: { column: c.key }, 'aria-sort': sorted ? (query.desc ? 'descending' : 'ascending') : null, tabindex: '0',
+        }, columnLabel(c, t));
       })),
     },
   };
@@ -127,7 +135,7 @@ export function renderHead(cols, query, t) {
 /**
  * One page of rows and the pager.
  * @param {MemberPage} page
- * @param {string[]} cols
+ * @param {Column[]} cols
  * @param {MemberFilter} query
  * @param {Report | null} report
  * @param {Translate} t
@@ -138,7 +146,7 @@ export function renderRows(page, cols, query, report, t) {
   const rows = page.rows.map((row) => {
     const values = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (row));
     return el('tr', { dataset: { memberId: row.member_id ?? '' } },
-      cols.map((c) => el('td', { class: NUMERIC_MEMBER_COLUMNS.has(c) ? 'num' : null }, memberCell(c, values[c], report, t))));
+      cols.map((c) => el('td', { class: isNumeric(c) ? 'num' : null }, memberCell(c, values[c.key], report, t))));
   });
   const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
   const current = Math.floor(query.offset / PAGE_SIZE) + 1;

@@ -998,6 +998,10 @@ export interface Column {
    * True for forecast columns (present only when forecasts were computed).
    */
   forecast: boolean;
+  /**
+   * True when the page's member table shows it unless the user hides it.
+   */
+  shown: boolean;
 }
 /**
  * One member of the member table: a property per column (see `Column`).
@@ -1007,7 +1011,7 @@ export interface Column {
  */
 export interface MemberRow {
   /**
-   * Member ID (会员ID)
+   * Member id (会员ID)
    */
   member_id: string | null;
   /**
@@ -1023,7 +1027,7 @@ export interface MemberRow {
    */
   name: string | null;
   /**
-   * Sources (消费来源)
+   * Sources (来源)
    */
   sources: string[];
   /**
@@ -1091,31 +1095,31 @@ export interface MemberRow {
    */
   last_purchase: string | null;
   /**
-   * Recency days (R) (最近消费距今天数(R))
+   * Recency (R 天数)
    */
   recency_days: number | null;
   /**
-   * Frequency (F) (消费次数(F))
+   * Frequency (F 次数)
    */
   frequency: number | null;
   /**
-   * Monetary (M) (消费金额(M))
+   * Monetary (M 金额)
    */
   monetary: number | null;
   /**
-   * R score (R分)
+   * R (R)
    */
   r_score: number | null;
   /**
-   * F score (F分)
+   * F (F)
    */
   f_score: number | null;
   /**
-   * M score (M分)
+   * M (M)
    */
   m_score: number | null;
   /**
-   * RFM segment (RFM分层)
+   * Segment (RFM 分层)
    */
   segment: string | null;
   /**
@@ -1123,23 +1127,23 @@ export interface MemberRow {
    */
   segment_ten: string | null;
   /**
-   * Dormancy tier (沉睡分层)
+   * Dormancy (沉睡分层)
    */
   dormancy: string | null;
   /**
-   * Lifecycle stage (生命周期)
+   * Lifecycle (生命周期)
    */
   lifecycle: string | null;
   /**
-   * Personal cycle (days) (个人消费周期(天))
+   * Cycle (days) (个人周期)
    */
   personal_cycle_days: number | null;
   /**
-   * Expected next purchase (预计复购日期)
+   * Next purchase (预计复购)
    */
   expected_next_purchase: string | null;
   /**
-   * Repurchase status (复购状态)
+   * Repurchase (复购状态)
    */
   repurchase_status: string | null;
   /**
@@ -1147,23 +1151,23 @@ export interface MemberRow {
    */
   p_alive: number | null;
   /**
-   * Expected purchases, 30 days (预计30天购买次数)
+   * Expected purchases 30 d (30 天预期购买)
    */
   expected_purchases_30d: number | null;
   /**
-   * Expected purchases, 90 days (预计90天购买次数)
+   * Expected purchases 90 d (90 天预期购买)
    */
   expected_purchases_90d: number | null;
   /**
-   * Expected purchases, 365 days (预计365天购买次数)
+   * Expected purchases 365 d (365 天预期购买)
    */
   expected_purchases_365d: number | null;
   /**
-   * Expected spend per purchase (预计客单价)
+   * Expected spend (预期单次消费)
    */
   expected_spend: number | null;
   /**
-   * CLV (客户终身价值(CLV))
+   * CLV (CLV)
    */
   clv: number | null;
   /**
