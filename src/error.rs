@@ -460,7 +460,7 @@ pub struct Notice {
 }
 
 /// A result together with the warnings produced while computing it (typst's `Warned`):
-/// [`crate::ingest::ingest`] returns the file it read with its row warnings. It derefs to the
+/// `ingest()` returns the file it read with its row warnings. It derefs to the
 /// value, so `file.summary` reads as before.
 #[derive(Debug, Clone)]
 pub struct Warned<T> {

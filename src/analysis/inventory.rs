@@ -1,10 +1,9 @@
 //! The inventory pass (数据盘点, domain.md §3): figures read straight off the members, and the
 //! `inventory` section built from them and the label figures.
 
-use super::money;
 use super::profile::{self, Member, PopulationCounts};
 use super::sources::LabelFigures;
-use super::stats::{median, ratio, round2};
+use super::stats::{median, money, ratio, round2};
 use crate::report::Inventory;
 
 /// Inventory figures read straight off the members (domain.md §3).

@@ -11,10 +11,10 @@ use super::lifecycle::{self, Stage, StageRule, STAGES};
 use super::profile::{self, Member, Population, PurchaseLabels};
 use super::repurchase;
 use super::rfm::{Scores, Segment};
-use super::stats::{median, round2};
-use super::{money, par};
+use super::stats::{median, money, round2};
 use crate::members::{ForecastCells, MemberTable, NewMember};
 use crate::model::OrderFile;
+use crate::par;
 use crate::report::{DormancyMode, DormancyReport, OrderedMap, RepurchaseReport};
 
 /// What packing reads besides the members: the other passes' per-member results.

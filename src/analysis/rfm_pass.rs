@@ -1,11 +1,10 @@
 //! The RFM pass (domain.md §4): each buyer's values in the window, scores and segments, and
 //! the `rfm` section with the figures per segment.
 
-use super::money;
+use super::options::AnalysisOptions;
 use super::profile::Member;
 use super::rfm::{self, RfmValues, Scores, Segment, SEGMENTS};
-use super::stats::{ratio, round2};
-use super::AnalysisOptions;
+use super::stats::{money, ratio, round2};
 use crate::report::{OrderedMap, RfmReport, SegmentStats};
 
 /// Per-buyer RFM values in the window (`None` for members without a purchase in it).

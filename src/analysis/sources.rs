@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet;
 
-use super::money;
 use super::profile::{Member, Population};
-use super::stats::round2;
+use super::stats::{money, round2};
 use crate::ingest::{FileData, IngestedFile};
 use crate::report::{LabelStats, OrderedMap, SourceOverlap, SourceReport};
 

@@ -88,6 +88,11 @@ pub fn ratio(num: f64, den: f64) -> f64 {
     }
 }
 
+/// Cents as currency units.
+pub fn money(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
 /// Rounds money to cents.
 pub fn round2(x: f64) -> f64 {
     // `+ 0.0` turns -0.0 (an empty negative sum) into 0.0.

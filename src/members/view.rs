@@ -15,8 +15,20 @@ pub struct MemberView<'a> {
     texts: [Option<&'a str>; TEXT_FIELDS],
 }
 
+impl MemberTable {
+    /// Member `i`.
+    pub fn view(&self, i: usize) -> MemberView<'_> {
+        MemberView::new(self, i)
+    }
+
+    /// Every member, in table order.
+    pub fn iter(&self) -> impl Iterator<Item = MemberView<'_>> + '_ {
+        (0..self.len()).map(|i| self.view(i))
+    }
+}
+
 impl<'a> MemberView<'a> {
-    pub(super) fn new(table: &'a MemberTable, index: usize) -> Self {
+    fn new(table: &'a MemberTable, index: usize) -> Self {
         let p = &table.rows[index];
         MemberView {
             table,
