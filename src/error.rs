@@ -177,8 +177,21 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// What kind of row problem a warning reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum WarningKind {
     /// The row was rejected: its date could not be read.
     BadDate,
@@ -201,16 +214,7 @@ pub enum WarningKind {
 impl WarningKind {
     /// The stable key used in `reject_reasons` and the warnings panel.
     pub fn key(self) -> &'static str {
-        match self {
-            WarningKind::BadDate => "bad_date",
-            WarningKind::BadAmount => "bad_amount",
-            WarningKind::MissingValue => "missing_value",
-            WarningKind::UnclosedQuote => "unclosed_quote",
-            WarningKind::DuplicateLine => "duplicate_line",
-            WarningKind::FieldIgnored => "field_ignored",
-            WarningKind::RaggedRow => "ragged_row",
-            WarningKind::Notice => "notice",
-        }
+        self.into()
     }
 }
 

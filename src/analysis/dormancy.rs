@@ -5,8 +5,20 @@ use serde::{Deserialize, Serialize};
 pub use crate::report::DormancyMode;
 
 /// A buyer's tier by recency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum BuyerTier {
     /// 活跃: recency ≤ t1.
     Active,
@@ -20,25 +32,10 @@ pub enum BuyerTier {
     Lost,
 }
 
-/// Buyer tiers in order.
-pub const BUYER_TIERS: [BuyerTier; 5] = [
-    BuyerTier::Active,
-    BuyerTier::Silent,
-    BuyerTier::NearSleep,
-    BuyerTier::Dormant,
-    BuyerTier::Lost,
-];
-
 impl BuyerTier {
     /// Report key.
     pub fn key(self) -> &'static str {
-        match self {
-            BuyerTier::Active => "active",
-            BuyerTier::Silent => "silent",
-            BuyerTier::NearSleep => "near_sleep",
-            BuyerTier::Dormant => "dormant",
-            BuyerTier::Lost => "lost",
-        }
+        self.into()
     }
 
     /// Chinese name.
@@ -54,40 +51,45 @@ impl BuyerTier {
 }
 
 /// A non-buyer's tier by days since registration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum NonBuyerTier {
     /// Registered ≤ 30 days ago.
+    #[serde(rename = "within_30d")]
+    #[strum(serialize = "within_30d")]
     Within30d,
     /// 31–90 days.
+    #[serde(rename = "days_31_90")]
+    #[strum(serialize = "days_31_90")]
     Days31To90,
     /// 91–365 days.
+    #[serde(rename = "days_91_365")]
+    #[strum(serialize = "days_91_365")]
     Days91To365,
     /// More than 365 days.
+    #[serde(rename = "over_365d")]
+    #[strum(serialize = "over_365d")]
     Over365d,
     /// No registration date.
     Unknown,
 }
 
-/// Non-buyer tiers in order.
-pub const NON_BUYER_TIERS: [NonBuyerTier; 5] = [
-    NonBuyerTier::Within30d,
-    NonBuyerTier::Days31To90,
-    NonBuyerTier::Days91To365,
-    NonBuyerTier::Over365d,
-    NonBuyerTier::Unknown,
-];
-
 impl NonBuyerTier {
     /// Report key.
     pub fn key(self) -> &'static str {
-        match self {
-            NonBuyerTier::Within30d => "within_30d",
-            NonBuyerTier::Days31To90 => "days_31_90",
-            NonBuyerTier::Days91To365 => "days_91_365",
-            NonBuyerTier::Over365d => "over_365d",
-            NonBuyerTier::Unknown => "unknown",
-        }
+        self.into()
     }
 
     /// Tier of a non-buyer registered `days` ago.
@@ -163,5 +165,83 @@ mod tests {
         assert_eq!(NonBuyerTier::of(Some(365)), NonBuyerTier::Days91To365);
         assert_eq!(NonBuyerTier::of(Some(366)), NonBuyerTier::Over365d);
         assert_eq!(NonBuyerTier::of(None), NonBuyerTier::Unknown);
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+    use crate::analysis::forecast::ChurnBand;
+    use crate::analysis::lifecycle::Stage;
+    use crate::analysis::repurchase::RepurchaseStatus;
+    use crate::analysis::rfm::Segment;
+    use crate::error::WarningKind;
+    use crate::ingest::{Role, TableKind};
+    use strum::VariantArray;
+
+    /// The keys are the report's and the page's contract: derived, they must stay these.
+    #[test]
+    fn enum_keys_are_the_contract() {
+        let keys = |v: Vec<&'static str>| v.join(",");
+        assert_eq!(
+            keys(BuyerTier::VARIANTS.iter().map(|t| t.key()).collect()),
+            "active,silent,near_sleep,dormant,lost"
+        );
+        assert_eq!(
+            keys(NonBuyerTier::VARIANTS.iter().map(|t| t.key()).collect()),
+            "within_30d,days_31_90,days_91_365,over_365d,unknown"
+        );
+        assert_eq!(
+            keys(Stage::VARIANTS.iter().map(|t| t.key()).collect()),
+            "introduction,growth,maturity,dormancy,churn"
+        );
+        assert_eq!(
+            keys(Segment::VARIANTS.iter().map(|t| t.key()).collect()),
+            "important_value,important_develop,important_keep,important_retain,\
+             general_value,general_develop,general_keep,general_retain"
+        );
+        for s in Segment::VARIANTS {
+            assert_eq!(Segment::from_key(s.key()), Some(*s));
+        }
+        assert_eq!(Segment::from_key("Important value"), None);
+        assert_eq!(
+            [
+                RepurchaseStatus::Overdue,
+                RepurchaseStatus::Due,
+                RepurchaseStatus::Later
+            ]
+            .map(|s| s.key()),
+            ["overdue", "due", "later"]
+        );
+        assert_eq!(
+            [ChurnBand::Low, ChurnBand::Medium, ChurnBand::High].map(|s| s.key()),
+            ["low", "medium", "high"]
+        );
+        assert_eq!(
+            [
+                TableKind::Orders,
+                TableKind::Members,
+                TableKind::MemberSummary
+            ]
+            .map(|k| k.key()),
+            ["orders", "members", "member_summary"]
+        );
+        assert_eq!(WarningKind::MissingValue.key(), "missing_value");
+        assert_eq!(
+            keys(Role::VARIANTS.iter().map(|r| r.key()).collect()),
+            "member_id,phone,email,name,order_id,order_time,amount,item_amount,refund,status,\
+             channel,store,item,category,quantity,currency,registered_at,tier,points,gender,\
+             birthday,region,guide,reg_channel,total_spend,total_orders,first_purchase,last_purchase"
+        );
+        for r in Role::VARIANTS {
+            assert_eq!(Role::from_key(r.key()), Some(*r));
+        }
+        // serde and strum agree on every key.
+        for t in NonBuyerTier::VARIANTS {
+            assert_eq!(
+                serde_json::to_string(t).unwrap(),
+                format!("\"{}\"", t.key())
+            );
+        }
     }
 }

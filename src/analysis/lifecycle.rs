@@ -3,8 +3,20 @@
 use serde::{Deserialize, Serialize};
 
 /// A member's lifecycle stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Stage {
     /// 引入期: new non-buyer, or active one-time buyer.
     Introduction,
@@ -18,25 +30,10 @@ pub enum Stage {
     Churn,
 }
 
-/// Stages in order.
-pub const STAGES: [Stage; 5] = [
-    Stage::Introduction,
-    Stage::Growth,
-    Stage::Maturity,
-    Stage::Dormancy,
-    Stage::Churn,
-];
-
 impl Stage {
     /// Report key.
     pub fn key(self) -> &'static str {
-        match self {
-            Stage::Introduction => "introduction",
-            Stage::Growth => "growth",
-            Stage::Maturity => "maturity",
-            Stage::Dormancy => "dormancy",
-            Stage::Churn => "churn",
-        }
+        self.into()
     }
 
     /// Chinese name.

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::dormancy::{self, BuyerTier, NonBuyerTier, BUYER_TIERS, NON_BUYER_TIERS};
+use super::dormancy::{self, BuyerTier, NonBuyerTier};
 use super::forecast;
-use super::lifecycle::{self, Stage, StageRule, STAGES};
+use super::lifecycle::{self, Stage, StageRule};
 use super::profile::{self, Member, Population, PurchaseLabels};
 use super::repurchase;
 use super::rfm::{Scores, Segment};
@@ -16,6 +16,7 @@ use crate::members::{ForecastCells, MemberTable, NewMember};
 use crate::model::OrderFile;
 use crate::par;
 use crate::report::{DormancyMode, DormancyReport, OrderedMap, RepurchaseReport};
+use strum::VariantArray;
 
 /// What packing reads besides the members: the other passes' per-member results.
 pub(super) struct PackInputs<'a> {
@@ -79,13 +80,13 @@ pub(super) fn pack(pop: Population<'_>, inputs: &PackInputs<'_>, mode: DormancyM
             mode,
             thresholds: inputs.thresholds,
             buyers: OrderedMap(
-                BUYER_TIERS
+                BuyerTier::VARIANTS
                     .iter()
                     .map(|t| (t.key().to_string(), count(tier_n.get(t))))
                     .collect(),
             ),
             buyers_revenue: OrderedMap(
-                BUYER_TIERS
+                BuyerTier::VARIANTS
                     .iter()
                     .map(|t| {
                         let cents = tier_rev.get(t).copied().unwrap_or(0);
@@ -94,14 +95,14 @@ pub(super) fn pack(pop: Population<'_>, inputs: &PackInputs<'_>, mode: DormancyM
                     .collect(),
             ),
             non_buyers: OrderedMap(
-                NON_BUYER_TIERS
+                NonBuyerTier::VARIANTS
                     .iter()
                     .map(|t| (t.key().to_string(), count(nb_n.get(t))))
                     .collect(),
             ),
         },
         lifecycle: OrderedMap(
-            STAGES
+            Stage::VARIANTS
                 .iter()
                 .map(|s| (s.key().to_string(), count(stage_n.get(s))))
                 .collect(),

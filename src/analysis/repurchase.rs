@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Where a member's expected next purchase falls relative to the as-of date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RepurchaseStatus {
     /// 已逾期: expected before as-of.
     Overdue,
@@ -17,11 +18,7 @@ pub enum RepurchaseStatus {
 impl RepurchaseStatus {
     /// Report key.
     pub fn key(self) -> &'static str {
-        match self {
-            RepurchaseStatus::Overdue => "overdue",
-            RepurchaseStatus::Due => "due",
-            RepurchaseStatus::Later => "later",
-        }
+        self.into()
     }
 }
 

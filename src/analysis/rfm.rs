@@ -67,8 +67,23 @@ pub fn score(v: &RfmValues, b: &Breakpoints) -> Scores {
 }
 
 /// The eight RFM segments (RFM 八大类).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Segment {
     /// 重要价值客户: high R, F, M.
     ImportantValue,
@@ -88,31 +103,10 @@ pub enum Segment {
     GeneralRetain,
 }
 
-/// All eight segments in table order.
-pub const SEGMENTS: [Segment; 8] = [
-    Segment::ImportantValue,
-    Segment::ImportantDevelop,
-    Segment::ImportantKeep,
-    Segment::ImportantRetain,
-    Segment::GeneralValue,
-    Segment::GeneralDevelop,
-    Segment::GeneralKeep,
-    Segment::GeneralRetain,
-];
-
 impl Segment {
     /// Report key.
     pub fn key(self) -> &'static str {
-        match self {
-            Segment::ImportantValue => "important_value",
-            Segment::ImportantDevelop => "important_develop",
-            Segment::ImportantKeep => "important_keep",
-            Segment::ImportantRetain => "important_retain",
-            Segment::GeneralValue => "general_value",
-            Segment::GeneralDevelop => "general_develop",
-            Segment::GeneralKeep => "general_keep",
-            Segment::GeneralRetain => "general_retain",
-        }
+        self.into()
     }
 
     /// Chinese name.
@@ -145,7 +139,7 @@ impl Segment {
 
     /// Looks a segment up by key.
     pub fn from_key(k: &str) -> Option<Segment> {
-        SEGMENTS.into_iter().find(|s| s.key() == k)
+        k.parse().ok()
     }
 
     /// The segment of high/low R, F, M.

@@ -3,9 +3,10 @@
 
 use super::options::AnalysisOptions;
 use super::profile::Member;
-use super::rfm::{self, RfmValues, Scores, Segment, SEGMENTS};
+use super::rfm::{self, RfmValues, Scores, Segment};
 use super::stats::{money, ratio, round2};
 use crate::report::{OrderedMap, RfmReport, SegmentStats};
+use strum::VariantArray;
 
 /// Per-buyer RFM values in the window (`None` for members without a purchase in it).
 fn rfm_values(m: &Member, as_of: i32, window: Option<u32>) -> Option<RfmValues> {
@@ -91,11 +92,11 @@ pub(super) fn run(members: &[Member], as_of: i32, opts: &AnalysisOptions) -> Rfm
     // Per segment and per ten-segment rule, in one pass over the members (in member order,
     // so the sums add up in the same order as a pass per segment would).
     let empty_sum: f64 = std::iter::empty::<f64>().sum();
-    let mut seg_acc = vec![SegmentAcc::new(empty_sum); SEGMENTS.len()];
+    let mut seg_acc = vec![SegmentAcc::new(empty_sum); Segment::VARIANTS.len()];
     let mut ten_acc = vec![SegmentAcc::new(empty_sum); ten_names.len()];
     for (i, v) in values.iter().enumerate() {
         let Some(v) = v else { continue };
-        if let Some(k) = segs[i].and_then(|s| SEGMENTS.iter().position(|x| *x == s)) {
+        if let Some(k) = segs[i].and_then(|s| Segment::VARIANTS.iter().position(|x| *x == s)) {
             seg_acc[k].add(v);
         }
         if let Some(k) = tens[i] {
@@ -117,7 +118,7 @@ pub(super) fn run(members: &[Member], as_of: i32, opts: &AnalysisOptions) -> Rfm
         }
     };
     let segments = OrderedMap(
-        SEGMENTS
+        Segment::VARIANTS
             .iter()
             .zip(&seg_acc)
             .map(|(s, acc)| {

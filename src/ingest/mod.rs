@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use strum::VariantArray;
 
 use crate::error::{Error, Warned, Warning, WarningCode, WarningKind};
 use crate::model::{MemberRecord, OrderFile, PersonKeys};
@@ -202,13 +203,13 @@ impl RowLog {
 /// Where each role sits in a row: an array indexed by role, since it is read ten times a row.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ColumnIndex {
-    idx: [Option<usize>; roles::ALL_ROLES.len()],
+    idx: [Option<usize>; <Role as VariantArray>::VARIANTS.len()],
     headers: Vec<String>,
 }
 
 impl ColumnIndex {
     fn new(mappings: &[ColumnMapping]) -> Self {
-        let mut idx = [None; roles::ALL_ROLES.len()];
+        let mut idx = [None; <Role as VariantArray>::VARIANTS.len()];
         for (i, m) in mappings.iter().enumerate() {
             if let Some(r) = m.role {
                 idx[r as usize].get_or_insert(i);
@@ -567,7 +568,10 @@ fn ingest_in_parts(
             headers,
             columns,
             sample: sample.into_iter().take(5).collect(),
-            roles_available: roles::ALL_ROLES.iter().map(|r| r.key()).collect(),
+            roles_available: <Role as VariantArray>::VARIANTS
+                .iter()
+                .map(|r| r.key())
+                .collect(),
             reject_reasons: BTreeMap::new(),
             source_label: opts
                 .source_label

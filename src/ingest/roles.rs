@@ -1,10 +1,26 @@
 //! Column roles: header synonyms (domain.md §2), table-kind detection, and user overrides.
 
 use serde::{Deserialize, Serialize};
+use strum::VariantArray;
 
 /// What a column means to the analysis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// Member id or card number (会员ID/卡号).
     MemberId,
@@ -64,76 +80,15 @@ pub enum Role {
     LastPurchase,
 }
 
-/// Every role, in display order.
-pub const ALL_ROLES: &[Role] = &[
-    Role::MemberId,
-    Role::Phone,
-    Role::Email,
-    Role::Name,
-    Role::OrderId,
-    Role::OrderTime,
-    Role::Amount,
-    Role::ItemAmount,
-    Role::Refund,
-    Role::Status,
-    Role::Channel,
-    Role::Store,
-    Role::Item,
-    Role::Category,
-    Role::Quantity,
-    Role::Currency,
-    Role::RegisteredAt,
-    Role::Tier,
-    Role::Points,
-    Role::Gender,
-    Role::Birthday,
-    Role::Region,
-    Role::Guide,
-    Role::RegChannel,
-    Role::TotalSpend,
-    Role::TotalOrders,
-    Role::FirstPurchase,
-    Role::LastPurchase,
-];
-
 impl Role {
     /// The snake_case key used in options and reports.
     pub fn key(self) -> &'static str {
-        match self {
-            Role::MemberId => "member_id",
-            Role::Phone => "phone",
-            Role::Email => "email",
-            Role::Name => "name",
-            Role::OrderId => "order_id",
-            Role::OrderTime => "order_time",
-            Role::Amount => "amount",
-            Role::ItemAmount => "item_amount",
-            Role::Refund => "refund",
-            Role::Status => "status",
-            Role::Channel => "channel",
-            Role::Store => "store",
-            Role::Item => "item",
-            Role::Category => "category",
-            Role::Quantity => "quantity",
-            Role::Currency => "currency",
-            Role::RegisteredAt => "registered_at",
-            Role::Tier => "tier",
-            Role::Points => "points",
-            Role::Gender => "gender",
-            Role::Birthday => "birthday",
-            Role::Region => "region",
-            Role::Guide => "guide",
-            Role::RegChannel => "reg_channel",
-            Role::TotalSpend => "total_spend",
-            Role::TotalOrders => "total_orders",
-            Role::FirstPurchase => "first_purchase",
-            Role::LastPurchase => "last_purchase",
-        }
+        self.into()
     }
 
     /// Looks a role up by its key.
     pub fn from_key(key: &str) -> Option<Role> {
-        ALL_ROLES.iter().copied().find(|r| r.key() == key)
+        key.parse().ok()
     }
 
     /// Header synonyms, best first (when two columns claim a role the earlier synonym wins).
@@ -372,8 +327,9 @@ pub fn normalize_header(h: &str) -> String {
 }
 
 /// The kind of table a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TableKind {
     /// One row per order or order item line (订单).
     Orders,
@@ -386,11 +342,7 @@ pub enum TableKind {
 impl TableKind {
     /// The snake_case key.
     pub fn key(self) -> &'static str {
-        match self {
-            TableKind::Orders => "orders",
-            TableKind::Members => "members",
-            TableKind::MemberSummary => "member_summary",
-        }
+        self.into()
     }
 }
 
@@ -422,7 +374,7 @@ pub struct ColumnMapping {
 /// Candidate roles of a header for each table kind (synonyms that differ by kind are resolved here).
 fn header_role(norm: &str) -> Option<Role> {
     let mut best: Option<(Role, usize)> = None;
-    for &role in ALL_ROLES {
+    for &role in Role::VARIANTS {
         if let Some(rank) = role
             .synonyms()
             .iter()
@@ -612,7 +564,7 @@ mod tests {
     #[test]
     fn all_roles_are_listed_in_discriminant_order() {
         // ColumnIndex indexes an array by `role as usize`.
-        for (i, r) in ALL_ROLES.iter().enumerate() {
+        for (i, r) in Role::VARIANTS.iter().enumerate() {
             assert_eq!(*r as usize, i, "{r:?}");
         }
     }

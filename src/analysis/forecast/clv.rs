@@ -12,7 +12,8 @@ use super::FastMap;
 pub const MONTH_DAYS: f64 = 30.0;
 
 /// Churn-risk band (流失风险等级).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum ChurnBand {
     /// 低: churn risk below 0.33.
     Low,
@@ -36,11 +37,7 @@ impl ChurnBand {
 
     /// Stable key for reports and exports: "low", "medium" or "high".
     pub fn key(self) -> &'static str {
-        match self {
-            ChurnBand::Low => "low",
-            ChurnBand::Medium => "medium",
-            ChurnBand::High => "high",
-        }
+        self.into()
     }
 }
 
