@@ -287,8 +287,10 @@ export class PageState {
     view.showProgress(false);
     this.query.offset = 0;
     this.topClv = null;
-    // Ask the worker for the top-CLV list and the first member page now: it computes them
-    // while this thread draws the report. (Errors are handled where they are awaited.)
+    // Filters the new report cannot offer are dropped before the first page is asked for.
+    this.fitQueryToReport();
+    // Ask the worker for the columns, the top-CLV list and the first member page now: it
+    // computes them while this thread draws the report. (Errors are handled where awaited.)
     const columns = this.engine.memberColumns();
     const topClv = report.forecast ? this.engine.query(topClvQuery()) : null;
     const members = this.engine.query(this.memberQuery());
@@ -299,7 +301,6 @@ export class PageState {
       this.columns = [];
       view.showError(asError(e));
     }
-    this.fitQueryToReport();
     view.renderReport();
     if (settingsError) view.showError(settingsError, 'forecast.invalid_option');
     await this.loadTopClv(topClv);
