@@ -15,6 +15,7 @@ pub mod analyzer;
 pub mod error;
 pub mod export;
 pub mod ingest;
+pub mod link;
 pub mod members;
 pub mod model;
 mod par;

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::forecast::{self, ForecastError, ForecastSettings, MemberForecast, TimeUnit};
-use super::profile::Population;
 use crate::ingest::values::format_day;
+use crate::model::Population;
 use crate::report::{
     Distribution, ForecastReport, ForecastSettingsReport, NotFittedReport, OrderedMap,
 };

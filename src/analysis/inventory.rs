@@ -1,9 +1,10 @@
 //! The inventory pass (数据盘点, domain.md §3): figures read straight off the members, and the
 //! `inventory` section built from them and the label figures.
 
-use super::profile::{self, Member, PopulationCounts};
+use super::profile;
 use super::sources::LabelFigures;
 use super::stats::{median, money, ratio, round2};
+use crate::model::population::{Member, PopulationCounts};
 use crate::report::Inventory;
 
 /// Inventory figures read straight off the members (domain.md §3).

@@ -8,7 +8,6 @@
 pub mod dormancy;
 pub mod forecast;
 pub mod forecast_bridge;
-pub mod identity;
 mod inventory;
 pub mod lifecycle;
 mod options;
@@ -26,11 +25,11 @@ use crate::error::{Error, Notice, NoticeCode};
 use crate::ingest::{Ingested, IngestedFile};
 use crate::members::MemberTable;
 use crate::model::Day;
+use crate::model::Population;
 use crate::par;
 use crate::report::{self, FileReport, ForecastReport, OrderedMap, Report, Sections};
 use forecast::{ForecastError, MemberForecast};
 use lifecycle::StageRule;
-use profile::Population;
 
 pub use options::{AnalysisOptions, MAX_SEGMENT_RULES};
 
@@ -102,7 +101,7 @@ pub fn run(ingested: &[&Ingested], opts: &AnalysisOptions) -> Result<Analysis, E
     let (as_of, as_of_source) = opts.as_of(files)?;
     let holdout_from = opts.holdout_from(as_of)?;
     let mut all_purchases = Vec::new();
-    let pop = profile::build(files, as_of, &mut all_purchases);
+    let pop = crate::link::build(files, as_of, &mut all_purchases);
     let Passes {
         forecast,
         inventory: inv,

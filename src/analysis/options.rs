@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use super::dormancy::DormancyMode;
 use super::forecast;
 use super::forecast_bridge::ForecastOptions;
-use super::profile;
 use super::rfm::{ScoreRule, Scoring};
 use crate::error::Error;
 use crate::ingest::values::{format_day, parse_iso_day};
@@ -134,7 +133,7 @@ impl AnalysisOptions {
                 AsOfSource::User,
             )),
             _ => Ok((
-                profile::latest_purchase_day(files).ok_or(Error::NoPurchases)?,
+                crate::link::latest_purchase_day(files).ok_or(Error::NoPurchases)?,
                 AsOfSource::LatestPurchase,
             )),
         }

@@ -8,11 +8,12 @@ use rustc_hash::FxHashMap;
 use super::dormancy::{self, BuyerTier, NonBuyerTier};
 use super::forecast;
 use super::lifecycle::{self, Stage, StageRule};
-use super::profile::{self, Member, Population, PurchaseLabels};
+use super::profile;
 use super::repurchase;
 use super::rfm::{Scores, Segment};
 use super::stats::{median, money, round2};
 use crate::members::{ForecastCells, MemberTable, NewMember};
+use crate::model::population::{self, Member, Population, PurchaseLabels};
 use crate::model::OrderFile;
 use crate::par;
 use crate::report::{DormancyMode, DormancyReport, OrderedMap, RepurchaseReport};
@@ -44,13 +45,13 @@ pub(super) struct Packed {
 /// Packs the population (taken by value: its texts move into the rows). Each half of the
 /// members is packed on its own thread (native), then the halves are joined.
 pub(super) fn pack(pop: Population<'_>, inputs: &PackInputs<'_>, mode: DormancyMode) -> Packed {
+    let has_labels = pop.has_labels();
     let Population {
         mut members,
         source_labels,
         order_files,
         ..
     } = pop;
-    let has_labels = order_files.iter().flatten().any(|f| !f.labels.is_empty());
     let ctx = RowContext {
         inputs,
         source_labels: &source_labels,
@@ -191,7 +192,7 @@ fn member_rows(
                     profile::preferred(
                         m.purchases
                             .iter()
-                            .map(|p| (pick(profile::purchase_labels(files, p)), p)),
+                            .map(|p| (pick(population::purchase_labels(files, p)), p)),
                     )
                 };
                 [of(|l| l.store), of(|l| l.channel), of(|l| l.category)]

@@ -2,9 +2,9 @@
 //! the `rfm` section with the figures per segment.
 
 use super::options::AnalysisOptions;
-use super::profile::Member;
 use super::rfm::{self, RfmValues, Scores, Segment};
 use super::stats::{money, ratio, round2};
+use crate::model::population::Member;
 use crate::report::{OrderedMap, RfmReport, SegmentStats};
 use strum::VariantArray;
 

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet;
 
-use super::profile::{Member, Population};
 use super::stats::{money, round2};
 use crate::ingest::{FileData, IngestedFile};
+use crate::model::population::{Member, Population};
 use crate::report::{LabelStats, OrderedMap, SourceOverlap, SourceReport};
 
 /// The label figures the inventory section shows.

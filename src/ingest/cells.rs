@@ -110,7 +110,7 @@ impl CellsTable {
         let mask = self.mask();
         for s in old.into_iter().filter(|s| s.id_plus_one != 0) {
             let key = &s.bytes[..s.len as usize];
-            let h = super::hash64_bytes(key);
+            let h = super::rows::hash64_bytes(key);
             let mut i = h as usize & mask;
             while self.slots[i].id_plus_one != 0 {
                 i = (i + 1) & mask;
@@ -138,13 +138,13 @@ mod tests {
             .collect();
         for (i, k) in keys.iter().enumerate() {
             assert_eq!(
-                t.get_or_insert(k.as_bytes(), crate::ingest::hash64(k), i as u32),
+                t.get_or_insert(k.as_bytes(), crate::ingest::rows::hash64(k), i as u32),
                 (i as u32, true)
             );
         }
         for (i, k) in keys.iter().enumerate() {
             assert_eq!(
-                t.get_or_insert(k.as_bytes(), crate::ingest::hash64(k), 99_999),
+                t.get_or_insert(k.as_bytes(), crate::ingest::rows::hash64(k), 99_999),
                 (i as u32, false)
             );
         }

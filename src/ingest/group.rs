@@ -99,7 +99,7 @@ mod tests {
         let refs: Vec<Option<&str>> = keys.iter().map(|k| k.as_deref()).collect();
         let hashes: Vec<u64> = refs
             .iter()
-            .map(|k| k.map_or(0, |k| crate::ingest::hash64(k).max(1)))
+            .map(|k| k.map_or(0, |k| crate::ingest::rows::hash64(k).max(1)))
             .collect();
         // Uneven parts: rows are numbered across them.
         let got = first_occurrence(&[&hashes[..1234], &hashes[1234..]], |a, b| {

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
+use super::rows::{ColumnIndex, RowLog};
 use super::table::RawRow;
 use super::values::{self, DateError};
-use super::{ColumnIndex, RowLog};
 use crate::error::{Error, WarningCode};
 use crate::ingest::{Role, TableKind};
 use crate::model::{MemberRecord, SummaryTotals};
@@ -68,7 +68,7 @@ impl<'c> MemberReader<'c> {
 
     /// Reads one row; counts it as accepted or rejected in `log`.
     pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) {
-        let keys = super::read_keys(self.cols, r, log);
+        let keys = super::rows::read_keys(self.cols, r, log);
         if keys.is_empty() {
             log.reject(r.line, None, WarningCode::NoMemberKey);
             return;
@@ -151,7 +151,7 @@ impl<'c> MemberReader<'c> {
                 .extra_cols
                 .iter()
                 .filter_map(|(i, h)| {
-                    let v = r.fields.get(*i).map(super::trim).unwrap_or("");
+                    let v = r.fields.get(*i).map(super::rows::trim).unwrap_or("");
                     text(v).map(|v| (h.clone(), v))
                 })
                 .collect(),

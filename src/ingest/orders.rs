@@ -6,9 +6,9 @@ use rustc_hash::FxHashMap;
 
 use super::cells::CellsTable;
 
+use super::rows::{ColumnIndex, RowLog};
 use super::table::RawRow;
 use super::values::{self, AmountError, Currency, DateError};
-use super::{ColumnIndex, RowLog};
 use crate::error::{Error, WarningCode, WarningKind};
 use crate::ingest::Role;
 use crate::model::{Order, OrderFile, PersonKeys, Return, NONE};
@@ -63,7 +63,7 @@ pub fn is_non_purchase_status(s: &str) -> bool {
 pub(crate) struct RowRec {
     /// Physical line.
     line: u32,
-    /// The row's raw text in its source (see [`super::Source::raw`]).
+    /// The row's raw text in its source (see `Source::raw` in the ingest module).
     pub(crate) raw: (u32, u32),
     /// The order id: offset in the raw text << 15 | length, or [`SPILLED`] | an index into
     /// the part's spilled ids.
@@ -260,7 +260,7 @@ impl<'c, 't> OrderPart<'c, 't> {
         let cells =
             [Role::MemberId, Role::Phone, Role::Email].map(|role| self.cols.cell(&r.fields, role));
         let key = KeyBuf::of(cells);
-        let hash = super::hash64_bytes(key.as_bytes());
+        let hash = super::rows::hash64_bytes(key.as_bytes());
         self.cells_ids.prefetch(hash);
         let name = self.cols.cell(&r.fields, Role::Name);
         let name = if name.is_empty() {
@@ -300,7 +300,7 @@ impl<'c, 't> OrderPart<'c, 't> {
             let key = std::str::from_utf8(p.key.as_bytes()).unwrap_or_default();
             let mut cells = key.split('\u{1F}');
             let mut cell = || cells.next().unwrap_or("");
-            let (keys, problems) = super::normalize_key_cells(cell(), cell(), cell());
+            let (keys, problems) = super::rows::normalize_key_cells(cell(), cell(), cell());
             self.cells.push(CellsEntry {
                 keys,
                 problems,
@@ -352,7 +352,7 @@ impl<'c, 't> OrderPart<'c, 't> {
         rec.flags |= (code as u8) << REJECT_SHIFT;
         // Each rejected row gives the file's log one entry (its own, or a duplicate-line
         // entry): beyond the first MAX_WARNINGS_PER_FILE of a part, no text is ever shown.
-        if self.rejections.len() < super::MAX_WARNINGS_PER_FILE {
+        if self.rejections.len() < super::rows::MAX_WARNINGS_PER_FILE {
             self.rejections.push(Rejection {
                 row: self.rows.len() as u32,
                 column,
@@ -392,7 +392,7 @@ impl<'c, 't> OrderPart<'c, 't> {
             currencies: [None; 3],
             flags: 0,
         };
-        self.line_hash.push(super::hash64(r.raw).max(1));
+        self.line_hash.push(super::rows::hash64(r.raw).max(1));
         if self.cols.has(Role::OrderId) {
             self.oid_hash.push(0);
         }
@@ -405,7 +405,7 @@ impl<'c, 't> OrderPart<'c, 't> {
     }
 
     fn read(&mut self, r: &RawRow<'_, 't>, rec: &mut RowRec) {
-        if let Some(code) = super::shape_problem(r, self.header_len) {
+        if let Some(code) = super::rows::shape_problem(r, self.header_len) {
             return self.reject(rec, code.kind(), None, || code);
         }
         let date_cell = self.cols.cell(&r.fields, Role::OrderTime);
@@ -475,7 +475,7 @@ impl<'c, 't> OrderPart<'c, 't> {
             rec.flags |= HAS_OID;
             if let Some(h) = self.oid_hash.last_mut() {
                 // 0 marks "no order id" in `oid_hash`.
-                *h = super::hash64(order_id).max(1);
+                *h = super::rows::hash64(order_id).max(1);
             }
             rec.oid = match self.verbatim_offset(r, Role::OrderId, order_id) {
                 Some(p) if p < 1 << 16 && order_id.len() < 1 << 15 => {

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::OrderedMap;
+use super::ordered_map::OrderedMap;
 use crate::model::Day;
 
 /// Settings echoed in the report.

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::OrderedMap;
+use super::ordered_map::OrderedMap;
 
 /// Settings the analysis ran with.
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -1,0 +1,274 @@
+//! What every row of a file goes through: where each role sits in it, its identity keys, its
+//! shape, and the log that counts every row's fate (accepted, duplicate or rejected) and keeps
+//! the first warnings.
+
+use std::collections::BTreeMap;
+
+use strum::VariantArray;
+
+use super::roles::{ColumnMapping, Role};
+use super::table;
+use super::values;
+use crate::error::{Warning, WarningCode, WarningKind};
+use crate::model::PersonKeys;
+
+/// How many row warnings are kept per file (all are counted).
+pub const MAX_WARNINGS_PER_FILE: usize = 100;
+
+/// Counts and samples row outcomes of one file.
+pub(crate) struct RowLog {
+    pub(super) file: String,
+    pub(crate) rows: usize,
+    pub(crate) accepted: usize,
+    pub(crate) duplicates: usize,
+    pub(crate) rejected: usize,
+    pub(crate) reasons: BTreeMap<String, usize>,
+    pub(crate) warnings: Vec<Warning>,
+}
+
+impl RowLog {
+    pub(super) fn new(file: &str) -> Self {
+        RowLog {
+            file: file.to_string(),
+            rows: 0,
+            accepted: 0,
+            duplicates: 0,
+            rejected: 0,
+            reasons: BTreeMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn note(&mut self, line: usize, column: Option<&str>, code: WarningCode) {
+        self.note_with(line, code.kind(), || (column.map(str::to_string), code));
+    }
+
+    /// Counts a warning; builds its column and text only when it is kept.
+    fn note_with(
+        &mut self,
+        line: usize,
+        kind: WarningKind,
+        text: impl FnOnce() -> (Option<String>, WarningCode),
+    ) {
+        match self.reasons.get_mut(kind.key()) {
+            Some(n) => *n += 1,
+            None => {
+                self.reasons.insert(kind.key().to_string(), 1);
+            }
+        }
+        if self.warnings.len() < MAX_WARNINGS_PER_FILE {
+            let (column, code) = text();
+            self.warnings.push(Warning {
+                file: self.file.clone(),
+                line,
+                column,
+                code,
+            });
+        }
+    }
+
+    /// Records a rejected row.
+    pub(crate) fn reject(&mut self, line: usize, column: Option<&str>, code: WarningCode) {
+        self.rejected += 1;
+        self.note(line, column, code);
+    }
+
+    /// Records a rejected row whose column and text are built only if the warning is kept.
+    pub(crate) fn reject_with(
+        &mut self,
+        line: usize,
+        kind: WarningKind,
+        text: impl FnOnce() -> (Option<String>, WarningCode),
+    ) {
+        self.rejected += 1;
+        self.note_with(line, kind, text);
+    }
+
+    /// Records a kept row whose field was unreadable.
+    pub(crate) fn field_ignored(&mut self, line: usize, column: &str, code: WarningCode) {
+        self.note(line, Some(column), code);
+    }
+
+    /// Appends the log of the rows that follow (e.g. a later part read on its own): counts
+    /// add up, and its warnings follow these up to the per-file limit, as one log would keep.
+    pub(crate) fn append(&mut self, other: RowLog) {
+        self.rows += other.rows;
+        self.accepted += other.accepted;
+        self.duplicates += other.duplicates;
+        self.rejected += other.rejected;
+        for (k, n) in other.reasons {
+            *self.reasons.entry(k).or_default() += n;
+        }
+        let room = MAX_WARNINGS_PER_FILE.saturating_sub(self.warnings.len());
+        self.warnings.extend(other.warnings.into_iter().take(room));
+    }
+
+    pub(crate) fn duplicate(&mut self, line: usize) {
+        self.duplicates += 1;
+        self.note_with(line, WarningKind::DuplicateLine, || {
+            (None, WarningCode::DuplicateLine)
+        });
+    }
+}
+
+/// Where each role sits in a row: an array indexed by role, since it is read ten times a row.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ColumnIndex {
+    idx: [Option<usize>; <Role as VariantArray>::VARIANTS.len()],
+    headers: Vec<String>,
+}
+
+impl ColumnIndex {
+    pub(super) fn new(mappings: &[ColumnMapping]) -> Self {
+        let mut idx = [None; <Role as VariantArray>::VARIANTS.len()];
+        for (i, m) in mappings.iter().enumerate() {
+            if let Some(r) = m.role {
+                idx[r as usize].get_or_insert(i);
+            }
+        }
+        ColumnIndex {
+            idx,
+            headers: mappings.iter().map(|m| m.header.clone()).collect(),
+        }
+    }
+
+    /// Column position of a role.
+    pub(crate) fn get(&self, r: Role) -> Option<usize> {
+        self.idx[r as usize]
+    }
+
+    /// The columns no role reads (unmapped, or a second column of a role), with their headers.
+    pub(crate) fn unused(&self) -> Vec<(usize, &str)> {
+        (0..self.headers.len())
+            .filter(|i| !self.idx.contains(&Some(*i)))
+            .map(|i| (i, self.headers[i].as_str()))
+            .collect()
+    }
+
+    /// True when the role is mapped.
+    pub(crate) fn has(&self, r: Role) -> bool {
+        self.idx[r as usize].is_some()
+    }
+
+    /// The trimmed cell of a role in a row (empty when unmapped or missing).
+    #[inline]
+    pub(crate) fn cell<'a>(&self, fields: &table::Fields<'a>, r: Role) -> &'a str {
+        match self.get(r) {
+            Some(i) => fields.get(i).map(trim).unwrap_or(""),
+            None => "",
+        }
+    }
+
+    /// The header of a role's column.
+    pub(crate) fn header(&self, r: Role) -> &str {
+        self.get(r).map(|i| self.headers[i].as_str()).unwrap_or("")
+    }
+}
+
+/// A row's identity keys, normalised. An unreadable phone or e-mail is left out with a warning
+/// naming the row (the row itself is kept).
+pub(crate) fn read_keys(
+    cols: &ColumnIndex,
+    r: &table::RawRow<'_, '_>,
+    log: &mut RowLog,
+) -> PersonKeys {
+    let cell = |role| cols.cell(&r.fields, role);
+    let (keys, problems) =
+        normalize_key_cells(cell(Role::MemberId), cell(Role::Phone), cell(Role::Email));
+    for (role, code) in problems {
+        log.field_ignored(r.line, cols.header(role), code);
+    }
+    keys
+}
+
+/// The identity keys of the three trimmed key cells, normalised, and the cells left out as
+/// unreadable (with why).
+pub(crate) fn normalize_key_cells(
+    member_id: &str,
+    phone: &str,
+    email: &str,
+) -> (PersonKeys, Vec<(Role, WarningCode)>) {
+    let mut keys = PersonKeys {
+        member_id: values::normalize_member_id(member_id),
+        ..Default::default()
+    };
+    let mut problems = Vec::new();
+    if !phone.is_empty() {
+        keys.phone = values::normalize_phone(phone);
+        if keys.phone.is_none() {
+            problems.push((
+                Role::Phone,
+                WarningCode::BadPhone {
+                    value: phone.to_string(),
+                },
+            ));
+        }
+    }
+    if !email.is_empty() {
+        keys.email = values::normalize_email(email);
+        if keys.email.is_none() {
+            problems.push((
+                Role::Email,
+                WarningCode::BadEmail {
+                    value: email.to_string(),
+                },
+            ));
+        }
+    }
+    (keys, problems)
+}
+
+/// `s.trim()`, without the Unicode scan when the first and last bytes are visible ASCII (no
+/// whitespace character starts or ends with such a byte).
+pub(super) fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|c| *c > b' ' && *c < 0x7F);
+    let b = s.as_bytes();
+    if visible(b.first()) && visible(b.last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// Rejects rows with an unclosed quote or more fields than the header; true when the row may be read.
+pub(super) fn check_shape(r: &table::RawRow<'_, '_>, header_len: usize, log: &mut RowLog) -> bool {
+    match shape_problem(r, header_len) {
+        Some(code) => {
+            log.reject(r.line, None, code);
+            false
+        }
+        None => true,
+    }
+}
+
+/// Why a row cannot be read at all: an unclosed quote, or more non-empty fields than the header.
+pub(crate) fn shape_problem(r: &table::RawRow<'_, '_>, header_len: usize) -> Option<WarningCode> {
+    if r.unclosed_quote {
+        return Some(WarningCode::UnclosedQuote);
+    }
+    if r.fields.len() > header_len
+        && (header_len..r.fields.len())
+            .any(|i| r.fields.get(i).is_some_and(|f| !f.trim().is_empty()))
+    {
+        return Some(WarningCode::TooManyFields {
+            fields: r.fields.len(),
+            header: header_len,
+        });
+    }
+    None
+}
+
+/// The 64-bit hash that the per-row maps (duplicate lines, order ids) are keyed by.
+pub(crate) fn hash64(s: &str) -> u64 {
+    hash64_bytes(s.as_bytes())
+}
+
+/// [`hash64`] of bytes.
+pub(crate) fn hash64_bytes(b: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(b);
+    let h = h.finish();
+    // FxHash mixes poorly in its low bits for short keys; fold the high half in.
+    h ^ (h >> 29) ^ (h >> 47)
+}

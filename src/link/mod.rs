@@ -1,0 +1,256 @@
+//! Identity linking (全渠道会员打通) and building the [`Population`]: every person of every file
+//! becomes a member, linked by member id, phone or e-mail, with their purchases and returns up
+//! to the as-of date.
+
+mod identity;
+
+use crate::ingest::{FileData, IngestedFile};
+use crate::model::population::{Member, Population, PopulationCounts, Purchase};
+use crate::model::{MemberRecord, PersonKeys, NONE};
+use identity::Linker;
+
+/// The latest purchase day in the files (orders and summaries), or `None` when there is none.
+pub fn latest_purchase_day(files: &[&IngestedFile]) -> Option<i32> {
+    let mut best: Option<i32> = None;
+    for f in files {
+        match &f.data {
+            FileData::Orders(o) => {
+                for ord in o.orders.iter().filter(|o| o.is_purchase()) {
+                    best = Some(best.map_or(ord.day, |b| b.max(ord.day)));
+                }
+            }
+            FileData::Members(ms) => {
+                for s in ms.iter().filter_map(|m| m.summary) {
+                    best = Some(best.map_or(s.last_day, |b| b.max(s.last_day)));
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Links identities across files and gathers each member's purchases up to `as_of`, all of
+/// them in `purchases` in member order (each member's sorted by day).
+pub fn build<'f>(
+    files: &[&'f IngestedFile],
+    as_of: i32,
+    purchases: &'f mut Vec<Purchase>,
+) -> Population<'f> {
+    let mut linker = Linker::default();
+    // Handles in a fixed order: member files first (so members keep their master-data order), then orders.
+    let mut handles: Vec<Option<u32>> = Vec::new();
+    let mut spans: Vec<(usize, usize)> = vec![(0, 0); files.len()];
+    let order = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| matches!(f.data, FileData::Members(_)))
+        .chain(
+            files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| matches!(f.data, FileData::Orders(_))),
+        );
+    for (fi, f) in order {
+        let start = handles.len();
+        match &f.data {
+            FileData::Members(ms) => handles.extend(ms.iter().map(|m| linker.add(&m.keys))),
+            FileData::Orders(o) => handles.extend(o.persons.iter().map(|p| linker.add(p))),
+        }
+        spans[fi] = (start, handles.len());
+    }
+    let (dense, n) = linker.resolve(&handles);
+    let mut members: Vec<Member> = vec![Member::default(); n];
+    let merge_keys = |m: &mut Member<'f>, k: &'f PersonKeys| {
+        if m.keys.member_id.is_none() {
+            m.keys.member_id = k.member_id.as_deref();
+        }
+        if m.keys.phone.is_none() {
+            m.keys.phone = k.phone.as_deref();
+        }
+        if m.keys.email.is_none() {
+            m.keys.email = k.email.as_deref();
+        }
+    };
+    let mut counts = PopulationCounts {
+        after_as_of_rows: vec![0; files.len()],
+        member_returns_cents: vec![0; files.len()],
+        return_rows_by_file: vec![0; files.len()],
+        ..Default::default()
+    };
+    let mut person_member_by_file: Vec<Vec<u32>> = vec![Vec::new(); files.len()];
+    for (fi, f) in files.iter().enumerate() {
+        if let FileData::Orders(o) = &f.data {
+            let (start, _) = spans[fi];
+            person_member_by_file[fi] = (0..o.persons.len())
+                .map(|p| dense[start + p].unwrap_or(NONE))
+                .collect();
+        }
+    }
+    // Each member's purchase list is allocated once, at its final size.
+    let mut n_purchases = vec![0u32; n];
+    for (fi, f) in files.iter().enumerate() {
+        if let FileData::Orders(o) = &f.data {
+            let pm = &person_member_by_file[fi];
+            for ord in &o.orders {
+                if ord.day <= as_of && ord.person != NONE && ord.is_purchase() {
+                    n_purchases[pm[ord.person as usize] as usize] += 1;
+                }
+            }
+        }
+    }
+    // Where each member's purchases start in `purchases`, and the next free place.
+    let mut starts = Vec::with_capacity(n + 1);
+    let mut total = 0u32;
+    for k in &n_purchases {
+        starts.push(total);
+        total += k;
+    }
+    starts.push(total);
+    drop(n_purchases);
+    let mut next = starts.clone();
+    purchases.clear();
+    purchases.resize(
+        total as usize,
+        Purchase {
+            day: 0,
+            order: 0,
+            net_cents: 0,
+            source: 0,
+        },
+    );
+    let mut source_labels = Vec::with_capacity(files.len());
+    let mut is_source = Vec::with_capacity(files.len());
+    for (fi, &f) in files.iter().enumerate() {
+        source_labels.push(f.summary.source_label.clone());
+        is_source.push(matches!(f.data, FileData::Orders(_)));
+        let (start, _) = spans[fi];
+        match &f.data {
+            FileData::Members(ms) => {
+                for (i, rec) in ms.iter().enumerate() {
+                    let Some(m) = dense[start + i] else { continue };
+                    let m = &mut members[m as usize];
+                    merge_keys(m, &rec.keys);
+                    if m.name.is_none() {
+                        m.name = rec.name.as_deref();
+                    }
+                    if let Some(s) = rec.summary {
+                        if s.last_day <= as_of {
+                            m.summary = Some(s);
+                        }
+                    }
+                    match &mut m.record {
+                        None => m.record = Some(Box::new(rec.clone())),
+                        Some(existing) => fill_missing(existing, rec),
+                    }
+                }
+            }
+            FileData::Orders(o) => {
+                let person_member = std::mem::take(&mut person_member_by_file[fi]);
+                for (p, keys) in o.persons.iter().enumerate() {
+                    let m = &mut members[person_member[p] as usize];
+                    merge_keys(m, keys);
+                    if m.name.is_none() {
+                        m.name = o.person_names[p].as_deref();
+                    }
+                    if !m.sources.contains(&(fi as u16)) {
+                        m.sources.push(fi as u16);
+                    }
+                }
+                for (oi, ord) in o.orders.iter().enumerate() {
+                    if ord.day > as_of {
+                        counts.after_as_of_rows[fi] += ord.rows as usize;
+                        continue;
+                    }
+                    if !ord.is_purchase() {
+                        continue;
+                    }
+                    if ord.person == NONE {
+                        counts.guest_orders += 1;
+                        counts.guest_revenue_cents += ord.net_cents();
+                        continue;
+                    }
+                    let slot = &mut next[person_member[ord.person as usize] as usize];
+                    purchases[*slot as usize] = Purchase {
+                        day: ord.day,
+                        order: oi as u32,
+                        net_cents: ord.net_cents(),
+                        source: fi as u16,
+                    };
+                    *slot += 1;
+                }
+                for r in &o.returns {
+                    if r.day > as_of {
+                        counts.after_as_of_rows[fi] += 1;
+                        continue;
+                    }
+                    counts.return_rows += 1;
+                    counts.return_rows_by_file[fi] += 1;
+                    if r.person == NONE {
+                        counts.guest_revenue_cents += r.cents;
+                    } else {
+                        members[person_member[r.person as usize] as usize]
+                            .returns
+                            .push((r.day, r.cents));
+                        counts.member_returns_cents[fi] += r.cents;
+                    }
+                }
+                person_member_by_file[fi] = person_member;
+            }
+        }
+    }
+    for w in starts.windows(2) {
+        let own = &mut purchases[w[0] as usize..w[1] as usize];
+        // Exports are mostly in date order already: check before sorting.
+        if !own.is_sorted_by_key(|p| p.day) {
+            own.sort_by_key(|p| p.day);
+        }
+    }
+    let purchases: &'f [Purchase] = purchases;
+    for (m, w) in members.iter_mut().zip(starts.windows(2)) {
+        m.purchases = &purchases[w[0] as usize..w[1] as usize];
+        m.sources.sort_unstable();
+    }
+    Population {
+        members,
+        as_of,
+        counts,
+        source_labels,
+        is_source,
+        person_member: person_member_by_file,
+        order_files: files
+            .iter()
+            .map(|f| match &f.data {
+                FileData::Orders(o) => Some(o),
+                FileData::Members(_) => None,
+            })
+            .collect(),
+    }
+}
+
+fn fill_missing(existing: &mut MemberRecord, rec: &MemberRecord) {
+    macro_rules! fill {
+        ($($f:ident),*) => {$(
+            if existing.$f.is_none() {
+                existing.$f.clone_from(&rec.$f);
+            }
+        )*};
+    }
+    fill!(
+        name,
+        gender,
+        birthday,
+        tier,
+        registered,
+        reg_channel,
+        store,
+        points,
+        guide,
+        region,
+        summary
+    );
+    for (header, value) in &rec.extra {
+        if !existing.extra.iter().any(|(h, _)| h == header) {
+            existing.extra.push((header.clone(), value.clone()));
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The linked population: members with their keys, members-table record and purchases up to
+//! the as-of date (each purchase pointing at its order, so its store, channel and category),
+//! the per-file counts, and what every analysis pass reads. Built by the `link` room.
+
+use super::records::{MemberRecord, OrderFile, SummaryTotals, NONE};
+
+/// One purchase of a member, as the analyses need it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Purchase {
+    /// Day number.
+    pub day: i32,
+    /// Index of the order in its file's `orders` (its store, channel and category).
+    pub order: u32,
+    /// Net cents (> 0).
+    pub net_cents: i64,
+    /// Index of the orders file (source) it came from.
+    pub source: u16,
+}
+
+/// A member's keys, borrowed from the files they were read from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemberKeys<'f> {
+    /// Member id / card number.
+    pub member_id: Option<&'f str>,
+    /// Normalised phone.
+    pub phone: Option<&'f str>,
+    /// Normalised e-mail.
+    pub email: Option<&'f str>,
+}
+
+/// A linked member (会员): keys, attributes and purchases up to the as-of date. Texts and
+/// purchases are borrowed (from the files, and from one array of all purchases in member
+/// order): a large export has hundreds of thousands of members.
+#[derive(Debug, Clone, Default)]
+pub struct Member<'f> {
+    /// Merged keys (first seen of each kind).
+    pub keys: MemberKeys<'f>,
+    /// Name (member file first, then orders).
+    pub name: Option<&'f str>,
+    /// Attributes from the members table, if the member is in one.
+    /// Boxed: most order-only members have none, and the record is ten fields wide.
+    pub record: Option<Box<MemberRecord>>,
+    /// Sources (orders files) the member appears in, by index.
+    pub sources: Vec<u16>,
+    /// Purchases on or before the as-of date, sorted by day.
+    pub purchases: &'f [Purchase],
+    /// Returns on or before the as-of date: (day, negative cents), so windows can filter them.
+    pub returns: Vec<(i32, i64)>,
+    /// Totals from a member-summary table (used when the member has no order rows).
+    pub summary: Option<SummaryTotals>,
+}
+
+impl Member<'_> {
+    /// True when the member has at least one purchase (orders or summary).
+    pub fn is_buyer(&self) -> bool {
+        !self.purchases.is_empty() || self.summary.is_some_and(|s| s.total_orders > 0)
+    }
+
+    /// Number of purchases (F over all history).
+    pub fn frequency(&self) -> u32 {
+        if self.purchases.is_empty() {
+            self.summary.map(|s| s.total_orders).unwrap_or(0)
+        } else {
+            self.purchases.len() as u32
+        }
+    }
+
+    /// Net spend: purchases plus returns, in cents (may be negative before flooring).
+    pub fn net_spend_cents(&self) -> i64 {
+        if self.purchases.is_empty() {
+            self.summary.map(|s| s.total_spend_cents).unwrap_or(0) + self.returns_cents()
+        } else {
+            self.purchases.iter().map(|p| p.net_cents).sum::<i64>() + self.returns_cents()
+        }
+    }
+
+    /// First purchase day.
+    pub fn first_day(&self) -> Option<i32> {
+        self.purchases
+            .first()
+            .map(|p| p.day)
+            .or_else(|| self.summary.map(|s| s.first_day.unwrap_or(s.last_day)))
+    }
+
+    /// Last purchase day.
+    pub fn last_day(&self) -> Option<i32> {
+        self.purchases
+            .last()
+            .map(|p| p.day)
+            .or_else(|| self.summary.map(|s| s.last_day))
+    }
+
+    /// Returns on or before as-of, in cents (negative).
+    pub fn returns_cents(&self) -> i64 {
+        self.returns.iter().map(|r| r.1).sum()
+    }
+
+    /// Distinct purchase days, in order.
+    pub fn distinct_days(&self) -> impl Iterator<Item = i32> + '_ {
+        let mut last = None;
+        self.purchases.iter().map(|p| p.day).filter(move |d| {
+            let new = last != Some(*d);
+            last = Some(*d);
+            new
+        })
+    }
+}
+
+/// Rows of each file dated after the as-of date, and guest activity.
+#[derive(Debug, Clone, Default)]
+pub struct PopulationCounts {
+    /// Per file: data rows dated after as-of.
+    pub after_as_of_rows: Vec<usize>,
+    /// Guest purchases (no member key).
+    pub guest_orders: usize,
+    /// Guest net revenue in cents (purchases plus guest returns).
+    pub guest_revenue_cents: i64,
+    /// Return rows counted (on or before as-of).
+    pub return_rows: usize,
+    /// Per file: return rows counted (on or before as-of).
+    pub return_rows_by_file: Vec<usize>,
+    /// Per file: members' return cents (on or before as-of), for source revenue.
+    pub member_returns_cents: Vec<i64>,
+}
+
+/// Members, the as-of date and per-file counts.
+#[derive(Debug, Clone, Default)]
+pub struct Population<'f> {
+    /// Linked members.
+    pub members: Vec<Member<'f>>,
+    /// The as-of date (分析基准日).
+    pub as_of: i32,
+    /// Counts.
+    pub counts: PopulationCounts,
+    /// Source labels, indexed by file (non-order files have a label too but no purchases).
+    pub source_labels: Vec<String>,
+    /// Which files are orders files.
+    pub is_source: Vec<bool>,
+    /// Per file: the member index of each of its `persons` (empty for members tables), as
+    /// linking decided it; later passes over order rows use this instead of re-linking.
+    pub person_member: Vec<Vec<u32>>,
+    /// Per file: its orders and labels (`None` for members tables), for a purchase's store,
+    /// channel and category.
+    pub order_files: Vec<Option<&'f OrderFile>>,
+}
+
+/// The store, channel and category of a purchase, from the order files by file index.
+pub fn purchase_labels<'f>(
+    order_files: &[Option<&'f OrderFile>],
+    p: &Purchase,
+) -> PurchaseLabels<'f> {
+    let Some(Some(file)) = order_files.get(p.source as usize) else {
+        return PurchaseLabels::default();
+    };
+    let Some(order) = file.orders.get(p.order as usize) else {
+        return PurchaseLabels::default();
+    };
+    let label = |i: u32| (i != NONE).then(|| file.labels[i as usize].as_str());
+    PurchaseLabels {
+        store: label(order.store),
+        channel: label(order.channel),
+        category: label(order.category),
+    }
+}
+
+/// What a purchase's order says of where and what: store, channel, category of its first
+/// item line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurchaseLabels<'f> {
+    /// Store (门店).
+    pub store: Option<&'f str>,
+    /// Channel (渠道).
+    pub channel: Option<&'f str>,
+    /// Category (品类).
+    pub category: Option<&'f str>,
+}
+
+impl<'f> Population<'f> {
+    /// The store, channel and category of a purchase.
+    pub fn labels(&self, p: &Purchase) -> PurchaseLabels<'f> {
+        purchase_labels(&self.order_files, p)
+    }
+
+    /// True when some orders file has a store, channel or category label.
+    pub fn has_labels(&self) -> bool {
+        self.order_files
+            .iter()
+            .flatten()
+            .any(|f| !f.labels.is_empty())
+    }
+}
