@@ -12,7 +12,7 @@ use super::profile;
 use super::repurchase;
 use super::rfm::{Scores, Segment};
 use super::stats::{median, money, round2};
-use crate::members::{ForecastCells, MemberTable, NewMember};
+use crate::members::{MemberTable, NewMember};
 use crate::model::population::{self, Member, Population, PurchaseLabels};
 use crate::model::OrderFile;
 use crate::par;
@@ -259,15 +259,7 @@ fn member_rows(
             row.segment_ten = ctx.inputs.tens[i].map(|k| ctx.inputs.ten_names[k as usize].clone());
         }
         if let Some(Some(fc)) = ctx.inputs.fc_cols.get(i) {
-            row.forecast = Some(ForecastCells {
-                p_alive: fc.p_alive,
-                expected_purchases_30d: fc.expected_purchases_30d,
-                expected_purchases_90d: fc.expected_purchases_90d,
-                expected_purchases_365d: fc.expected_purchases_365d,
-                expected_spend: fc.expected_spend,
-                clv: fc.clv,
-                churn_risk: fc.churn_risk,
-            });
+            row.forecast = Some(fc.values);
             row.churn_band = Some(fc.churn_band.key());
         }
         rows.push(row);

@@ -152,61 +152,37 @@ const fn col(
     }
 }
 
-/// A column the page's member table shows by default.
-const fn show(
-    key: &'static str,
-    label_zh: &'static str,
-    label_en: &'static str,
-    kind: ColumnKind,
-    get: for<'a> fn(&MemberView<'a>) -> Value<'a>,
-) -> Column {
-    Column {
-        shown: true,
-        ..col(key, label_zh, label_en, kind, get)
+impl Column {
+    /// Shown by the page's member table unless the user hides it.
+    const fn shown(self) -> Column {
+        Column {
+            shown: true,
+            ..self
+        }
     }
-}
 
-/// A forecast column the page's member table shows by default.
-const fn show_forecast(
-    key: &'static str,
-    label_zh: &'static str,
-    label_en: &'static str,
-    kind: ColumnKind,
-    get: for<'a> fn(&MemberView<'a>) -> Value<'a>,
-) -> Column {
-    Column {
-        shown: true,
-        ..forecast(key, label_zh, label_en, kind, get)
-    }
-}
-
-const fn forecast(
-    key: &'static str,
-    label_zh: &'static str,
-    label_en: &'static str,
-    kind: ColumnKind,
-    get: for<'a> fn(&MemberView<'a>) -> Value<'a>,
-) -> Column {
-    Column {
-        forecast: true,
-        ..col(key, label_zh, label_en, kind, get)
+    /// A forecast column (present only with forecasts).
+    const fn forecast(self) -> Column {
+        Column {
+            forecast: true,
+            ..self
+        }
     }
 }
 
 use ColumnKind as K;
 
-/// Every column, in display and export order. `show` marks the columns the page's member table
-/// shows unless the user hides them; `forecast` the ones present only with forecasts.
+/// Every column, in display and export order.
 #[rustfmt::skip]
 pub const COLUMNS: &[Column] = &[
-    show("member_id", "会员ID", "Member id", K::Text, |v| Value::text(v.member_id())),
-    show("phone", "手机号", "Phone", K::Text, |v| Value::text(v.phone())),
-    show("email", "邮箱", "E-mail", K::Text, |v| Value::text(v.email())),
-    show("name", "姓名", "Name", K::Text, |v| Value::text(v.name())),
-    show("sources", "来源", "Sources", K::List, |v| Value::List(v.sources())),
+    col("member_id", "会员ID", "Member id", K::Text, |v| Value::text(v.member_id())).shown(),
+    col("phone", "手机号", "Phone", K::Text, |v| Value::text(v.phone())).shown(),
+    col("email", "邮箱", "E-mail", K::Text, |v| Value::text(v.email())).shown(),
+    col("name", "姓名", "Name", K::Text, |v| Value::text(v.name())).shown(),
+    col("sources", "来源", "Sources", K::List, |v| Value::List(v.sources())).shown(),
     col("in_member_file", "在会员表中", "In members table", K::Bool, |v| Value::Bool(v.in_member_file())),
-    show("tier", "会员等级", "Tier", K::Text, |v| Value::text(v.tier())),
-    show("registered_at", "注册时间", "Registered", K::Date, |v| Value::day(v.registered_at())),
+    col("tier", "会员等级", "Tier", K::Text, |v| Value::text(v.tier())).shown(),
+    col("registered_at", "注册时间", "Registered", K::Date, |v| Value::day(v.registered_at())).shown(),
     col("reg_channel", "注册渠道", "Registration channel", K::Text, |v| Value::text(v.reg_channel())),
     col("store", "所属门店", "Store", K::Text, |v| Value::text(v.store())),
     col("gender", "性别", "Gender", K::Text, |v| Value::text(v.gender())),
@@ -218,29 +194,29 @@ pub const COLUMNS: &[Column] = &[
     col("preferred_store", "常购门店", "Preferred store", K::Text, |v| Value::text(v.preferred_store())),
     col("preferred_channel", "常购渠道", "Preferred channel", K::Text, |v| Value::text(v.preferred_channel())),
     col("favourite_category", "偏好品类", "Favourite category", K::Text, |v| Value::text(v.favourite_category())),
-    show("first_purchase", "首次消费", "First purchase", K::Date, |v| Value::day(v.first_purchase())),
-    show("last_purchase", "最近消费", "Last purchase", K::Date, |v| Value::day(v.last_purchase())),
-    show("recency_days", "R 天数", "Recency", K::Integer, |v| Value::int(v.recency_days())),
-    show("frequency", "F 次数", "Frequency", K::Integer, |v| Value::Int(v.frequency().into())),
-    show("monetary", "M 金额", "Monetary", K::Money, |v| Value::Number(v.monetary())),
-    show("r_score", "R", "R", K::Integer, |v| Value::int(v.scores().map(|s| s[0]))),
-    show("f_score", "F", "F", K::Integer, |v| Value::int(v.scores().map(|s| s[1]))),
-    show("m_score", "M", "M", K::Integer, |v| Value::int(v.scores().map(|s| s[2]))),
-    show("segment", "RFM 分层", "Segment", K::Key, |v| Value::key(v.segment())),
-    show("segment_ten", "十分层", "Ten-segment", K::Key, |v| Value::text(v.segment_ten())),
-    show("dormancy", "沉睡分层", "Dormancy", K::Key, |v| Value::Key(v.dormancy())),
-    show("lifecycle", "生命周期", "Lifecycle", K::Key, |v| Value::Key(v.lifecycle())),
-    show("personal_cycle_days", "个人周期", "Cycle (days)", K::Number, |v| Value::number(v.personal_cycle_days())),
-    show("expected_next_purchase", "预计复购", "Next purchase", K::Date, |v| Value::day(v.expected_next_purchase())),
-    show("repurchase_status", "复购状态", "Repurchase", K::Key, |v| Value::key(v.repurchase_status())),
-    show_forecast("p_alive", "存活概率", "P(alive)", K::Rate, |v| Value::number(v.forecast().map(|f| f.p_alive))),
-    forecast("expected_purchases_30d", "30 天预期购买", "Expected purchases 30 d", K::Number, |v| Value::number(v.forecast().map(|f| f.expected_purchases_30d))),
-    forecast("expected_purchases_90d", "90 天预期购买", "Expected purchases 90 d", K::Number, |v| Value::number(v.forecast().map(|f| f.expected_purchases_90d))),
-    forecast("expected_purchases_365d", "365 天预期购买", "Expected purchases 365 d", K::Number, |v| Value::number(v.forecast().map(|f| f.expected_purchases_365d))),
-    show_forecast("expected_spend", "预期单次消费", "Expected spend", K::Money, |v| Value::number(v.forecast().map(|f| f.expected_spend))),
-    show_forecast("clv", "CLV", "CLV", K::Money, |v| Value::number(v.forecast().map(|f| f.clv))),
-    show_forecast("churn_risk", "流失风险", "Churn risk", K::Rate, |v| Value::number(v.forecast().map(|f| f.churn_risk))),
-    show_forecast("churn_band", "流失风险等级", "Churn band", K::Key, |v| Value::key(v.churn_band())),
+    col("first_purchase", "首次消费", "First purchase", K::Date, |v| Value::day(v.first_purchase())).shown(),
+    col("last_purchase", "最近消费", "Last purchase", K::Date, |v| Value::day(v.last_purchase())).shown(),
+    col("recency_days", "R 天数", "Recency", K::Integer, |v| Value::int(v.recency_days())).shown(),
+    col("frequency", "F 次数", "Frequency", K::Integer, |v| Value::Int(v.frequency().into())).shown(),
+    col("monetary", "M 金额", "Monetary", K::Money, |v| Value::Number(v.monetary())).shown(),
+    col("r_score", "R", "R", K::Integer, |v| Value::int(v.scores().map(|s| s[0]))).shown(),
+    col("f_score", "F", "F", K::Integer, |v| Value::int(v.scores().map(|s| s[1]))).shown(),
+    col("m_score", "M", "M", K::Integer, |v| Value::int(v.scores().map(|s| s[2]))).shown(),
+    col("segment", "RFM 分层", "Segment", K::Key, |v| Value::key(v.segment())).shown(),
+    col("segment_ten", "十分层", "Ten-segment", K::Key, |v| Value::text(v.segment_ten())).shown(),
+    col("dormancy", "沉睡分层", "Dormancy", K::Key, |v| Value::Key(v.dormancy())).shown(),
+    col("lifecycle", "生命周期", "Lifecycle", K::Key, |v| Value::Key(v.lifecycle())).shown(),
+    col("personal_cycle_days", "个人周期", "Cycle (days)", K::Number, |v| Value::number(v.personal_cycle_days())).shown(),
+    col("expected_next_purchase", "预计复购", "Next purchase", K::Date, |v| Value::day(v.expected_next_purchase())).shown(),
+    col("repurchase_status", "复购状态", "Repurchase", K::Key, |v| Value::key(v.repurchase_status())).shown(),
+    col("p_alive", "存活概率", "P(alive)", K::Rate, |v| Value::number(v.forecast().map(|f| f.p_alive))).forecast().shown(),
+    col("expected_purchases_30d", "30 天预期购买", "Expected purchases 30 d", K::Number, |v| Value::number(v.forecast().map(|f| f.expected_purchases_30d))).forecast(),
+    col("expected_purchases_90d", "90 天预期购买", "Expected purchases 90 d", K::Number, |v| Value::number(v.forecast().map(|f| f.expected_purchases_90d))).forecast(),
+    col("expected_purchases_365d", "365 天预期购买", "Expected purchases 365 d", K::Number, |v| Value::number(v.forecast().map(|f| f.expected_purchases_365d))).forecast(),
+    col("expected_spend", "预期单次消费", "Expected spend", K::Money, |v| Value::number(v.forecast().map(|f| f.expected_spend))).forecast().shown(),
+    col("clv", "CLV", "CLV", K::Money, |v| Value::number(v.forecast().map(|f| f.clv))).forecast().shown(),
+    col("churn_risk", "流失风险", "Churn risk", K::Rate, |v| Value::number(v.forecast().map(|f| f.churn_risk))).forecast().shown(),
+    col("churn_band", "流失风险等级", "Churn band", K::Key, |v| Value::key(v.churn_band())).forecast().shown(),
 ];
 
 /// The column with this key.

@@ -9,9 +9,10 @@ mod query;
 mod store;
 mod view;
 
+pub use crate::model::ForecastValues;
 pub use columns::{column, Column, ColumnKind, MemberRow, Value, COLUMNS};
 pub use query::{page, select, MemberQuery};
-pub use store::{ForecastCells, MemberTable, NewMember};
+pub use store::{MemberTable, NewMember};
 pub use view::MemberView;
 
 #[cfg(test)]
@@ -51,7 +52,7 @@ mod tests {
             personal_cycle_days: Some(30.5),
             expected_next_purchase: Some(19030),
             repurchase_status: Some("due"),
-            forecast: Some(ForecastCells {
+            forecast: Some(ForecastValues {
                 p_alive: 0.9,
                 expected_purchases_30d: 0.5,
                 expected_purchases_90d: 1.5,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::model::MemberRecord;
+use crate::model::{ForecastValues, MemberRecord};
 
 /// "No date" in a packed entry.
 const NO_DAY: i32 = i32::MIN;
@@ -20,39 +20,6 @@ pub(super) const NO_LABEL: u16 = u16::MAX;
 
 /// Texts of a member, in this order, in [`Packed::texts`]: member id, phone, e-mail, name.
 pub(super) const TEXT_FIELDS: usize = 4;
-
-/// One member's forecast values (BG/NBD, Gamma-Gamma, CLV).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct ForecastCells {
-    /// P(alive).
-    pub p_alive: f64,
-    /// Expected purchases in the next 30 days.
-    pub expected_purchases_30d: f64,
-    /// Expected purchases in the next 90 days.
-    pub expected_purchases_90d: f64,
-    /// Expected purchases in the next 365 days.
-    pub expected_purchases_365d: f64,
-    /// Expected spend per purchase.
-    pub expected_spend: f64,
-    /// CLV over the horizon.
-    pub clv: f64,
-    /// 1 − P(alive).
-    pub churn_risk: f64,
-}
-
-impl ForecastCells {
-    fn to_array(self) -> [f64; 7] {
-        [
-            self.p_alive,
-            self.expected_purchases_30d,
-            self.expected_purchases_90d,
-            self.expected_purchases_365d,
-            self.expected_spend,
-            self.clv,
-            self.churn_risk,
-        ]
-    }
-}
 
 /// What the analysis knows of one member, handed to [`MemberTable::push`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -90,7 +57,7 @@ pub struct NewMember<'a> {
     /// Repurchase status key.
     pub repurchase_status: Option<&'static str>,
     /// Forecasts, when computed for this member.
-    pub forecast: Option<ForecastCells>,
+    pub forecast: Option<ForecastValues>,
     /// Churn band key.
     pub churn_band: Option<&'static str>,
     /// The store, channel and category the member bought under most.
@@ -125,7 +92,7 @@ pub(super) struct Packed {
 #[derive(Debug, Clone, Default)]
 pub struct MemberTable {
     pub(super) rows: Vec<Packed>,
-    /// Per member, when any member has a forecast ([`ForecastCells`] in field order, NaN when
+    /// Per member, when any member has a forecast ([`ForecastValues`] in field order, NaN when
     /// absent). Empty otherwise.
     pub(super) forecasts: Vec<[f64; 7]>,
     /// Keys the codes stand for (segment, tier, stage, status and band keys).
@@ -286,7 +253,7 @@ impl MemberTable {
             // From the first member with a forecast on (the earlier ones had none).
             self.forecasts.resize(self.rows.len(), [f64::NAN; 7]);
             self.forecasts
-                .push(m.forecast.map_or([f64::NAN; 7], ForecastCells::to_array));
+                .push(m.forecast.map_or([f64::NAN; 7], ForecastValues::to_array));
         }
         let ten = m.segment_ten.as_ref().map_or(NO_CODE, |name| {
             intern(&mut self.ten_names, |n| n == name, || name.clone()) as u8

@@ -1,9 +1,7 @@
 //! One member of the table, borrowed: what columns, queries, exports and rules read.
 
-use super::store::{
-    unday, unnum, unpack_texts, ForecastCells, MemberTable, Packed, NO_LABEL, TEXT_FIELDS,
-};
-use crate::model::MemberRecord;
+use super::store::{unday, unnum, unpack_texts, MemberTable, Packed, NO_LABEL, TEXT_FIELDS};
+use crate::model::{ForecastValues, MemberRecord};
 
 /// A member of a [`MemberTable`], read in place (nothing is copied but its four key texts'
 /// positions).
@@ -215,9 +213,9 @@ impl<'a> MemberView<'a> {
     }
 
     /// Forecast values, when computed for this member.
-    pub fn forecast(&self) -> Option<ForecastCells> {
+    pub fn forecast(&self) -> Option<ForecastValues> {
         let f = self.table.forecasts.get(self.index)?;
-        (!f[0].is_nan()).then(|| ForecastCells {
+        (!f[0].is_nan()).then(|| ForecastValues {
             p_alive: f[0],
             expected_purchases_30d: f[1],
             expected_purchases_90d: f[2],

@@ -33,13 +33,29 @@ pub enum AsOfSource {
     User,
 }
 
-/// The whole report.
+/// The whole report: the format version and producer, then the sections of the run.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Report {
     /// Format version.
     pub report_version: &'static str,
     /// Producer and version.
     pub generator: String,
+    /// The sections (written at the top level of the report).
+    #[serde(flatten)]
+    pub sections: Sections,
+}
+
+impl std::ops::Deref for Report {
+    type Target = Sections;
+
+    fn deref(&self) -> &Sections {
+        &self.sections
+    }
+}
+
+/// The sections of a report, as the analysis passes return them.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Sections {
     /// The as-of date (分析基准日).
     pub as_of: Day,
     /// Whether as-of was the default (latest purchase) or chosen by the user.
@@ -70,58 +86,12 @@ pub struct Report {
     pub warnings: Vec<Warning>,
 }
 
-/// The sections the analysis passes return, put together by [`assemble`].
-#[derive(Debug, Clone)]
-pub struct Sections {
-    /// The as-of date.
-    pub as_of: Day,
-    /// Where it came from.
-    pub as_of_source: AsOfSource,
-    /// Settings used.
-    pub settings: Settings,
-    /// Per-file accounting.
-    pub files: Vec<FileReport>,
-    /// Inventory.
-    pub inventory: Inventory,
-    /// RFM.
-    pub rfm: RfmReport,
-    /// Dormancy.
-    pub dormancy: DormancyReport,
-    /// Lifecycle counts.
-    pub lifecycle: OrderedMap<usize>,
-    /// Repurchase status counts.
-    pub repurchase: RepurchaseReport,
-    /// Sources.
-    pub sources: Vec<SourceReport>,
-    /// Source overlap.
-    pub source_overlap: Vec<SourceOverlap>,
-    /// Forecasts.
-    pub forecast: Option<ForecastReport>,
-    /// Run-level notices.
-    pub notices: Vec<Notice>,
-    /// Row warnings.
-    pub warnings: Vec<Warning>,
-}
-
 /// The report of a run: its sections, stamped with the format version and the producer.
-pub fn assemble(s: Sections) -> Report {
+pub fn assemble(sections: Sections) -> Report {
     Report {
         report_version: REPORT_VERSION,
         generator: format!("memberlens {}", env!("CARGO_PKG_VERSION")),
-        as_of: s.as_of,
-        as_of_source: s.as_of_source,
-        settings: s.settings,
-        files: s.files,
-        inventory: s.inventory,
-        rfm: s.rfm,
-        dormancy: s.dormancy,
-        lifecycle: s.lifecycle,
-        repurchase: s.repurchase,
-        sources: s.sources,
-        source_overlap: s.source_overlap,
-        forecast: s.forecast,
-        notices: s.notices,
-        warnings: s.warnings,
+        sections,
     }
 }
 

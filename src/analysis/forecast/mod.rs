@@ -30,6 +30,8 @@ pub use summary::{summarize, CustomerSummary, TimeUnit};
 
 use std::fmt;
 
+use crate::model::ForecastValues;
+
 /// HashMap with FxHash: grouping a million customers by their bit patterns is several times
 /// faster than with SipHash, and the keys are the user's own data (no flooding concern).
 pub(crate) type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
@@ -163,22 +165,19 @@ pub struct NotFitted {
 /// day (first day included).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MemberForecast {
-    /// Probability the member is still an active buyer (P(alive)).
-    pub p_alive: f64,
-    /// Expected purchases (purchase days) in the next 30 days (预计30天购买次数).
-    pub expected_purchases_30d: f64,
-    /// Expected purchases in the next 90 days.
-    pub expected_purchases_90d: f64,
-    /// Expected purchases in the next 365 days.
-    pub expected_purchases_365d: f64,
-    /// Expected spend per purchase (Gamma-Gamma conditional expectation).
-    pub expected_spend: f64,
-    /// Discounted value of the next `clv_months` months (客户终身价值).
-    pub clv: f64,
-    /// 1 − P(alive) (流失风险).
-    pub churn_risk: f64,
+    /// P(alive), expected purchases, expected spend (Gamma-Gamma conditional expectation),
+    /// CLV over `clv_months` (客户终身价值) and churn risk 1 − P(alive) (流失风险).
+    pub values: ForecastValues,
     /// Band of `churn_risk`.
     pub churn_band: ChurnBand,
+}
+
+impl std::ops::Deref for MemberForecast {
+    type Target = ForecastValues;
+
+    fn deref(&self) -> &ForecastValues {
+        &self.values
+    }
 }
 
 /// Everything a forecast run produces.
@@ -286,13 +285,15 @@ pub fn run(
             let p_alive = finite_or_zero(p_alive).clamp(0.0, 1.0);
             let churn_risk = 1.0 - p_alive;
             Some(MemberForecast {
-                p_alive,
-                expected_purchases_30d: finite_or_zero(expected[0]),
-                expected_purchases_90d: finite_or_zero(expected[1]),
-                expected_purchases_365d: finite_or_zero(expected[2]),
-                expected_spend: finite_or_zero(expected_spend),
-                clv,
-                churn_risk,
+                values: ForecastValues {
+                    p_alive,
+                    expected_purchases_30d: finite_or_zero(expected[0]),
+                    expected_purchases_90d: finite_or_zero(expected[1]),
+                    expected_purchases_365d: finite_or_zero(expected[2]),
+                    expected_spend: finite_or_zero(expected_spend),
+                    clv,
+                    churn_risk,
+                },
                 churn_band: ChurnBand::from_risk(churn_risk),
             })
         })

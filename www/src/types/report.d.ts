@@ -248,7 +248,7 @@ export type ColumnKind =
   'text' | 'key' | 'integer' | 'number' | 'money' | 'rate' | 'date' | 'list' | 'bool';
 
 /**
- * The whole report.
+ * The whole report: the format version and producer, then the sections of the run.
  */
 export interface Report {
   /**
