@@ -1,11 +1,21 @@
 //! The `memberlens` CLI: parses arguments, reads files, calls the library, prints.
 
-#[cfg(target_os = "linux")]
+#[cfg(all(
+    target_os = "linux",
+    not(any(feature = "mimalloc", feature = "system-alloc"))
+))]
 mod alloc;
 mod args;
 mod summary;
+#[cfg(feature = "mimalloc")]
+mod with_mimalloc;
 
-#[cfg(target_os = "linux")]
+/// The CLI's own allocator: it beat mimalloc on time and memory (scripts/bench_alloc.sh,
+/// docs/performance.md). Features `mimalloc` and `system-alloc` replace it for comparison.
+#[cfg(all(
+    target_os = "linux",
+    not(any(feature = "mimalloc", feature = "system-alloc"))
+))]
 #[global_allocator]
 static ALLOC: alloc::CachingAlloc = alloc::CachingAlloc;
 
@@ -18,6 +28,8 @@ use memberlens::{export, report, Analyzer};
 use args::{Format, Request};
 
 fn main() -> ExitCode {
+    #[cfg(feature = "mimalloc")]
+    with_mimalloc::return_freed_memory_at_once();
     let request = match args::parse(std::env::args_os()) {
         Ok(request) => request,
         Err(e) => return e.report(),
