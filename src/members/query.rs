@@ -1,5 +1,6 @@
 //! Which members to list: search, filters, sort and page, over the column table.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
@@ -77,28 +78,45 @@ impl MemberQuery {
     }
 }
 
-/// How two cells of one column order: numbers and dates by value, texts by their bytes, empty
-/// cells last.
-fn compare(a: &Value<'_>, b: &Value<'_>) -> Ordering {
-    fn number(v: &Value<'_>) -> Option<f64> {
+/// What a cell sorts by: numbers and dates by value, texts by their bytes (a list as its
+/// items joined by `|`), empty cells last in both directions.
+#[derive(Debug, PartialEq)]
+enum SortKey<'a> {
+    Number(f64),
+    Text(Cow<'a, str>),
+    Empty,
+}
+
+impl<'a> SortKey<'a> {
+    fn of(v: Value<'a>) -> Self {
         match v {
-            Value::Int(n) => Some(*n as f64),
-            Value::Number(x) => Some(*x),
-            Value::Day(d) => Some(f64::from(*d)),
-            Value::Bool(b) => Some(f64::from(u8::from(*b))),
-            _ => None,
+            Value::Empty => SortKey::Empty,
+            Value::Int(n) => SortKey::Number(n as f64),
+            Value::Number(x) => SortKey::Number(x),
+            Value::Day(d) => SortKey::Number(f64::from(d)),
+            Value::Bool(b) => SortKey::Number(f64::from(u8::from(b))),
+            Value::Text(t) => SortKey::Text(Cow::Borrowed(t)),
+            Value::Key(k) => SortKey::Text(Cow::Borrowed(k)),
+            Value::List(l) => SortKey::Text(Cow::Owned(l.join("|"))),
         }
     }
-    match (a, b) {
-        (Value::Empty, Value::Empty) => Ordering::Equal,
-        (Value::Empty, _) => Ordering::Greater,
-        (_, Value::Empty) => Ordering::Less,
-        _ => match (number(a), number(b)) {
-            (Some(x), Some(y)) => x.total_cmp(&y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => a.text_of().cmp(&b.text_of()),
-        },
+
+    /// The order of two keys, `desc` reversing all but the place of empty cells.
+    fn cmp(&self, other: &Self, desc: bool) -> Ordering {
+        let ord = match (self, other) {
+            (SortKey::Empty, SortKey::Empty) => return Ordering::Equal,
+            (SortKey::Empty, _) => return Ordering::Greater,
+            (_, SortKey::Empty) => return Ordering::Less,
+            (SortKey::Number(x), SortKey::Number(y)) => x.total_cmp(y),
+            (SortKey::Text(x), SortKey::Text(y)) => x.cmp(y),
+            (SortKey::Number(_), SortKey::Text(_)) => Ordering::Less,
+            (SortKey::Text(_), SortKey::Number(_)) => Ordering::Greater,
+        };
+        if desc {
+            ord.reverse()
+        } else {
+            ord
+        }
     }
 }
 
@@ -112,16 +130,12 @@ pub fn select(table: &MemberTable, q: &MemberQuery) -> Vec<usize> {
         .collect();
     if let Some(col) = q.sort.as_deref().and_then(column) {
         // Each key computed once (not in every comparison).
-        let keys: Vec<Value<'_>> = idx.iter().map(|&i| (col.get)(&table.view(i))).collect();
+        let keys: Vec<SortKey<'_>> = idx
+            .iter()
+            .map(|&i| SortKey::of((col.get)(&table.view(i))))
+            .collect();
         let mut order: Vec<usize> = (0..idx.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (x, y) = (&keys[a], &keys[b]);
-            match (x, y) {
-                (Value::Empty, _) | (_, Value::Empty) => compare(x, y),
-                _ if q.desc => compare(x, y).reverse(),
-                _ => compare(x, y),
-            }
-        });
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b], q.desc));
         idx = order.into_iter().map(|k| idx[k]).collect();
     }
     idx
@@ -140,4 +154,42 @@ pub fn page<'t>(table: &'t MemberTable, q: &MemberQuery) -> (usize, Vec<MemberVi
             .map(|i| table.view(i))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_keys_order_numbers_texts_and_empty_cells() {
+        let names = ["b".to_string(), "a".to_string()];
+        let mut keys = [
+            SortKey::of(Value::Empty),
+            SortKey::of(Value::Text("b")),
+            SortKey::of(Value::Int(3)),
+            SortKey::of(Value::List(&names)),
+            SortKey::of(Value::Day(-5)),
+            SortKey::of(Value::Number(2.5)),
+        ];
+        keys.sort_by(|a, b| a.cmp(b, false));
+        let shown = |k: &[SortKey<'_>]| format!("{k:?}");
+        assert_eq!(
+            shown(&keys),
+            shown(&[
+                SortKey::Number(-5.0),
+                SortKey::Number(2.5),
+                SortKey::Number(3.0),
+                SortKey::Text("b".into()),
+                SortKey::Text("b|a".into()),
+                SortKey::Empty,
+            ])
+        );
+        keys.sort_by(|a, b| a.cmp(b, true));
+        assert_eq!(keys[0], SortKey::Text("b|a".into()));
+        assert_eq!(
+            keys[5],
+            SortKey::Empty,
+            "empty cells stay last when descending"
+        );
+    }
 }
