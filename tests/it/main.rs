@@ -12,5 +12,6 @@ mod orders;
 mod regression;
 mod rfm;
 mod robustness;
+mod rules;
 mod support;
 mod truth;

@@ -1,0 +1,10 @@
+//! Tags and audiences (标签体系与人群). So far: the rule language of custom tags and audiences
+//! ([`rule`] reads it, [`compile`] checks its types against the member fields and tags and runs
+//! it over the member table), with errors that name the line and column in both languages.
+
+pub mod compile;
+pub mod error;
+pub mod rule;
+
+pub use compile::{NoTags, Rule, TagSource};
+pub use error::{RuleError, RuleErrorKind};
