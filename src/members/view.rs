@@ -3,14 +3,13 @@
 use super::store::{unday, unnum, unpack_texts, MemberTable, Packed, NO_LABEL, TEXT_FIELDS};
 use crate::model::{ForecastValues, MemberRecord};
 
-/// A member of a [`MemberTable`], read in place (nothing is copied but its four key texts'
-/// positions).
+/// A member of a [`MemberTable`], read in place (nothing is copied; its key texts are found
+/// only when one is asked for, so a rule over numbers never touches them).
 #[derive(Debug, Clone, Copy)]
 pub struct MemberView<'a> {
     table: &'a MemberTable,
     index: usize,
     p: &'a Packed,
-    texts: [Option<&'a str>; TEXT_FIELDS],
 }
 
 impl MemberTable {
@@ -28,12 +27,11 @@ impl MemberTable {
 impl<'a> MemberView<'a> {
     fn new(table: &'a MemberTable, index: usize) -> Self {
         let p = &table.rows[index];
-        MemberView {
-            table,
-            index,
-            p,
-            texts: unpack_texts(&p.texts),
-        }
+        MemberView { table, index, p }
+    }
+
+    fn texts(&self) -> [Option<&'a str>; TEXT_FIELDS] {
+        unpack_texts(&self.p.texts)
     }
 
     /// Its position in the table.
@@ -43,22 +41,22 @@ impl<'a> MemberView<'a> {
 
     /// Member id / card number.
     pub fn member_id(&self) -> Option<&'a str> {
-        self.texts[0]
+        self.texts()[0]
     }
 
     /// Normalised phone.
     pub fn phone(&self) -> Option<&'a str> {
-        self.texts[1]
+        self.texts()[1]
     }
 
     /// Normalised e-mail.
     pub fn email(&self) -> Option<&'a str> {
-        self.texts[2]
+        self.texts()[2]
     }
 
     /// Name.
     pub fn name(&self) -> Option<&'a str> {
-        self.texts[3]
+        self.texts()[3]
     }
 
     /// The members-table record (tier, gender, birthday, guide, extra columns...), if any.

@@ -289,6 +289,19 @@ fn ordering(a: Val<'_>, b: Val<'_>) -> Option<std::cmp::Ordering> {
     }
 }
 
+/// True when `text` contains `needle` (already lower-case), ignoring case; ASCII text is
+/// compared in place, other text is lower-cased first.
+fn contains_folded(text: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if text.is_ascii() {
+        let (t, n) = (text.as_bytes(), needle.as_bytes());
+        return t.len() >= n.len() && t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    text.to_lowercase().contains(needle)
+}
+
 fn eval(n: &Node, m: &MemberView<'_>, tags: &dyn TagSource) -> bool {
     use std::cmp::Ordering::*;
     match n {
@@ -313,8 +326,8 @@ fn eval(n: &Node, m: &MemberView<'_>, tags: &dyn TagSource) -> bool {
                 && ordering(v, value(hi, m, tags)).is_some_and(|o| o != Greater)
         }
         Node::Has(v, needle) => match value(v, m, tags) {
-            Val::Text(t) => t.to_lowercase().contains(needle.as_str()),
-            Val::List(l) => l.iter().any(|t| t.to_lowercase().contains(needle.as_str())),
+            Val::Text(t) => contains_folded(t, needle),
+            Val::List(l) => l.iter().any(|t| contains_folded(t, needle)),
             _ => false,
         },
         Node::In(v, items) => {
