@@ -199,6 +199,7 @@ pub const COLUMNS: &[Column] = &[
     col("recency_days", "R 天数", "Recency", K::Integer, |v| Value::int(v.recency_days())).shown(),
     col("frequency", "F 次数", "Frequency", K::Integer, |v| Value::Int(v.frequency().into())).shown(),
     col("monetary", "M 金额", "Monetary", K::Money, |v| Value::Number(v.monetary())).shown(),
+    col("monthly_spend", "月均消费", "Monthly spend", K::Money, |v| Value::number(v.monthly_spend())),
     col("r_score", "R", "R", K::Integer, |v| Value::int(v.scores().map(|s| s[0]))).shown(),
     col("f_score", "F", "F", K::Integer, |v| Value::int(v.scores().map(|s| s[1]))).shown(),
     col("m_score", "M", "M", K::Integer, |v| Value::int(v.scores().map(|s| s[2]))).shown(),

@@ -172,6 +172,14 @@ impl<'a> MemberView<'a> {
         self.p.monetary
     }
 
+    /// Net spend per month (30 days) from the first purchase to the as-of date, counting at
+    /// least one month (月均消费).
+    pub fn monthly_spend(&self) -> Option<f64> {
+        let first = self.first_purchase()?;
+        let months = (f64::from(self.table.as_of - first) / 30.0).max(1.0);
+        Some(self.monetary() / months)
+    }
+
     /// R, F and M scores (buyers only).
     pub fn scores(&self) -> Option<[u8; 3]> {
         (self.p.scores[0] != 0).then_some(self.p.scores)

@@ -201,6 +201,22 @@ pub fn markdown_tables(schema: &Value) -> String {
         }
         i += 1;
     }
+    // Then the types that travel beside the report (the member columns and rows).
+    let mut i = 0;
+    while i < defs.len() {
+        let name = defs.keys().nth(i).cloned().unwrap_or_default();
+        if !order.contains(&name) {
+            order.push(name.clone());
+            let mut refs = Vec::new();
+            collect_refs(&defs[&name], &mut refs);
+            for r in refs {
+                if !order.contains(&r) {
+                    order.push(r);
+                }
+            }
+        }
+        i += 1;
+    }
     let mut out = String::new();
     for name in &order {
         let def = if name == "Report" {

@@ -14,4 +14,5 @@ mod rfm;
 mod robustness;
 mod rules;
 mod support;
+mod tags;
 mod truth;

@@ -1107,6 +1107,10 @@ export interface MemberRow {
    */
   monetary: number | null;
   /**
+   * Monthly spend (月均消费)
+   */
+  monthly_spend: number | null;
+  /**
    * R (R)
    */
   r_score: number | null;

@@ -1,0 +1,516 @@
+//! The tag catalogue (标签体系) as data: category (一级) → group (二级) → tag (三级). A group
+//! makes its tags one of three ways:
+//! - `values`: one tag per distinct value of a member column (region, tier, guide, segment...);
+//! - `bands`: one tag per band of a number column, at fixed `edges` or at `quantiles` of the
+//!   members that have a value (age bands, CLV tiers);
+//! - `rules`: tags written as rules of the rule language (reachability, custom tags).
+//!
+//! Every tag ends up as a rule, so `tag("…")` in any rule means the same members the tag counts.
+//! The shipped default is `default_catalogue.json`; a catalogue is read from JSON with errors
+//! that name the place.
+
+use serde::{Deserialize, Serialize};
+
+use super::compile::{Rule, TagSource};
+use super::error::RuleError;
+use crate::analysis::stats::percentile_sorted;
+use crate::members::{column, ColumnKind, MemberTable, MemberView, Value};
+
+/// Who sets a tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Setter {
+    /// 系统自动: computed from the data.
+    Auto,
+    /// 导购/人工: set by a person (a rule the user writes).
+    Manual,
+}
+
+/// Whether a tag changes as the data does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// 静态: fixed once known (gender, registration channel).
+    Static,
+    /// 动态: recomputed with every analysis (recency, segment).
+    Dynamic,
+}
+
+/// What a tag rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// 事实标签: read from the data.
+    Fact,
+    /// 模型标签: from a model (RFM, forecasts).
+    Model,
+}
+
+/// A tag written as a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleTag {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The rule (see `docs/rules-language.md`).
+    pub rule: String,
+}
+
+/// How a group makes its tags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Make {
+    /// One tag per distinct value of `column`; `names` gives display names of known values
+    /// (`[key, 中文, English]`).
+    Values {
+        /// The member column.
+        column: String,
+        /// Names of known values.
+        #[serde(default)]
+        names: Vec<[String; 3]>,
+    },
+    /// One tag per band of a number column: at `edges`, or at `quantiles` (0..1) of the members
+    /// with a value. Bands are `[low, high)`; the last is open.
+    Bands {
+        /// The member column.
+        column: String,
+        /// Fixed band edges, ascending.
+        #[serde(default)]
+        edges: Vec<f64>,
+        /// Quantiles (0..1, ascending) whose values are the edges.
+        #[serde(default)]
+        quantiles: Vec<f64>,
+    },
+    /// Tags written as rules.
+    Rules {
+        /// The tags.
+        tags: Vec<RuleTag>,
+    },
+}
+
+/// A group of tags (二级).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// One line saying what the tags mean, in Chinese.
+    pub definition_zh: String,
+    /// The same in English.
+    pub definition_en: String,
+    /// Who sets them.
+    pub setter: Setter,
+    /// Static or dynamic.
+    pub change: Change,
+    /// Fact or model.
+    pub basis: Basis,
+    /// How the tags are made.
+    #[serde(flatten)]
+    pub make: Make,
+}
+
+/// A category (一级).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Its groups.
+    pub groups: Vec<Group>,
+}
+
+/// The catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalogue {
+    /// The categories, in display order.
+    pub categories: Vec<Category>,
+}
+
+/// What is wrong with a catalogue: the place (`categories[2].groups[0].tags[1].rule`) and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogueError {
+    /// Where, as a JSON path.
+    pub place: String,
+    /// Why, in English.
+    pub reason_en: String,
+    /// Why, in Chinese.
+    pub reason_zh: String,
+}
+
+impl std::fmt::Display for CatalogueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.place, self.reason_en)
+    }
+}
+
+/// The catalogue shipped with the analyzer.
+pub const DEFAULT_CATALOGUE: &str = include_str!("default_catalogue.json");
+
+/// One tag, evaluated.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// Stable key (`group.value` for made tags).
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The rule that defines it.
+    pub rule: Rule,
+    /// Index of its category and group.
+    pub group: (usize, usize),
+}
+
+/// A catalogue made for one member table: every tag with its rule, and the groups that could
+/// not be made (their input column has no value) with the reason.
+pub struct Tags {
+    /// The catalogue it was made from.
+    pub catalogue: Catalogue,
+    /// The tags, in catalogue order.
+    pub tags: Vec<Tag>,
+    /// Per category and group: why it has no tags (`None` when it has them).
+    pub unavailable: Vec<Vec<Option<(String, String)>>>,
+}
+
+impl TagSource for Tags {
+    fn find(&self, name: &str) -> Option<usize> {
+        self.tags
+            .iter()
+            .position(|t| t.name_zh == name || t.name_en == name || t.key == name)
+    }
+
+    fn has(&self, tag: usize, member: &MemberView<'_>) -> bool {
+        self.tags[tag].rule.matches(member, self)
+    }
+}
+
+/// Tags defined so far, for the rules of later tags (so a tag can name only earlier ones).
+struct Earlier<'t>(&'t [Tag]);
+
+impl TagSource for Earlier<'_> {
+    fn find(&self, name: &str) -> Option<usize> {
+        self.0
+            .iter()
+            .position(|t| t.name_zh == name || t.name_en == name || t.key == name)
+    }
+
+    fn has(&self, tag: usize, member: &MemberView<'_>) -> bool {
+        self.0[tag].rule.matches(member, self)
+    }
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "'"))
+}
+
+fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{}", (x * 100.0).round() / 100.0)
+    }
+}
+
+impl Catalogue {
+    /// Reads a catalogue from JSON; the error names the place.
+    pub fn from_json(text: &str) -> Result<Catalogue, CatalogueError> {
+        let cat: Catalogue = serde_json::from_str(text).map_err(|e| CatalogueError {
+            place: format!("line {}, column {}", e.line(), e.column()),
+            reason_en: e.to_string(),
+            reason_zh: format!("JSON 格式错误：{e}"),
+        })?;
+        cat.validate()?;
+        Ok(cat)
+    }
+
+    /// The shipped catalogue.
+    pub fn default_catalogue() -> Catalogue {
+        Catalogue::from_json(DEFAULT_CATALOGUE).expect("the shipped catalogue is valid")
+    }
+
+    /// Checks the columns, bands and keys (rules are checked when the tags are made).
+    pub fn validate(&self) -> Result<(), CatalogueError> {
+        let bad = |place: String, en: String, zh: String| {
+            Err(CatalogueError {
+                place,
+                reason_en: en,
+                reason_zh: zh,
+            })
+        };
+        let mut keys = std::collections::HashSet::new();
+        for (ci, c) in self.categories.iter().enumerate() {
+            for (gi, g) in c.groups.iter().enumerate() {
+                let place = format!("categories[{ci}].groups[{gi}]");
+                if !keys.insert(g.key.clone()) {
+                    return bad(
+                        format!("{place}.key"),
+                        format!("the group key \"{}\" is used twice", g.key),
+                        format!("分组键“{}”重复", g.key),
+                    );
+                }
+                match &g.make {
+                    Make::Values { column: col, .. } | Make::Bands { column: col, .. } => {
+                        let Some(c) = column(col) else {
+                            return bad(
+                                format!("{place}.column"),
+                                format!("no member column is called \"{col}\""),
+                                format!("没有名为“{col}”的会员字段"),
+                            );
+                        };
+                        if let Make::Bands {
+                            edges, quantiles, ..
+                        } = &g.make
+                        {
+                            let numeric = matches!(
+                                c.kind,
+                                ColumnKind::Integer
+                                    | ColumnKind::Number
+                                    | ColumnKind::Money
+                                    | ColumnKind::Rate
+                            );
+                            let ascending =
+                                |v: &[f64]| v.windows(2).all(|w| w[0] < w[1]) && !v.is_empty();
+                            if !numeric {
+                                return bad(
+                                    format!("{place}.column"),
+                                    format!("bands need a number column; \"{col}\" is not one"),
+                                    format!("分段需要数字字段，“{col}”不是"),
+                                );
+                            }
+                            if edges.is_empty() == quantiles.is_empty()
+                                || !(ascending(edges) || ascending(quantiles))
+                                || quantiles.iter().any(|q| !(0.0..=1.0).contains(q))
+                            {
+                                return bad(
+                                    format!("{place}.edges"),
+                                    "give either ascending edges or ascending quantiles in 0..1"
+                                        .into(),
+                                    "请给出递增的 edges，或 0..1 之间递增的 quantiles".into(),
+                                );
+                            }
+                        }
+                    }
+                    Make::Rules { tags } => {
+                        for (ti, t) in tags.iter().enumerate() {
+                            if t.key.is_empty() || t.rule.trim().is_empty() {
+                                return bad(
+                                    format!("{place}.tags[{ti}]"),
+                                    "a tag needs a key and a rule".into(),
+                                    "标签需要 key 和 rule".into(),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The tags for a member table: values and bands read from its members, every rule
+    /// checked (the error names the tag).
+    pub fn make(self, table: &MemberTable) -> Result<Tags, CatalogueError> {
+        let mut tags: Vec<Tag> = Vec::new();
+        let mut unavailable = Vec::new();
+        for (ci, c) in self.categories.iter().enumerate() {
+            let mut row = Vec::new();
+            for (gi, g) in c.groups.iter().enumerate() {
+                let place = format!("categories[{ci}].groups[{gi}]");
+                let made = made_tags(g, table);
+                let made = match made {
+                    Ok(m) => m,
+                    Err((en, zh)) => {
+                        row.push(Some((en, zh)));
+                        continue;
+                    }
+                };
+                row.push(None);
+                for (ti, (key, zh, en, rule)) in made.into_iter().enumerate() {
+                    let compiled =
+                        Rule::compile(&rule, &Earlier(&tags)).map_err(|e: RuleError| {
+                            CatalogueError {
+                                place: format!("{place}.tags[{ti}].rule"),
+                                reason_en: e.message_en(),
+                                reason_zh: e.message_zh(),
+                            }
+                        })?;
+                    tags.push(Tag {
+                        key,
+                        name_zh: zh,
+                        name_en: en,
+                        rule: compiled,
+                        group: (ci, gi),
+                    });
+                }
+            }
+            unavailable.push(row);
+        }
+        Ok(Tags {
+            catalogue: self,
+            tags,
+            unavailable,
+        })
+    }
+}
+
+type Made = Vec<(String, String, String, String)>;
+
+/// A group's tags as (key, 中文, English, rule), or why it has none.
+fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
+    let none = |col: &str| {
+        Err((
+            format!("no member has a value in \"{col}\" (map a column to it)"),
+            format!("没有会员在“{col}”上有值（请映射对应的列）"),
+        ))
+    };
+    match &g.make {
+        Make::Rules { tags } => Ok(tags
+            .iter()
+            .map(|t| {
+                (
+                    format!("{}.{}", g.key, t.key),
+                    t.name_zh.clone(),
+                    t.name_en.clone(),
+                    t.rule.clone(),
+                )
+            })
+            .collect()),
+        Make::Values { column: col, names } => {
+            let Some(c) = column(col) else {
+                return none(col);
+            };
+            // Distinct values, most members first (ties in first-seen order).
+            let mut seen: Vec<(String, usize)> = Vec::new();
+            let mut index: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
+            for m in table.iter() {
+                let v = match (c.get)(&m) {
+                    Value::Text(t) => t.to_string(),
+                    Value::Key(k) => k.to_string(),
+                    Value::Int(n) => n.to_string(),
+                    _ => continue,
+                };
+                if v.is_empty() {
+                    continue;
+                }
+                match index.get(&v) {
+                    Some(&i) => seen[i].1 += 1,
+                    None => {
+                        index.insert(v.clone(), seen.len());
+                        seen.push((v, 1));
+                    }
+                }
+            }
+            if seen.is_empty() {
+                return none(col);
+            }
+            let known: Vec<&str> = names.iter().map(|n| n[0].as_str()).collect();
+            seen.sort_by(|a, b| {
+                let pos = |v: &str| known.iter().position(|k| *k == v).unwrap_or(usize::MAX);
+                pos(&a.0).cmp(&pos(&b.0)).then(b.1.cmp(&a.1))
+            });
+            Ok(seen
+                .into_iter()
+                .map(|(v, _)| {
+                    let (zh, en) = names
+                        .iter()
+                        .find(|n| n[0] == v)
+                        .map_or((v.clone(), v.clone()), |n| (n[1].clone(), n[2].clone()));
+                    let rule = if matches!(c.kind, ColumnKind::Integer) {
+                        format!("{col} = {v}")
+                    } else {
+                        format!("{col} = {}", quoted(&v))
+                    };
+                    (format!("{}.{v}", g.key), zh, en, rule)
+                })
+                .collect())
+        }
+        Make::Bands {
+            column: col,
+            edges,
+            quantiles,
+        } => {
+            let Some(c) = column(col) else {
+                return none(col);
+            };
+            let mut values: Vec<f64> = table
+                .iter()
+                .filter_map(|m| match (c.get)(&m) {
+                    Value::Int(n) => Some(n as f64),
+                    Value::Number(x) => Some(x),
+                    _ => None,
+                })
+                .collect();
+            if values.is_empty() {
+                return none(col);
+            }
+            let mut cuts: Vec<f64> = if quantiles.is_empty() {
+                edges.clone()
+            } else {
+                values.sort_by(f64::total_cmp);
+                quantiles
+                    .iter()
+                    .map(|q| percentile_sorted(&values, q * 100.0))
+                    .collect()
+            };
+            cuts.dedup();
+            let mut out = Vec::new();
+            let label = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
+                (None, Some(h)) => format!("< {}", number_text(h)),
+                (Some(l), Some(h)) => format!("{}–{}", number_text(l), number_text(h)),
+                (Some(l), None) => format!("≥ {}", number_text(l)),
+                (None, None) => String::new(),
+            };
+            for i in 0..=cuts.len() {
+                let lo = i.checked_sub(1).map(|k| cuts[k]);
+                let hi = cuts.get(i).copied();
+                let rule = match (lo, hi) {
+                    (None, Some(h)) => format!("{col} < {h}"),
+                    (Some(l), Some(h)) => format!("{col} >= {l} and {col} < {h}"),
+                    (Some(l), None) => format!("{col} >= {l}"),
+                    (None, None) => continue,
+                };
+                let name = label(lo, hi);
+                out.push((
+                    format!("{}.{i}", g.key),
+                    format!("{}{}", g.name_zh, name),
+                    format!("{} {}", g.name_en, name),
+                    rule,
+                ));
+            }
+            Ok(out)
+        }
+    }
+}
+
+impl Tags {
+    /// How many members carry each tag, in tag order.
+    pub fn counts(&self, table: &MemberTable) -> Vec<usize> {
+        let mut counts = vec![0usize; self.tags.len()];
+        for m in table.iter() {
+            for (k, t) in self.tags.iter().enumerate() {
+                if t.rule.matches(&m, self) {
+                    counts[k] += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// The tags a member carries.
+    pub fn of(&self, member: &MemberView<'_>) -> Vec<&Tag> {
+        self.tags
+            .iter()
+            .filter(|t| t.rule.matches(member, self))
+            .collect()
+    }
+}
