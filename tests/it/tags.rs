@@ -207,3 +207,80 @@ fn a_bad_catalogue_names_the_place() {
         e.reason_zh
     );
 }
+
+#[test]
+fn audiences_hold_what_a_plain_tally_holds() {
+    use memberlens::tags::{audience, AudienceDef};
+    let a = analyze(&TRIO);
+    let rows = exported_rows(&a);
+    let tags = Catalogue::default_catalogue().make(&a.members).unwrap();
+    let defs = vec![
+        AudienceDef {
+            name: "重要价值".into(),
+            rule: r#"tag("重要价值客户")"#.into(),
+        },
+        AudienceDef {
+            name: "近30天有手机".into(),
+            rule: "recency_days <= 30 and phone is not empty".into(),
+        },
+        AudienceDef {
+            name: "高消费".into(),
+            rule: "monetary >= 1000".into(),
+        },
+    ];
+    type Plain = fn(&HashMap<String, String>) -> bool;
+    let plain: [Plain; 3] = [
+        |r| r["segment"] == "important_value",
+        |r| r["recency_days"].parse::<f64>().is_ok_and(|x| x <= 30.0) && !r["phone"].is_empty(),
+        |r| r["monetary"].parse::<f64>().is_ok_and(|x| x >= 1000.0),
+    ];
+    let rules = audience::compile(&defs, &tags).unwrap();
+    let report = audience::evaluate(&defs, &rules, &a.members, &tags);
+    let total_revenue: f64 = rows
+        .iter()
+        .map(|r| r["monetary"].parse::<f64>().unwrap())
+        .sum();
+    for (k, s) in report.audiences.iter().enumerate() {
+        let mine: Vec<&HashMap<String, String>> = rows.iter().filter(|r| plain[k](r)).collect();
+        assert_eq!(s.members, mine.len(), "{}", s.name);
+        assert!(s.members > 0, "{} selects someone", s.name);
+        let revenue: f64 = mine
+            .iter()
+            .map(|r| r["monetary"].parse::<f64>().unwrap())
+            .sum();
+        assert!(
+            (s.revenue - revenue).abs() < 0.01,
+            "{}: {} vs {revenue}",
+            s.name,
+            s.revenue
+        );
+        assert!((s.revenue_share - revenue / total_revenue).abs() < 1e-6);
+        assert!((s.share - mine.len() as f64 / rows.len() as f64).abs() < 1e-12);
+        assert_eq!(
+            s.with_phone,
+            mine.iter().filter(|r| !r["phone"].is_empty()).count()
+        );
+        assert_eq!(
+            s.with_guide,
+            mine.iter().filter(|r| !r["guide"].is_empty()).count()
+        );
+        let clvs: Vec<f64> = mine.iter().filter_map(|r| r["clv"].parse().ok()).collect();
+        let mean = clvs.iter().sum::<f64>() / clvs.len() as f64;
+        assert!(
+            (s.mean_clv.unwrap() - mean).abs() < 1e-3,
+            "{}: mean CLV",
+            s.name
+        );
+        for (j, other) in plain.iter().enumerate() {
+            let both = rows.iter().filter(|r| plain[k](r) && other(r)).count();
+            assert_eq!(report.overlap[k][j], both, "overlap {k} x {j}");
+        }
+    }
+    let bad = vec![AudienceDef {
+        name: "x".into(),
+        rule: "tag(\"没有\")".into(),
+    }];
+    let (i, e) = audience::compile(&bad, &tags).unwrap_err();
+    assert_eq!(i, 0);
+    assert_eq!((e.line, e.column), (1, 1));
+}
