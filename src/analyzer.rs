@@ -4,6 +4,28 @@
 use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::error::Error;
 use crate::ingest::{self, FileOptions, FileSummary, Ingested};
+use crate::tags::catalogue::CategorySummary;
+use crate::tags::{
+    audience, AudienceDef, AudienceReport, Catalogue, CatalogueError, Rule, RuleError, Tags,
+};
+
+fn rule_error(rule: &str, e: &RuleError) -> Error {
+    Error::InvalidRule {
+        rule: rule.to_string(),
+        line: e.line,
+        column: e.column,
+        message_en: e.message_en(),
+        message_zh: e.message_zh(),
+    }
+}
+
+fn catalogue_error(e: CatalogueError) -> Error {
+    Error::InvalidCatalogue {
+        place: e.place,
+        reason_en: e.reason_en,
+        reason_zh: e.reason_zh,
+    }
+}
 use crate::members::{self, Column, MemberQuery, MemberView, COLUMNS};
 
 struct Entry {
@@ -20,6 +42,10 @@ pub struct Analyzer {
     pending: Vec<(String, Vec<u8>)>,
     last: Option<Analysis>,
     keep_bytes: bool,
+    /// The tag catalogue (the shipped one unless the user imported another).
+    catalogue: Catalogue,
+    /// The catalogue's tags made for the latest analysis (made when first asked for).
+    tags: Option<Tags>,
 }
 
 impl Default for Analyzer {
@@ -29,6 +55,8 @@ impl Default for Analyzer {
             pending: Vec::new(),
             last: None,
             keep_bytes: true,
+            catalogue: Catalogue::default_catalogue(),
+            tags: None,
         }
     }
 }
@@ -163,7 +191,61 @@ impl Analyzer {
     pub fn analyze(&mut self, options: &AnalysisOptions) -> Result<&Analysis, Error> {
         let files: Vec<&Ingested> = self.files.iter().map(|e| &e.ingested).collect();
         let a = analysis::run(&files, options)?;
+        self.tags = None;
         Ok(self.last.insert(a))
+    }
+
+    /// Replaces the tag catalogue with one read from JSON (`None`: the shipped one).
+    pub fn set_catalogue(&mut self, json: Option<&str>) -> Result<(), Error> {
+        self.catalogue = match json {
+            Some(text) => Catalogue::from_json(text).map_err(catalogue_error)?,
+            None => Catalogue::default_catalogue(),
+        };
+        self.tags = None;
+        Ok(())
+    }
+
+    /// The catalogue as JSON (to export and edit).
+    pub fn catalogue_json(&self) -> String {
+        serde_json::to_string_pretty(&self.catalogue).unwrap_or_default()
+    }
+
+    fn tags(&mut self) -> Result<(&Analysis, &Tags), Error> {
+        let analysis = self.last.as_ref().ok_or(Error::NoAnalysis)?;
+        if self.tags.is_none() {
+            let made = self
+                .catalogue
+                .clone()
+                .make(&analysis.members)
+                .map_err(catalogue_error)?;
+            self.tags = Some(made);
+        }
+        match &self.tags {
+            Some(t) => Ok((analysis, t)),
+            None => Err(Error::NoAnalysis),
+        }
+    }
+
+    /// The catalogue made for the latest analysis: every tag with its count, every group
+    /// without its input with the reason.
+    pub fn tag_summary(&mut self) -> Result<Vec<CategorySummary>, Error> {
+        let (analysis, tags) = self.tags()?;
+        Ok(tags.summary(&analysis.members))
+    }
+
+    /// How many members a rule selects (the live count of the rule editor).
+    pub fn count_rule(&mut self, rule: &str) -> Result<usize, Error> {
+        let (analysis, tags) = self.tags()?;
+        let compiled = Rule::compile(rule, tags).map_err(|e| rule_error(rule, &e))?;
+        Ok(compiled.count(&analysis.members, tags))
+    }
+
+    /// The audiences' figures and overlaps.
+    pub fn audiences(&mut self, defs: &[AudienceDef]) -> Result<AudienceReport, Error> {
+        let (analysis, tags) = self.tags()?;
+        let rules =
+            audience::compile(defs, tags).map_err(|(i, e)| rule_error(&defs[i].rule, &e))?;
+        Ok(audience::evaluate(defs, &rules, &analysis.members, tags))
     }
 
     /// The latest analysis, if any.

@@ -54,6 +54,22 @@ pub enum Error {
     NoPurchases,
     /// An option value is out of range or malformed.
     InvalidOption { option: String, reason: String },
+    /// A tag or audience rule cannot be read or its types do not fit (see `docs/rules-language.md`).
+    InvalidRule {
+        rule: String,
+        line: usize,
+        column: usize,
+        message_en: String,
+        message_zh: String,
+    },
+    /// A tag catalogue cannot be read; `place` is where (a JSON path or line and column).
+    InvalidCatalogue {
+        place: String,
+        reason_en: String,
+        reason_zh: String,
+    },
+    /// Tags or audiences were asked for before any analysis.
+    NoAnalysis,
 }
 
 impl Error {
@@ -72,7 +88,11 @@ impl Error {
             | Error::MixedCurrency { file, .. }
             | Error::UnknownFile { file }
             | Error::UnknownRole { file, .. } => Some(file),
-            Error::NoPurchases | Error::InvalidOption { .. } => None,
+            Error::NoPurchases
+            | Error::InvalidOption { .. }
+            | Error::InvalidRule { .. }
+            | Error::InvalidCatalogue { .. }
+            | Error::NoAnalysis => None,
         }
     }
 
@@ -81,6 +101,7 @@ impl Error {
         match self {
             Error::InvalidEncoding { line, .. } => Some(*line),
             Error::MixedCurrency { lines, .. } => lines.first().copied(),
+            Error::InvalidRule { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -110,6 +131,9 @@ impl Error {
             Error::UnknownRole { .. } => "unknown_role",
             Error::NoPurchases => "no_purchases",
             Error::InvalidOption { .. } => "invalid_option",
+            Error::InvalidRule { .. } => "invalid_rule",
+            Error::InvalidCatalogue { .. } => "invalid_catalogue",
+            Error::NoAnalysis => "no_analysis",
         }
     }
 
@@ -137,6 +161,9 @@ impl Error {
             Error::UnknownRole { file, column, role } => format!("{file}: column \"{column}\" cannot take the unknown role \"{role}\"."),
             Error::NoPurchases => "No purchase was found in any orders file, so nothing can be scored. Check the status and amount columns, or add an orders file.".to_string(),
             Error::InvalidOption { option, reason } => format!("Option {option}: {reason}."),
+            Error::InvalidRule { message_en, .. } => format!("Rule: {message_en}."),
+            Error::InvalidCatalogue { place, reason_en, .. } => format!("Tag catalogue, {place}: {reason_en}."),
+            Error::NoAnalysis => "Analyse the files first: tags and audiences are made from the member table.".to_string(),
         }
     }
 
@@ -164,6 +191,9 @@ impl Error {
             Error::UnknownRole { file, column, role } => format!("{file}：列“{column}”不能指定为未知角色“{role}”。"),
             Error::NoPurchases => "所有订单文件中都没有有效消费，无法分析。请检查状态列和金额列，或添加订单文件。".to_string(),
             Error::InvalidOption { option, reason } => format!("参数 {option}：{reason}。"),
+            Error::InvalidRule { message_zh, .. } => format!("规则：{message_zh}。"),
+            Error::InvalidCatalogue { place, reason_zh, .. } => format!("标签体系 {place}：{reason_zh}。"),
+            Error::NoAnalysis => "请先完成分析：标签和人群基于会员明细表计算。".to_string(),
         }
     }
 }

@@ -124,6 +124,39 @@ impl Analyzer {
         to_js(&self.inner.member_columns())
     }
 
+    /// The tag catalogue made for the latest analysis, with counts: `[{ key, name_zh, groups:
+    /// [{ key, ..., unavailable_en, unavailable_zh, tags: [{ key, name_zh, name_en, rule,
+    /// members, share }] }] }]`.
+    #[wasm_bindgen(js_name = tagSummary)]
+    pub fn tag_summary(&mut self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.tag_summary().map_err(into_error)?)
+    }
+
+    /// How many members a rule selects; a rule error carries `line` and the messages.
+    #[wasm_bindgen(js_name = countRule)]
+    pub fn count_rule(&mut self, rule: &str) -> Result<f64, JsValue> {
+        Ok(self.inner.count_rule(rule).map_err(into_error)? as f64)
+    }
+
+    /// Audiences `[{ name, rule }]`: their figures and overlap matrix.
+    pub fn audiences(&mut self, defs: JsValue) -> Result<JsValue, JsValue> {
+        let defs: Vec<crate::tags::AudienceDef> = from_js(defs)?;
+        to_js(&self.inner.audiences(&defs).map_err(into_error)?)
+    }
+
+    /// Imports a tag catalogue (JSON text; empty: the shipped one).
+    #[wasm_bindgen(js_name = setCatalogue)]
+    pub fn set_catalogue(&mut self, json: &str) -> Result<(), JsValue> {
+        let json = (!json.trim().is_empty()).then_some(json);
+        self.inner.set_catalogue(json).map_err(into_error)
+    }
+
+    /// The tag catalogue as JSON, to export and edit.
+    #[wasm_bindgen(js_name = catalogueJson)]
+    pub fn catalogue_json(&self) -> String {
+        self.inner.catalogue_json()
+    }
+
     /// One page of members: `{ total, rows }`.
     #[wasm_bindgen(js_name = queryMembers)]
     pub fn query_members(&self, query: JsValue) -> Result<JsValue, JsValue> {

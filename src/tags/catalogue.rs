@@ -514,3 +514,118 @@ impl Tags {
             .collect()
     }
 }
+
+/// A tag with its count, as the page and the report show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TagSummary {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The rule that defines it.
+    pub rule: String,
+    /// Members carrying it.
+    pub members: usize,
+    /// Share of all members.
+    pub share: f64,
+}
+
+/// A group with its tags, or why it has none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupSummary {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// What the tags mean, in Chinese.
+    pub definition_zh: String,
+    /// The same in English.
+    pub definition_en: String,
+    /// Who sets them.
+    pub setter: Setter,
+    /// Static or dynamic.
+    pub change: Change,
+    /// Fact or model.
+    pub basis: Basis,
+    /// Why the group has no tags (its input is missing), in English.
+    pub unavailable_en: Option<String>,
+    /// The same in Chinese.
+    pub unavailable_zh: Option<String>,
+    /// Its tags.
+    pub tags: Vec<TagSummary>,
+}
+
+/// A category with its groups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategorySummary {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Its groups.
+    pub groups: Vec<GroupSummary>,
+}
+
+impl Tags {
+    /// The catalogue with every tag's count and every unavailable group's reason.
+    pub fn summary(&self, table: &MemberTable) -> Vec<CategorySummary> {
+        let counts = self.counts(table);
+        let share = |n: usize| {
+            if table.is_empty() {
+                0.0
+            } else {
+                n as f64 / table.len() as f64
+            }
+        };
+        self.catalogue
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| CategorySummary {
+                key: c.key.clone(),
+                name_zh: c.name_zh.clone(),
+                name_en: c.name_en.clone(),
+                groups: c
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .map(|(gi, g)| {
+                        let why = self.unavailable[ci][gi].clone();
+                        GroupSummary {
+                            key: g.key.clone(),
+                            name_zh: g.name_zh.clone(),
+                            name_en: g.name_en.clone(),
+                            definition_zh: g.definition_zh.clone(),
+                            definition_en: g.definition_en.clone(),
+                            setter: g.setter,
+                            change: g.change,
+                            basis: g.basis,
+                            unavailable_en: why.as_ref().map(|w| w.0.clone()),
+                            unavailable_zh: why.map(|w| w.1),
+                            tags: self
+                                .tags
+                                .iter()
+                                .zip(&counts)
+                                .filter(|(t, _)| t.group == (ci, gi))
+                                .map(|(t, n)| TagSummary {
+                                    key: t.key.clone(),
+                                    name_zh: t.name_zh.clone(),
+                                    name_en: t.name_en.clone(),
+                                    rule: t.rule.text().to_string(),
+                                    members: *n,
+                                    share: share(*n),
+                                })
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}

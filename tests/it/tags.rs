@@ -284,3 +284,64 @@ fn audiences_hold_what_a_plain_tally_holds() {
     assert_eq!(i, 0);
     assert_eq!((e.line, e.column), (1, 1));
 }
+
+#[test]
+fn the_analyzer_serves_tags_rules_and_audiences() {
+    use memberlens::tags::AudienceDef;
+    use memberlens::{AnalysisOptions, Analyzer, Error, FileOptions};
+    let mut a = Analyzer::new();
+    assert_eq!(
+        a.count_rule("frequency >= 1").unwrap_err(),
+        Error::NoAnalysis
+    );
+    for n in TRIO {
+        a.add_file(n, crate::support::bytes(n), FileOptions::default())
+            .unwrap();
+    }
+    let buyers = a
+        .analyze(&AnalysisOptions::default())
+        .unwrap()
+        .report
+        .inventory
+        .buyers;
+    assert_eq!(a.count_rule("frequency >= 1").unwrap(), buyers);
+    let summary = a.tag_summary().unwrap();
+    let rfm: usize = summary
+        .iter()
+        .flat_map(|c| &c.groups)
+        .filter(|g| g.key == "rfm")
+        .flat_map(|g| &g.tags)
+        .map(|t| t.members)
+        .sum();
+    assert_eq!(rfm, buyers, "every buyer in one RFM tag");
+    let vip = a.count_rule(r#"tag("重要价值客户")"#).unwrap();
+    let aud = a
+        .audiences(&[AudienceDef {
+            name: "vip".into(),
+            rule: r#"tag("重要价值客户")"#.into(),
+        }])
+        .unwrap();
+    assert_eq!(aud.audiences[0].members, vip);
+    match a.count_rule("frequency >=").unwrap_err() {
+        e @ Error::InvalidRule {
+            line: 1,
+            column: 13,
+            ..
+        } => {
+            assert_eq!(e.code(), "invalid_rule");
+            assert!(
+                e.message_zh().contains("第 1 行第 13 列"),
+                "{}",
+                e.message_zh()
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // The catalogue exports as JSON and imports back; a broken one is refused with its place.
+    let json = a.catalogue_json();
+    a.set_catalogue(Some(&json)).unwrap();
+    assert_eq!(a.count_rule(r#"tag("重要价值客户")"#).unwrap(), vip);
+    let e = a.set_catalogue(Some("{\"categories\": 3}")).unwrap_err();
+    assert_eq!(e.code(), "invalid_catalogue");
+    a.set_catalogue(None).unwrap();
+}
