@@ -183,13 +183,11 @@ pub struct Tags {
 
 impl TagSource for Tags {
     fn find(&self, name: &str) -> Option<usize> {
-        self.tags
-            .iter()
-            .position(|t| t.name_zh == name || t.name_en == name || t.key == name)
+        Earlier(&self.tags).find(name)
     }
 
     fn has(&self, tag: usize, member: &MemberView<'_>) -> bool {
-        self.tags[tag].rule.matches(member, self)
+        Earlier(&self.tags).has(tag, member)
     }
 }
 

@@ -4,30 +4,12 @@
 
 use std::collections::HashMap;
 
-use memberlens::export;
 use memberlens::members::MemberView;
 use memberlens::tags::{NoTags, Rule, RuleErrorKind, TagSource};
 
-use crate::support::{analyze, analyze_csv};
+use crate::support::{analyze, analyze_csv, exported_rows};
 
 const TRIO: [&str; 3] = ["members.csv", "online_orders_gbk.csv", "pos_sales.csv"];
-
-/// The exported member table as header → cell maps (the plain side of the comparison).
-fn exported_rows(a: &memberlens::Analysis) -> Vec<HashMap<String, String>> {
-    let bytes = export::members_csv(a.members.iter());
-    let mut r = csv::Reader::from_reader(&bytes[3..]);
-    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(|c| c.trim_start_matches('\'').to_string()))
-                .collect()
-        })
-        .collect()
-}
 
 fn num(row: &HashMap<String, String>, k: &str) -> Option<f64> {
     row[k].parse().ok()

@@ -47,3 +47,20 @@ pub fn analyze_csv(csv: &str) -> Analysis {
 pub fn ingest_err(csv: &[u8]) -> Error {
     ingest("t.csv", csv, &FileOptions::default()).expect_err("an error")
 }
+
+/// The exported member table as header → cell maps (the plain side of the comparison).
+pub fn exported_rows(a: &memberlens::Analysis) -> Vec<std::collections::HashMap<String, String>> {
+    let bytes = memberlens::export::members_csv(a.members.iter());
+    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(|c| c.trim_start_matches('\'').to_string()))
+                .collect()
+        })
+        .collect()
+}

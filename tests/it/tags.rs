@@ -4,28 +4,11 @@
 
 use std::collections::HashMap;
 
-use memberlens::export;
 use memberlens::tags::{Catalogue, Rule, TagSource, Tags};
 
-use crate::support::analyze;
+use crate::support::{analyze, exported_rows};
 
 const TRIO: [&str; 3] = ["members.csv", "online_orders_gbk.csv", "pos_sales.csv"];
-
-fn exported_rows(a: &memberlens::Analysis) -> Vec<HashMap<String, String>> {
-    let bytes = export::members_csv(a.members.iter());
-    let mut r = csv::Reader::from_reader(&bytes[3..]);
-    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(|c| c.trim_start_matches('\'').to_string()))
-                .collect()
-        })
-        .collect()
-}
 
 /// Tag counts by key.
 fn counts(tags: &Tags, a: &memberlens::Analysis) -> HashMap<String, usize> {
