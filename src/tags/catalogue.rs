@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use super::compile::{Rule, TagSource};
 use super::error::RuleError;
 use crate::analysis::stats::percentile_sorted;
-use crate::members::{column, ColumnKind, MemberTable, MemberView, Value};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::members::{column, Column, ColumnKind, MemberTable, MemberView, Value};
 
 /// Who sets a tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,6 +171,8 @@ pub struct Tag {
     pub rule: Rule,
     /// Index of its category and group.
     pub group: (usize, usize),
+    /// For a tag of a `values` group: its column and value (counted without running the rule).
+    value: Option<(&'static Column, String)>,
 }
 
 /// A catalogue made for one member table: every tag with its rule, and the groups that could
@@ -341,12 +346,19 @@ impl Catalogue {
                                 reason_zh: e.message_zh(),
                             }
                         })?;
+                    let value = match &g.make {
+                        Make::Values { column: col, .. } => {
+                            column(col).map(|c| (c, key[g.key.len() + 1..].to_string()))
+                        }
+                        _ => None,
+                    };
                     tags.push(Tag {
                         key,
                         name_zh: zh,
                         name_en: en,
                         rule: compiled,
                         group: (ci, gi),
+                        value,
                     });
                 }
             }
@@ -387,14 +399,14 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
                 return none(col);
             };
             // Distinct values, most members first (ties in first-seen order).
-            let mut seen: Vec<(String, usize)> = Vec::new();
-            let mut index: std::collections::HashMap<String, usize> =
-                std::collections::HashMap::new();
+            // Texts are borrowed from the table: no allocation per member.
+            let mut seen: Vec<(Cow<'_, str>, usize)> = Vec::new();
+            let mut index: HashMap<Cow<'_, str>, usize> = HashMap::new();
             for m in table.iter() {
-                let v = match (c.get)(&m) {
-                    Value::Text(t) => t.to_string(),
-                    Value::Key(k) => k.to_string(),
-                    Value::Int(n) => n.to_string(),
+                let v: Cow<'_, str> = match (c.get)(&m) {
+                    Value::Text(t) => Cow::Borrowed(t),
+                    Value::Key(k) => Cow::Borrowed(k),
+                    Value::Int(n) => Cow::Owned(n.to_string()),
                     _ => continue,
                 };
                 if v.is_empty() {
@@ -408,6 +420,8 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
                     }
                 }
             }
+            let mut seen: Vec<(String, usize)> =
+                seen.into_iter().map(|(v, n)| (v.into_owned(), n)).collect();
             if seen.is_empty() {
                 return none(col);
             }
@@ -491,12 +505,37 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
 }
 
 impl Tags {
-    /// How many members carry each tag, in tag order.
+    /// How many members carry each tag, in tag order. The tags of a `values` group are
+    /// counted by reading their column once per member (the same members as their rules).
     pub fn counts(&self, table: &MemberTable) -> Vec<usize> {
         let mut counts = vec![0usize; self.tags.len()];
+        let mut by_column: Vec<(&'static Column, HashMap<&str, usize>)> = Vec::new();
+        let mut ruled = Vec::new();
+        for (k, t) in self.tags.iter().enumerate() {
+            match &t.value {
+                Some((c, v)) => match by_column.iter_mut().find(|(bc, _)| bc.key == c.key) {
+                    Some((_, map)) => {
+                        map.insert(v.as_str(), k);
+                    }
+                    None => by_column.push((c, HashMap::from([(v.as_str(), k)]))),
+                },
+                None => ruled.push(k),
+            }
+        }
         for m in table.iter() {
-            for (k, t) in self.tags.iter().enumerate() {
-                if t.rule.matches(&m, self) {
+            for (c, map) in &by_column {
+                let hit = match (c.get)(&m) {
+                    Value::Text(t) => map.get(t),
+                    Value::Key(t) => map.get(t),
+                    Value::Int(n) => map.get(n.to_string().as_str()),
+                    _ => None,
+                };
+                if let Some(&k) = hit {
+                    counts[k] += 1;
+                }
+            }
+            for &k in &ruled {
+                if self.tags[k].rule.matches(&m, self) {
                     counts[k] += 1;
                 }
             }

@@ -32,6 +32,13 @@ fn automatic_tags_count_what_a_plain_tally_counts() {
     let rows = exported_rows(&a);
     let tags = Catalogue::default_catalogue().make(&a.members).unwrap();
     let got = counts(&tags, &a);
+    // The one-pass count of values tags equals running each tag's rule.
+    let by_rule: Vec<usize> = tags
+        .tags
+        .iter()
+        .map(|t| t.rule.count(&a.members, &tags))
+        .collect();
+    assert_eq!(tags.counts(&a.members), by_rule);
     let tally = |f: &dyn Fn(&HashMap<String, String>) -> bool| rows.iter().filter(|r| f(r)).count();
     let num = |r: &HashMap<String, String>, k: &str| r[k].parse::<f64>().ok();
 
