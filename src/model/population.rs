@@ -176,11 +176,6 @@ pub struct PurchaseLabels<'f> {
 }
 
 impl<'f> Population<'f> {
-    /// The store, channel and category of a purchase.
-    pub fn labels(&self, p: &Purchase) -> PurchaseLabels<'f> {
-        purchase_labels(&self.order_files, p)
-    }
-
     /// True when some orders file has a store, channel or category label.
     pub fn has_labels(&self) -> bool {
         self.order_files

@@ -184,16 +184,28 @@ pub fn markdown_tables(schema: &Value) -> String {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    let empty = Map::new();
+    let def_of = |name: &str| -> &Map<String, Value> {
+        let def = if name == "Report" {
+            schema.as_object()
+        } else {
+            defs.get(name).and_then(Value::as_object)
+        };
+        def.unwrap_or(&empty)
+    };
+    // One worklist: the report, each type the first time it is referred to, then the types
+    // that travel beside the report (the member columns and rows) with theirs.
     let mut order: Vec<String> = vec!["Report".into()];
     let mut i = 0;
-    while i < order.len() {
-        let def = if order[i] == "Report" {
-            schema.clone()
-        } else {
-            defs.get(&order[i]).cloned().unwrap_or(Value::Null)
-        };
+    loop {
+        if i == order.len() {
+            match defs.keys().find(|k| !order.contains(k)) {
+                Some(k) => order.push(k.clone()),
+                None => break,
+            }
+        }
         let mut refs = Vec::new();
-        collect_refs(&def, &mut refs);
+        collect_refs(&Value::Object(def_of(&order[i]).clone()), &mut refs);
         for r in refs {
             if !order.contains(&r) {
                 order.push(r);
@@ -201,32 +213,9 @@ pub fn markdown_tables(schema: &Value) -> String {
         }
         i += 1;
     }
-    // Then the types that travel beside the report (the member columns and rows).
-    let mut i = 0;
-    while i < defs.len() {
-        let name = defs.keys().nth(i).cloned().unwrap_or_default();
-        if !order.contains(&name) {
-            order.push(name.clone());
-            let mut refs = Vec::new();
-            collect_refs(&defs[&name], &mut refs);
-            for r in refs {
-                if !order.contains(&r) {
-                    order.push(r);
-                }
-            }
-        }
-        i += 1;
-    }
     let mut out = String::new();
     for name in &order {
-        let def = if name == "Report" {
-            schema.as_object().cloned().unwrap_or_default()
-        } else {
-            defs.get(name)
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default()
-        };
+        let def = def_of(name).clone();
         out += &format!("### {name}\n\n");
         let description = one_line(def.get("description"));
         if !description.is_empty() {
