@@ -94,9 +94,9 @@ pub enum Make {
     },
 }
 
-/// A group of tags (二级).
+/// What describes a group of tags: its key, names, definition and kind of tags.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Group {
+pub struct GroupInfo {
     /// Stable key.
     pub key: String,
     /// Chinese name.
@@ -113,6 +113,14 @@ pub struct Group {
     pub change: Change,
     /// Fact or model.
     pub basis: Basis,
+}
+
+/// A group of tags (二级).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    /// What it is.
+    #[serde(flatten)]
+    pub info: GroupInfo,
     /// How the tags are made.
     #[serde(flatten)]
     pub make: Make,
@@ -253,11 +261,11 @@ impl Catalogue {
         for (ci, c) in self.categories.iter().enumerate() {
             for (gi, g) in c.groups.iter().enumerate() {
                 let place = format!("categories[{ci}].groups[{gi}]");
-                if !keys.insert(g.key.clone()) {
+                if !keys.insert(g.info.key.clone()) {
                     return bad(
                         format!("{place}.key"),
-                        format!("the group key \"{}\" is used twice", g.key),
-                        format!("分组键“{}”重复", g.key),
+                        format!("the group key \"{}\" is used twice", g.info.key),
+                        format!("分组键“{}”重复", g.info.key),
                     );
                 }
                 match &g.make {
@@ -348,7 +356,7 @@ impl Catalogue {
                         })?;
                     let value = match &g.make {
                         Make::Values { column: col, .. } => {
-                            column(col).map(|c| (c, key[g.key.len() + 1..].to_string()))
+                            column(col).map(|c| (c, key[g.info.key.len() + 1..].to_string()))
                         }
                         _ => None,
                     };
@@ -387,7 +395,7 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
             .iter()
             .map(|t| {
                 (
-                    format!("{}.{}", g.key, t.key),
+                    format!("{}.{}", g.info.key, t.key),
                     t.name_zh.clone(),
                     t.name_en.clone(),
                     t.rule.clone(),
@@ -442,7 +450,7 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
                     } else {
                         format!("{col} = {}", quoted(&v))
                     };
-                    (format!("{}.{v}", g.key), zh, en, rule)
+                    (format!("{}.{v}", g.info.key), zh, en, rule)
                 })
                 .collect())
         }
@@ -493,9 +501,9 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
                 };
                 let name = label(lo, hi);
                 out.push((
-                    format!("{}.{i}", g.key),
-                    format!("{}{}", g.name_zh, name),
-                    format!("{} {}", g.name_en, name),
+                    format!("{}.{i}", g.info.key),
+                    format!("{}{}", g.info.name_zh, name),
+                    format!("{} {}", g.info.name_en, name),
                     rule,
                 ));
             }
@@ -542,14 +550,6 @@ impl Tags {
         }
         counts
     }
-
-    /// The tags a member carries.
-    pub fn of(&self, member: &MemberView<'_>) -> Vec<&Tag> {
-        self.tags
-            .iter()
-            .filter(|t| t.rule.matches(member, self))
-            .collect()
-    }
 }
 
 /// A tag with its count, as the page and the report show it.
@@ -572,22 +572,9 @@ pub struct TagSummary {
 /// A group with its tags, or why it has none.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupSummary {
-    /// Stable key.
-    pub key: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// What the tags mean, in Chinese.
-    pub definition_zh: String,
-    /// The same in English.
-    pub definition_en: String,
-    /// Who sets them.
-    pub setter: Setter,
-    /// Static or dynamic.
-    pub change: Change,
-    /// Fact or model.
-    pub basis: Basis,
+    /// What it is.
+    #[serde(flatten)]
+    pub info: GroupInfo,
     /// Why the group has no tags (its input is missing), in English.
     pub unavailable_en: Option<String>,
     /// The same in Chinese.
@@ -635,14 +622,7 @@ impl Tags {
                     .map(|(gi, g)| {
                         let why = self.unavailable[ci][gi].clone();
                         GroupSummary {
-                            key: g.key.clone(),
-                            name_zh: g.name_zh.clone(),
-                            name_en: g.name_en.clone(),
-                            definition_zh: g.definition_zh.clone(),
-                            definition_en: g.definition_en.clone(),
-                            setter: g.setter,
-                            change: g.change,
-                            basis: g.basis,
+                            info: g.info.clone(),
                             unavailable_en: why.as_ref().map(|w| w.0.clone()),
                             unavailable_zh: why.map(|w| w.1),
                             tags: self

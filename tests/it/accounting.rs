@@ -71,6 +71,17 @@ enum Fate {
     Rejected,
 }
 
+impl Fate {
+    /// Accepted when the line can be read, else rejected.
+    fn of(readable: bool) -> Fate {
+        if readable {
+            Fate::Accepted
+        } else {
+            Fate::Rejected
+        }
+    }
+}
+
 /// A data line (without its line ending; it may span lines inside quotes) and its fate.
 #[derive(Debug, Clone)]
 struct Line {
@@ -208,11 +219,7 @@ fn orders_line() -> impl Strategy<Value = Line> {
                     date_ok && amount_ok && kept >= 5 && !matches!(shape, Shape::LongFilled(_));
                 Line {
                     text,
-                    fate: if readable {
-                        Fate::Accepted
-                    } else {
-                        Fate::Rejected
-                    },
+                    fate: Fate::of(readable),
                 }
             },
         )
@@ -247,11 +254,7 @@ fn members_line() -> impl Strategy<Value = Line> {
             let readable = keyed && !matches!(shape, Shape::LongFilled(_));
             Line {
                 text,
-                fate: if readable {
-                    Fate::Accepted
-                } else {
-                    Fate::Rejected
-                },
+                fate: Fate::of(readable),
             }
         })
 }

@@ -137,7 +137,7 @@ fn a_group_without_its_column_says_why() {
     let reason = |key: &str| {
         for (ci, c) in cats.iter().enumerate() {
             for (gi, g) in c.groups.iter().enumerate() {
-                if g.key == key {
+                if g.info.key == key {
                     return tags.unavailable[ci][gi].clone();
                 }
             }
@@ -299,7 +299,7 @@ fn the_analyzer_serves_tags_rules_and_audiences() {
     let rfm: usize = summary
         .iter()
         .flat_map(|c| &c.groups)
-        .filter(|g| g.key == "rfm")
+        .filter(|g| g.info.key == "rfm")
         .flat_map(|g| &g.tags)
         .map(|t| t.members)
         .sum();
