@@ -95,6 +95,27 @@ fn automatic_tags_count_what_a_plain_tally_counts() {
         got["clv_tier.3"],
         tally(&|r| num(r, "clv").is_some_and(|x| x >= cuts[2]))
     );
+    // Monthly spend: net spend over the 30-day months since the first purchase (at least one).
+    let day = |d: &str| {
+        let p: Vec<i64> = d.split('-').map(|x| x.parse().unwrap()).collect();
+        // Days from 0000-03-01 (Gregorian), enough for differences.
+        let (y, m) = if p[1] <= 2 {
+            (p[0] - 1, p[1] + 12)
+        } else {
+            (p[0], p[1])
+        };
+        365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + p[2]
+    };
+    let as_of = day(&a.report.as_of.to_string());
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| !r["first_purchase"].is_empty()) {
+        let months = ((as_of - day(&r["first_purchase"])) as f64 / 30.0).max(1.0);
+        let want = num(r, "monetary").unwrap() / months;
+        let have = num(r, "monthly_spend").unwrap();
+        assert!((have - want).abs() < 1e-3, "monthly spend {have} vs {want}");
+        checked += 1;
+    }
+    assert!(checked > 1000);
     // Rules: reachability and purchase counts.
     assert_eq!(got["reach.phone"], tally(&|r| !r["phone"].is_empty()));
     assert_eq!(
