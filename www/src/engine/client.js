@@ -9,6 +9,10 @@
 /** @typedef {import('./protocol').MemberQuery} MemberQuery */
 /** @typedef {import('../types/report').Column} Column */
 /** @typedef {import('./protocol').MemberPage} MemberPage */
+/** @typedef {import('./protocol').AudienceDef} AudienceDef */
+/** @typedef {import('./protocol').ListLayout} ListLayout */
+/** @typedef {import('../types/report').CategorySummary} CategorySummary */
+/** @typedef {import('../types/report').AudienceStats} AudienceStats */
 /** @typedef {import('./protocol').EngineErrorInfo} EngineErrorInfo */
 /** @typedef {import('./protocol').Progress} Progress */
 /** @typedef {import('./protocol').Reply} Reply */
@@ -32,7 +36,7 @@ export class EngineError extends Error {
     /** @type {string} */ this.message_zh = '';
     /** @type {string | null | undefined} */ this.file = undefined;
     /** @type {number | null | undefined} */ this.line = undefined;
-    /** @type {string | null | undefined} */ this.column = undefined;
+    /** @type {string | number | null | undefined} */ this.column = undefined;
     Object.assign(this, info);
   }
 }
@@ -141,6 +145,27 @@ export class Engine {
   memberColumns() { return this.call('columns'); }
   /** @param {MemberQuery} query @returns {Promise<MemberPage>} */
   query(query) { return this.call('query', { query }); }
-  /** @param {MemberQuery} query @param {string} format `csv` or `xlsx` @returns {Promise<Uint8Array>} */
-  exportMembers(query, format) { return this.call('export', { query, format }); }
+  /**
+   * The whole list a query selects, as a file.
+   * @param {MemberQuery} query
+   * @param {string} format  `csv` or `xlsx`
+   * @param {ListLayout} [layout]  `full` (every column, keys as headers), `audience` or `touch`
+   * @param {string} [lang]  the headers of `audience` and `touch`: `zh` or `en`
+   * @returns {Promise<Uint8Array>}
+   */
+  exportMembers(query, format, layout = 'full', lang = 'zh') { return this.call('export', { query, format, layout, lang }); }
+  /** The tag catalogue of the latest analysis, with counts. @returns {Promise<CategorySummary[]>} */
+  tagSummary() { return this.call('tagSummary'); }
+  /** How many members a rule selects; a bad rule rejects with `invalid_rule`, its line and column. @param {string} rule @returns {Promise<number>} */
+  countRule(rule) { return this.call('countRule', { rule }); }
+  /** Audiences' figures and overlaps, not saved. @param {AudienceDef[]} defs @returns {Promise<AudienceStats[]>} */
+  audiences(defs) { return this.call('audiences', { defs }); }
+  /** Saves audiences in the scheme (the report's `audiences` follows). @param {AudienceDef[]} defs @returns {Promise<null>} */
+  setAudiences(defs) { return this.call('setAudiences', { defs }); }
+  /** Imports a tag scheme ('' = the shipped one); a bad one rejects with `invalid_catalogue`. @param {string} json @returns {Promise<null>} */
+  setCatalogue(json) { return this.call('setCatalogue', { json }); }
+  /** The tag scheme (catalogue and saved audiences) as JSON text. @returns {Promise<string>} */
+  catalogueJson() { return this.call('catalogueJson'); }
+  /** The latest report (after an analysis, a scheme import or saved audiences). @returns {Promise<Report>} */
+  report() { return this.call('report'); }
 }

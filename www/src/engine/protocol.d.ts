@@ -72,17 +72,32 @@ export interface MemberQuery {
   segment_ten?: string;
   churn_band?: string;
   buyers?: boolean;
+  /** Only members matching this rule (`tag("key")` for one tag; see docs/rules-language.md). */
+  rule?: string;
   sort?: string;
   desc?: boolean;
   offset?: number;
   limit?: number;
 }
 
+/** A member row as a page lists it: the columns, and the keys of the member's tags. */
+export type MemberPageRow = MemberRow & { tags?: string[] };
+
 /** One page of the member table. */
 export interface MemberPage {
   total: number;
-  rows: MemberRow[];
+  rows: MemberPageRow[];
 }
+
+/** An audience as the user defines it (`AudienceDef`). */
+export interface AudienceDef {
+  name: string;
+  /** Its rule (docs/rules-language.md). */
+  rule: string;
+}
+
+/** Which columns an exported list has: every column, an operations list, or a WeCom/SMS list. */
+export type ListLayout = 'full' | 'audience' | 'touch';
 
 /** An error as it crosses from the worker: the engine's structured fields, plus whether the worker must be replaced. */
 export interface EngineErrorInfo {
@@ -93,7 +108,8 @@ export interface EngineErrorInfo {
   message_zh: string;
   file?: string | null;
   line?: number | null;
-  column?: string | null;
+  /** A column header (file errors) or a 1-based character column (rule errors). */
+  column?: string | number | null;
 }
 
 /** Reading progress, posted by the worker without an id. */
@@ -115,7 +131,14 @@ export type Request = { id: number } & (
   | { type: 'analyze'; options?: AnalysisOptions }
   | { type: 'columns' }
   | { type: 'query'; query?: MemberQuery }
-  | { type: 'export'; query?: MemberQuery; format: string }
+  | { type: 'export'; query?: MemberQuery; format: string; layout?: ListLayout; lang?: string }
+  | { type: 'tagSummary' }
+  | { type: 'countRule'; rule: string }
+  | { type: 'audiences'; defs: AudienceDef[] }
+  | { type: 'setAudiences'; defs: AudienceDef[] }
+  | { type: 'setCatalogue'; json: string }
+  | { type: 'catalogueJson' }
+  | { type: 'report' }
 );
 
 /** The worker's answer to one request. */

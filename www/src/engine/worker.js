@@ -120,7 +120,14 @@ const handlers = {
   analyze: async ({ options }) => { await boot(); return analyzer.analyze(options ?? {}); },
   columns: async () => { await boot(); return analyzer.memberColumns(); },
   query: async ({ query }) => { await boot(); return analyzer.queryMembers(query ?? {}); },
-  export: async ({ query, format }) => { await boot(); return analyzer.exportMembers(query ?? {}, format); },
+  export: async ({ query, format, layout, lang }) => { await boot(); return analyzer.exportMembers(query ?? {}, format, layout ?? 'full', lang ?? 'zh'); },
+  tagSummary: async () => { await boot(); return analyzer.tagSummary(); },
+  countRule: async ({ rule }) => { await boot(); return analyzer.countRule(rule); },
+  audiences: async ({ defs }) => { await boot(); return analyzer.audiences(defs); },
+  setAudiences: async ({ defs }) => { await boot(); analyzer.setAudiences(defs); return null; },
+  setCatalogue: async ({ json }) => { await boot(); analyzer.setCatalogue(json); return null; },
+  catalogueJson: async () => { await boot(); return analyzer.catalogueJson(); },
+  report: async () => { await boot(); return analyzer.report(); },
 };
 
 scope.onmessage = async (ev) => {
