@@ -11,6 +11,8 @@ import { DomView } from './view.js';
 import { t, setLang, getLang, applyStatic } from './i18n/index.js';
 import { $, $input, $select } from './dom.js';
 import { isNumeric } from './sections/members.js';
+import { ruleTagKey, tagIndex, nameOf } from './sections/tags.js';
+import { composeRule } from './sections/audiences.js';
 import * as charts from './charts.js';
 
 const DEMO_FILES = ['members.csv', 'online_orders.csv', 'pos_sales.csv'];
@@ -98,6 +100,100 @@ function wireMembers(state, view) {
   $('export-xlsx').addEventListener('click', () => state.exportMembers('xlsx'));
 }
 
+/** Bring the member table into view (after a tag or rule filter was set). */
+const showMembers = () => $('members-panel').scrollIntoView({ block: 'start' });
+
+/**
+ * Tags and audiences: the tag tree filters the member table, the rule editor counts as the user
+ * types, the audience builder's drafts count live and are saved; lists and the scheme download.
+ * @param {PageState} state
+ */
+function wireTags(state) {
+  $('tag-tree').addEventListener('click', (ev) => {
+    const key = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (ev.target).closest('[data-tag]'))?.dataset.tag;
+    if (key === undefined) return;
+    state.filterByTag(key);
+    showMembers();
+  });
+
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let ruleTimer;
+  const rule = /** @type {HTMLTextAreaElement} */ ($('rule-input'));
+  rule.addEventListener('input', () => {
+    clearTimeout(ruleTimer);
+    ruleTimer = setTimeout(() => { state.checkRule(rule.value); }, 150);
+  });
+  $('rule-filter').addEventListener('click', () => {
+    state.filterByRule(rule.value);
+    showMembers();
+  });
+  $('rule-clear').addEventListener('click', () => { state.filterByRule(''); });
+
+  /** What a list's file name says: the tag filtering the table, else "rule". */
+  const listName = () => {
+    const key = ruleTagKey(state.query.rule);
+    const hit = key === null ? undefined : tagIndex(state.report).get(key);
+    return hit ? `${nameOf(hit.group, t)}-${nameOf(hit.tag, t)}` : 'rule';
+  };
+  $('list-csv').addEventListener('click', () => state.exportFiltered('csv', 'audience', getLang(), listName()));
+  $('list-xlsx').addEventListener('click', () => state.exportFiltered('xlsx', 'audience', getLang(), listName()));
+  $('list-touch').addEventListener('click', () => state.exportFiltered('csv', 'touch', getLang(), listName()));
+
+  const list = $('audience-list');
+  /** The draft a control belongs to. @param {EventTarget | null} target */
+  const draftOf = (target) => {
+    const i = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (target).closest('[data-draft]'))?.dataset.draft;
+    return i === undefined ? -1 : Number(i);
+  };
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let draftTimer;
+  const preview = () => { clearTimeout(draftTimer); draftTimer = setTimeout(() => { state.previewDrafts(); }, 150); };
+  list.addEventListener('input', (ev) => {
+    const target = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (ev.target);
+    const i = draftOf(target);
+    if (i < 0) return;
+    if (target.matches('.aud-name')) state.editDraft(i, { name: target.value });
+    else if (target.matches('.aud-rule')) { state.editDraft(i, { rule: target.value }); preview(); }
+  });
+  list.addEventListener('click', (ev) => {
+    const target = /** @type {HTMLElement} */ (ev.target);
+    const i = draftOf(target);
+    if (i < 0) return;
+    if (target.closest('.aud-remove')) { clearTimeout(draftTimer); state.removeDraft(i); return; }
+    if (!target.closest('.aud-compose')) return;
+    const row = /** @type {HTMLElement} */ (target.closest('[data-draft]'));
+    const key = /** @type {HTMLSelectElement} */ (row.querySelector('.aud-tag')).value;
+    if (!key) return;
+    const join = /** @type {HTMLSelectElement} */ (row.querySelector('.aud-join')).value;
+    const text = composeRule(state.drafts[i]?.rule ?? '', join, key);
+    state.editDraft(i, { rule: text });
+    /** @type {HTMLTextAreaElement} */ (row.querySelector('.aud-rule')).value = text;
+    clearTimeout(draftTimer);
+    state.previewDrafts();
+  });
+  $('audience-add').addEventListener('click', () => {
+    state.addDraft(t('aud.default_name', { n: state.drafts.length + 1 }));
+    /** @type {HTMLInputElement | null} */ (list.querySelector('[data-draft]:last-of-type .aud-rule'))?.focus();
+  });
+  $('audience-save').addEventListener('click', () => { clearTimeout(draftTimer); state.saveAudiences(); });
+  $('audience-saved').addEventListener('click', (ev) => {
+    const b = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (ev.target).closest('[data-audience-export]'));
+    const a = b ? state.report?.audiences?.[Number(b.dataset.audienceExport)] : undefined;
+    if (!b || !a) return;
+    const layout = b.dataset.layout === 'touch' ? 'touch' : 'audience';
+    state.exportList({ rule: a.rule }, b.dataset.format === 'xlsx' ? 'xlsx' : 'csv', layout, getLang(), a.name);
+  });
+
+  $('scheme-export').addEventListener('click', () => state.exportScheme());
+  const schemeInput = $input('scheme-import');
+  schemeInput.addEventListener('change', async () => {
+    const file = schemeInput.files?.[0];
+    schemeInput.value = '';
+    if (file) state.importScheme(await file.text());
+  });
+  $('scheme-reset').addEventListener('click', () => state.importScheme(''));
+}
+
 /** @param {PageState} state @param {DomView} view */
 function wire(state, view) {
   const input = $input('file-input');
@@ -121,6 +217,7 @@ function wire(state, view) {
 
   wireFiles(state);
   wireMembers(state, view);
+  wireTags(state);
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizeTimer;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(charts.resizeAll, 150); });

@@ -4,6 +4,7 @@
 // what to show through a PageView; it never touches the DOM itself.
 
 import { PAGE_SIZE } from './sections/members.js';
+import { tagRule } from './sections/tags.js';
 
 /** @typedef {import('./types/report').Report} Report */
 /** @typedef {import('./types/report').MemberRow} MemberRow */
@@ -15,10 +16,15 @@ import { PAGE_SIZE } from './sections/members.js';
 /** @typedef {import('./engine/protocol').MemberPage} MemberPage */
 /** @typedef {import('./sections/files.js').FileEntry} FileEntry */
 /** @typedef {import('./sections/members.js').MemberFilter} MemberFilter */
+/** @typedef {import('./sections/tags.js').RuleCheck} RuleCheck */
+/** @typedef {import('./sections/audiences.js').DraftResult} DraftResult */
+/** @typedef {import('./engine/protocol').AudienceDef} AudienceDef */
+/** @typedef {import('./engine/protocol').ListLayout} ListLayout */
+/** What an action came to, to show beside its button: a message key, its parameters, the error. @typedef {{ ok: boolean, key: string, params?: Record<string, unknown>, error?: ShownError }} Outcome */
 
 /**
  * An error to show: the engine's (with file, line, code) or the page's own.
- * @typedef {{message?: string, message_zh?: string, code?: string, fatal?: boolean, file?: string | null, line?: number | null, column?: string | null}} ShownError
+ * @typedef {{message?: string, message_zh?: string, code?: string, fatal?: boolean, file?: string | null, line?: number | null, column?: string | number | null}} ShownError
  */
 
 /**
@@ -41,6 +47,13 @@ import { PAGE_SIZE } from './sections/members.js';
  * @property {(seq: number) => void} reportReady  a new report and its first member page are shown
  * @property {(loading: boolean) => void} membersLoading
  * @property {(bytes: Uint8Array, format: string, fileName: string) => void} download
+ * @property {() => void} renderTags  the tag tree, and what renderTagFilter shows
+ * @property {() => void} renderTagFilter  the chip of the rule filtering the member table, its tag marked in the tree
+ * @property {() => void} renderRuleCheck  the rule editor's count or error
+ * @property {() => void} renderAudienceDrafts  the audience builder's rows (after one is added or removed)
+ * @property {() => void} renderAudienceLive  the drafts' live figures
+ * @property {() => void} renderAudiences  the saved audiences and their overlaps
+ * @property {() => void} renderScheme  the outcomes of the scheme import and of the audience save
  */
 
 const TOP_CLV = 20;
@@ -76,7 +89,7 @@ export class PageState {
     /** @type {Report | null} */
     this.report = null;
     /** @type {MemberFilter} */
-    this.query = { search: '', segment: '', dormancy: '', lifecycle: '', source: '', churn_band: '', sort: '', desc: false, offset: 0, limit: PAGE_SIZE };
+    this.query = { search: '', segment: '', dormancy: '', lifecycle: '', source: '', churn_band: '', rule: '', sort: '', desc: false, offset: 0, limit: PAGE_SIZE };
     /** Rows of the top-CLV query for the current report (null while loading). @type {MemberRow[] | null} */
     this.topClv = null;
     /** @type {MemberPage} */
@@ -90,6 +103,23 @@ export class PageState {
     this.loading = null;
     /** @type {Promise<unknown>} */
     this.queue = Promise.resolve();
+    /** The rule editor's text and what the engine says of it. */
+    this.ruleText = '';
+    /** @type {RuleCheck} */
+    this.ruleCheck = { state: 'empty' };
+    this.ruleSeq = 0;
+    /** The audience builder's drafts, and whether the user changed them since they were saved. @type {AudienceDef[]} */
+    this.drafts = [];
+    this.draftsDirty = false;
+    /** Each draft's live figures or error, in the drafts' order. @type {(DraftResult | undefined)[]} */
+    this.draftResults = [];
+    this.draftSeq = 0;
+    /** The outcome of the last scheme import, to show beside its buttons. @type {Outcome | null} */
+    this.schemeStatus = null;
+    /** The outcome of the last audience save. @type {Outcome | null} */
+    this.audienceStatus = null;
+    /** The tag scheme the engine holds when it is not the shipped one (JSON), given to a fresh worker. */
+    this.schemeText = '';
   }
 
   /**
@@ -126,6 +156,8 @@ export class PageState {
   }
 
   async reloadAll() {
+    // A fresh worker starts with the shipped scheme: give it the one the user had.
+    if (this.schemeText) await this.engine.setCatalogue(this.schemeText).catch(() => {});
     if (!this.files.length) return;
     this.view.showProgress(true);
     this.view.progressStep('input.reloading');
@@ -301,10 +333,14 @@ export class PageState {
       this.columns = [];
       view.showError(asError(e));
     }
+    this.syncDrafts();
     view.renderReport();
     if (settingsError) view.showError(settingsError, 'forecast.invalid_option');
     await this.loadTopClv(topClv);
     await this.loadMembers(members);
+    // The rule editor and the drafts count again against the new members.
+    await this.runRuleCheck();
+    await this.runDraftPreview();
     this.reportSeq += 1;
     view.reportReady(this.reportSeq);
   }
@@ -341,7 +377,7 @@ export class PageState {
   memberQuery({ paged = true } = {}) {
     /** @type {MemberQuery} */
     const q = {};
-    for (const k of /** @type {const} */ (['search', 'segment', 'dormancy', 'lifecycle', 'source', 'churn_band', 'sort'])) if (this.query[k]) q[k] = this.query[k];
+    for (const k of /** @type {const} */ (['search', 'segment', 'dormancy', 'lifecycle', 'source', 'churn_band', 'rule', 'sort'])) if (this.query[k]) q[k] = this.query[k];
     if (this.query.sort) q.desc = this.query.desc;
     if (paged) { q.offset = this.query.offset; q.limit = this.query.limit; }
     return q;
@@ -359,6 +395,14 @@ export class PageState {
     } catch (e) {
       // Sent before a crash that was already recovered from: ask the new worker instead.
       if (pending && asError(e).code === 'restarted') { await this.loadMembers(); return; }
+      // A rule filter the members can no longer be read by (its tag is gone): drop it, say why.
+      if (asError(e).code === 'invalid_rule' && this.query.rule) {
+        this.query.rule = '';
+        this.view.renderTagFilter();
+        this.view.showError(asError(e));
+        await this.loadMembers();
+        return;
+      }
       if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
       this.view.showError(asError(e));
       this.page = { total: 0, rows: [] };
@@ -422,11 +466,232 @@ export class PageState {
       try {
         const bytes = await this.engine.exportMembers(this.memberQuery({ paged: false }), format);
         const q = this.query;
-        const tag = q.segment || q.dormancy || q.lifecycle || (q.churn_band && `churn-${q.churn_band}`) || 'all';
+        const tag = q.segment || q.dormancy || q.lifecycle || (q.churn_band && `churn-${q.churn_band}`) || (q.rule && 'rule') || 'all';
         this.view.download(bytes, format, `memberlens-${tag}-${this.report?.as_of ?? 'members'}.${format}`);
       } catch (e) {
         if (asError(e).fatal) await this.recoverFromCrash(asError(e));
         else this.view.showError(asError(e));
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- tags and rules
+
+  /**
+   * Filter the member table by a rule ('' for none) from the first page.
+   * @param {string} rule
+   */
+  filterByRule(rule) {
+    this.query.rule = rule.trim();
+    this.query.offset = 0;
+    this.view.renderTagFilter();
+    return this.requery();
+  }
+
+  /** Filter the member table by one tag (its key). @param {string} key */
+  filterByTag(key) {
+    return this.filterByRule(tagRule(key));
+  }
+
+  /** The rule editor's text changed: count its members (the wiring debounces). @param {string} text */
+  checkRule(text) {
+    this.ruleText = text;
+    return this.enqueue(() => this.runRuleCheck());
+  }
+
+  /** Counts the editor's rule against the latest analysis; an answer overtaken by newer text is dropped. */
+  async runRuleCheck() {
+    const text = this.ruleText;
+    const seq = ++this.ruleSeq;
+    if (!text.trim() || !this.report) {
+      this.ruleCheck = { state: 'empty' };
+      this.view.renderRuleCheck();
+      return;
+    }
+    /** @type {RuleCheck} */
+    let check;
+    try {
+      check = { state: 'ok', count: await this.engine.countRule(text) };
+    } catch (e) {
+      if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
+      check = { state: 'error', error: asError(e) };
+    }
+    if (seq !== this.ruleSeq) return;
+    this.ruleCheck = check;
+    this.view.renderRuleCheck();
+  }
+
+  // ---------------------------------------------------------------- audiences
+
+  /** The saved audiences as drafts, unless the user is editing drafts of their own. */
+  syncDrafts() {
+    if (this.draftsDirty) return;
+    this.drafts = (this.report?.audiences ?? []).map((a) => ({ name: a.name, rule: a.rule }));
+    this.draftResults = [];
+  }
+
+  /** A new, empty draft. @param {string} name */
+  addDraft(name) {
+    this.drafts.push({ name, rule: '' });
+    this.draftsDirty = true;
+    this.view.renderAudienceDrafts();
+    this.view.renderAudienceLive();
+  }
+
+  /** @param {number} i */
+  removeDraft(i) {
+    this.drafts.splice(i, 1);
+    this.draftResults.splice(i, 1);
+    this.draftsDirty = true;
+    this.view.renderAudienceDrafts();
+    return this.previewDrafts();
+  }
+
+  /**
+   * A draft's name or rule as typed; the figures follow with previewDrafts (debounced by the wiring).
+   * @param {number} i @param {Partial<AudienceDef>} change
+   */
+  editDraft(i, change) {
+    if (!this.drafts[i]) return;
+    Object.assign(this.drafts[i], change);
+    this.draftsDirty = true;
+  }
+
+  /** Count the drafts again. */
+  previewDrafts() {
+    return this.enqueue(() => this.runDraftPreview());
+  }
+
+  /**
+   * Each draft's figures, live (not saved). The engine stops at the first rule it cannot read,
+   * so then each rule is checked on its own and the readable ones are counted together.
+   */
+  async runDraftPreview() {
+    const seq = ++this.draftSeq;
+    const drafts = this.drafts.map((d) => ({ ...d }));
+    /** @type {(DraftResult | undefined)[]} */
+    const results = drafts.map(() => undefined);
+    const ready = drafts.map((_, i) => i).filter((i) => drafts[i].rule.trim());
+    if (this.report && ready.length) {
+      const defs = (/** @type {number[]} */ idx) => idx.map((i) => ({ name: drafts[i].name || `#${i + 1}`, rule: drafts[i].rule }));
+      try {
+        let good = ready;
+        /** @type {import('./types/report').AudienceStats[]} */
+        let stats;
+        try {
+          stats = await this.engine.audiences(defs(ready));
+        } catch (e) {
+          if (asError(e).fatal || asError(e).code !== 'invalid_rule') throw e;
+          good = [];
+          for (const i of ready) {
+            try { await this.engine.countRule(drafts[i].rule); good.push(i); } catch (err) {
+              if (asError(err).fatal) throw err;
+              results[i] = { stats: null, error: asError(err) };
+            }
+          }
+          stats = good.length ? await this.engine.audiences(defs(good)) : [];
+        }
+        good.forEach((i, k) => { results[i] = { stats: stats[k] ?? null, error: null }; });
+      } catch (e) {
+        if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
+        this.view.showError(asError(e));
+      }
+    }
+    if (seq !== this.draftSeq) return;
+    this.draftResults = results;
+    this.view.renderAudienceLive();
+  }
+
+  /** Save the drafts that have a rule as the scheme's audiences; the report's audiences follow. */
+  saveAudiences() {
+    return this.enqueue(async () => {
+      const defs = this.drafts.map((d, i) => ({ name: d.name.trim() || `#${i + 1}`, rule: d.rule.trim() })).filter((d) => d.rule);
+      try {
+        await this.engine.setAudiences(defs);
+        this.report = await this.engine.report();
+        this.schemeText = await this.engine.catalogueJson();
+        this.draftsDirty = false;
+        this.syncDrafts();
+        this.audienceStatus = { ok: true, key: 'aud.saved', params: { n: defs.length } };
+        this.view.renderScheme();
+        this.view.renderAudienceDrafts();
+        this.view.renderAudiences();
+        await this.runDraftPreview();
+      } catch (e) {
+        if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
+        this.audienceStatus = { ok: false, key: 'aud.save_failed', error: asError(e) };
+        this.view.renderScheme();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- lists and the scheme
+
+  /**
+   * Export a member list: the members `query` selects, in a layout, headed in `lang`.
+   * @param {MemberQuery} query @param {string} format @param {ListLayout} layout @param {string} lang @param {string} name  what the file name says
+   */
+  exportList(query, format, layout, lang, name) {
+    return this.enqueue(async () => {
+      try {
+        const bytes = await this.engine.exportMembers({ ...query, offset: 0, limit: 0 }, format, layout, lang);
+        const safe = name.replace(/[\\/:*?"<>|\s]+/g, '_').slice(0, 60) || 'list';
+        const suffix = layout === 'touch' ? '-wecom-sms' : '';
+        this.view.download(bytes, format, `memberlens-${safe}${suffix}-${this.report?.as_of ?? 'members'}.${format}`);
+      } catch (e) {
+        if (asError(e).fatal) await this.recoverFromCrash(asError(e));
+        else this.view.showError(asError(e));
+      }
+    });
+  }
+
+  /** The member list the table is filtered to, as a list for operations. @param {string} format @param {ListLayout} layout @param {string} lang @param {string} name */
+  exportFiltered(format, layout, lang, name) {
+    return this.exportList(this.memberQuery({ paged: false }), format, layout, lang, name);
+  }
+
+  /** Download the tag scheme (catalogue and saved audiences) as JSON. */
+  exportScheme() {
+    return this.enqueue(async () => {
+      try {
+        const text = await this.engine.catalogueJson();
+        this.view.download(new TextEncoder().encode(text), 'json', 'memberlens-tag-scheme.json');
+      } catch (e) {
+        if (asError(e).fatal) await this.recoverFromCrash(asError(e));
+        else this.view.showError(asError(e));
+      }
+    });
+  }
+
+  /**
+   * Use a tag scheme read from a file ('' = the shipped one): tags, counts, member tags and
+   * saved audiences are made again. A scheme that cannot be read leaves the current one.
+   * @param {string} text
+   */
+  importScheme(text) {
+    return this.enqueue(async () => {
+      try {
+        await this.engine.setCatalogue(text);
+        this.schemeText = text.trim() ? await this.engine.catalogueJson() : '';
+        if (this.report) this.report = await this.engine.report();
+        const cats = this.report?.tags?.catalogue ?? [];
+        const tags = cats.reduce((n, c) => n + c.groups.reduce((m, g) => m + g.tags.length, 0), 0);
+        this.schemeStatus = { ok: true, key: text.trim() ? 'scheme.imported' : 'scheme.reset', params: { categories: cats.length, tags } };
+        this.view.renderScheme();
+        this.draftsDirty = false;
+        this.syncDrafts();
+        if (this.report) {
+          this.view.renderTags();
+          this.view.renderAudienceDrafts();
+          this.view.renderAudiences();
+          await this.loadMembers();
+          await this.runRuleCheck();
+          await this.runDraftPreview();
+        }
+      } catch (e) {
+        if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
+        this.schemeStatus = { ok: false, key: 'scheme.failed', error: asError(e) };
+        this.view.renderScheme();
       }
     });
   }

@@ -13,6 +13,8 @@ import * as sources from './sections/sources.js';
 import * as forecast from './sections/forecast.js';
 import * as warnings from './sections/warnings.js';
 import * as members from './sections/members.js';
+import * as tags from './sections/tags.js';
+import * as audiences from './sections/audiences.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
 /** @typedef {import('./state.js').PageView} PageView */
@@ -145,7 +147,58 @@ export class DomView {
     }
     mount(warnings.render(r, t));
     mount(members.renderFilters(r, t, query));
+    this.renderTags();
+    this.renderRuleCheck();
+    this.renderAudienceDrafts();
+    this.renderAudienceLive();
+    this.renderAudiences();
+    this.renderScheme();
     this.renderMemberHead();
+  }
+
+  renderTags() {
+    const { report, query } = this.state;
+    if (!report) return;
+    mount(tags.render(report, t, tags.ruleTagKey(query.rule) ?? ''));
+    this.renderTagFilter();
+  }
+
+  /** The chip of the rule filtering the member table; its tag marked in the tree (left as the user folded it). */
+  renderTagFilter() {
+    const { report, query } = this.state;
+    mount(tags.renderRuleFilter(query.rule, report, t));
+    const key = tags.ruleTagKey(query.rule);
+    for (const b of /** @type {NodeListOf<HTMLElement>} */ ($('tag-tree').querySelectorAll('[data-tag]'))) {
+      const on = b.dataset.tag === key;
+      b.classList.toggle('active', on);
+      b.setAttribute('aria-pressed', on ? 'true' : 'false');
+      if (on) { const more = b.closest('details.tag-more'); if (more) /** @type {HTMLDetailsElement} */ (more).open = true; }
+    }
+  }
+
+  renderRuleCheck() {
+    mount(tags.renderRuleCheck(this.state.ruleCheck, this.state.ruleText, this.state.report, t));
+  }
+
+  renderAudienceDrafts() {
+    mount(audiences.renderDrafts(this.state.drafts, this.state.report, t));
+  }
+
+  renderAudienceLive() {
+    mount(audiences.renderLive(this.state.drafts, this.state.draftResults, t));
+  }
+
+  renderAudiences() {
+    if (this.state.report) mount(audiences.renderSaved(this.state.report, t));
+  }
+
+  renderScheme() {
+    for (const [id, s] of /** @type {const} */ ([['scheme-status', this.state.schemeStatus], ['audience-status', this.state.audienceStatus]])) {
+      const box = $(id);
+      box.dataset.state = s ? (s.ok ? 'ok' : 'error') : '';
+      box.dataset.code = s?.error?.code ?? '';
+      box.textContent = s ? t(s.key, { ...(s.params ?? {}), detail: s.error ? errorText(s.error) : '' }) : '';
+    }
   }
 
   renderTopClv() {
@@ -178,7 +231,7 @@ export class DomView {
 
   renderMembers() {
     // The forecast columns come and go with the rows: redraw the header when they did.
-    if ($('member-head').querySelectorAll('th').length !== this.memberColumns().length) this.renderMemberHead();
+    if ($('member-head').querySelectorAll('th[data-column]').length !== this.memberColumns().length) this.renderMemberHead();
     this.renderMemberRows();
   }
 
@@ -206,7 +259,7 @@ export class DomView {
   download(data, format, fileName) {
     const mime = format === 'xlsx'
       ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-      : 'text/csv;charset=utf-8';
+      : format === 'json' ? 'application/json' : 'text/csv;charset=utf-8';
     const blob = new Blob([/** @type {BlobPart} */ (data)], { type: mime });
     const url = URL.createObjectURL(blob);
     const a = el('a', { href: url, download: fileName });

@@ -39,13 +39,18 @@ export function setLang(next) { t = translator(next === 'en' ? 'en' : 'zh'); }
 export function getLang() { return t.lang; }
 
 /**
- * Re-label every static element tagged with data-i18n / data-i18n-placeholder.
+ * Re-label every static element tagged with data-i18n / data-i18n-placeholder / data-i18n-title.
  * @param {ParentNode} [root]
  */
 export function applyStatic(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(/** @type {HTMLElement} */ (el).dataset.i18n ?? '');
   for (const el of root.querySelectorAll('[data-i18n-placeholder]')) {
     /** @type {HTMLInputElement} */ (el).placeholder = t(/** @type {HTMLElement} */ (el).dataset.i18nPlaceholder ?? '');
+  }
+  for (const el of root.querySelectorAll('[data-i18n-title]')) {
+    const text = t(/** @type {HTMLElement} */ (el).dataset.i18nTitle ?? '');
+    el.setAttribute('title', text);
+    el.setAttribute('aria-label', text);
   }
   document.documentElement.lang = t.lang === 'zh' ? 'zh-CN' : 'en';
   document.title = t.lang === 'zh' ? 'MemberLens 私域会员分析器' : 'MemberLens — member analytics in your browser';

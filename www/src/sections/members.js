@@ -6,6 +6,7 @@
 import { el } from '../dom.js';
 import { formats, cell } from '../format.js';
 import { labelFor, segmentName } from './labels.js';
+import { tagIndex, tagsCell } from './tags.js';
 
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('../types/report').MemberRow} MemberRow */
@@ -23,6 +24,7 @@ import { labelFor, segmentName } from './labels.js';
  * @property {string} lifecycle
  * @property {string} source
  * @property {string} churn_band
+ * @property {string} rule  a rule the members must match ('' for none): a tag clicked, or the rule editor's
  * @property {string} sort
  * @property {boolean} desc
  * @property {number} offset
@@ -112,7 +114,26 @@ export function renderFilters(report, t, query) {
 }
 
 /**
- * The header row: one sortable cell per column, marked with the current sort.
+ * Where the members' tags are shown: after the name (in view without scrolling the wide table).
+ * @param {Column[]} cols
+ */
+const tagsAt = (cols) => {
+  const i = cols.findIndex((c) => c.key === 'name');
+  return i < 0 ? cols.length : i + 1;
+};
+
+/**
+ * Cells with the tags' cell put in its place.
+ * @param {Column[]} cols @param {HTMLElement[]} cells @param {HTMLElement} tagsCellNode
+ */
+const withTags = (cols, cells, tagsCellNode) => {
+  const at = tagsAt(cols);
+  return [...cells.slice(0, at), tagsCellNode, ...cells.slice(at)];
+};
+
+/**
+ * The header row: one sortable cell per column, marked with the current sort, and the
+ * members' tags (not sortable: no data-column).
  * @param {Column[]} cols
  * @param {MemberFilter} query
  * @param {Translate} t
@@ -121,13 +142,13 @@ export function renderFilters(report, t, query) {
 export function renderHead(cols, query, t) {
   return {
     slots: {
-      'member-head': el('tr', {}, cols.map((c) => {
+      'member-head': el('tr', {}, withTags(cols, cols.map((c) => {
         const sorted = query.sort === c.key;
         return el('th', {
           class: `${isNumeric(c) ? 'num ' : ''}sortable${sorted ? (query.desc ? ' desc' : ' asc') : ''}`,
           dataset: { column: c.key }, 'aria-sort': sorted ? (query.desc ? 'descending' : 'ascending') : null, tabindex: '0',
         }, columnLabel(c, t));
-      })),
+      }), el('th', { class: 'tags-col', dataset: { tagsColumn: '' } }, t('members.tags')))),
     },
   };
 }
@@ -143,10 +164,12 @@ export function renderHead(cols, query, t) {
  */
 export function renderRows(page, cols, query, report, t) {
   const fmt = formats(t.lang);
+  const tags = tagIndex(report);
   const rows = page.rows.map((row) => {
     const values = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (row));
     return el('tr', { dataset: { memberId: row.member_id ?? '' } },
-      cols.map((c) => el('td', { class: isNumeric(c) ? 'num' : null }, memberCell(c, values[c.key], report, t))));
+      withTags(cols, cols.map((c) => el('td', { class: isNumeric(c) ? 'num' : null }, memberCell(c, values[c.key], report, t))),
+        el('td', { class: 'tags-col' }, tagsCell(row.tags, tags, t))));
   });
   const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
   const current = Math.floor(query.offset / PAGE_SIZE) + 1;
