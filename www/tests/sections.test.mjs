@@ -19,6 +19,8 @@ before(async () => {
     stdin: {
       contents: `export * as warnings from './src/sections/warnings.js';
         export * as forecast from './src/sections/forecast.js';
+        export * as tags from './src/sections/tags.js';
+        export * as audiences from './src/sections/audiences.js';
         export { translator } from './src/i18n/index.js';`,
       resolveDir: h.wwwDir,
       sourcefile: 'sections-under-test.js',
@@ -96,4 +98,58 @@ test('the holdout window reads the same whether the engine sends day numbers or 
   const fromDates = await windowText('2024-01-01', '2024-06-30');
   assert.match(fromNumbers, /^Calibration up to 2024-01-01, holdout 2024-01-02 to 2024-06-30 \(181 days\)/);
   assert.equal(fromDates, fromNumbers);
+});
+
+test('the audience composer joins tags with and / or / not, bracketing a rule joined by the other word', async () => {
+  const composed = await page.evaluate(() => {
+    const c = ML.audiences.composeRule;
+    return [
+      c('', 'and', 'gender.女'),
+      c('', 'or not', 'gender.女'),
+      c('tag("a.x")', 'and', 'b.y'),
+      c('tag("a.x") and tag("b.y")', 'and not', 'c.z'),
+      c('tag("a.x") and tag("b.y")', 'or', 'c.z'),
+      c('tag("a.x") or tag("b.y")', 'and', 'c.z'),
+      c('region = "Portland or Salem"', 'and', 'c.z'),
+      c('', 'and', 'say."hi"'),
+    ];
+  });
+  assert.deepEqual(composed, [
+    'tag("gender.女")',
+    'not tag("gender.女")',
+    'tag("a.x") and tag("b.y")',
+    'tag("a.x") and tag("b.y") and not tag("c.z")',
+    '(tag("a.x") and tag("b.y")) or tag("c.z")',
+    '(tag("a.x") or tag("b.y")) and tag("c.z")',
+    'region = "Portland or Salem" and tag("c.z")',
+    'tag(\'say."hi"\')',
+  ]);
+  assert.deepEqual(await page.evaluate(() => ['tag("x.y")', " tag( 'x.y' ) ", 'tag("x.y") and a', 'not tag("x.y")'].map(ML.tags.ruleTagKey)),
+    ['x.y', 'x.y', null, null]);
+});
+
+test('a rule error shows its line and column, from the engine\'s fields or its message', async () => {
+  const shown = await page.evaluate(() => {
+    const t = ML.translator('zh');
+    const rule = 'a = 1 and\n  agee > 3';
+    const fromFields = { code: 'invalid_rule', line: 2, column: 3, message: 'Rule: line 2, column 3: no member field is called "agee".', message_zh: '规则：第 2 行第 3 列：没有名为“agee”的会员字段。' };
+    const fromMessage = { ...fromFields, column: null };
+    return [fromFields, fromMessage].map((err) => {
+      const v = ML.tags.renderRuleCheck({ state: 'error', error: err }, rule, null, t);
+      const box = v.slots['rule-error'];
+      return { line: box.dataset.line, column: box.dataset.column, text: box.firstChild.textContent, caret: box.querySelector('pre')?.textContent, disabled: v.props['rule-filter'].disabled };
+    });
+  });
+  for (const s of shown) {
+    assert.deepEqual(s, { line: '2', column: '3', text: '规则：第 2 行第 3 列：没有名为“agee”的会员字段。', caret: '  agee > 3\n  ^', disabled: true });
+  }
+});
+
+test('a report without tags (an older engine) hides the tags section and shows members without tags', async () => {
+  const r = await page.evaluate(() => {
+    const t = ML.translator('en');
+    const view = ML.tags.render({ inventory: { members_total: 3 } }, t, '');
+    return { hidden: view.hidden['tags-panel'], cell: ML.tags.tagsCell(undefined, ML.tags.tagIndex(null), t), chip: ML.tags.renderRuleFilter('', null, t).hidden['rule-filter-bar'] };
+  });
+  assert.deepEqual(r, { hidden: true, cell: '—', chip: true });
 });
