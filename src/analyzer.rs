@@ -4,9 +4,9 @@
 use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::error::Error;
 use crate::ingest::{self, FileOptions, FileSummary, Ingested};
-use crate::tags::catalogue::CategorySummary;
+use crate::tags::catalogue::{CategorySummary, Tag};
 use crate::tags::{
-    audience, AudienceDef, AudienceReport, Catalogue, CatalogueError, Rule, RuleError, Tags,
+    audience, AudienceDef, AudienceStats, Catalogue, CatalogueError, Rule, RuleError,
 };
 
 fn rule_error(rule: &str, e: &RuleError) -> Error {
@@ -26,7 +26,19 @@ fn catalogue_error(e: CatalogueError) -> Error {
         reason_zh: e.reason_zh,
     }
 }
+use crate::export::{self, HeaderLang, Layout, ListSpec};
 use crate::members::{self, Column, MemberQuery, MemberView, COLUMNS};
+
+/// A list's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// CSV, UTF-8 with BOM.
+    #[default]
+    Csv,
+    /// Excel workbook.
+    Xlsx,
+}
 
 struct Entry {
     name: String,
@@ -42,10 +54,9 @@ pub struct Analyzer {
     pending: Vec<(String, Vec<u8>)>,
     last: Option<Analysis>,
     keep_bytes: bool,
-    /// The tag catalogue (the shipped one unless the user imported another).
+    /// The tag scheme: catalogue and saved audiences (the shipped one unless the user
+    /// imported another).
     catalogue: Catalogue,
-    /// The catalogue's tags made for the latest analysis (made when first asked for).
-    tags: Option<Tags>,
 }
 
 impl Default for Analyzer {
@@ -56,7 +67,6 @@ impl Default for Analyzer {
             last: None,
             keep_bytes: true,
             catalogue: Catalogue::default_catalogue(),
-            tags: None,
         }
     }
 }
@@ -190,62 +200,77 @@ impl Analyzer {
     /// Runs the analysis over all files and keeps it for queries.
     pub fn analyze(&mut self, options: &AnalysisOptions) -> Result<&Analysis, Error> {
         let files: Vec<&Ingested> = self.files.iter().map(|e| &e.ingested).collect();
-        let a = analysis::run(&files, options)?;
-        self.tags = None;
+        let a = analysis::run_with(&files, options, &self.catalogue)?;
         Ok(self.last.insert(a))
     }
 
-    /// Replaces the tag catalogue with one read from JSON (`None`: the shipped one).
+    /// Replaces the tag scheme with one read from JSON (`None`: the shipped one). With an
+    /// analysis at hand its tags and audiences are made again; a rule that cannot be read is
+    /// an error naming its place, and the scheme in use is kept.
     pub fn set_catalogue(&mut self, json: Option<&str>) -> Result<(), Error> {
-        self.catalogue = match json {
+        let scheme = match json {
             Some(text) => Catalogue::from_json(text).map_err(catalogue_error)?,
             None => Catalogue::default_catalogue(),
         };
-        self.tags = None;
+        self.use_scheme(scheme)
+    }
+
+    /// Replaces the saved audiences (the rest of the scheme is kept). Each rule is checked
+    /// first; the error names the audience's rule.
+    pub fn set_audiences(&mut self, defs: Vec<AudienceDef>) -> Result<(), Error> {
+        if let Some(a) = &self.last {
+            audience::compile(&defs, &a.tags).map_err(|(i, e)| rule_error(&defs[i].rule, &e))?;
+        }
+        let mut scheme = self.catalogue.clone();
+        scheme.audiences = defs;
+        scheme.validate().map_err(catalogue_error)?;
+        self.use_scheme(scheme)
+    }
+
+    fn use_scheme(&mut self, scheme: Catalogue) -> Result<(), Error> {
+        if let Some(a) = &mut self.last {
+            let made = scheme.clone().make(&a.members);
+            if let Some(e) = made.rule_errors.first() {
+                return Err(catalogue_error(e.clone()));
+            }
+            analysis::retag(a, made);
+        }
+        self.catalogue = scheme;
         Ok(())
     }
 
-    /// The catalogue as JSON (to export and edit).
+    /// The scheme as JSON (to export and edit).
     pub fn catalogue_json(&self) -> String {
         serde_json::to_string_pretty(&self.catalogue).unwrap_or_default()
     }
 
-    fn tags(&mut self) -> Result<(&Analysis, &Tags), Error> {
-        let analysis = self.last.as_ref().ok_or(Error::NoAnalysis)?;
-        if self.tags.is_none() {
-            let made = self
-                .catalogue
-                .clone()
-                .make(&analysis.members)
-                .map_err(catalogue_error)?;
-            self.tags = Some(made);
-        }
-        match &self.tags {
-            Some(t) => Ok((analysis, t)),
-            None => Err(Error::NoAnalysis),
-        }
+    fn last(&self) -> Result<&Analysis, Error> {
+        self.last.as_ref().ok_or(Error::NoAnalysis)
     }
 
     /// The catalogue made for the latest analysis: every tag with its count, every group
     /// without its input with the reason.
-    pub fn tag_summary(&mut self) -> Result<Vec<CategorySummary>, Error> {
-        let (analysis, tags) = self.tags()?;
-        Ok(tags.summary(&analysis.members))
+    pub fn tag_summary(&self) -> Result<&[CategorySummary], Error> {
+        Ok(&self.last()?.report.tags.catalogue)
+    }
+
+    /// A rule, compiled against the latest analysis's tags.
+    pub fn rule(&self, rule: &str) -> Result<Rule, Error> {
+        Rule::compile(rule, &self.last()?.tags).map_err(|e| rule_error(rule, &e))
     }
 
     /// How many members a rule selects (the live count of the rule editor).
-    pub fn count_rule(&mut self, rule: &str) -> Result<usize, Error> {
-        let (analysis, tags) = self.tags()?;
-        let compiled = Rule::compile(rule, tags).map_err(|e| rule_error(rule, &e))?;
-        Ok(compiled.count(&analysis.members, tags))
+    pub fn count_rule(&self, rule: &str) -> Result<usize, Error> {
+        let a = self.last()?;
+        Ok(self.rule(rule)?.count(&a.members, &a.tags))
     }
 
-    /// The audiences' figures and overlaps.
-    pub fn audiences(&mut self, defs: &[AudienceDef]) -> Result<AudienceReport, Error> {
-        let (analysis, tags) = self.tags()?;
-        let rules =
-            audience::compile(defs, tags).map_err(|(i, e)| rule_error(&defs[i].rule, &e))?;
-        Ok(audience::evaluate(defs, &rules, &analysis.members, tags))
+    /// The figures and overlaps of audiences (the live audience builder); the first rule that
+    /// cannot be read is an error naming it.
+    pub fn audiences(&self, defs: &[AudienceDef]) -> Result<Vec<AudienceStats>, Error> {
+        let a = self.last()?;
+        audience::compile(defs, &a.tags).map_err(|(i, e)| rule_error(&defs[i].rule, &e))?;
+        Ok(audience::evaluate(defs, &a.members, &a.tags))
     }
 
     /// The latest analysis, if any.
@@ -253,11 +278,100 @@ impl Analyzer {
         self.last.as_ref()
     }
 
-    /// One page of members matching `q` (empty before an analysis).
-    pub fn query_members(&self, q: &MemberQuery) -> (usize, Vec<MemberView<'_>>) {
-        match &self.last {
-            Some(a) => members::page(&a.members, q),
-            None => (0, Vec::new()),
+    /// One page of members matching `q` (empty before an analysis); a rule in `q` that cannot
+    /// be read is an error.
+    pub fn query_members(&self, q: &MemberQuery) -> Result<(usize, Vec<MemberView<'_>>), Error> {
+        let Some(a) = &self.last else {
+            return Ok((0, Vec::new()));
+        };
+        match q.rule.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(text) => {
+                let rule = self.rule(text)?;
+                Ok(members::page(&a.members, q, |m| rule.matches(m, &a.tags)))
+            }
+            None => Ok(members::page(&a.members, q, |_| true)),
+        }
+    }
+
+    /// The tags of a member of the latest analysis, in catalogue order.
+    pub fn member_tags(&self, m: &MemberView<'_>) -> Vec<&Tag> {
+        self.last.iter().flat_map(|a| a.tags.of(m)).collect()
+    }
+
+    /// The members matching `q` (offset and limit ignored) as a CSV or XLSX list in `layout`,
+    /// with their tags; returns the bytes and the members written.
+    pub fn export_list(
+        &self,
+        q: &MemberQuery,
+        format: ExportFormat,
+        layout: Layout,
+        lang: HeaderLang,
+    ) -> Result<(Vec<u8>, usize), Error> {
+        let mut out = Vec::new();
+        let n = self.write_list(&mut out, q, format, layout, lang)?;
+        Ok((out, n))
+    }
+
+    /// Writes the members matching `q` (offset and limit ignored) as a list in `layout`, with
+    /// each member's tags (keys in the `full` layout, names in the others); CSV is streamed,
+    /// member by member. Returns the members written (a touch list leaves out those without
+    /// a phone).
+    pub fn write_list<W: std::io::Write>(
+        &self,
+        out: W,
+        q: &MemberQuery,
+        format: ExportFormat,
+        layout: Layout,
+        lang: HeaderLang,
+    ) -> Result<usize, Error> {
+        let mut q = q.clone();
+        q.offset = 0;
+        q.limit = 0;
+        let (_, members) = self.query_members(&q)?;
+        let names = |m: &MemberView<'_>| -> String {
+            let Some(a) = &self.last else {
+                return String::new();
+            };
+            let tags = a.tags.of(m);
+            match (layout, lang) {
+                (Layout::Full, _) => tags.map(|t| t.key.as_str()).collect::<Vec<_>>().join("|"),
+                (_, lang) => {
+                    let zh = lang == HeaderLang::Zh;
+                    let shown: Vec<String> = tags.map(|t| a.tags.display_name(t, zh)).collect();
+                    shown.join(if zh { "、" } else { "; " })
+                }
+            }
+        };
+        let key_names = |col: &str, key: &str| -> Option<String> {
+            let a = self.last.as_ref()?;
+            a.tags
+                .value_name(col, key, lang == HeaderLang::Zh)
+                .map(str::to_string)
+        };
+        let spec = ListSpec {
+            key_names: Some(&key_names),
+            layout,
+            lang,
+            tags: self
+                .last
+                .is_some()
+                .then_some(&names as export::TagNames<'_>),
+            without_forecasts: self
+                .last
+                .as_ref()
+                .is_some_and(|a| !a.members.has_forecasts()),
+        };
+        match format {
+            ExportFormat::Csv => export::write_list_csv(out, &spec, members),
+            ExportFormat::Xlsx => {
+                let mut out = out;
+                let (bytes, n) = export::list_xlsx(&spec, members)?;
+                out.write_all(&bytes).map_err(|e| Error::InvalidOption {
+                    option: "export".into(),
+                    reason: e.to_string(),
+                })?;
+                Ok(n)
+            }
         }
     }
 

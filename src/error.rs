@@ -302,6 +302,11 @@ pub enum WarningCode {
         /// The cell as written.
         value: String,
     },
+    /// A yes/no cell (e.g. 是否关注公众号) is neither; the member is kept without it.
+    FlagIgnored {
+        /// The cell as written.
+        value: String,
+    },
     /// A phone cell is not a phone number; the row is kept without it.
     BadPhone {
         /// The cell as written.
@@ -335,6 +340,7 @@ impl WarningCode {
                 WarningKind::BadAmount
             }
             WarningCode::DateIgnored { .. }
+            | WarningCode::FlagIgnored { .. }
             | WarningCode::BadPhone { .. }
             | WarningCode::BadEmail { .. } => WarningKind::FieldIgnored,
             WarningCode::Utf8BomOnGb18030 => WarningKind::Notice,
@@ -355,6 +361,7 @@ impl WarningCode {
             WarningCode::BadPurchaseCount { value } => format!("cannot read the purchase count \"{value}\""),
             WarningCode::BadLastPurchaseDate { value } => format!("cannot read the last purchase date \"{value}\""),
             WarningCode::DateIgnored { value } => format!("cannot read the date \"{value}\"; the member is kept without it"),
+            WarningCode::FlagIgnored { value } => format!("cannot read \"{value}\" as yes or no; the member is kept without it"),
             WarningCode::BadPhone { value } => format!("\"{value}\" is not a phone number; the row is kept without it"),
             WarningCode::BadEmail { value } => format!("\"{value}\" is not an e-mail address; the row is kept without it"),
             WarningCode::NoMemberKey => "the row has no member id, phone or e-mail".into(),
@@ -383,6 +390,9 @@ impl WarningCode {
             WarningCode::BadLastPurchaseDate { value } => format!("无法识别最近消费时间“{value}”"),
             WarningCode::DateIgnored { value } => {
                 format!("无法识别日期“{value}”，会员保留但不含此日期")
+            }
+            WarningCode::FlagIgnored { value } => {
+                format!("无法把“{value}”识别为是或否，会员保留但不含此项")
             }
             WarningCode::BadPhone { value } => format!("“{value}”不是手机号，此行保留但不含手机号"),
             WarningCode::BadEmail { value } => format!("“{value}”不是邮箱地址，此行保留但不含邮箱"),

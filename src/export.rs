@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use crate::error::Error;
-use crate::members::{MemberView, Value, COLUMNS};
+use crate::members::{column, Column, MemberView, Value, COLUMNS};
 
 /// Prefixes `'` to text that a spreadsheet would run as a formula (OWASP CSV injection):
 /// cells starting with `=`, `+`, `-`, `@`, tab, CR or LF.
@@ -44,69 +44,238 @@ fn io_error(e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Writes the members as CSV: BOM, a header of the column keys, CRLF line ends, RFC 4180
-/// quoting (the `csv` crate's writer).
-pub fn write_members_csv<'a, W: Write>(
+/// Which columns a list has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// Every column of the member table, headed by the column keys (for machines).
+    #[default]
+    Full,
+    /// An audience or tag list for operations: ids and contacts, guide, store, tier, segment,
+    /// recency/frequency/spend, CLV, and the member's tags; headed in the chosen language.
+    Audience,
+    /// For a WeCom or SMS tool: phone, name, guide, member id; only members with a phone.
+    Touch,
+}
+
+/// The language of a list's header (the `full` layout is always headed by keys).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderLang {
+    /// 中文.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+const AUDIENCE_COLUMNS: &[&str] = &[
+    "member_id",
+    "phone",
+    "email",
+    "name",
+    "guide",
+    "store",
+    "tier",
+    "segment",
+    "dormancy",
+    "lifecycle",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "clv",
+];
+
+const TOUCH_COLUMNS: &[&str] = &["phone", "name", "guide", "member_id"];
+
+/// A member's tag names, joined for one cell.
+pub type TagNames<'a> = &'a dyn Fn(&MemberView<'_>) -> String;
+
+/// The display name of a key cell (`segment` `important_value` → 重要价值客户), by column key.
+pub type KeyNames<'a> = &'a dyn Fn(&str, &str) -> Option<String>;
+
+/// What a list holds: the layout, the header language and, optionally, each member's tags.
+#[derive(Clone, Copy, Default)]
+pub struct ListSpec<'a> {
+    /// Which columns.
+    pub layout: Layout,
+    /// Header language (`audience` and `touch`).
+    pub lang: HeaderLang,
+    /// Each member's tags, as one cell (a last column `tags` / 标签).
+    pub tags: Option<TagNames<'a>>,
+    /// Leave the forecast columns out (no forecasts were computed).
+    pub without_forecasts: bool,
+    /// Names for key cells (segments, tiers, stages) in the `audience` and `touch` layouts.
+    pub key_names: Option<KeyNames<'a>>,
+}
+
+/// One column of a list.
+enum Cell<'a> {
+    Column(&'static Column),
+    Tags(TagNames<'a>),
+}
+
+impl<'a> ListSpec<'a> {
+    fn cells(&self) -> Vec<(String, Cell<'a>)> {
+        let keys: Vec<&'static Column> = match self.layout {
+            Layout::Full => COLUMNS.iter().collect(),
+            Layout::Audience => AUDIENCE_COLUMNS.iter().filter_map(|k| column(k)).collect(),
+            Layout::Touch => TOUCH_COLUMNS.iter().filter_map(|k| column(k)).collect(),
+        };
+        let header = |c: &Column| match (self.layout, self.lang) {
+            (Layout::Full, _) => c.key.to_string(),
+            (_, HeaderLang::Zh) => c.label_zh.to_string(),
+            (_, HeaderLang::En) => c.label_en.to_string(),
+        };
+        let mut out: Vec<(String, Cell<'a>)> = keys
+            .into_iter()
+            .filter(|c| !(self.without_forecasts && c.forecast))
+            .map(|c| (header(c), Cell::Column(c)))
+            .collect();
+        if let (Some(t), false) = (self.tags, self.layout == Layout::Touch) {
+            let h = match (self.layout, self.lang) {
+                (Layout::Full, _) => "tags",
+                (_, HeaderLang::Zh) => "标签",
+                (_, HeaderLang::En) => "Tags",
+            };
+            out.push((h.to_string(), Cell::Tags(t)));
+        }
+        out
+    }
+
+    /// True when the member belongs in the list (a touch list needs a phone).
+    fn keeps(&self, m: &MemberView<'_>) -> bool {
+        self.layout != Layout::Touch || m.phone().is_some()
+    }
+}
+
+/// A cell: a value, or text already made (tags, a key's display name).
+fn cell_value<'m>(
+    spec: &ListSpec<'_>,
+    cell: &Cell<'_>,
+    m: &MemberView<'m>,
+) -> Result<Value<'m>, String> {
+    match cell {
+        Cell::Column(c) => match ((c.get)(m), spec.key_names) {
+            (Value::Key(k), Some(names)) if spec.layout != Layout::Full => {
+                Err(names(c.key, k).unwrap_or_else(|| k.to_string()))
+            }
+            (v, _) => Ok(v),
+        },
+        Cell::Tags(f) => Err(f(m)),
+    }
+}
+
+/// Writes a member list as CSV: BOM, the header, CRLF line ends, RFC 4180 quoting (the `csv`
+/// crate's writer); returns the members written.
+pub fn write_list_csv<'a, W: Write>(
     out: W,
+    spec: &ListSpec<'_>,
     members: impl IntoIterator<Item = MemberView<'a>>,
-) -> Result<(), Error> {
+) -> Result<usize, Error> {
     let mut out = out;
     out.write_all("\u{FEFF}".as_bytes()).map_err(io_error)?;
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
-    w.write_record(COLUMNS.iter().map(|c| c.key))
+    let cells = spec.cells();
+    w.write_record(cells.iter().map(|(h, _)| h))
         .map_err(io_error)?;
-    for m in members {
-        w.write_record(COLUMNS.iter().map(|c| csv_text(&(c.get)(&m))))
-            .map_err(io_error)?;
+    let mut n = 0;
+    for m in members.into_iter().filter(|m| spec.keeps(m)) {
+        w.write_record(cells.iter().map(|(_, c)| match cell_value(spec, c, &m) {
+            Ok(v) => csv_text(&v),
+            Err(text) => escape_formula(&text),
+        }))
+        .map_err(io_error)?;
+        n += 1;
     }
-    w.flush().map_err(io_error)
+    w.flush().map_err(io_error)?;
+    Ok(n)
 }
 
-/// The members as CSV bytes (see [`write_members_csv`]).
-pub fn members_csv<'a>(members: impl IntoIterator<Item = MemberView<'a>>) -> Vec<u8> {
+/// A member list as CSV bytes (see [`write_list_csv`]).
+pub fn list_csv<'a>(
+    spec: &ListSpec<'_>,
+    members: impl IntoIterator<Item = MemberView<'a>>,
+) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing to memory cannot fail.
-    let _ = write_members_csv(&mut out, members);
+    let _ = write_list_csv(&mut out, spec, members);
     out
 }
 
-/// The members as an XLSX workbook with one sheet `members`.
-pub fn members_xlsx<'a>(
+/// A member list as an XLSX workbook with one sheet `members` (会员 with Chinese headers), and
+/// the members written.
+pub fn list_xlsx<'a>(
+    spec: &ListSpec<'_>,
     members: impl IntoIterator<Item = MemberView<'a>>,
-) -> Result<Vec<u8>, Error> {
+) -> Result<(Vec<u8>, usize), Error> {
     use rust_xlsxwriter::Workbook;
     let fail = |e: rust_xlsxwriter::XlsxError| io_error(e);
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet();
-    sheet.set_name("members").map_err(fail)?;
-    for (c, col) in COLUMNS.iter().enumerate() {
-        sheet.write_string(0, c as u16, col.key).map_err(fail)?;
+    let name = match (spec.layout, spec.lang) {
+        (Layout::Full, _) | (_, HeaderLang::En) => "members",
+        (_, HeaderLang::Zh) => "会员",
+    };
+    sheet.set_name(name).map_err(fail)?;
+    let cells = spec.cells();
+    for (c, (h, _)) in cells.iter().enumerate() {
+        sheet.write_string(0, c as u16, h).map_err(fail)?;
     }
-    for (i, m) in members.into_iter().enumerate() {
+    let mut n = 0;
+    for (i, m) in members.into_iter().filter(|m| spec.keeps(m)).enumerate() {
+        n += 1;
         let row = (i + 1) as u32;
-        for (c, col) in COLUMNS.iter().enumerate() {
+        for (c, (_, cell)) in cells.iter().enumerate() {
             let c = c as u16;
-            match (col.get)(&m) {
-                Value::Empty => {}
-                Value::Number(x) => {
+            match cell_value(spec, cell, &m) {
+                Ok(Value::Empty) => {}
+                Ok(Value::Number(x)) => {
                     sheet.write_number(row, c, x).map_err(fail)?;
                 }
-                Value::Int(n) => {
+                Ok(Value::Int(n)) => {
                     sheet.write_number(row, c, n as f64).map_err(fail)?;
                 }
                 // write_string never makes a formula, but Excel users copy cells into CSVs: escape anyway.
-                v => {
+                Ok(v) => {
                     let text = v.text_of().unwrap_or_default();
                     sheet
                         .write_string(row, c, escape_formula(&text))
                         .map_err(fail)?;
                 }
+                Err(text) => {
+                    if !text.is_empty() {
+                        sheet
+                            .write_string(row, c, escape_formula(&text))
+                            .map_err(fail)?;
+                    }
+                }
             }
         }
     }
-    wb.save_to_buffer().map_err(fail)
+    Ok((wb.save_to_buffer().map_err(fail)?, n))
+}
+
+/// Writes the whole member table as CSV, headed by the column keys.
+pub fn write_members_csv<'a, W: Write>(
+    out: W,
+    members: impl IntoIterator<Item = MemberView<'a>>,
+) -> Result<(), Error> {
+    write_list_csv(out, &ListSpec::default(), members).map(|_| ())
+}
+
+/// The whole member table as CSV bytes, headed by the column keys.
+pub fn members_csv<'a>(members: impl IntoIterator<Item = MemberView<'a>>) -> Vec<u8> {
+    list_csv(&ListSpec::default(), members)
+}
+
+/// The whole member table as an XLSX workbook, headed by the column keys.
+pub fn members_xlsx<'a>(
+    members: impl IntoIterator<Item = MemberView<'a>>,
+) -> Result<Vec<u8>, Error> {
+    list_xlsx(&ListSpec::default(), members).map(|(bytes, _)| bytes)
 }
 
 #[cfg(test)]

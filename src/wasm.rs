@@ -4,8 +4,10 @@ use js_sys::{Error as JsError, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::analyzer::ExportFormat;
+use crate::export::{HeaderLang, Layout};
 use crate::members::{MemberQuery, MemberRow};
-use crate::{export, AnalysisOptions, Error, FileOptions};
+use crate::{AnalysisOptions, Error, FileOptions};
 
 /// One serializer for every record crossing the boundary: maps become plain objects.
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
@@ -124,66 +126,119 @@ impl Analyzer {
         to_js(&self.inner.member_columns())
     }
 
-    /// The tag catalogue made for the latest analysis, with counts: `[{ key, name_zh, groups:
-    /// [{ key, ..., unavailable_en, unavailable_zh, tags: [{ key, name_zh, name_en, rule,
-    /// members, share }] }] }]`.
+    /// The tag catalogue made for the latest analysis, with counts (the report's
+    /// `tags.catalogue`): `[{ key, name_zh, groups: [{ key, ..., unavailable_en, unavailable_zh,
+    /// tags: [{ key, name_zh, name_en, rule, members, share }] }] }]`.
     #[wasm_bindgen(js_name = tagSummary)]
-    pub fn tag_summary(&mut self) -> Result<JsValue, JsValue> {
+    pub fn tag_summary(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.tag_summary().map_err(into_error)?)
     }
 
-    /// How many members a rule selects; a rule error carries `line` and the messages.
+    /// How many members a rule selects; a rule error carries `line`, `column` and the messages.
     #[wasm_bindgen(js_name = countRule)]
-    pub fn count_rule(&mut self, rule: &str) -> Result<f64, JsValue> {
+    pub fn count_rule(&self, rule: &str) -> Result<f64, JsValue> {
         Ok(self.inner.count_rule(rule).map_err(into_error)? as f64)
     }
 
-    /// Audiences `[{ name, rule }]`: their figures and overlap matrix.
-    pub fn audiences(&mut self, defs: JsValue) -> Result<JsValue, JsValue> {
+    /// Audiences `[{ name, rule }]`: their figures and overlaps (the report's `audiences[]`
+    /// shape); the first rule that cannot be read is an error.
+    pub fn audiences(&self, defs: JsValue) -> Result<JsValue, JsValue> {
         let defs: Vec<crate::tags::AudienceDef> = from_js(defs)?;
         to_js(&self.inner.audiences(&defs).map_err(into_error)?)
     }
 
-    /// Imports a tag catalogue (JSON text; empty: the shipped one).
+    /// Saves audiences `[{ name, rule }]` in the scheme (the report's `audiences[]` follows).
+    #[wasm_bindgen(js_name = setAudiences)]
+    pub fn set_audiences(&mut self, defs: JsValue) -> Result<(), JsValue> {
+        let defs: Vec<crate::tags::AudienceDef> = from_js(defs)?;
+        self.inner.set_audiences(defs).map_err(into_error)
+    }
+
+    /// Imports a tag scheme (JSON text; empty: the shipped one).
     #[wasm_bindgen(js_name = setCatalogue)]
     pub fn set_catalogue(&mut self, json: &str) -> Result<(), JsValue> {
         let json = (!json.trim().is_empty()).then_some(json);
         self.inner.set_catalogue(json).map_err(into_error)
     }
 
-    /// The tag catalogue as JSON, to export and edit.
+    /// The tag scheme (catalogue and saved audiences) as JSON, to export and edit.
     #[wasm_bindgen(js_name = catalogueJson)]
     pub fn catalogue_json(&self) -> String {
         self.inner.catalogue_json()
     }
 
-    /// One page of members: `{ total, rows }`.
+    /// The latest report (after `analyze`, `setCatalogue` or `setAudiences`).
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        let a = self
+            .inner
+            .analysis()
+            .ok_or_else(|| into_error(Error::NoAnalysis))?;
+        to_js(&a.report)
+    }
+
+    /// One page of members: `{ total, rows }`, each row with its `tags` (keys). `rule` in the
+    /// query filters by a rule (an error names its line and column).
     #[wasm_bindgen(js_name = queryMembers)]
     pub fn query_members(&self, query: JsValue) -> Result<JsValue, JsValue> {
         let q: MemberQuery = from_js(query)?;
-        let (total, members) = self.inner.query_members(&q);
+        let (total, members) = self.inner.query_members(&q).map_err(into_error)?;
+        #[derive(Serialize)]
+        struct Row<'a> {
+            #[serde(flatten)]
+            row: MemberRow<'a>,
+            tags: Vec<&'a str>,
+        }
         #[derive(Serialize)]
         struct Page<'a> {
             total: usize,
-            rows: Vec<MemberRow<'a>>,
+            rows: Vec<Row<'a>>,
         }
-        to_js(&Page {
-            total,
-            rows: members.into_iter().map(MemberRow).collect(),
-        })
+        let rows = members
+            .into_iter()
+            .map(|m| Row {
+                tags: self
+                    .inner
+                    .member_tags(&m)
+                    .into_iter()
+                    .map(|t| t.key.as_str())
+                    .collect(),
+                row: MemberRow(m),
+            })
+            .collect();
+        to_js(&Page { total, rows })
     }
 
-    /// The whole filtered list (offset/limit ignored) as CSV or XLSX bytes.
+    /// The whole filtered list (offset/limit ignored) as CSV or XLSX bytes. `layout`: `full`
+    /// (default: every column, keys as headers), `audience` (contacts, guide, segment, tags;
+    /// headers in `lang`, `zh` by default) or `touch` (phone, name, guide: members with a phone).
     #[wasm_bindgen(js_name = exportMembers)]
-    pub fn export_members(&self, query: JsValue, format: &str) -> Result<Uint8Array, JsValue> {
-        let mut q: MemberQuery = from_js(query)?;
-        q.offset = 0;
-        q.limit = 0;
-        let (_, members) = self.inner.query_members(&q);
-        let bytes = match format {
-            "xlsx" => export::members_xlsx(members).map_err(into_error)?,
-            _ => export::members_csv(members),
+    pub fn export_members(
+        &self,
+        query: JsValue,
+        format: &str,
+        layout: Option<String>,
+        lang: Option<String>,
+    ) -> Result<Uint8Array, JsValue> {
+        let q: MemberQuery = from_js(query)?;
+        let format = if format == "xlsx" {
+            ExportFormat::Xlsx
+        } else {
+            ExportFormat::Csv
         };
+        let layout = match layout.as_deref() {
+            Some("audience") => Layout::Audience,
+            Some("touch") => Layout::Touch,
+            _ => Layout::Full,
+        };
+        let lang = if lang.as_deref() == Some("en") {
+            HeaderLang::En
+        } else {
+            HeaderLang::Zh
+        };
+        let (bytes, _) = self
+            .inner
+            .export_list(&q, format, layout, lang)
+            .map_err(into_error)?;
         Ok(Uint8Array::from(bytes.as_slice()))
     }
 }

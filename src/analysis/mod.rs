@@ -28,6 +28,7 @@ use crate::model::Day;
 use crate::model::Population;
 use crate::par;
 use crate::report::{self, FileReport, ForecastReport, OrderedMap, Report, Sections};
+use crate::tags::{self, Catalogue, Tags};
 use forecast::{ForecastError, MemberForecast};
 use lifecycle::StageRule;
 
@@ -40,6 +41,8 @@ pub struct Analysis {
     pub report: Report,
     /// One row per member (see [`crate::members`]).
     pub members: MemberTable,
+    /// The scheme's tags made for the member table.
+    pub tags: Tags,
 }
 
 /// The forecast pass's result: the section and a forecast per member, or why there is none.
@@ -93,8 +96,17 @@ impl Passes {
     }
 }
 
-/// Runs every analysis on the ingested files.
+/// Runs every analysis on the ingested files, with the shipped tag scheme.
 pub fn run(ingested: &[&Ingested], opts: &AnalysisOptions) -> Result<Analysis, Error> {
+    run_with(ingested, opts, &Catalogue::default_catalogue())
+}
+
+/// Runs every analysis on the ingested files; the tags and audiences are those of `scheme`.
+pub fn run_with(
+    ingested: &[&Ingested],
+    opts: &AnalysisOptions,
+    scheme: &Catalogue,
+) -> Result<Analysis, Error> {
     opts.validate()?;
     let files: Vec<&IngestedFile> = ingested.iter().map(|f| &f.output).collect();
     let files = files.as_slice();
@@ -148,6 +160,8 @@ pub fn run(ingested: &[&Ingested], opts: &AnalysisOptions) -> Result<Analysis, E
         fc_cols: &fc_cols,
     };
     let packed = pack::pack(pop, &inputs, opts.dormancy_mode);
+    // Over the member table: the scheme's tags and audiences.
+    let tagged = tags::pass(&packed.members, scheme.clone());
 
     let report = report::assemble(Sections {
         as_of: Day(as_of),
@@ -162,6 +176,8 @@ pub fn run(ingested: &[&Ingested], opts: &AnalysisOptions) -> Result<Analysis, E
         sources: labels.sources,
         source_overlap: labels.source_overlap,
         forecast,
+        tags: tagged.report,
+        audiences: tagged.audiences,
         notices,
         warnings: ingested
             .iter()
@@ -171,7 +187,17 @@ pub fn run(ingested: &[&Ingested], opts: &AnalysisOptions) -> Result<Analysis, E
     Ok(Analysis {
         report,
         members: packed.members,
+        tags: tagged.tags,
     })
+}
+
+/// Puts another scheme's tags (made for this analysis's member table) and its audiences in
+/// the analysis.
+pub fn retag(analysis: &mut Analysis, made: Tags) {
+    let tagged = tags::counted(&analysis.members, made);
+    analysis.report.sections.tags = tagged.report;
+    analysis.report.sections.audiences = tagged.audiences;
+    analysis.tags = tagged.tags;
 }
 
 /// Each file's accounting: `rows = accepted + duplicate_rows + rejected_rows`.

@@ -50,12 +50,14 @@ pub(super) fn pack(pop: Population<'_>, inputs: &PackInputs<'_>, mode: DormancyM
         mut members,
         source_labels,
         order_files,
+        knows_refunds,
         ..
     } = pop;
     let ctx = RowContext {
         inputs,
         source_labels: &source_labels,
         order_files: has_labels.then_some(order_files.as_slice()),
+        knows_refunds,
     };
     let half = members.len() / 2;
     let (first, second) = members.split_at_mut(half);
@@ -118,6 +120,8 @@ struct RowContext<'a> {
     source_labels: &'a [String],
     /// The orders files by index, when any has a store, channel or category label.
     order_files: Option<&'a [Option<&'a OrderFile>]>,
+    /// True when the data can show refunds (a refund column or return rows).
+    knows_refunds: bool,
 }
 
 /// Dormancy, lifecycle and repurchase counts over some members.
@@ -172,20 +176,43 @@ fn member_rows(
     let mut rows = MemberTable::with_capacity(members.len(), as_of);
     // Most members share one of a few source sets: one shared list per set.
     let mut source_sets: FxHashMap<Vec<u16>, Arc<[String]>> = FxHashMap::default();
+    let mut bought_in: Vec<u16> = Vec::new();
     for (k, m) in members.iter_mut().enumerate() {
         let i = first + k;
-        let sources = match source_sets.get(&m.sources) {
+        // The files the member bought in (not every file they appear in: a member whose only
+        // rows in a file are closed or refunded orders did not buy there).
+        bought_in.clear();
+        for p in m.purchases {
+            if !bought_in.contains(&p.source) {
+                bought_in.push(p.source);
+            }
+        }
+        bought_in.sort_unstable();
+        let sources = match source_sets.get(&bought_in) {
             Some(s) => s.clone(),
             None => {
-                let set: Arc<[String]> = m
-                    .sources
+                let set: Arc<[String]> = bought_in
                     .iter()
                     .map(|s| ctx.source_labels[*s as usize].clone())
                     .collect();
-                source_sets.insert(m.sources.clone(), set.clone());
+                source_sets.insert(bought_in.clone(), set.clone());
                 set
             }
         };
+        let first_purchase = m.purchases.first();
+        let first_labels = match (ctx.order_files, first_purchase) {
+            (Some(files), Some(p)) => population::purchase_labels(files, p),
+            _ => PurchaseLabels::default(),
+        };
+        let first = [
+            first_purchase.map(|p| ctx.source_labels[p.source as usize].as_str()),
+            first_labels.channel,
+            first_labels.store,
+        ];
+        let refund_rate = (ctx.knows_refunds && m.paid_cents > 0).then(|| {
+            let refunded = m.refund_cents - m.returns_cents();
+            (refunded as f64 / m.paid_cents as f64).min(1.0)
+        });
         let preferred = match ctx.order_files {
             Some(files) => {
                 let of = |pick: fn(PurchaseLabels<'_>) -> Option<&str>| {
@@ -208,6 +235,8 @@ fn member_rows(
             frequency: m.frequency(),
             monetary: money(m.net_spend_cents().max(0)),
             preferred,
+            first,
+            refund_rate,
             ..Default::default()
         };
         if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {

@@ -66,6 +66,21 @@ impl<'c> MemberReader<'c> {
         }
     }
 
+    fn optional_flag(&self, r: &RawRow<'_, '_>, role: Role, log: &mut RowLog) -> Option<bool> {
+        let cell = self.cols.cell(&r.fields, role);
+        let flag = values::parse_flag(cell);
+        if flag.is_none() && !cell.is_empty() {
+            log.field_ignored(
+                r.line,
+                self.cols.header(role),
+                WarningCode::FlagIgnored {
+                    value: cell.to_string(),
+                },
+            );
+        }
+        flag
+    }
+
     /// Reads one row; counts it as accepted or rejected in `log`.
     pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) {
         let keys = super::rows::read_keys(self.cols, r, log);
@@ -146,6 +161,7 @@ impl<'c> MemberReader<'c> {
                 .filter(|p| p.is_finite()),
             guide: text(c(Role::Guide)),
             region: text(c(Role::Region)),
+            follower: self.optional_flag(r, Role::Follower, log),
             summary,
             extra: self
                 .extra_cols

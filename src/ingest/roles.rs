@@ -70,6 +70,8 @@ pub enum Role {
     Guide,
     /// Registration channel (注册渠道).
     RegChannel,
+    /// Follows the brand's official account (是否关注公众号): yes/no.
+    Follower,
     /// Total spend in a member summary (累计消费金额).
     TotalSpend,
     /// Total purchase count in a member summary (累计消费次数).
@@ -265,6 +267,17 @@ impl Role {
             ],
             Role::Guide => &["导购", "所属导购", "专属导购", "添加人", "guide"],
             Role::RegChannel => &["注册渠道", "注册来源", "reg_channel"],
+            Role::Follower => &[
+                "是否关注公众号",
+                "关注公众号",
+                "公众号关注",
+                "公众号粉丝",
+                "是否粉丝",
+                "关注状态",
+                "follower",
+                "is_follower",
+                "wechat_follower",
+            ],
             Role::TotalSpend => &[
                 "累计消费金额",
                 "消费总额",

@@ -460,6 +460,45 @@ fn plain_cents(b: &[u8]) -> Option<i64> {
 /// Normalises a phone: mainland mobiles become 11 digits (dropping `+86`, `86`,
 /// `0086`, spaces, dashes, brackets); other numbers keep their digits. `None`
 /// when fewer than 5 digits remain.
+/// A yes/no cell: `是`/`否`, `已关注`/`未关注`, `1`/`0`, `true`/`false`, `yes`/`no`, `Y`/`N`
+/// (any case); `None` for an empty cell or anything else.
+pub fn parse_flag(s: &str) -> Option<bool> {
+    const YES: &[&str] = &[
+        "是",
+        "已关注",
+        "关注",
+        "已订阅",
+        "订阅",
+        "1",
+        "true",
+        "yes",
+        "y",
+        "t",
+        "subscribed",
+    ];
+    const NO: &[&str] = &[
+        "否",
+        "未关注",
+        "取消关注",
+        "已取关",
+        "未订阅",
+        "0",
+        "false",
+        "no",
+        "n",
+        "f",
+        "unsubscribed",
+    ];
+    let v = s.trim().to_lowercase();
+    if YES.contains(&v.as_str()) {
+        Some(true)
+    } else if NO.contains(&v.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 pub fn normalize_phone(s: &str) -> Option<String> {
     let mut d = String::with_capacity(s.len());
     for c in s.chars() {

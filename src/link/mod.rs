@@ -161,6 +161,11 @@ pub fn build<'f>(
                         counts.after_as_of_rows[fi] += ord.rows as usize;
                         continue;
                     }
+                    if ord.person != NONE && (ord.is_purchase() || ord.refund_cents > 0) {
+                        let m = &mut members[person_member[ord.person as usize] as usize];
+                        m.paid_cents += ord.amount_cents;
+                        m.refund_cents += ord.refund_cents;
+                    }
                     if !ord.is_purchase() {
                         continue;
                     }
@@ -210,7 +215,18 @@ pub fn build<'f>(
         m.purchases = &purchases[w[0] as usize..w[1] as usize];
         m.sources.sort_unstable();
     }
+    let knows_refunds = files.iter().any(|f| match &f.data {
+        FileData::Orders(o) => {
+            !o.returns.is_empty()
+                || f.summary
+                    .columns
+                    .iter()
+                    .any(|c| c.role == Some(crate::ingest::Role::Refund))
+        }
+        FileData::Members(_) => false,
+    });
     Population {
+        knows_refunds,
         members,
         as_of,
         counts,
@@ -246,6 +262,7 @@ fn fill_missing(existing: &mut MemberRecord, rec: &MemberRecord) {
         points,
         guide,
         region,
+        follower,
         summary
     );
     for (header, value) in &rec.extra {

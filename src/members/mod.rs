@@ -23,7 +23,7 @@ mod tests {
 
     #[test]
     fn a_packed_member_stays_small() {
-        assert_eq!(std::mem::size_of::<store::Packed>(), 80);
+        assert_eq!(std::mem::size_of::<store::Packed>(), 96);
     }
 
     fn full() -> NewMember<'static> {
@@ -63,6 +63,8 @@ mod tests {
             }),
             churn_band: Some("low"),
             preferred: [Some("静安店"), None, Some("护肤")],
+            first: [Some("online.csv"), Some("小程序"), None],
+            refund_rate: Some(0.25),
         }
     }
 
@@ -111,6 +113,11 @@ mod tests {
         assert_eq!(v.preferred_store(), Some("静安店"));
         assert_eq!(v.preferred_channel(), None);
         assert_eq!(v.favourite_category(), Some("护肤"));
+        assert_eq!(v.first_source(), Some("online.csv"));
+        assert_eq!(v.first_channel(), Some("小程序"));
+        assert_eq!(v.first_store(), None);
+        assert_eq!(v.refund_rate(), Some(0.25));
+        assert_eq!(v.days_since_first(), Some(19012 - 18100));
         assert_eq!(v.sources(), ["online.csv", "pos.csv"]);
         assert!(v.in_member_file());
         let b = t.view(0);
@@ -119,6 +126,8 @@ mod tests {
         assert_eq!(b.forecast(), None);
         assert_eq!(b.dormancy(), "never_bought");
         assert!(!b.in_member_file());
+        assert_eq!(b.refund_rate(), None);
+        assert_eq!(b.first_source(), None);
         assert_eq!(
             t.forecasts.len(),
             3,

@@ -29,6 +29,9 @@ pub struct MemberQuery {
     pub churn_band: Option<String>,
     /// Only buyers (true) or only non-buyers (false).
     pub buyers: Option<bool>,
+    /// A rule over fields and tags the members must match (`tag("…")` for one tag; see
+    /// `docs/rules-language.md`). Applied by the analyzer, which knows the tags.
+    pub rule: Option<String>,
     /// Column to sort by.
     pub sort: Option<String>,
     /// Descending sort.
@@ -120,12 +123,16 @@ impl<'a> SortKey<'a> {
     }
 }
 
-/// Indexes of the members matching `q`, sorted as asked (stable: ties keep table order; empty
-/// cells last in both directions).
-pub fn select(table: &MemberTable, q: &MemberQuery) -> Vec<usize> {
+/// Indexes of the members matching `q` and `keep`, sorted as asked (stable: ties keep table
+/// order; empty cells last in both directions).
+pub fn select(
+    table: &MemberTable,
+    q: &MemberQuery,
+    keep: impl Fn(&MemberView<'_>) -> bool,
+) -> Vec<usize> {
     let mut idx: Vec<usize> = table
         .iter()
-        .filter(|v| q.matches(v))
+        .filter(|v| q.matches(v) && keep(v))
         .map(|v| v.index())
         .collect();
     if let Some(col) = q.sort.as_deref().and_then(column) {
@@ -141,9 +148,14 @@ pub fn select(table: &MemberTable, q: &MemberQuery) -> Vec<usize> {
     idx
 }
 
-/// One page of the query: total matches and the members on the page.
-pub fn page<'t>(table: &'t MemberTable, q: &MemberQuery) -> (usize, Vec<MemberView<'t>>) {
-    let idx = select(table, q);
+/// One page of the query (members matching `q` and `keep`): total matches and the members on
+/// the page.
+pub fn page<'t>(
+    table: &'t MemberTable,
+    q: &MemberQuery,
+    keep: impl Fn(&MemberView<'_>) -> bool,
+) -> (usize, Vec<MemberView<'t>>) {
+    let idx = select(table, q, keep);
     let total = idx.len();
     let limit = if q.limit == 0 { total } else { q.limit };
     (

@@ -1,4 +1,4 @@
-//! The member table kept packed: one 80-byte entry per member (and 56 bytes of forecasts when
+//! The member table kept packed: one 96-byte entry per member (and 56 bytes of forecasts when
 //! they were computed). Its four key texts sit in one small allocation, the members-table
 //! record (tier, gender, birthday, guide, extra columns...) is moved in as it was read, absent
 //! numbers are NaN or a sentinel and keys are small codes. Nothing outside this file knows the
@@ -62,6 +62,10 @@ pub struct NewMember<'a> {
     pub churn_band: Option<&'static str>,
     /// The store, channel and category the member bought under most.
     pub preferred: [Option<&'a str>; 3],
+    /// The source (orders file), channel and store of the member's first purchase.
+    pub first: [Option<&'a str>; 3],
+    /// Refunded share of the amount paid (see `docs/rules.md`), when the data can show refunds.
+    pub refund_rate: Option<f64>,
 }
 
 /// One member, packed.
@@ -82,6 +86,10 @@ pub(super) struct Packed {
     pub scores: [u8; 3],
     /// Preferred store, channel and category: indexes into [`MemberTable::labels`].
     pub preferred: [u16; 3],
+    /// First purchase's source, channel and store: indexes into [`MemberTable::labels`].
+    pub first: [u16; 3],
+    /// Refund rate (NaN when unknown); f32 keeps the entry small (7 significant digits).
+    pub refund_rate: f32,
     /// segment, segment_ten, dormancy, lifecycle, repurchase_status, churn_band.
     pub codes: [u8; 6],
     /// Index into [`MemberTable::source_sets`].
@@ -272,9 +280,12 @@ impl MemberTable {
             self.code(m.churn_band),
         ];
         let preferred = m.preferred.map(|l| self.label(l));
+        let first = m.first.map(|l| self.label(l));
         self.rows.push(Packed {
             texts: pack_texts(m.ids),
             preferred,
+            first,
+            refund_rate: m.refund_rate.map_or(f32::NAN, |r| r as f32),
             record: m.record,
             days: [
                 day(m.first_purchase),
@@ -335,9 +346,9 @@ impl MemberTable {
                 map(band, &keys),
             ];
             p.sources = sets[p.sources as usize];
-            p.preferred = p
-                .preferred
-                .map(|l| if l == NO_LABEL { l } else { labels[l as usize] });
+            let relabel = |l: u16| if l == NO_LABEL { l } else { labels[l as usize] };
+            p.preferred = p.preferred.map(relabel);
+            p.first = p.first.map(relabel);
             self.rows.push(p);
         }
     }

@@ -137,6 +137,37 @@ impl<'a> MemberView<'a> {
         &self.table.source_sets[self.p.sources as usize]
     }
 
+    /// The source (orders file) of the first purchase.
+    pub fn first_source(&self) -> Option<&'a str> {
+        self.label(self.p.first[0])
+    }
+
+    /// The channel of the first purchase.
+    pub fn first_channel(&self) -> Option<&'a str> {
+        self.label(self.p.first[1])
+    }
+
+    /// The store of the first purchase.
+    pub fn first_store(&self) -> Option<&'a str> {
+        self.label(self.p.first[2])
+    }
+
+    /// Days from the first purchase to the as-of date (会员购龄).
+    pub fn days_since_first(&self) -> Option<i32> {
+        Some(self.table.as_of - self.first_purchase()?)
+    }
+
+    /// Refunded share of the amount the member paid (退款率), when the data can show refunds.
+    pub fn refund_rate(&self) -> Option<f64> {
+        let r = self.p.refund_rate;
+        (!r.is_nan()).then_some(f64::from(r))
+    }
+
+    /// Follows the brand's official account, when a members-table column says.
+    pub fn follower(&self) -> Option<bool> {
+        self.record()?.follower
+    }
+
     /// First purchase day.
     pub fn first_purchase(&self) -> Option<i32> {
         unday(self.p.days[0])
@@ -237,23 +268,22 @@ impl<'a> MemberView<'a> {
         self.table.key(self.p.codes[5])
     }
 
-    fn label(&self, k: usize) -> Option<&'a str> {
-        let i = self.p.preferred[k];
+    fn label(&self, i: u16) -> Option<&'a str> {
         (i != NO_LABEL).then(|| &*self.table.labels[usize::from(i)])
     }
 
     /// The store the member bought in most (orders' store column).
     pub fn preferred_store(&self) -> Option<&'a str> {
-        self.label(0)
+        self.label(self.p.preferred[0])
     }
 
     /// The channel the member bought through most.
     pub fn preferred_channel(&self) -> Option<&'a str> {
-        self.label(1)
+        self.label(self.p.preferred[1])
     }
 
     /// The category the member bought most (偏好品类).
     pub fn favourite_category(&self) -> Option<&'a str> {
-        self.label(2)
+        self.label(self.p.preferred[2])
     }
 }

@@ -46,6 +46,11 @@ pub struct Member<'f> {
     pub purchases: &'f [Purchase],
     /// Returns on or before the as-of date: (day, negative cents), so windows can filter them.
     pub returns: Vec<(i32, i64)>,
+    /// Refunded cents of the member's orders dated up to as-of (any status, from the refund
+    /// column), for the refund tendency.
+    pub refund_cents: i64,
+    /// Amount of the member's paid orders dated up to as-of: purchases and orders with a refund.
+    pub paid_cents: i64,
     /// Totals from a member-summary table (used when the member has no order rows).
     pub summary: Option<SummaryTotals>,
 }
@@ -142,6 +147,8 @@ pub struct Population<'f> {
     /// Per file: its orders and labels (`None` for members tables), for a purchase's store,
     /// channel and category.
     pub order_files: Vec<Option<&'f OrderFile>>,
+    /// True when some orders file can show refunds: it has a refund column or return rows.
+    pub knows_refunds: bool,
 }
 
 /// The store, channel and category of a purchase, from the order files by file index.

@@ -104,6 +104,8 @@ pub struct MemberRecord {
     pub guide: Option<String>,
     /// Region.
     pub region: Option<String>,
+    /// Follows the brand's official account (是否关注公众号), when a column says.
+    pub follower: Option<bool>,
     /// Member-summary totals, when the table is a summary.
     pub summary: Option<SummaryTotals>,
     /// The row's columns that no role reads, as header → value (non-empty values only), for

@@ -10,6 +10,7 @@ pub mod forecast;
 mod ordered_map;
 pub mod schema;
 pub mod sections;
+pub mod tags;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -19,6 +20,7 @@ use crate::model::Day;
 pub use forecast::*;
 pub use ordered_map::OrderedMap;
 pub use sections::*;
+pub use tags::*;
 
 /// Version of the report format.
 pub const REPORT_VERSION: &str = "1.0";
@@ -80,6 +82,10 @@ pub struct Sections {
     pub source_overlap: Vec<SourceOverlap>,
     /// Forecasts (BG/NBD, Gamma-Gamma, CLV), when they could be fitted.
     pub forecast: Option<ForecastReport>,
+    /// The tag catalogue (标签体系) with every tag's count.
+    pub tags: TagsReport,
+    /// The scheme's saved audiences (人群), with their overlaps.
+    pub audiences: Vec<AudienceStats>,
     /// Run-level messages (e.g. forecasts not computed), in both languages.
     pub notices: Vec<Notice>,
     /// Row warnings (first 100 per file) and file notices, in both languages.

@@ -11,43 +11,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::audience::AudienceDef;
 use super::compile::{Rule, TagSource};
-use super::error::RuleError;
 use crate::analysis::stats::percentile_sorted;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::members::{column, Column, ColumnKind, MemberTable, MemberView, Value};
-
-/// Who sets a tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Setter {
-    /// 系统自动: computed from the data.
-    Auto,
-    /// 导购/人工: set by a person (a rule the user writes).
-    Manual,
-}
-
-/// Whether a tag changes as the data does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Change {
-    /// 静态: fixed once known (gender, registration channel).
-    Static,
-    /// 动态: recomputed with every analysis (recency, segment).
-    Dynamic,
-}
-
-/// What a tag rests on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// 事实标签: read from the data.
-    Fact,
-    /// 模型标签: from a model (RFM, forecasts).
-    Model,
-}
+pub use crate::report::{
+    Basis, CategorySummary, Change, GroupInfo, GroupSummary, Setter, TagSummary, TagsReport,
+};
 
 /// A tag written as a rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,28 +64,11 @@ pub enum Make {
     Rules {
         /// The tags.
         tags: Vec<RuleTag>,
+        /// Member columns the rules need: without a value in one of them for any member, the
+        /// group is unavailable (with the reason) rather than empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        requires: Vec<String>,
     },
-}
-
-/// What describes a group of tags: its key, names, definition and kind of tags.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GroupInfo {
-    /// Stable key.
-    pub key: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// One line saying what the tags mean, in Chinese.
-    pub definition_zh: String,
-    /// The same in English.
-    pub definition_en: String,
-    /// Who sets them.
-    pub setter: Setter,
-    /// Static or dynamic.
-    pub change: Change,
-    /// Fact or model.
-    pub basis: Basis,
 }
 
 /// A group of tags (二级).
@@ -139,11 +95,15 @@ pub struct Category {
     pub groups: Vec<Group>,
 }
 
-/// The catalogue.
+/// The tag scheme (标签方案): the catalogue's categories and the saved audiences, one JSON
+/// document to import and export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Catalogue {
     /// The categories, in display order.
     pub categories: Vec<Category>,
+    /// Saved audiences (人群), evaluated with every analysis.
+    #[serde(default)]
+    pub audiences: Vec<AudienceDef>,
 }
 
 /// What is wrong with a catalogue: the place (`categories[2].groups[0].tags[1].rule`) and why.
@@ -181,10 +141,13 @@ pub struct Tag {
     pub group: (usize, usize),
     /// For a tag of a `values` group: its column and value (counted without running the rule).
     value: Option<(&'static Column, String)>,
+    /// Named after a raw value of its column (no display name in the catalogue).
+    raw_value: bool,
 }
 
 /// A catalogue made for one member table: every tag with its rule, and the groups that could
 /// not be made (their input column has no value) with the reason.
+#[derive(Debug, Clone)]
 pub struct Tags {
     /// The catalogue it was made from.
     pub catalogue: Catalogue,
@@ -192,6 +155,8 @@ pub struct Tags {
     pub tags: Vec<Tag>,
     /// Per category and group: why it has no tags (`None` when it has them).
     pub unavailable: Vec<Vec<Option<(String, String)>>>,
+    /// The rules that could not be read (their groups are unavailable).
+    pub rule_errors: Vec<CatalogueError>,
 }
 
 impl TagSource for Tags {
@@ -310,7 +275,18 @@ impl Catalogue {
                             }
                         }
                     }
-                    Make::Rules { tags } => {
+                    Make::Rules { tags, requires } => {
+                        if let Some((ri, col)) = requires
+                            .iter()
+                            .enumerate()
+                            .find(|(_, c)| column(c).is_none())
+                        {
+                            return bad(
+                                format!("{place}.requires[{ri}]"),
+                                format!("no member column is called \"{col}\""),
+                                format!("没有名为“{col}”的会员字段"),
+                            );
+                        }
                         for (ti, t) in tags.iter().enumerate() {
                             if t.key.is_empty() || t.rule.trim().is_empty() {
                                 return bad(
@@ -324,14 +300,33 @@ impl Catalogue {
                 }
             }
         }
+        let mut names = std::collections::HashSet::new();
+        for (ai, a) in self.audiences.iter().enumerate() {
+            if a.name.trim().is_empty() || a.rule.trim().is_empty() {
+                return bad(
+                    format!("audiences[{ai}]"),
+                    "an audience needs a name and a rule".into(),
+                    "人群需要名称和规则".into(),
+                );
+            }
+            if !names.insert(a.name.trim()) {
+                return bad(
+                    format!("audiences[{ai}].name"),
+                    format!("the audience name \"{}\" is used twice", a.name),
+                    format!("人群名称“{}”重复", a.name),
+                );
+            }
+        }
         Ok(())
     }
 
     /// The tags for a member table: values and bands read from its members, every rule
-    /// checked (the error names the tag).
-    pub fn make(self, table: &MemberTable) -> Result<Tags, CatalogueError> {
+    /// checked. A group whose input has no value, or one of whose rules cannot be read, is
+    /// unavailable with the reason (the rule errors are also kept in [`Tags::rule_errors`]).
+    pub fn make(self, table: &MemberTable) -> Tags {
         let mut tags: Vec<Tag> = Vec::new();
         let mut unavailable = Vec::new();
+        let mut rule_errors = Vec::new();
         for (ci, c) in self.categories.iter().enumerate() {
             let mut row = Vec::new();
             for (gi, g) in c.groups.iter().enumerate() {
@@ -344,16 +339,22 @@ impl Catalogue {
                         continue;
                     }
                 };
-                row.push(None);
+                let group_start = tags.len();
+                let mut failed = None;
                 for (ti, (key, zh, en, rule)) in made.into_iter().enumerate() {
-                    let compiled =
-                        Rule::compile(&rule, &Earlier(&tags)).map_err(|e: RuleError| {
-                            CatalogueError {
+                    let raw_value = matches!(&g.make, Make::Values { names, .. }
+                        if !names.iter().any(|n| key[g.info.key.len() + 1..] == n[0]));
+                    let compiled = match Rule::compile(&rule, &Earlier(&tags)) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            failed = Some(CatalogueError {
                                 place: format!("{place}.tags[{ti}].rule"),
-                                reason_en: e.message_en(),
-                                reason_zh: e.message_zh(),
-                            }
-                        })?;
+                                reason_en: format!("the rule of tag \"{key}\": {}", e.message_en()),
+                                reason_zh: format!("标签“{key}”的规则：{}", e.message_zh()),
+                            });
+                            break;
+                        }
+                    };
                     let value = match &g.make {
                         Make::Values { column: col, .. } => {
                             column(col).map(|c| (c, key[g.info.key.len() + 1..].to_string()))
@@ -366,17 +367,32 @@ impl Catalogue {
                         name_en: en,
                         rule: compiled,
                         group: (ci, gi),
+                        raw_value,
                         value,
                     });
+                }
+                match failed {
+                    // A rule that cannot be read makes its group unavailable, saying why;
+                    // the other groups are still made.
+                    Some(e) => {
+                        tags.truncate(group_start);
+                        row.push(Some((
+                            format!("{}: {}", e.place, e.reason_en),
+                            format!("{}：{}", e.place, e.reason_zh),
+                        )));
+                        rule_errors.push(e);
+                    }
+                    None => row.push(None),
                 }
             }
             unavailable.push(row);
         }
-        Ok(Tags {
+        Tags {
             catalogue: self,
             tags,
             unavailable,
-        })
+            rule_errors,
+        }
     }
 }
 
@@ -391,17 +407,26 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
         ))
     };
     match &g.make {
-        Make::Rules { tags } => Ok(tags
-            .iter()
-            .map(|t| {
-                (
-                    format!("{}.{}", g.info.key, t.key),
-                    t.name_zh.clone(),
-                    t.name_en.clone(),
-                    t.rule.clone(),
-                )
-            })
-            .collect()),
+        Make::Rules { tags, requires } => {
+            for col in requires {
+                let has_value = column(col)
+                    .is_some_and(|c| table.iter().any(|m| !matches!((c.get)(&m), Value::Empty)));
+                if !has_value {
+                    return none(col);
+                }
+            }
+            Ok(tags
+                .iter()
+                .map(|t| {
+                    (
+                        format!("{}.{}", g.info.key, t.key),
+                        t.name_zh.clone(),
+                        t.name_en.clone(),
+                        t.rule.clone(),
+                    )
+                })
+                .collect())
+        }
         Make::Values { column: col, names } => {
             let Some(c) = column(col) else {
                 return none(col);
@@ -513,6 +538,46 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
 }
 
 impl Tags {
+    /// A tag's name where it stands alone (a list's tags cell): a tag named after a raw value
+    /// (a store, a region, a file) carries its group's name, `所属门店：静安店`.
+    pub fn display_name(&self, t: &Tag, zh: bool) -> String {
+        let name = if zh { &t.name_zh } else { &t.name_en };
+        if !t.raw_value {
+            return name.clone();
+        }
+        let g = &self.catalogue.categories[t.group.0].groups[t.group.1].info;
+        if zh {
+            format!("{}：{name}", g.name_zh)
+        } else {
+            format!("{}: {name}", g.name_en)
+        }
+    }
+
+    /// The display name the catalogue gives a value of a member column (a `values` group's
+    /// `names`), in Chinese or English.
+    pub fn value_name(&self, column: &str, value: &str, zh: bool) -> Option<&str> {
+        self.catalogue
+            .categories
+            .iter()
+            .flat_map(|c| &c.groups)
+            .find_map(|g| match &g.make {
+                Make::Values { column: col, names } if col == column => names
+                    .iter()
+                    .find(|n| n[0] == value)
+                    .map(|n| if zh { n[1].as_str() } else { n[2].as_str() }),
+                _ => None,
+            })
+    }
+
+    /// The tags a member carries, in catalogue order.
+    pub fn of<'t>(&'t self, m: &MemberView<'_>) -> impl Iterator<Item = &'t Tag> + 't {
+        let hits: Vec<bool> = self.tags.iter().map(|t| t.rule.matches(m, self)).collect();
+        self.tags
+            .iter()
+            .zip(hits)
+            .filter_map(|(t, hit)| hit.then_some(t))
+    }
+
     /// How many members carry each tag, in tag order. The tags of a `values` group are
     /// counted by reading their column once per member (the same members as their rules).
     pub fn counts(&self, table: &MemberTable) -> Vec<usize> {
@@ -550,50 +615,6 @@ impl Tags {
         }
         counts
     }
-}
-
-/// A tag with its count, as the page and the report show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TagSummary {
-    /// Stable key.
-    pub key: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// The rule that defines it.
-    pub rule: String,
-    /// Members carrying it.
-    pub members: usize,
-    /// Share of all members.
-    pub share: f64,
-}
-
-/// A group with its tags, or why it has none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupSummary {
-    /// What it is.
-    #[serde(flatten)]
-    pub info: GroupInfo,
-    /// Why the group has no tags (its input is missing), in English.
-    pub unavailable_en: Option<String>,
-    /// The same in Chinese.
-    pub unavailable_zh: Option<String>,
-    /// Its tags.
-    pub tags: Vec<TagSummary>,
-}
-
-/// A category with its groups.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CategorySummary {
-    /// Stable key.
-    pub key: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// Its groups.
-    pub groups: Vec<GroupSummary>,
 }
 
 impl Tags {

@@ -35,6 +35,7 @@ enum Source {
     Extra(String),
     Tag(usize),
     Number(f64),
+    Bool(bool),
     Text(String),
     Day(i32),
 }
@@ -152,6 +153,7 @@ impl Checker<'_> {
                 None => return Err(self.err(RuleErrorKind::UnknownTag(name.clone()), *span)),
             },
             Operand::Number(n, _) => (Source::Number(*n), Ty::Number),
+            Operand::Bool(b, _) => (Source::Bool(*b), Ty::Bool),
             Operand::Text(t, _) => (Source::Text(t.clone()), Ty::Text),
         })
     }
@@ -274,6 +276,7 @@ fn value<'a>(src: &'a Source, m: &MemberView<'a>, tags: &dyn TagSource) -> Val<'
         Source::Extra(h) => m.extra(h).map_or(Val::Empty, Val::Text),
         Source::Tag(id) => Val::Bool(tags.has(*id, m)),
         Source::Number(n) => Val::Number(*n),
+        Source::Bool(b) => Val::Bool(*b),
         Source::Text(t) => Val::Text(t),
         Source::Day(d) => Val::Day(*d),
     }

@@ -72,6 +72,8 @@ pub enum Operand {
     Tag(String, Span),
     /// A number.
     Number(f64, Span),
+    /// `true` or `false`.
+    Bool(bool, Span),
     /// A quoted text.
     Text(String, Span),
 }
@@ -84,6 +86,7 @@ impl Operand {
             | Operand::Col(_, s)
             | Operand::Tag(_, s)
             | Operand::Number(_, s)
+            | Operand::Bool(_, s)
             | Operand::Text(_, s) => *s,
         }
     }
@@ -442,6 +445,12 @@ impl Parser<'_> {
                 Ok(Operand::Text(t, s))
             }
             Tok::Ident(name) if is_reserved(&name) => Err(self.expected(Expected::Operand)),
+            Tok::Ident(name)
+                if name.eq_ignore_ascii_case("true") || name.eq_ignore_ascii_case("false") =>
+            {
+                let (_, s) = self.bump();
+                Ok(Operand::Bool(name.eq_ignore_ascii_case("true"), s))
+            }
             Tok::Ident(name) => {
                 let (_, s) = self.bump();
                 if !matches!(self.peek(), Tok::LParen) {

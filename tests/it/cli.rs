@@ -157,3 +157,72 @@ fn unusable_arguments_exit_2_and_help_exits_0() {
         );
     }
 }
+
+#[test]
+fn audience_writes_the_selected_members_and_tags_reach_members_out() {
+    let dir = std::env::temp_dir().join(format!("ml-aud-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = dir.join("list.csv");
+    let trio = [
+        path("members.csv"),
+        path("online_orders_gbk.csv"),
+        path("pos_sales.csv"),
+    ];
+    let mut args: Vec<&str> = vec!["audience"];
+    args.extend(trio.iter().map(String::as_str));
+    let rule = r#"tag("重要价值客户") and recency_days <= 90"#;
+    args.extend([
+        "--no-forecast",
+        "--rule",
+        rule,
+        "--out",
+        list.to_str().unwrap(),
+    ]);
+    let (code, out, err) = cli(&args);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&list).unwrap();
+    let rows = text.trim_end().split("\r\n").count() - 1;
+    assert!(rows > 0);
+    assert!(out.starts_with(&format!("{rows} of ")), "{out}");
+    assert!(text.starts_with("\u{FEFF}会员ID,手机号"));
+    // Every listed member is in the segment and bought within 90 days: read the columns back.
+    let mut r = csv::Reader::from_reader(&text.as_bytes()[3..]);
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let (seg, rec) = (col("RFM 分层"), col("R 天数"));
+    for row in r.records().map(Result::unwrap) {
+        assert_eq!(&row[seg], "重要价值客户");
+        assert!(row[rec].parse::<i32>().unwrap() <= 90);
+    }
+    // A rule that cannot be read: status 2, the position in both languages.
+    let mut bad: Vec<&str> = vec!["audience", &trio[2], "--rule", "monetary >", "--out"];
+    bad.push(list.to_str().unwrap());
+    let (code, _, err) = cli(&bad);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("line 1, column 11") && err.contains("第 1 行第 11 列"),
+        "{err}"
+    );
+    // A scheme that is not one: status 2, naming the place.
+    let scheme = dir.join("bad.json");
+    std::fs::write(&scheme, r#"{"categories":[{"key":"c","name_zh":"c","name_en":"c","groups":[{"key":"g","name_zh":"g","name_en":"g","definition_zh":"","definition_en":"","setter":"auto","change":"static","basis":"fact","kind":"values","column":"nope"}]}]}"#).unwrap();
+    let (code, _, err) = cli(&["analyze", &trio[2], "--tags", scheme.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("categories[0].groups[0].column"), "{err}");
+    // --members-out carries each member's tags (keys).
+    let members_out = dir.join("members.csv");
+    let (code, _, err) = cli(&[
+        "analyze",
+        &trio[0],
+        &trio[2],
+        "--no-forecast",
+        "--members-out",
+        members_out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&members_out).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.ends_with(",tags"), "{header}");
+    assert!(text.contains("rfm.important_value") || text.contains("dormancy."));
+    std::fs::remove_dir_all(&dir).ok();
+}

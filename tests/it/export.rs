@@ -11,15 +11,96 @@ fn member_export_escapes_formulas_and_keeps_chinese() {
     a.add_file("t.csv", csv.as_bytes().to_vec(), FileOptions::default())
         .unwrap();
     a.analyze(&AnalysisOptions::default()).unwrap();
-    let (total, rows) = a.query_members(&MemberQuery {
-        search: Some("王".into()),
-        ..Default::default()
-    });
+    let (total, rows) = a
+        .query_members(&MemberQuery {
+            search: Some("王".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(total, 1);
     assert_eq!(rows[0].name(), Some("王五"));
-    let (_, all) = a.query_members(&MemberQuery::default());
+    let (_, all) = a.query_members(&MemberQuery::default()).unwrap();
     let text = String::from_utf8(export::members_csv(all.iter().copied())).unwrap();
     assert!(text.starts_with('\u{FEFF}'));
     assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""));
     assert_eq!(text.lines().count(), 3);
+}
+
+#[test]
+fn audience_and_touch_lists_have_chinese_headers_tags_and_escaped_cells() {
+    use memberlens::analyzer::ExportFormat;
+    use memberlens::export::{HeaderLang, Layout};
+    let csv = "订单号,下单时间,手机号,买家昵称,实付金额\n1,2024-01-01,13800000001,=HYPERLINK(\"x\"),10\n2,2024-01-02,,王五,10\n";
+    let mut a = Analyzer::new();
+    a.add_file("t.csv", csv.as_bytes().to_vec(), FileOptions::default())
+        .unwrap();
+    a.add_file(
+        "m.csv",
+        "会员卡号,姓名\nC9,王五\n".as_bytes().to_vec(),
+        FileOptions::default(),
+    )
+    .unwrap();
+    // A custom tag whose name a spreadsheet would run.
+    let mut scheme: serde_json::Value = serde_json::from_str(&a.catalogue_json()).unwrap();
+    scheme["categories"][0]["groups"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "key": "custom", "name_zh": "自定义", "name_en": "Custom",
+            "definition_zh": "", "definition_en": "", "setter": "manual",
+            "change": "dynamic", "basis": "fact", "kind": "rules",
+            "tags": [{"key": "evil", "name_zh": "=EVIL()", "name_en": "+EVIL", "rule": "frequency >= 1"}]
+        }));
+    a.set_catalogue(Some(&scheme.to_string())).unwrap();
+    a.analyze(&AnalysisOptions::default()).unwrap();
+    let all = MemberQuery::default();
+    let (bytes, n) = a
+        .export_list(&all, ExportFormat::Csv, Layout::Audience, HeaderLang::Zh)
+        .unwrap();
+    // The buyer by phone and the members-table member C9 (order 2 has no key: a guest).
+    assert_eq!(n, 2);
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.starts_with("\u{FEFF}会员ID,手机号,邮箱,姓名,导购,"),
+        "{text}"
+    );
+    let mut r = csv::Reader::from_reader(&text.as_bytes()[3..]);
+    let headers = r.headers().unwrap().clone();
+    assert_eq!(headers.iter().next_back(), Some("标签"));
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    let tags_of = |phone: &str| {
+        rows.iter()
+            .find(|r| &r[1] == phone)
+            .map(|r| r[headers.len() - 1].to_string())
+            .unwrap()
+    };
+    let tags = tags_of("13800000001");
+    assert!(
+        tags.starts_with('\''),
+        "the cell that would run is escaped: {tags}"
+    );
+    assert!(tags.contains("=EVIL()"), "{tags}");
+    assert!(tags.contains("有手机号"), "{tags}");
+    // English headers on request.
+    let (en, _) = a
+        .export_list(&all, ExportFormat::Csv, Layout::Audience, HeaderLang::En)
+        .unwrap();
+    assert!(String::from_utf8(en).unwrap().contains("Member id,Phone,"));
+    // The touch list: phone, name, guide, member id, for the members with a phone only.
+    let (touch, n) = a
+        .export_list(&all, ExportFormat::Csv, Layout::Touch, HeaderLang::Zh)
+        .unwrap();
+    assert_eq!(n, 1);
+    let touch = String::from_utf8(touch).unwrap();
+    let lines: Vec<&str> = touch.trim_end().split("\r\n").collect();
+    assert_eq!(lines[0], "\u{FEFF}手机号,姓名,导购,会员ID");
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].starts_with("13800000001,"));
+    // XLSX in the same layout.
+    let (xlsx, n) = a
+        .export_list(&all, ExportFormat::Xlsx, Layout::Audience, HeaderLang::Zh)
+        .unwrap();
+    assert_eq!(n, 2);
+    assert!(xlsx.starts_with(b"PK\x03\x04"));
 }

@@ -8,6 +8,21 @@ use memberlens::tags::{Catalogue, Rule, TagSource, Tags};
 
 use crate::support::{analyze, exported_rows};
 
+/// An analyzer holding fixtures, analysed with default options.
+fn analyzer_with(names: &[&str]) -> memberlens::Analyzer {
+    let mut a = memberlens::Analyzer::new();
+    for n in names {
+        a.add_file(
+            n,
+            crate::support::bytes(n),
+            memberlens::FileOptions::default(),
+        )
+        .unwrap();
+    }
+    a.analyze(&memberlens::AnalysisOptions::default()).unwrap();
+    a
+}
+
 const TRIO: [&str; 3] = ["members.csv", "online_orders_gbk.csv", "pos_sales.csv"];
 
 /// Tag counts by key.
@@ -30,7 +45,7 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 fn automatic_tags_count_what_a_plain_tally_counts() {
     let a = analyze(&TRIO);
     let rows = exported_rows(&a);
-    let tags = Catalogue::default_catalogue().make(&a.members).unwrap();
+    let tags = Catalogue::default_catalogue().make(&a.members);
     let got = counts(&tags, &a);
     // The one-pass count of values tags equals running each tag's rule.
     let by_rule: Vec<usize> = tags
@@ -153,7 +168,7 @@ fn automatic_tags_count_what_a_plain_tally_counts() {
 fn a_group_without_its_column_says_why() {
     // Orders alone: no members table, so no gender, tier or guide.
     let a = analyze(&["online_orders_gbk.csv"]);
-    let tags = Catalogue::default_catalogue().make(&a.members).unwrap();
+    let tags = Catalogue::default_catalogue().make(&a.members);
     let cats = &tags.catalogue.categories;
     let reason = |key: &str| {
         for (ci, c) in cats.iter().enumerate() {
@@ -201,22 +216,25 @@ fn a_bad_catalogue_names_the_place() {
     // A rule that does not check names its tag, line and column.
     let bad = r#"{"categories":[{"key":"c","name_zh":"c","name_en":"c","groups":[{"key":"g","name_zh":"g","name_en":"g","definition_zh":"","definition_en":"","setter":"manual","change":"dynamic","basis":"fact","kind":"rules","tags":[{"key":"ok","name_zh":"好","name_en":"ok","rule":"frequency >= 1"},{"key":"bad","name_zh":"坏","name_en":"bad","rule":"frequency >= \"x\""}]}]}]}"#;
     let a = analyze(&["pos_sales.csv"]);
-    let e = Catalogue::from_json(bad)
-        .unwrap()
-        .make(&a.members)
-        .err()
-        .unwrap();
+    let made = Catalogue::from_json(bad).unwrap().make(&a.members);
+    let e = made.rule_errors[0].clone();
     assert_eq!(e.place, "categories[0].groups[0].tags[1].rule");
-    assert!(
-        e.reason_en.starts_with("line 1, column 1:"),
-        "{}",
-        e.reason_en
+    // The group is unavailable with the reason, its tags dropped; the analyzer refuses it.
+    assert!(made.unavailable[0][0]
+        .as_ref()
+        .is_some_and(|(en, _)| en.contains("tags[1].rule")));
+    assert!(made.tags.is_empty());
+    let mut analyzer = analyzer_with(&["pos_sales.csv"]);
+    let before = analyzer.catalogue_json();
+    let err = analyzer.set_catalogue(Some(bad)).unwrap_err();
+    assert_eq!(err.code(), "invalid_catalogue");
+    assert_eq!(
+        analyzer.catalogue_json(),
+        before,
+        "the scheme in use is kept"
     );
-    assert!(
-        e.reason_zh.starts_with("第 1 行第 1 列："),
-        "{}",
-        e.reason_zh
-    );
+    assert!(e.reason_en.contains("line 1, column 1:"), "{}", e.reason_en);
+    assert!(e.reason_zh.contains("第 1 行第 1 列："), "{}", e.reason_zh);
 }
 
 #[test]
@@ -224,7 +242,7 @@ fn audiences_hold_what_a_plain_tally_holds() {
     use memberlens::tags::{audience, AudienceDef};
     let a = analyze(&TRIO);
     let rows = exported_rows(&a);
-    let tags = Catalogue::default_catalogue().make(&a.members).unwrap();
+    let tags = Catalogue::default_catalogue().make(&a.members);
     let defs = vec![
         AudienceDef {
             name: "重要价值".into(),
@@ -245,13 +263,13 @@ fn audiences_hold_what_a_plain_tally_holds() {
         |r| r["recency_days"].parse::<f64>().is_ok_and(|x| x <= 30.0) && !r["phone"].is_empty(),
         |r| r["monetary"].parse::<f64>().is_ok_and(|x| x >= 1000.0),
     ];
-    let rules = audience::compile(&defs, &tags).unwrap();
-    let report = audience::evaluate(&defs, &rules, &a.members, &tags);
+    audience::compile(&defs, &tags).unwrap();
+    let report = audience::evaluate(&defs, &a.members, &tags);
     let total_revenue: f64 = rows
         .iter()
         .map(|r| r["monetary"].parse::<f64>().unwrap())
         .sum();
-    for (k, s) in report.audiences.iter().enumerate() {
+    for (k, s) in report.iter().enumerate() {
         let mine: Vec<&HashMap<String, String>> = rows.iter().filter(|r| plain[k](r)).collect();
         assert_eq!(s.members, mine.len(), "{}", s.name);
         assert!(s.members > 0, "{} selects someone", s.name);
@@ -284,7 +302,7 @@ fn audiences_hold_what_a_plain_tally_holds() {
         );
         for (j, other) in plain.iter().enumerate() {
             let both = rows.iter().filter(|r| plain[k](r) && other(r)).count();
-            assert_eq!(report.overlap[k][j], both, "overlap {k} x {j}");
+            assert_eq!(s.overlap[j], both, "overlap {k} x {j}");
         }
     }
     let bad = vec![AudienceDef {
@@ -294,6 +312,10 @@ fn audiences_hold_what_a_plain_tally_holds() {
     let (i, e) = audience::compile(&bad, &tags).unwrap_err();
     assert_eq!(i, 0);
     assert_eq!((e.line, e.column), (1, 1));
+    // Evaluated anyway (a saved audience), it is kept with its error and zero figures.
+    let kept = audience::evaluate(&bad, &a.members, &tags);
+    assert_eq!(kept[0].members, 0);
+    assert!(kept[0].error_zh.is_some() && kept[0].error_en.is_some());
 }
 
 #[test]
@@ -332,7 +354,7 @@ fn the_analyzer_serves_tags_rules_and_audiences() {
             rule: r#"tag("重要价值客户")"#.into(),
         }])
         .unwrap();
-    assert_eq!(aud.audiences[0].members, vip);
+    assert_eq!(aud[0].members, vip);
     match a.count_rule("frequency >=").unwrap_err() {
         e @ Error::InvalidRule {
             line: 1,
@@ -355,4 +377,221 @@ fn the_analyzer_serves_tags_rules_and_audiences() {
     let e = a.set_catalogue(Some("{\"categories\": 3}")).unwrap_err();
     assert_eq!(e.code(), "invalid_catalogue");
     a.set_catalogue(None).unwrap();
+}
+
+/// Two orders files and a members table small enough to work out by hand.
+fn hand_worked() -> memberlens::Analyzer {
+    use memberlens::{AnalysisOptions, Analyzer, FileOptions};
+    let a_csv = "订单号,下单时间,手机号,实付金额,退款金额,订单状态,渠道\n\
+        1,2024-01-05,13800000001,100,0,交易成功,小程序\n\
+        2,2024-02-01,13800000001,200,50,交易成功,天猫\n\
+        3,2024-03-01,13800000001,80,80,已退款,天猫\n\
+        4,2024-03-05,13800000002,60,0,交易关闭,小程序\n\
+        6,2024-01-01,13800000003,300,0,交易成功,天猫\n\
+        5,2024-03-10,13800000003,-30,,交易成功,天猫\n";
+    let b_csv = "订单号,下单时间,手机号,实付金额,门店\n\
+        7,2024-01-02,13800000002,500,静安店\n\
+        8,2024-02-02,13800000001,100,徐汇店\n";
+    let m_csv =
+        "手机号,姓名,是否关注公众号\n13800000001,甲,是\n13800000002,乙,否\n13800000004,丁,也许\n";
+    let mut a = Analyzer::new();
+    for (name, text) in [("a.csv", a_csv), ("b.csv", b_csv), ("m.csv", m_csv)] {
+        a.add_file(name, text.as_bytes().to_vec(), FileOptions::default())
+            .unwrap();
+    }
+    a.analyze(&AnalysisOptions {
+        as_of: Some("2024-03-31".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    a
+}
+
+#[test]
+fn first_order_refunds_sources_and_follower_are_read_as_worked_out_by_hand() {
+    let a = hand_worked();
+    let analysis = a.analysis().unwrap();
+    let by_phone = |p: &str| {
+        analysis
+            .members
+            .iter()
+            .find(|m| m.phone() == Some(p))
+            .unwrap()
+    };
+    let m1 = by_phone("13800000001");
+    // Bought in both files; first purchase 2024-01-05 in a.csv through 小程序 (no store there).
+    assert_eq!(m1.sources(), ["a.csv", "b.csv"]);
+    assert_eq!(
+        (m1.first_source(), m1.first_channel(), m1.first_store()),
+        (Some("a.csv"), Some("小程序"), None)
+    );
+    assert_eq!(m1.days_since_first(), Some(86));
+    // Paid 100 + 200 + 80 (refunded in full) + 100 = 480; refunded 50 + 80 = 130.
+    assert!((m1.refund_rate().unwrap() - 130.0 / 480.0).abs() < 1e-6);
+    assert_eq!(m1.follower(), Some(true));
+    // Only a closed order in a.csv: a.csv is not among the files it bought in.
+    let m2 = by_phone("13800000002");
+    assert_eq!(m2.sources(), ["b.csv"]);
+    assert_eq!(
+        (m2.first_source(), m2.first_channel(), m2.first_store()),
+        (Some("b.csv"), None, Some("静安店"))
+    );
+    assert_eq!(m2.refund_rate(), Some(0.0));
+    assert_eq!(m2.follower(), Some(false));
+    // A return row of 30 against 300 paid.
+    let m3 = by_phone("13800000003");
+    assert!((m3.refund_rate().unwrap() - 0.1).abs() < 1e-6);
+    assert_eq!(m3.follower(), None);
+    // Never bought: no rate; "也许" is neither yes nor no, said with its line.
+    let m4 = by_phone("13800000004");
+    assert_eq!(m4.refund_rate(), None);
+    assert_eq!(m4.follower(), None);
+    let w = analysis
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.file == "m.csv")
+        .expect("a warning for the unreadable flag");
+    assert_eq!(w.line, 4);
+    assert!(w.message_zh().contains("也许"), "{}", w.message_zh());
+    // The tags that read them.
+    let keys = |m| -> Vec<String> {
+        a.member_tags(&m)
+            .into_iter()
+            .map(|t| t.key.clone())
+            .collect()
+    };
+    let k1 = keys(m1);
+    for want in [
+        "refund_tendency.some",
+        "follower.yes",
+        "first_order_band.d90",
+        "first_source.a.csv",
+        "first_channel.小程序",
+    ] {
+        assert!(k1.iter().any(|k| k == want), "{want} in {k1:?}");
+    }
+    let k2 = keys(m2);
+    assert!(k2.iter().any(|k| k == "refund_tendency.none"), "{k2:?}");
+    assert!(k2.iter().any(|k| k == "follower.no"), "{k2:?}");
+    assert!(!keys(m4).iter().any(|k| k.starts_with("refund_tendency")));
+}
+
+#[test]
+fn groups_without_their_input_say_why() {
+    // Orders without a refund column or return rows, and no follower column: both groups are
+    // unavailable with a reason, not empty.
+    let a = analyzer_with(&["shop_orders_en.csv"]);
+    let groups: Vec<_> = a
+        .tag_summary()
+        .unwrap()
+        .iter()
+        .flat_map(|c| &c.groups)
+        .cloned()
+        .collect();
+    for key in ["follower", "gender", "guide"] {
+        let g = groups.iter().find(|g| g.info.key == key).unwrap();
+        assert!(g.tags.is_empty(), "{key}");
+        assert!(
+            g.unavailable_zh.as_deref().is_some_and(|r| !r.is_empty()),
+            "{key}"
+        );
+        assert!(
+            g.unavailable_en.as_deref().is_some_and(|r| !r.is_empty()),
+            "{key}"
+        );
+    }
+    let available = |key: &str| {
+        groups
+            .iter()
+            .find(|g| g.info.key == key)
+            .unwrap()
+            .unavailable_en
+            .is_none()
+    };
+    assert!(available("first_order_band"));
+    assert!(available("rfm"));
+}
+
+#[test]
+fn the_report_carries_the_catalogue_and_the_saved_audiences() {
+    use memberlens::tags::AudienceDef;
+    let mut a = analyzer_with(&TRIO);
+    let report = &a.analysis().unwrap().report;
+    assert_eq!(report.tags.catalogue, a.tag_summary().unwrap());
+    assert!(report.audiences.is_empty(), "the shipped scheme saves none");
+    let json = serde_json::to_value(report).unwrap();
+    assert!(json["tags"]["catalogue"][0]["groups"][0]["tags"].is_array());
+    let defs = vec![
+        AudienceDef {
+            name: "重要价值".into(),
+            rule: r#"tag("重要价值客户")"#.into(),
+        },
+        AudienceDef {
+            name: "近90天".into(),
+            rule: "recency_days <= 90".into(),
+        },
+    ];
+    a.set_audiences(defs.clone()).unwrap();
+    let saved = a.analysis().unwrap().report.audiences.clone();
+    assert_eq!(saved.len(), 2);
+    for (s, d) in saved.iter().zip(&defs) {
+        assert_eq!(s.members, a.count_rule(&d.rule).unwrap(), "{}", d.name);
+    }
+    let both = a
+        .count_rule(r#"tag("重要价值客户") and recency_days <= 90"#)
+        .unwrap();
+    assert_eq!(saved[0].overlap, [saved[0].members, both]);
+    assert_eq!(saved[1].overlap, [both, saved[1].members]);
+    // Saved in the scheme: exported, imported elsewhere, the same figures come back.
+    let scheme = a.catalogue_json();
+    let mut b = analyzer_with(&TRIO);
+    b.set_catalogue(Some(&scheme)).unwrap();
+    assert_eq!(b.analysis().unwrap().report.audiences, saved);
+    // A bad rule is refused with its position; the saved audiences stay.
+    let e = a
+        .set_audiences(vec![AudienceDef {
+            name: "x".into(),
+            rule: "monetary >".into(),
+        }])
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_rule");
+    assert_eq!(a.analysis().unwrap().report.audiences, saved);
+    // Two audiences of one name are refused with the place.
+    let e = a
+        .set_audiences(vec![defs[0].clone(), defs[0].clone()])
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_catalogue");
+    assert!(
+        e.message_en().contains("audiences[1].name"),
+        "{}",
+        e.message_en()
+    );
+}
+
+#[test]
+fn a_rule_filters_the_member_query() {
+    use memberlens::members::MemberQuery;
+    let a = analyzer_with(&TRIO);
+    let rule = r#"tag("重要价值客户") and frequency >= 3"#;
+    let (total, rows) = a
+        .query_members(&MemberQuery {
+            rule: Some(rule.into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(total, a.count_rule(rule).unwrap());
+    assert!(total > 5);
+    for m in rows {
+        assert_eq!(m.segment(), Some("important_value"));
+        assert!(m.frequency() >= 3);
+    }
+    let e = a
+        .query_members(&MemberQuery {
+            rule: Some("frequency >= ".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_rule");
 }

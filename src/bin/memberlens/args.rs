@@ -26,6 +26,60 @@ enum Command {
     /// Analyse member and order exports and print the report
     #[command(after_help = FILES_NOTE)]
     Analyze(Analyze),
+    /// Select an audience (人群) by a rule and write its member list
+    #[command(after_help = AUDIENCE_NOTE)]
+    Audience(AudienceArgs),
+}
+
+const AUDIENCE_NOTE: &str = "\
+The rule combines member fields and tags with and/or/not, e.g.
+  --rule 'tag(\"重要价值客户\") and recency_days <= 90'
+  --rule 'source has \"天猫\" and not source has \"门店\"'
+(grammar: docs/rules-language.md). The list is CSV (UTF-8 with BOM) or XLSX by --out's
+extension, with Chinese headers unless --lang en; cells that could run as formulas are escaped.";
+
+/// `memberlens audience`: the analysis options, the rule and the list to write.
+#[derive(Args, Debug)]
+pub struct AudienceArgs {
+    #[command(flatten)]
+    pub analyze: Analyze,
+    /// The audience's rule
+    #[arg(long, value_name = "RULE")]
+    pub rule: String,
+    /// The list to write (.csv or .xlsx)
+    #[arg(long, value_name = "F")]
+    pub out: PathBuf,
+    /// Columns: audience (contacts, guide, segment, tags), touch (phone, name, guide for a
+    /// WeCom/SMS tool; members with a phone) or full (every column)
+    #[arg(long, value_enum, default_value_t = ListLayout::Audience)]
+    pub layout: ListLayout,
+    /// Header language
+    #[arg(long, value_enum, default_value_t = ListLang::Zh)]
+    pub lang: ListLang,
+}
+
+/// A list's columns.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListLayout {
+    Audience,
+    Touch,
+    Full,
+}
+
+/// A list's header language.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListLang {
+    Zh,
+    En,
+}
+
+/// What `memberlens audience` writes.
+#[derive(Debug)]
+pub struct AudienceOut {
+    pub rule: String,
+    pub out: PathBuf,
+    pub layout: ListLayout,
+    pub lang: ListLang,
 }
 
 const FILES_NOTE: &str = "\
@@ -93,9 +147,12 @@ pub struct Analyze {
     /// Report on stdout
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
-    /// Write the member table to F (.csv, UTF-8 with BOM; or .xlsx)
+    /// Write the member table, with each member's tags, to F (.csv, UTF-8 with BOM; or .xlsx)
     #[arg(long, value_name = "F")]
     pub members_out: Option<PathBuf>,
+    /// Tag scheme (catalogue and audiences) as JSON, instead of the shipped one
+    #[arg(long, value_name = "SCHEME.json")]
+    pub tags: Option<PathBuf>,
     /// Print phase timings on stderr
     #[arg(long)]
     pub timings: bool,
@@ -128,21 +185,39 @@ pub struct Request {
     /// Files in command-line order, with the kind forced by `--orders` and the like.
     pub files: Vec<(PathBuf, Option<TableKind>)>,
     pub args: Analyze,
+    /// For `memberlens audience`: the list to write (no report is printed).
+    pub audience: Option<AudienceOut>,
 }
 
 /// Parses the command line. Help and version requests, and unusable arguments, come back
 /// as clap errors for [`report_error`].
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Request, ParseError> {
     let matches = Cli::command().try_get_matches_from(argv)?;
-    let Command::Analyze(args) = Cli::from_arg_matches(&matches)?.command;
+    let (name, args, audience) = match Cli::from_arg_matches(&matches)?.command {
+        Command::Analyze(args) => ("analyze", args, None),
+        Command::Audience(a) => (
+            "audience",
+            a.analyze,
+            Some(AudienceOut {
+                rule: a.rule,
+                out: a.out,
+                layout: a.layout,
+                lang: a.lang,
+            }),
+        ),
+    };
     let sub = matches
-        .subcommand_matches("analyze")
+        .subcommand_matches(name)
         .ok_or(ParseError::NoInput)?;
     let files = in_command_line_order(sub, &args);
     if files.is_empty() {
         return Err(ParseError::NoInput);
     }
-    Ok(Request { files, args })
+    Ok(Request {
+        files,
+        args,
+        audience,
+    })
 }
 
 /// Why the command line does not lead to an analysis.

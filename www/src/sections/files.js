@@ -31,7 +31,7 @@ const ROLE_NAMES = /** @type {Record<string, [string, string]>} */ ({
   channel: ['销售渠道', 'channel'], store: ['门店', 'store'], item: ['商品名称', 'item'], category: ['商品类目', 'category'],
   quantity: ['数量', 'quantity'], registered_at: ['注册时间', 'registered at'], tier: ['会员等级', 'tier'],
   points: ['积分', 'points'], gender: ['性别', 'gender'], birthday: ['生日', 'birthday'], region: ['地区', 'region'],
-  guide: ['导购', 'guide'], reg_channel: ['注册渠道', 'registration channel'], total_spend: ['累计消费金额', 'total spend'],
+  guide: ['导购', 'guide'], reg_channel: ['注册渠道', 'registration channel'], follower: ['关注公众号', 'follows the official account'], total_spend: ['累计消费金额', 'total spend'],
   total_orders: ['累计消费次数', 'total orders'], first_purchase: ['首次消费时间', 'first purchase'],
   last_purchase: ['最近消费时间', 'last purchase'], currency: ['币种', 'currency'],
 });

@@ -58,6 +58,27 @@ export type Scoring =
  */
 export type DormancyMode = 'fixed' | 'cycle';
 /**
+ * Who sets a tag.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Setter".
+ */
+export type Setter = 'auto' | 'manual';
+/**
+ * Whether a tag changes as the data does.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Change".
+ */
+export type Change = 'static' | 'dynamic';
+/**
+ * What a tag rests on.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Basis".
+ */
+export type Basis = 'fact' | 'model';
+/**
  * A message about the whole run (not about a row), in both languages.
  *
  * This interface was referenced by `Report`'s JSON-Schema
@@ -215,6 +236,15 @@ export type Warning1 =
       };
     }
   | {
+      code: 'flag_ignored';
+      args: {
+        /**
+         * The cell as written.
+         */
+        value: string;
+      };
+    }
+  | {
       code: 'bad_phone';
       args: {
         /**
@@ -288,6 +318,11 @@ export interface Report {
    * Forecasts (BG/NBD, Gamma-Gamma, CLV), when they could be fitted.
    */
   forecast: ForecastReport | null;
+  tags: TagsReport;
+  /**
+   * The scheme's saved audiences (人群), with their overlaps.
+   */
+  audiences: AudienceStats[];
   /**
    * Run-level messages (e.g. forecasts not computed), in both languages.
    */
@@ -975,6 +1010,184 @@ export interface Distribution {
   counts: number[];
 }
 /**
+ * The tag catalogue (标签体系) made for this run.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "TagsReport".
+ */
+export interface TagsReport {
+  /**
+   * Categories → groups → tags, with counts.
+   */
+  catalogue: CategorySummary[];
+}
+/**
+ * A category (一级) with its groups.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "CategorySummary".
+ */
+export interface CategorySummary {
+  /**
+   * Stable key.
+   */
+  key: string;
+  /**
+   * Chinese name.
+   */
+  name_zh: string;
+  /**
+   * English name.
+   */
+  name_en: string;
+  /**
+   * Its groups.
+   */
+  groups: GroupSummary[];
+}
+/**
+ * A group (二级) with its tags, or why it has none.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "GroupSummary".
+ */
+export interface GroupSummary {
+  /**
+   * Stable key.
+   */
+  key: string;
+  /**
+   * Chinese name.
+   */
+  name_zh: string;
+  /**
+   * English name.
+   */
+  name_en: string;
+  /**
+   * One line saying what the tags mean, in Chinese.
+   */
+  definition_zh: string;
+  /**
+   * The same in English.
+   */
+  definition_en: string;
+  setter: Setter;
+  change: Change;
+  basis: Basis;
+  /**
+   * Why the group has no tags (its input column has no value, or a rule cannot be read),
+   * in English; `null` when it has them.
+   */
+  unavailable_en: string | null;
+  /**
+   * The same in Chinese.
+   */
+  unavailable_zh: string | null;
+  /**
+   * Its tags.
+   */
+  tags: TagSummary[];
+}
+/**
+ * A tag with its count.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "TagSummary".
+ */
+export interface TagSummary {
+  /**
+   * Stable key (`group.value`).
+   */
+  key: string;
+  /**
+   * Chinese name.
+   */
+  name_zh: string;
+  /**
+   * English name.
+   */
+  name_en: string;
+  /**
+   * The rule that defines it (see `docs/rules-language.md`).
+   */
+  rule: string;
+  /**
+   * Members carrying it.
+   */
+  members: number;
+  /**
+   * Share of all members.
+   */
+  share: number;
+}
+/**
+ * An audience (人群) with what a touch campaign needs to know of it.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "AudienceStats".
+ */
+export interface AudienceStats {
+  /**
+   * Its name.
+   */
+  name: string;
+  /**
+   * Its rule.
+   */
+  rule: string;
+  /**
+   * Why its rule cannot be run (English), `null` when it ran; its figures are then 0.
+   */
+  error_en: string | null;
+  /**
+   * The same in Chinese.
+   */
+  error_zh: string | null;
+  /**
+   * Members in it.
+   */
+  members: number;
+  /**
+   * Share of all members.
+   */
+  share: number;
+  /**
+   * Their net spend (monetary).
+   */
+  revenue: number;
+  /**
+   * Share of all members' net spend.
+   */
+  revenue_share: number;
+  /**
+   * Mean CLV of its members with a forecast (`null` without forecasts).
+   */
+  mean_clv: number | null;
+  /**
+   * Members reachable by SMS or a call (a phone).
+   */
+  with_phone: number;
+  /**
+   * Members reachable by e-mail.
+   */
+  with_email: number;
+  /**
+   * Members with a guide (WeCom 1:1).
+   */
+  with_guide: number;
+  /**
+   * Members following the official account (template messages); `null` when no column
+   * says who follows (unknown, not zero).
+   */
+  with_follower: number | null;
+  /**
+   * Members in both this audience and each audience, in the order of `audiences[]` (its own
+   * place holds its size).
+   */
+  overlap: number[];
+}
+/**
  * A column of the member table.
  *
  * This interface was referenced by `Report`'s JSON-Schema
@@ -1071,6 +1284,10 @@ export interface MemberRow {
    */
   guide: string | null;
   /**
+   * Follows official account (关注公众号)
+   */
+  follower: boolean;
+  /**
    * Points (积分)
    */
   points: number | null;
@@ -1087,6 +1304,18 @@ export interface MemberRow {
    */
   favourite_category: string | null;
   /**
+   * First-order source (首单来源)
+   */
+  first_source: string | null;
+  /**
+   * First-order channel (首单渠道)
+   */
+  first_channel: string | null;
+  /**
+   * First-order store (首单门店)
+   */
+  first_store: string | null;
+  /**
    * First purchase (首次消费)
    */
   first_purchase: string | null;
@@ -1094,6 +1323,10 @@ export interface MemberRow {
    * Last purchase (最近消费)
    */
   last_purchase: string | null;
+  /**
+   * Days since first purchase (首购距今天数)
+   */
+  days_since_first: number | null;
   /**
    * Recency (R 天数)
    */
@@ -1110,6 +1343,10 @@ export interface MemberRow {
    * Monthly spend (月均消费)
    */
   monthly_spend: number | null;
+  /**
+   * Refund rate (退款率)
+   */
+  refund_rate: number | null;
   /**
    * R (R)
    */
