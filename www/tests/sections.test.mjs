@@ -153,3 +153,15 @@ test('a report without tags (an older engine) hides the tags section and shows m
   });
   assert.deepEqual(r, { hidden: true, cell: '—', chip: true });
 });
+
+test('a group with thousands of tags draws the first few hundred and says how many are left', async () => {
+  const r = await page.evaluate(() => {
+    const tags = Array.from({ length: 1000 }, (_, i) => ({ key: `guide.g${i}`, name_zh: `导购${i}`, name_en: `Guide ${i}`, rule: `guide = "g${i}"`, members: 1000 - i, share: 0.001 }));
+    const group = { key: 'guide', name_zh: '专属导购', name_en: 'Guide', definition_zh: '', definition_en: '', setter: 'auto', change: 'dynamic', basis: 'fact', unavailable_en: null, unavailable_zh: null, tags };
+    const report = { inventory: { members_total: 1000 }, tags: { catalogue: [{ key: 'member', name_zh: '会员属性', name_en: 'Member', groups: [group] }] } };
+    const host = document.createElement('div');
+    host.append(...ML.tags.render(report, ML.translator('en'), 'guide.g400').slots['tag-tree']);
+    return { drawn: host.querySelectorAll('[data-tag]').length, left: host.querySelector('[data-not-drawn]')?.dataset.notDrawn, more: host.querySelector('.tag-more summary').textContent };
+  });
+  assert.deepEqual(r, { drawn: 300, left: '700', more: '984 more' });
+});

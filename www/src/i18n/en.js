@@ -233,6 +233,7 @@ export const en = {
   'tags.none': 'This analysis made no tags.',
   'tags.no_tags': 'No member carries a tag of this group.',
   'tags.more': '{n} more',
+  'tags.not_drawn': '{n} smaller tags are not listed; select them with a rule, tag("…").',
   'tags.click_to_filter': 'Click to filter the member table; rule:',
   'tags.setter_title': 'Who sets it',
   'tags.change_title': 'Whether it changes with the data',

@@ -234,6 +234,7 @@ export const zh = {
   'tags.none': '这次分析没有生成标签。',
   'tags.no_tags': '没有会员带有此组标签。',
   'tags.more': '其余 {n} 个',
+  'tags.not_drawn': '另有 {n} 个人数较少的标签未列出，可用规则 tag("…") 圈选。',
   'tags.click_to_filter': '点击筛选会员明细；规则：',
   'tags.setter_title': '由谁设置',
   'tags.change_title': '是否随数据变化',

@@ -5,7 +5,7 @@
 
 import { el, table } from '../dom.js';
 import { formats } from '../format.js';
-import { catalogue, nameOf, tagRule } from './tags.js';
+import { catalogue, nameOf, tagRule, MAX_TAGS } from './tags.js';
 
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('../types/report').AudienceStats} AudienceStats */
@@ -42,14 +42,15 @@ export function composeRule(rule, join, key) {
 }
 
 /**
- * The tags to compose from, grouped by category and group (unavailable groups left out).
+ * The tags to compose from, grouped by category and group (unavailable groups left out; a
+ * group's first MAX_TAGS, the ones with most members, as the tree draws them).
  * @param {Report | null} report @param {Translate} t
  */
 function tagOptions(report, t) {
   return [el('option', { value: '' }, t('aud.pick_tag')),
     ...catalogue(report).flatMap((c) => c.groups.filter((g) => g.tags.length).map((g) =>
       el('optgroup', { label: `${nameOf(c, t)} / ${nameOf(g, t)}` },
-        g.tags.map((tag) => el('option', { value: tag.key }, nameOf(tag, t))))))];
+        g.tags.slice(0, MAX_TAGS).map((tag) => el('option', { value: tag.key }, nameOf(tag, t))))))];
 }
 
 /**

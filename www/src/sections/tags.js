@@ -21,6 +21,9 @@ import { formats } from '../format.js';
 
 /** Tags shown in a group before the rest folds under "more". */
 const SHOWN_TAGS = 16;
+/** At most this many tags of one group are drawn (a column with thousands of values, say guides):
+ * the rest are counted and reachable by a rule. */
+export const MAX_TAGS = 300;
 
 /** The catalogue of a report (none from engines before tags). @param {Report | null | undefined} report @returns {CategorySummary[]} */
 export const catalogue = (report) => report?.tags?.catalogue ?? [];
@@ -96,12 +99,14 @@ function group(g, activeTag, t, fmt) {
     body = el('p', { class: 'tag-unavailable small', dataset: { unavailable: g.key } }, reason || t('tags.no_tags'));
   } else {
     const shown = g.tags.slice(0, SHOWN_TAGS).map((tag) => tagButton(tag, activeTag, t, fmt));
-    const rest = g.tags.slice(SHOWN_TAGS);
+    const rest = g.tags.slice(SHOWN_TAGS, MAX_TAGS);
+    const left = g.tags.length - SHOWN_TAGS - rest.length;
     // A fold that holds the active tag starts open.
     body = el('div', { class: 'tag-list' }, shown,
       rest.length ? el('details', { class: 'tag-more', open: rest.some((x) => x.key === activeTag) },
-        el('summary', {}, t('tags.more', { n: rest.length })),
-        el('div', { class: 'tag-list' }, rest.map((tag) => tagButton(tag, activeTag, t, fmt)))) : null);
+        el('summary', {}, t('tags.more', { n: rest.length + Math.max(0, left) })),
+        el('div', { class: 'tag-list' }, rest.map((tag) => tagButton(tag, activeTag, t, fmt)),
+          left > 0 ? el('p', { class: 'muted small', dataset: { notDrawn: left } }, t('tags.not_drawn', { n: fmt.count(left) })) : null)) : null);
   }
   return el('div', { class: `tag-group${unavailable ? ' unavailable' : ''}`, dataset: { group: g.key } }, head, body);
 }
