@@ -5,7 +5,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as h from './helpers.mjs';
 
@@ -309,4 +310,35 @@ test('the tag scheme downloads as JSON; an edited one is imported, a broken one 
   await page.waitForFunction(() => !document.querySelector('#tag-tree [data-tag="big_spender.k1000"]')
     && document.getElementById('scheme-status').dataset.state === 'ok', null, { timeout: 30_000 });
   assert.equal(await page.locator('#audience-saved tr[data-audience]').count(), 0, 'the shipped scheme has no audience');
+}));
+
+test('with a 是否关注公众号 column the follower tags appear and an audience counts its followers', () => withPage(async ({ page }) => {
+  // The members file with a follower column: every third member follows, a few cells unreadable.
+  const [head, ...rows] = h.parseCsv(readFileSync(FILES[0], 'utf8').replace(/^\uFEFF/, '')).filter((r) => r.length > 1);
+  const tierCol = head.indexOf('会员等级');
+  const flag = (i) => (i % 3 === 0 ? '是' : i % 50 === 1 ? '' : '否');
+  const quote = (c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
+  const csv = [[...head, '是否关注公众号'], ...rows.map((r, i) => [...r, flag(i)])].map((r) => r.map(quote).join(',')).join('\n');
+  const dir = mkdtempSync(path.join(tmpdir(), 'memberlens-follower-'));
+  const members = path.join(dir, 'members.csv');
+  writeFileSync(members, csv);
+  try {
+    await h.upload(page, [members, FILES[1], FILES[2]]);
+    await page.waitForSelector('#tag-tree [data-tag="follower.yes"]');
+    const follows = rows.filter((_, i) => flag(i) === '是').length;
+    const not = rows.filter((_, i) => flag(i) === '否').length;
+    assert.deepEqual(await groupCounts(page, 'follower'), { 'follower.yes': follows, 'follower.no': not });
+
+    await page.click('#audience-add');
+    await page.locator('[data-draft="0"] .aud-name').fill('金卡');
+    await page.locator('[data-draft="0"] .aud-rule').fill('tier = "金卡会员"');
+    await page.click('#audience-save');
+    await page.waitForSelector('#audience-saved tr[data-audience="金卡"]', { timeout: 30_000 });
+    const gold = rows.map((r, i) => [r, i]).filter(([r]) => r[tierCol] === '金卡会员');
+    const row = page.locator('#audience-saved tr[data-audience="金卡"]');
+    assert.equal(await row.getAttribute('data-members'), String(gold.length));
+    assert.equal(await row.getAttribute('data-with-follower'), String(gold.filter(([, i]) => flag(i) === '是').length));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }));
