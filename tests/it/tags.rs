@@ -111,16 +111,7 @@ fn automatic_tags_count_what_a_plain_tally_counts() {
         tally(&|r| num(r, "clv").is_some_and(|x| x >= cuts[2]))
     );
     // Monthly spend: net spend over the 30-day months since the first purchase (at least one).
-    let day = |d: &str| {
-        let p: Vec<i64> = d.split('-').map(|x| x.parse().unwrap()).collect();
-        // Days from 0000-03-01 (Gregorian), enough for differences.
-        let (y, m) = if p[1] <= 2 {
-            (p[0] - 1, p[1] + 12)
-        } else {
-            (p[0], p[1])
-        };
-        365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + p[2]
-    };
+    let day = chrono_free_day;
     let as_of = day(&a.report.as_of.to_string());
     let mut checked = 0;
     for r in rows.iter().filter(|r| !r["first_purchase"].is_empty()) {
@@ -594,4 +585,107 @@ fn a_rule_filters_the_member_query() {
         })
         .unwrap_err();
     assert_eq!(e.code(), "invalid_rule");
+}
+
+#[test]
+fn refund_tendency_counts_what_the_raw_export_says() {
+    // The English shop export read plainly: one row per order, keyed by e-mail.
+    let a = analyze(&["shop_orders_en.csv"]);
+    let as_of = a.report.as_of.to_string();
+    let text = String::from_utf8(crate::support::bytes("shop_orders_en.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let (email, status, created, total, refunded) = (
+        col("Email"),
+        col("Financial Status"),
+        col("Created at"),
+        col("Total"),
+        col("Refunded Amount"),
+    );
+    // e-mail → (paid, refunded) in cents.
+    let mut per: HashMap<String, (i64, i64)> = HashMap::new();
+    for row in r.records().map(Result::unwrap) {
+        let cents = |i: usize| -> Option<i64> {
+            let v: f64 = row[i].trim().parse().ok()?;
+            Some((v * 100.0).round() as i64)
+        };
+        let (Some(amount), Some(refund)) = (cents(total), cents(refunded).or(Some(0))) else {
+            continue;
+        };
+        let day = row[created].get(..10).unwrap_or("");
+        let key = row[email].trim().to_lowercase();
+        if key.is_empty() || day.len() != 10 || day > as_of.as_str() {
+            continue;
+        }
+        let closed = ["refunded", "voided"].contains(&row[status].trim());
+        let purchase = !closed && amount - refund > 0;
+        if purchase || refund > 0 {
+            let e = per.entry(key).or_default();
+            e.0 += amount;
+            e.1 += refund;
+        }
+    }
+    let rates: Vec<f64> = per
+        .values()
+        .filter(|(paid, _)| *paid > 0)
+        .map(|(paid, refunded)| (*refunded as f64 / *paid as f64).min(1.0))
+        .collect();
+    assert!(rates.iter().any(|r| *r > 0.0) && rates.iter().any(|r| *r == 0.0));
+    let tags = Catalogue::default_catalogue().make(&a.members);
+    let got = counts(&tags, &a);
+    let n = |f: &dyn Fn(f64) -> bool| rates.iter().filter(|r| f(**r)).count();
+    assert_eq!(got["refund_tendency.none"], n(&|r| r == 0.0));
+    assert_eq!(got["refund_tendency.some"], n(&|r| r > 0.0 && r < 0.3));
+    assert_eq!(got["refund_tendency.high"], n(&|r| r >= 0.3));
+}
+
+#[test]
+fn first_order_tags_count_what_the_exported_dates_say() {
+    let a = analyze(&TRIO);
+    let rows = exported_rows(&a);
+    let tags = Catalogue::default_catalogue().make(&a.members);
+    let got = counts(&tags, &a);
+    let as_of = chrono_free_day(&a.report.as_of.to_string());
+    let since: Vec<i64> = rows
+        .iter()
+        .filter(|r| !r["first_purchase"].is_empty())
+        .map(|r| as_of - chrono_free_day(&r["first_purchase"]))
+        .collect();
+    let n = |lo: i64, hi: i64| since.iter().filter(|d| (lo..=hi).contains(*d)).count();
+    assert_eq!(got["first_order_band.d30"], n(i64::MIN, 30));
+    assert_eq!(got["first_order_band.d90"], n(31, 90));
+    assert_eq!(got["first_order_band.d180"], n(91, 180));
+    assert_eq!(got["first_order_band.d365"], n(181, 365));
+    assert_eq!(got["first_order_band.y2"], n(366, 730));
+    assert_eq!(got["first_order_band.older"], n(731, i64::MAX));
+    // First-order source: every buyer in the tag of one of the files they bought in.
+    let first_source: usize = got
+        .iter()
+        .filter(|(k, _)| k.starts_with("first_source."))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(first_source, a.report.inventory.buyers);
+    for r in rows.iter().filter(|r| !r["first_source"].is_empty()) {
+        assert!(r["sources"].contains(&r["first_source"]), "{r:?}");
+    }
+    // Sources are the files bought in: the per-source buyers of the report.
+    for s in &a.report.sources {
+        let listed = rows
+            .iter()
+            .filter(|r| r["sources"].split('|').any(|x| x == s.label))
+            .count();
+        assert_eq!(listed, s.buyers, "{}", s.label);
+    }
+}
+
+/// Days from 0000-03-01 of a `YYYY-MM-DD` date (Gregorian), enough for differences.
+fn chrono_free_day(d: &str) -> i64 {
+    let p: Vec<i64> = d.split('-').map(|x| x.parse().unwrap()).collect();
+    let (y, m) = if p[1] <= 2 {
+        (p[0] - 1, p[1] + 12)
+    } else {
+        (p[0], p[1])
+    };
+    365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + p[2]
 }
