@@ -192,9 +192,22 @@ impl Error {
             Error::NoPurchases => "所有订单文件中都没有有效消费，无法分析。请检查状态列和金额列，或添加订单文件。".to_string(),
             Error::InvalidOption { option, reason } => format!("参数 {option}：{reason}。"),
             Error::InvalidRule { message_zh, .. } => format!("规则：{message_zh}。"),
-            Error::InvalidCatalogue { place, reason_zh, .. } => format!("标签体系 {place}：{reason_zh}。"),
+            Error::InvalidCatalogue { place, reason_zh, .. } => format!("标签体系 {}：{reason_zh}。", place_zh(place)),
             Error::NoAnalysis => "请先完成分析：标签和人群基于会员明细表计算。".to_string(),
         }
+    }
+}
+
+/// A place in a JSON document as Chinese reads it: `line 2, column 11` → `第 2 行第 11 列`;
+/// a JSON path (`categories[0].groups[1]`) stays as written.
+fn place_zh(place: &str) -> String {
+    let nums: Vec<&str> = place
+        .strip_prefix("line ")
+        .map(|rest| rest.split(", column ").collect())
+        .unwrap_or_default();
+    match nums.as_slice() {
+        [l, c] => format!("第 {l} 行第 {c} 列"),
+        _ => place.to_string(),
     }
 }
 

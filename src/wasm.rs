@@ -43,6 +43,10 @@ fn into_error(e: Error) -> JsValue {
     if let Some(c) = e.column() {
         set("column", c.into());
     }
+    // A rule's position: the column is a number (a character of the rule's line).
+    if let Error::InvalidRule { column, .. } = &e {
+        set("column", (*column as f64).into());
+    }
     err.into()
 }
 

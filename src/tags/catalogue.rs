@@ -199,10 +199,24 @@ fn number_text(x: f64) -> String {
 impl Catalogue {
     /// Reads a catalogue from JSON; the error names the place.
     pub fn from_json(text: &str) -> Result<Catalogue, CatalogueError> {
-        let cat: Catalogue = serde_json::from_str(text).map_err(|e| CatalogueError {
-            place: format!("line {}, column {}", e.line(), e.column()),
-            reason_en: e.to_string(),
-            reason_zh: format!("JSON 格式错误：{e}"),
+        let cat: Catalogue = serde_json::from_str(text).map_err(|e| {
+            use serde_json::error::Category;
+            // serde's message without its " at line N column M" (the place says it).
+            let what = e.to_string();
+            let what = what
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            CatalogueError {
+                place: format!("line {}, column {}", e.line(), e.column()),
+                reason_zh: match e.classify() {
+                    Category::Eof => "JSON 不完整（缺少结尾的括号或引号）".to_string(),
+                    Category::Syntax | Category::Io => format!("JSON 语法错误（{what}）"),
+                    Category::Data => format!("不符合标签方案的格式（{what}）"),
+                },
+                reason_en: what,
+            }
         })?;
         cat.validate()?;
         Ok(cat)
@@ -595,22 +609,37 @@ impl Tags {
                 None => ruled.push(k),
             }
         }
-        for m in table.iter() {
-            for (c, map) in &by_column {
-                let hit = match (c.get)(&m) {
-                    Value::Text(t) => map.get(t),
-                    Value::Key(t) => map.get(t),
-                    Value::Int(n) => map.get(n.to_string().as_str()),
-                    _ => None,
-                };
-                if let Some(&k) = hit {
-                    counts[k] += 1;
+        // The members in a part per thread (native; one part in Wasm), the parts' counts added.
+        let n = table.len();
+        let parts = crate::par::threads().min(n.div_ceil(1 << 14)).max(1);
+        let ranges: Vec<std::ops::Range<usize>> = (0..parts)
+            .map(|p| p * n / parts..(p + 1) * n / parts)
+            .collect();
+        let part_counts = crate::par::map_owned(ranges, |range| {
+            let mut counts = vec![0usize; self.tags.len()];
+            for m in range.map(|i| table.view(i)) {
+                for (c, map) in &by_column {
+                    let hit = match (c.get)(&m) {
+                        Value::Text(t) => map.get(t),
+                        Value::Key(t) => map.get(t),
+                        Value::Int(n) => map.get(n.to_string().as_str()),
+                        _ => None,
+                    };
+                    if let Some(&k) = hit {
+                        counts[k] += 1;
+                    }
+                }
+                for &k in &ruled {
+                    if self.tags[k].rule.matches(&m, self) {
+                        counts[k] += 1;
+                    }
                 }
             }
-            for &k in &ruled {
-                if self.tags[k].rule.matches(&m, self) {
-                    counts[k] += 1;
-                }
+            counts
+        });
+        for part in part_counts {
+            for (total, n) in counts.iter_mut().zip(part) {
+                *total += n;
             }
         }
         counts

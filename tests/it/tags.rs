@@ -367,6 +367,15 @@ fn the_analyzer_serves_tags_rules_and_audiences() {
     assert_eq!(a.count_rule(r#"tag("重要价值客户")"#).unwrap(), vip);
     let e = a.set_catalogue(Some("{\"categories\": 3}")).unwrap_err();
     assert_eq!(e.code(), "invalid_catalogue");
+    // A JSON syntax error says where in both languages, without serde's English in Chinese.
+    let e = a.set_catalogue(Some("{\n\"categories\": [")).unwrap_err();
+    assert!(
+        e.message_en().contains("line 2, column"),
+        "{}",
+        e.message_en()
+    );
+    assert!(e.message_zh().contains("第 2 行第"), "{}", e.message_zh());
+    assert!(e.message_zh().contains("JSON 不完整"), "{}", e.message_zh());
     a.set_catalogue(None).unwrap();
 }
 
