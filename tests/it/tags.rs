@@ -8,6 +8,14 @@ use memberlens::tags::{Catalogue, Rule, TagSource, Tags};
 
 use crate::support::{analyze, exported_rows};
 
+/// An audience definition.
+fn aud(name: &str, rule: &str) -> memberlens::tags::AudienceDef {
+    memberlens::tags::AudienceDef {
+        name: name.into(),
+        rule: rule.into(),
+    }
+}
+
 /// An analyzer holding fixtures, analysed with default options.
 fn analyzer_with(names: &[&str]) -> memberlens::Analyzer {
     let mut a = memberlens::Analyzer::new();
@@ -230,23 +238,14 @@ fn a_bad_catalogue_names_the_place() {
 
 #[test]
 fn audiences_hold_what_a_plain_tally_holds() {
-    use memberlens::tags::{audience, AudienceDef};
+    use memberlens::tags::audience;
     let a = analyze(&TRIO);
     let rows = exported_rows(&a);
     let tags = Catalogue::default_catalogue().make(&a.members);
     let defs = vec![
-        AudienceDef {
-            name: "重要价值".into(),
-            rule: r#"tag("重要价值客户")"#.into(),
-        },
-        AudienceDef {
-            name: "近30天有手机".into(),
-            rule: "recency_days <= 30 and phone is not empty".into(),
-        },
-        AudienceDef {
-            name: "高消费".into(),
-            rule: "monetary >= 1000".into(),
-        },
+        aud("重要价值", r#"tag("重要价值客户")"#),
+        aud("近30天有手机", "recency_days <= 30 and phone is not empty"),
+        aud("高消费", "monetary >= 1000"),
     ];
     type Plain = fn(&HashMap<String, String>) -> bool;
     let plain: [Plain; 3] = [
@@ -296,10 +295,7 @@ fn audiences_hold_what_a_plain_tally_holds() {
             assert_eq!(s.overlap[j], both, "overlap {k} x {j}");
         }
     }
-    let bad = vec![AudienceDef {
-        name: "x".into(),
-        rule: "tag(\"没有\")".into(),
-    }];
+    let bad = vec![aud("x", "tag(\"没有\")")];
     let (i, e) = audience::compile(&bad, &tags).unwrap_err();
     assert_eq!(i, 0);
     assert_eq!((e.line, e.column), (1, 1));
@@ -311,7 +307,6 @@ fn audiences_hold_what_a_plain_tally_holds() {
 
 #[test]
 fn the_analyzer_serves_tags_rules_and_audiences() {
-    use memberlens::tags::AudienceDef;
     use memberlens::{AnalysisOptions, Analyzer, Error, FileOptions};
     let mut a = Analyzer::new();
     assert_eq!(
@@ -340,10 +335,7 @@ fn the_analyzer_serves_tags_rules_and_audiences() {
     assert_eq!(rfm, buyers, "every buyer in one RFM tag");
     let vip = a.count_rule(r#"tag("重要价值客户")"#).unwrap();
     let aud = a
-        .audiences(&[AudienceDef {
-            name: "vip".into(),
-            rule: r#"tag("重要价值客户")"#.into(),
-        }])
+        .audiences(&[aud("vip", r#"tag("重要价值客户")"#)])
         .unwrap();
     assert_eq!(aud[0].members, vip);
     match a.count_rule("frequency >=").unwrap_err() {
@@ -515,7 +507,6 @@ fn groups_without_their_input_say_why() {
 
 #[test]
 fn the_report_carries_the_catalogue_and_the_saved_audiences() {
-    use memberlens::tags::AudienceDef;
     let mut a = analyzer_with(&TRIO);
     let report = &a.analysis().unwrap().report;
     assert_eq!(report.tags.catalogue, a.tag_summary().unwrap());
@@ -523,14 +514,8 @@ fn the_report_carries_the_catalogue_and_the_saved_audiences() {
     let json = serde_json::to_value(report).unwrap();
     assert!(json["tags"]["catalogue"][0]["groups"][0]["tags"].is_array());
     let defs = vec![
-        AudienceDef {
-            name: "重要价值".into(),
-            rule: r#"tag("重要价值客户")"#.into(),
-        },
-        AudienceDef {
-            name: "近90天".into(),
-            rule: "recency_days <= 90".into(),
-        },
+        aud("重要价值", r#"tag("重要价值客户")"#),
+        aud("近90天", "recency_days <= 90"),
     ];
     a.set_audiences(defs.clone()).unwrap();
     let saved = a.analysis().unwrap().report.audiences.clone();
@@ -549,12 +534,7 @@ fn the_report_carries_the_catalogue_and_the_saved_audiences() {
     b.set_catalogue(Some(&scheme)).unwrap();
     assert_eq!(b.analysis().unwrap().report.audiences, saved);
     // A bad rule is refused with its position; the saved audiences stay.
-    let e = a
-        .set_audiences(vec![AudienceDef {
-            name: "x".into(),
-            rule: "monetary >".into(),
-        }])
-        .unwrap_err();
+    let e = a.set_audiences(vec![aud("x", "monetary >")]).unwrap_err();
     assert_eq!(e.code(), "invalid_rule");
     assert_eq!(a.analysis().unwrap().report.audiences, saved);
     // Two audiences of one name are refused with the place.
