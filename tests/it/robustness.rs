@@ -56,3 +56,51 @@ proptest! {
         let _ = ingest(name, &bytes, &FileOptions { encoding: Some(memberlens::ingest::TextEncoding::Utf8), ..Default::default() });
     }
 }
+
+/// An analyzer over a small orders export, for schemes and rules to run against.
+fn small_analysis() -> Analyzer {
+    let mut a = Analyzer::new();
+    a.add_file(
+        "p.csv",
+        fixture_head("pos_sales.csv", 200),
+        FileOptions::default(),
+    )
+    .unwrap();
+    a.analyze(&AnalysisOptions::default()).unwrap();
+    a
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// A damaged scheme is refused (with a place) or used; a rule of any text is counted or
+    /// refused with a position inside it; nothing panics.
+    #[test]
+    fn damaged_schemes_and_any_rule_never_panic(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), "[\\[\\]{}\",:a-z0-9 ]"), 1..8),
+        rule in "[a-z_()\"'=<>! 0-9.,\u{4e00}-\u{4e0f}]{0,40}",
+    ) {
+        let mut a = small_analysis();
+        let mut scheme = memberlens::tags::catalogue::DEFAULT_CATALOGUE.to_string();
+        for (at, s) in edits {
+            let mut i = at.index(scheme.len());
+            while !scheme.is_char_boundary(i) {
+                i -= 1;
+            }
+            scheme.replace_range(i..i, &s);
+        }
+        match a.set_catalogue(Some(&scheme)) {
+            Ok(()) => {}
+            Err(e) => prop_assert_eq!(e.code(), "invalid_catalogue"),
+        }
+        match a.count_rule(&rule) {
+            Ok(n) => prop_assert!(n <= a.analysis().unwrap().members.len()),
+            Err(memberlens::Error::InvalidRule { line, column, .. }) => {
+                prop_assert!(line >= 1 && column >= 1);
+                let last = rule.lines().nth(line - 1).unwrap_or("");
+                prop_assert!(column <= last.chars().count() + 1, "{rule:?}: column {column}");
+            }
+            Err(e) => prop_assert!(false, "{e:?}"),
+        }
+    }
+}
