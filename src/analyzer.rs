@@ -4,6 +4,7 @@
 use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::error::Error;
 use crate::ingest::{self, FileOptions, FileSummary, Ingested};
+use crate::strategy::{Playbook, PlaybookError};
 use crate::tags::catalogue::{CategorySummary, Tag};
 use crate::tags::{
     audience, AudienceDef, AudienceStats, Catalogue, CatalogueError, Rule, RuleError,
@@ -16,6 +17,14 @@ fn rule_error(rule: &str, e: &RuleError) -> Error {
         column: e.column,
         message_en: e.message_en(),
         message_zh: e.message_zh(),
+    }
+}
+
+fn playbook_error(e: PlaybookError) -> Error {
+    Error::InvalidPlaybook {
+        place: e.place,
+        reason_en: e.reason_en,
+        reason_zh: e.reason_zh,
     }
 }
 
@@ -57,6 +66,8 @@ pub struct Analyzer {
     /// The tag scheme: catalogue and saved audiences (the shipped one unless the user
     /// imported another).
     catalogue: Catalogue,
+    /// The strategy playbook (the shipped one unless the user imported another).
+    playbook: Playbook,
 }
 
 impl Default for Analyzer {
@@ -67,6 +78,7 @@ impl Default for Analyzer {
             last: None,
             keep_bytes: true,
             catalogue: Catalogue::default_catalogue(),
+            playbook: Playbook::default_playbook(),
         }
     }
 }
@@ -200,7 +212,7 @@ impl Analyzer {
     /// Runs the analysis over all files and keeps it for queries.
     pub fn analyze(&mut self, options: &AnalysisOptions) -> Result<&Analysis, Error> {
         let files: Vec<&Ingested> = self.files.iter().map(|e| &e.ingested).collect();
-        let a = analysis::run_with(&files, options, &self.catalogue)?;
+        let a = analysis::run_with(&files, options, &self.catalogue, &self.playbook)?;
         Ok(self.last.insert(a))
     }
 
@@ -233,10 +245,39 @@ impl Analyzer {
             if let Some(e) = made.rule_errors.first() {
                 return Err(catalogue_error(e.clone()));
             }
-            analysis::retag(a, made);
+            analysis::retag(a, made, &self.playbook);
         }
         self.catalogue = scheme;
         Ok(())
+    }
+
+    /// Replaces the playbook with one read from JSON (`None`: the shipped one). With an
+    /// analysis at hand the action plan is made again; a play whose rule cannot be read is an
+    /// error naming it, and the playbook in use is kept.
+    pub fn set_playbook(&mut self, json: Option<&str>) -> Result<(), Error> {
+        let book = match json {
+            Some(text) => Playbook::from_json(text).map_err(playbook_error)?,
+            None => Playbook::default_playbook(),
+        };
+        if let Some(a) = &mut self.last {
+            for (i, p) in book.plays.iter().enumerate() {
+                Rule::compile(&p.rule, &a.tags).map_err(|e| {
+                    playbook_error(PlaybookError {
+                        place: format!("plays[{i}].rule"),
+                        reason_en: format!("{} ({})", e.message_en(), p.key),
+                        reason_zh: format!("{}（{}）", e.message_zh(), p.key),
+                    })
+                })?;
+            }
+            analysis::replan(a, &book);
+        }
+        self.playbook = book;
+        Ok(())
+    }
+
+    /// The playbook as JSON (to export and edit).
+    pub fn playbook_json(&self) -> String {
+        serde_json::to_string_pretty(&self.playbook).unwrap_or_default()
     }
 
     /// The scheme as JSON (to export and edit).

@@ -68,6 +68,12 @@ pub enum Error {
         reason_en: String,
         reason_zh: String,
     },
+    /// A strategy playbook cannot be used: the place and why.
+    InvalidPlaybook {
+        place: String,
+        reason_en: String,
+        reason_zh: String,
+    },
     /// Tags or audiences were asked for before any analysis.
     NoAnalysis,
 }
@@ -92,6 +98,7 @@ impl Error {
             | Error::InvalidOption { .. }
             | Error::InvalidRule { .. }
             | Error::InvalidCatalogue { .. }
+            | Error::InvalidPlaybook { .. }
             | Error::NoAnalysis => None,
         }
     }
@@ -133,6 +140,7 @@ impl Error {
             Error::InvalidOption { .. } => "invalid_option",
             Error::InvalidRule { .. } => "invalid_rule",
             Error::InvalidCatalogue { .. } => "invalid_catalogue",
+            Error::InvalidPlaybook { .. } => "invalid_playbook",
             Error::NoAnalysis => "no_analysis",
         }
     }
@@ -163,6 +171,7 @@ impl Error {
             Error::InvalidOption { option, reason } => format!("Option {option}: {reason}."),
             Error::InvalidRule { message_en, .. } => format!("Rule: {message_en}."),
             Error::InvalidCatalogue { place, reason_en, .. } => format!("Tag catalogue, {place}: {reason_en}."),
+            Error::InvalidPlaybook { place, reason_en, .. } => format!("Playbook, {place}: {reason_en}."),
             Error::NoAnalysis => "Analyse the files first: tags and audiences are made from the member table.".to_string(),
         }
     }
@@ -193,6 +202,7 @@ impl Error {
             Error::InvalidOption { option, reason } => format!("参数 {option}：{reason}。"),
             Error::InvalidRule { message_zh, .. } => format!("规则：{message_zh}。"),
             Error::InvalidCatalogue { place, reason_zh, .. } => format!("标签体系 {}：{reason_zh}。", place_zh(place)),
+            Error::InvalidPlaybook { place, reason_zh, .. } => format!("运营策略手册 {}：{reason_zh}。", place_zh(place)),
             Error::NoAnalysis => "请先完成分析：标签和人群基于会员明细表计算。".to_string(),
         }
     }

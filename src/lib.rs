@@ -20,6 +20,7 @@ pub mod members;
 pub mod model;
 mod par;
 pub mod report;
+pub mod strategy;
 pub mod tags;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

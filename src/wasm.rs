@@ -171,7 +171,21 @@ impl Analyzer {
         self.inner.catalogue_json()
     }
 
-    /// The latest report (after `analyze`, `setCatalogue` or `setAudiences`).
+    /// Imports a strategy playbook (JSON text; empty: the shipped one); the report's
+    /// `action_plan` follows.
+    #[wasm_bindgen(js_name = setPlaybook)]
+    pub fn set_playbook(&mut self, json: &str) -> Result<(), JsValue> {
+        let json = (!json.trim().is_empty()).then_some(json);
+        self.inner.set_playbook(json).map_err(into_error)
+    }
+
+    /// The strategy playbook as JSON, to export and edit.
+    #[wasm_bindgen(js_name = playbookJson)]
+    pub fn playbook_json(&self) -> String {
+        self.inner.playbook_json()
+    }
+
+    /// The latest report (after `analyze`, `setCatalogue`, `setAudiences` or `setPlaybook`).
     pub fn report(&self) -> Result<JsValue, JsValue> {
         let a = self
             .inner

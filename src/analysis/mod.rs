@@ -28,6 +28,7 @@ use crate::model::Day;
 use crate::model::Population;
 use crate::par;
 use crate::report::{self, FileReport, ForecastReport, OrderedMap, Report, Sections};
+use crate::strategy::{self, PlanInputs, Playbook};
 use crate::tags::{self, Catalogue, Tags};
 use forecast::{ForecastError, MemberForecast};
 use lifecycle::StageRule;
@@ -43,6 +44,8 @@ pub struct Analysis {
     pub members: MemberTable,
     /// The scheme's tags made for the member table.
     pub tags: Tags,
+    /// What the playbook is applied with (to apply another).
+    pub plan_inputs: PlanInputs,
 }
 
 /// The forecast pass's result: the section and a forecast per member, or why there is none.
@@ -96,16 +99,23 @@ impl Passes {
     }
 }
 
-/// Runs every analysis on the ingested files, with the shipped tag scheme.
+/// Runs every analysis on the ingested files, with the shipped tag scheme and playbook.
 pub fn run(ingested: &[&Ingested], opts: &AnalysisOptions) -> Result<Analysis, Error> {
-    run_with(ingested, opts, &Catalogue::default_catalogue())
+    run_with(
+        ingested,
+        opts,
+        &Catalogue::default_catalogue(),
+        &Playbook::default_playbook(),
+    )
 }
 
-/// Runs every analysis on the ingested files; the tags and audiences are those of `scheme`.
+/// Runs every analysis on the ingested files; the tags and audiences are those of `scheme`,
+/// the action plan that of `playbook`.
 pub fn run_with(
     ingested: &[&Ingested],
     opts: &AnalysisOptions,
     scheme: &Catalogue,
+    playbook: &Playbook,
 ) -> Result<Analysis, Error> {
     opts.validate()?;
     let files: Vec<&IngestedFile> = ingested.iter().map(|f| &f.output).collect();
@@ -137,6 +147,16 @@ pub fn run_with(
         None => (None, Vec::new()),
     };
     let files_section = file_reports(files, &pop);
+    let first_purchases: Vec<i64> = pop
+        .members
+        .iter()
+        .filter_map(|m| m.purchases.first().map(|p| p.net_cents))
+        .collect();
+    let mean_first_purchase_value = if first_purchases.is_empty() {
+        0.0
+    } else {
+        stats::money(first_purchases.iter().sum::<i64>()) / first_purchases.len() as f64
+    };
     let inventory = inventory::section(&inv, labels.labels, &pop.counts, pop.members.len());
 
     // Last: the population is packed into the member table (its texts move into the rows).
@@ -160,8 +180,14 @@ pub fn run_with(
         fc_cols: &fc_cols,
     };
     let packed = pack::pack(pop, &inputs, opts.dormancy_mode);
-    // Over the member table: the scheme's tags and audiences.
+    // Over the member table: the scheme's tags and audiences, then the playbook.
     let tagged = tags::pass(&packed.members, scheme.clone());
+    let plan_inputs = PlanInputs {
+        as_of,
+        thresholds: packed.dormancy.thresholds,
+        mean_first_purchase_value,
+    };
+    let action_plan = strategy::plan(playbook, &packed.members, &tagged.tags, &plan_inputs);
 
     let report = report::assemble(Sections {
         as_of: Day(as_of),
@@ -178,6 +204,7 @@ pub fn run_with(
         forecast,
         tags: tagged.report,
         audiences: tagged.audiences,
+        action_plan,
         notices,
         warnings: ingested
             .iter()
@@ -188,16 +215,28 @@ pub fn run_with(
         report,
         members: packed.members,
         tags: tagged.tags,
+        plan_inputs,
     })
 }
 
 /// Puts another scheme's tags (made for this analysis's member table) and its audiences in
-/// the analysis.
-pub fn retag(analysis: &mut Analysis, made: Tags) {
+/// the analysis, and applies the playbook again (its rules may name tags).
+pub fn retag(analysis: &mut Analysis, made: Tags, playbook: &Playbook) {
     let tagged = tags::counted(&analysis.members, made);
     analysis.report.sections.tags = tagged.report;
     analysis.report.sections.audiences = tagged.audiences;
     analysis.tags = tagged.tags;
+    replan(analysis, playbook);
+}
+
+/// Applies another playbook to an analysis.
+pub fn replan(analysis: &mut Analysis, playbook: &Playbook) {
+    analysis.report.sections.action_plan = strategy::plan(
+        playbook,
+        &analysis.members,
+        &analysis.tags,
+        &analysis.plan_inputs,
+    );
 }
 
 /// Each file's accounting: `rows = accepted + duplicate_rows + rejected_rows`.

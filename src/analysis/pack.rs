@@ -209,6 +209,19 @@ fn member_rows(
             first_labels.channel,
             first_labels.store,
         ];
+        // Net spend in (as_of − 365, as_of]: purchases and returns.
+        let year_ago = ctx.inputs.as_of - 365;
+        let spend_12m_cents: i64 = m
+            .purchases
+            .iter()
+            .filter(|p| p.day > year_ago)
+            .map(|p| p.net_cents)
+            .sum::<i64>()
+            + m.returns
+                .iter()
+                .filter(|r| r.0 > year_ago)
+                .map(|r| r.1)
+                .sum::<i64>();
         let refund_rate = (ctx.knows_refunds && m.paid_cents > 0).then(|| {
             let refunded = m.refund_cents - m.returns_cents();
             (refunded as f64 / m.paid_cents as f64).min(1.0)
@@ -237,6 +250,13 @@ fn member_rows(
             preferred,
             first,
             refund_rate,
+            // Known only from order rows: a member-summary row's last year cannot be split out.
+            spend_12m: if m.purchases.is_empty() && m.summary.is_some_and(|s| s.last_day > year_ago)
+            {
+                f64::NAN
+            } else {
+                money(spend_12m_cents.max(0))
+            },
             ..Default::default()
         };
         if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {

@@ -205,6 +205,7 @@ pub const COLUMNS: &[Column] = &[
     col("frequency", "F 次数", "Frequency", K::Integer, |v| Value::Int(v.frequency().into())).shown(),
     col("monetary", "M 金额", "Monetary", K::Money, |v| Value::Number(v.monetary())).shown(),
     col("monthly_spend", "月均消费", "Monthly spend", K::Money, |v| Value::number(v.monthly_spend())),
+    col("spend_12m", "近12个月消费", "Spend, last 12 months", K::Money, |v| Value::number(v.spend_12m())),
     col("refund_rate", "退款率", "Refund rate", K::Rate, |v| Value::number(v.refund_rate())),
     col("r_score", "R", "R", K::Integer, |v| Value::int(v.scores().map(|s| s[0]))).shown(),
     col("f_score", "F", "F", K::Integer, |v| Value::int(v.scores().map(|s| s[1]))).shown(),

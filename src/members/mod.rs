@@ -23,7 +23,7 @@ mod tests {
 
     #[test]
     fn a_packed_member_stays_small() {
-        assert_eq!(std::mem::size_of::<store::Packed>(), 96);
+        assert_eq!(std::mem::size_of::<store::Packed>(), 104);
     }
 
     fn full() -> NewMember<'static> {
@@ -65,6 +65,7 @@ mod tests {
             preferred: [Some("静安店"), None, Some("护肤")],
             first: [Some("online.csv"), Some("小程序"), None],
             refund_rate: Some(0.25),
+            spend_12m: 321.5,
         }
     }
 

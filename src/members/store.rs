@@ -1,4 +1,4 @@
-//! The member table kept packed: one 96-byte entry per member (and 56 bytes of forecasts when
+//! The member table kept packed: one 104-byte entry per member (and 56 bytes of forecasts when
 //! they were computed). Its four key texts sit in one small allocation, the members-table
 //! record (tier, gender, birthday, guide, extra columns...) is moved in as it was read, absent
 //! numbers are NaN or a sentinel and keys are small codes. Nothing outside this file knows the
@@ -66,6 +66,8 @@ pub struct NewMember<'a> {
     pub first: [Option<&'a str>; 3],
     /// Refunded share of the amount paid (see `docs/rules.md`), when the data can show refunds.
     pub refund_rate: Option<f64>,
+    /// Net spend in the 365 days up to as-of (purchases and returns); NaN when unknown.
+    pub spend_12m: f64,
 }
 
 /// One member, packed.
@@ -80,6 +82,8 @@ pub(super) struct Packed {
     pub days: [i32; 4],
     pub frequency: u32,
     pub monetary: f64,
+    /// Net spend in the 365 days up to as-of.
+    pub spend_12m: f64,
     /// personal_cycle_days: NaN when absent (JSON has no NaN: it would be written as null).
     pub cycle: f64,
     /// R, F, M scores (0 when absent).
@@ -295,6 +299,7 @@ impl MemberTable {
             ],
             frequency: m.frequency,
             monetary: m.monetary,
+            spend_12m: m.spend_12m,
             cycle: m.personal_cycle_days.unwrap_or(f64::NAN),
             scores: m.scores.unwrap_or([0; 3]),
             codes,

@@ -203,6 +203,13 @@ impl<'a> MemberView<'a> {
         self.p.monetary
     }
 
+    /// Net spend in the 365 days up to as-of: purchases and returns dated after as-of − 365
+    /// (近 12 个月消费), floored at 0; unknown for a member known only from a member-summary row
+    /// whose last purchase falls in that year.
+    pub fn spend_12m(&self) -> Option<f64> {
+        super::store::unnum(self.p.spend_12m)
+    }
+
     /// Net spend per month (30 days) from the first purchase to the as-of date, counting at
     /// least one month (月均消费).
     pub fn monthly_spend(&self) -> Option<f64> {

@@ -10,6 +10,7 @@ pub mod forecast;
 mod ordered_map;
 pub mod schema;
 pub mod sections;
+pub mod strategy;
 pub mod tags;
 
 use schemars::JsonSchema;
@@ -20,6 +21,7 @@ use crate::model::Day;
 pub use forecast::*;
 pub use ordered_map::OrderedMap;
 pub use sections::*;
+pub use strategy::*;
 pub use tags::*;
 
 /// Version of the report format.
@@ -86,6 +88,8 @@ pub struct Sections {
     pub tags: TagsReport,
     /// The scheme's saved audiences (人群), with their overlaps.
     pub audiences: Vec<AudienceStats>,
+    /// The playbook applied (行动建议): ranked actions and the touch calendar.
+    pub action_plan: ActionPlan,
     /// Run-level messages (e.g. forecasts not computed), in both languages.
     pub notices: Vec<Notice>,
     /// Row warnings (first 100 per file) and file notices, in both languages.

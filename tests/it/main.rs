@@ -13,6 +13,7 @@ mod regression;
 mod rfm;
 mod robustness;
 mod rules;
+mod strategy;
 mod support;
 mod tags;
 mod truth;

@@ -153,6 +153,9 @@ pub struct Analyze {
     /// Tag scheme (catalogue and audiences) as JSON, instead of the shipped one
     #[arg(long, value_name = "SCHEME.json")]
     pub tags: Option<PathBuf>,
+    /// Strategy playbook as JSON, instead of the shipped one
+    #[arg(long, value_name = "PLAYBOOK.json")]
+    pub playbook: Option<PathBuf>,
     /// Print phase timings on stderr
     #[arg(long)]
     pub timings: bool,

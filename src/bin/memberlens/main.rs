@@ -79,6 +79,14 @@ fn run(
             .map_err(both)
             .with_context(|| format!("{}: not a usable tag scheme", path.display()))?;
     }
+    if let Some(path) = &args.playbook {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read the playbook", path.display()))?;
+        analyzer
+            .set_playbook(Some(&text))
+            .map_err(both)
+            .with_context(|| format!("{}: not a usable playbook", path.display()))?;
+    }
     let t0 = std::time::Instant::now();
     let phase = |name: &str| {
         if args.timings {

@@ -80,6 +80,7 @@ pub fn text_summary(r: &Report) -> String {
     for (k, n) in &r.lifecycle.0 {
         let _ = writeln!(s, "  {k:<12} {n:>8}");
     }
+    action_plan(&mut s, r);
     if r.sources.len() > 1 {
         let _ = writeln!(s, "\n来源 Sources");
         for src in &r.sources {
@@ -111,4 +112,54 @@ pub fn text_summary(r: &Report) -> String {
         }
     }
     s
+}
+
+/// The top of the action plan: what to do first, for whom, worth how much.
+fn action_plan(s: &mut String, r: &Report) {
+    use memberlens::report::ValueBasis;
+    use std::fmt::Write;
+    let plan = &r.action_plan;
+    let basis = match plan.value_basis {
+        ValueBasis::Clv => "预测 CLV / predicted CLV",
+        ValueBasis::Spend12m => "近12个月消费 / spend in the last 12 months",
+    };
+    let _ = writeln!(s, "\n行动建议 Action plan (value at stake: {basis})");
+    for a in plan.actions.iter().filter(|a| a.members > 0).take(10) {
+        let reach = match (a.reachable_any, a.reach_complete) {
+            (None, _) => "unknown".to_string(),
+            (Some(n), true) => n.to_string(),
+            (Some(n), false) => format!("≥{n}"),
+        };
+        let _ = writeln!(
+            s,
+            "  {:>2}. {:<10} {:<28} {:>7} members, reachable {:>7}, at stake {:>14.2}, gain {:>12.2} ({:.0}%)",
+            a.rank,
+            a.name_zh,
+            a.name_en,
+            a.members,
+            reach,
+            a.value_at_stake,
+            a.expected_gain,
+            a.gain_rate * 100.0
+        );
+    }
+    let c = &plan.calendar;
+    let _ = writeln!(
+        s,
+        "  next 30 days 未来30天: {} due to repurchase, {} entering a quieter tier; overdue: {} recently, {} long lapsed",
+        c.weeks
+            .iter()
+            .flat_map(|w| &w.entries)
+            .filter(|e| e.moment == "repurchase_due")
+            .map(|e| e.members)
+            .sum::<usize>(),
+        c.weeks
+            .iter()
+            .flat_map(|w| &w.entries)
+            .filter(|e| e.moment == "enters_tier")
+            .map(|e| e.members)
+            .sum::<usize>(),
+        c.recently_overdue,
+        c.long_lapsed
+    );
 }

@@ -79,6 +79,34 @@ export type Change = 'static' | 'dynamic';
  */
 export type Basis = 'fact' | 'model';
 /**
+ * What the value at stake is made of.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ValueBasis".
+ */
+export type ValueBasis = 'clv' | 'spend12m';
+/**
+ * A touch channel, with what it needs to reach a member.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Channel".
+ */
+export type Channel =
+  | 'sms'
+  | 'ai_call'
+  | 'template_message'
+  | 'subscription_message'
+  | 'wecom_1v1'
+  | 'wecom_moments'
+  | 'email';
+/**
+ * How a play's expected gain is estimated.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "GainKind".
+ */
+export type GainKind = 'value_share' | 'conversion';
+/**
  * A message about the whole run (not about a row), in both languages.
  *
  * This interface was referenced by `Report`'s JSON-Schema
@@ -323,6 +351,7 @@ export interface Report {
    * The scheme's saved audiences (人群), with their overlaps.
    */
   audiences: AudienceStats[];
+  action_plan: ActionPlan;
   /**
    * Run-level messages (e.g. forecasts not computed), in both languages.
    */
@@ -1188,6 +1217,173 @@ export interface AudienceStats {
   overlap: number[];
 }
 /**
+ * The action plan (行动建议).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ActionPlan".
+ */
+export interface ActionPlan {
+  value_basis: ValueBasis;
+  /**
+   * Mean first-purchase net value over buyers (the `conversion` gains' unit).
+   */
+  mean_first_purchase_value: number;
+  /**
+   * The actions, ranked by value at stake.
+   */
+  actions: Action[];
+  calendar: TouchCalendar;
+}
+/**
+ * One play applied: an action to take.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Action".
+ */
+export interface Action {
+  /**
+   * The play's key (`rfm.important_retain`).
+   */
+  key: string;
+  /**
+   * Its group: `rfm`, `rfm_ten`, `dormancy`, `non_buyer`, `lifecycle` or `custom`.
+   */
+  group: string;
+  /**
+   * The rule selecting its members.
+   */
+  rule: string;
+  /**
+   * Chinese name.
+   */
+  name_zh: string;
+  /**
+   * English name.
+   */
+  name_en: string;
+  /**
+   * Why the rule cannot be run (English), `null` when it ran; the figures are then 0.
+   */
+  error_en: string | null;
+  /**
+   * The same in Chinese.
+   */
+  error_zh: string | null;
+  /**
+   * Members it covers.
+   */
+  members: number;
+  /**
+   * Share of all members.
+   */
+  share: number;
+  /**
+   * Reach per channel, in the play's order of preference.
+   */
+  reach: ChannelReach[];
+  /**
+   * Members reachable by at least one of the play's channels whose reach is known; `null`
+   * when no channel's reach is known.
+   */
+  reachable_any: number | null;
+  /**
+   * True when every channel's reach is known (else `reachable_any` is a lower bound).
+   */
+  reach_complete: boolean;
+  /**
+   * Value at stake: the sum over its members (CLV or 12-month spend, see the plan's
+   * `value_basis`).
+   */
+  value_at_stake: number;
+  gain_kind: GainKind;
+  /**
+   * The gain assumption's rate (editable in the playbook).
+   */
+  gain_rate: number;
+  /**
+   * The expected gain under the assumption.
+   */
+  expected_gain: number;
+  /**
+   * Rank by value at stake (1 = largest; ties by members, then playbook order).
+   */
+  rank: number;
+}
+/**
+ * How many of a play's members a channel reaches.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ChannelReach".
+ */
+export interface ChannelReach {
+  channel: Channel;
+  /**
+   * Members it can reach; `null` when no column says (unknown, not zero).
+   */
+  reachable: number | null;
+}
+/**
+ * The touch calendar of the next 30 days.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "TouchCalendar".
+ */
+export interface TouchCalendar {
+  /**
+   * Weeks from the day after as-of, the last one cut at day 30.
+   */
+  weeks: CalendarWeek[];
+  /**
+   * Members whose expected repurchase date has passed by at most one personal cycle
+   * (recently overdue: still worth a reminder).
+   */
+  recently_overdue: number;
+  /**
+   * Members later than that (long lapsed: a win-back, not a reminder).
+   */
+  long_lapsed: number;
+}
+/**
+ * One week of the touch calendar.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "CalendarWeek".
+ */
+export interface CalendarWeek {
+  from: Day;
+  to: Day;
+  /**
+   * What falls in it.
+   */
+  entries: CalendarEntry[];
+}
+/**
+ * Members whose moment for a play falls in one week of the next 30 days.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "CalendarEntry".
+ */
+export interface CalendarEntry {
+  /**
+   * What happens: `repurchase_due` (the expected repurchase date falls in the week) or
+   * `enters_tier` (recency crosses a dormancy threshold in the week).
+   */
+  moment: string;
+  /**
+   * For `enters_tier`: the tier entered; for `repurchase_due`: the member's segment key or
+   * `unscored`.
+   */
+  target: string;
+  /**
+   * Members.
+   */
+  members: number;
+  /**
+   * The play that applies (the first covering most of them), if any.
+   */
+  action: string | null;
+}
+/**
  * A column of the member table.
  *
  * This interface was referenced by `Report`'s JSON-Schema
@@ -1343,6 +1539,10 @@ export interface MemberRow {
    * Monthly spend (月均消费)
    */
   monthly_spend: number | null;
+  /**
+   * Spend, last 12 months (近12个月消费)
+   */
+  spend_12m: number | null;
   /**
    * Refund rate (退款率)
    */

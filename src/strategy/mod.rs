@@ -1,0 +1,303 @@
+//! Strategy (运营策略): the playbook as data ([`playbook`]) applied to a run's members — each
+//! play's members, reach per channel, value at stake and expected gain, ranked — and the touch
+//! calendar of the next 30 days. Plays select members with rules of the rule language, so a
+//! playbook works with segment, tier and stage keys alone, and with tags where a scheme has them.
+
+pub mod playbook;
+
+pub use playbook::{Play, Playbook, PlaybookError, DEFAULT_PLAYBOOK};
+
+use std::collections::BTreeMap;
+
+use crate::members::{MemberTable, MemberView};
+use crate::model::Day;
+use crate::report::{
+    Action, ActionPlan, CalendarEntry, CalendarWeek, Channel, ChannelReach, GainKind,
+    TouchCalendar, ValueBasis,
+};
+use crate::tags::{Rule, RuleError, TagSource};
+
+/// What applying a playbook needs besides the members and tags.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInputs {
+    /// The as-of date.
+    pub as_of: i32,
+    /// Dormancy thresholds t1..t4 (days).
+    pub thresholds: [f64; 4],
+    /// Mean net value of a buyer's first purchase.
+    pub mean_first_purchase_value: f64,
+}
+
+/// Which reach the data can tell: a channel's reach is known when some member has the field it
+/// needs (no guide column at all: WeCom reach is unknown, not zero).
+#[derive(Debug, Clone, Copy, Default)]
+struct Known {
+    phone: bool,
+    email: bool,
+    guide: bool,
+    follower: bool,
+}
+
+impl Known {
+    fn of(members: &MemberTable) -> Known {
+        let mut k = Known::default();
+        for m in members.iter() {
+            k.phone |= m.phone().is_some();
+            k.email |= m.email().is_some();
+            k.guide |= m.guide().is_some();
+            k.follower |= m.follower().is_some();
+            if k.phone && k.email && k.guide && k.follower {
+                break;
+            }
+        }
+        k
+    }
+
+    fn channel(&self, c: Channel) -> bool {
+        match c {
+            Channel::Sms | Channel::AiCall => self.phone,
+            Channel::Wecom1v1 | Channel::WecomMoments => self.guide,
+            Channel::Email => self.email,
+            Channel::TemplateMessage => self.follower,
+            Channel::SubscriptionMessage => false,
+        }
+    }
+}
+
+/// Whether a member can be reached by a channel (its reach being known).
+fn reaches(channel: Channel, m: &MemberView<'_>) -> bool {
+    match channel {
+        Channel::Sms | Channel::AiCall => m.phone().is_some(),
+        Channel::Wecom1v1 | Channel::WecomMoments => m.guide().is_some(),
+        Channel::Email => m.email().is_some(),
+        Channel::TemplateMessage => m.follower() == Some(true),
+        Channel::SubscriptionMessage => false,
+    }
+}
+
+/// Running figures of one play.
+#[derive(Default, Clone)]
+struct Tally {
+    members: usize,
+    reach: Vec<usize>,
+    any: usize,
+    value: f64,
+}
+
+/// Applies the playbook: one pass over the members for every play's rule.
+pub fn plan(
+    book: &Playbook,
+    members: &MemberTable,
+    tags: &dyn TagSource,
+    inputs: &PlanInputs,
+) -> ActionPlan {
+    let rules: Vec<Result<Rule, RuleError>> = book
+        .plays
+        .iter()
+        .map(|p| Rule::compile(&p.rule, tags))
+        .collect();
+    let forecasts = members.has_forecasts();
+    let known = Known::of(members);
+    let mut tally: Vec<Tally> = book
+        .plays
+        .iter()
+        .map(|p| Tally {
+            reach: vec![0; p.channels.len()],
+            ..Default::default()
+        })
+        .collect();
+    for m in members.iter() {
+        let value = if forecasts {
+            m.forecast().map_or(0.0, |f| f.clv)
+        } else {
+            m.spend_12m().unwrap_or(0.0)
+        };
+        for ((p, rule), t) in book.plays.iter().zip(&rules).zip(tally.iter_mut()) {
+            let Ok(rule) = rule else { continue };
+            if !rule.matches(&m, tags) {
+                continue;
+            }
+            t.members += 1;
+            t.value += value;
+            let mut any = false;
+            for (k, c) in p.channels.iter().enumerate() {
+                if known.channel(*c) && reaches(*c, &m) {
+                    t.reach[k] += 1;
+                    any = true;
+                }
+            }
+            t.any += usize::from(any);
+        }
+    }
+    let total = members.len();
+    let mut actions: Vec<Action> = book
+        .plays
+        .iter()
+        .zip(&rules)
+        .zip(tally)
+        .map(|((p, rule), t)| {
+            let known: Vec<bool> = p.channels.iter().map(|c| known.channel(*c)).collect();
+            let value_at_stake = round2(match p.gain.kind {
+                GainKind::ValueShare => t.value,
+                GainKind::Conversion => t.members as f64 * inputs.mean_first_purchase_value,
+            });
+            Action {
+                key: p.key.clone(),
+                group: p.group.clone(),
+                rule: p.rule.clone(),
+                name_zh: p.name_zh.clone(),
+                name_en: p.name_en.clone(),
+                error_en: rule.as_ref().err().map(RuleError::message_en),
+                error_zh: rule.as_ref().err().map(RuleError::message_zh),
+                members: t.members,
+                share: if total == 0 {
+                    0.0
+                } else {
+                    t.members as f64 / total as f64
+                },
+                reach: p
+                    .channels
+                    .iter()
+                    .zip(&t.reach)
+                    .zip(&known)
+                    .map(|((c, n), k)| ChannelReach {
+                        channel: *c,
+                        reachable: k.then_some(*n),
+                    })
+                    .collect(),
+                reachable_any: known.iter().any(|k| *k).then_some(t.any),
+                reach_complete: known.iter().all(|k| *k),
+                value_at_stake,
+                gain_kind: p.gain.kind,
+                gain_rate: p.gain.rate,
+                expected_gain: round2(value_at_stake * p.gain.rate),
+                rank: 0,
+            }
+        })
+        .collect();
+    // Ranked by value at stake, then members, then playbook order (a stable sort).
+    let mut order: Vec<usize> = (0..actions.len()).collect();
+    order.sort_by(|&a, &b| {
+        actions[b]
+            .value_at_stake
+            .total_cmp(&actions[a].value_at_stake)
+            .then(actions[b].members.cmp(&actions[a].members))
+    });
+    for (rank, &i) in order.iter().enumerate() {
+        actions[i].rank = rank + 1;
+    }
+    let mut ranked: Vec<Option<Action>> = actions.into_iter().map(Some).collect();
+    let actions = order.iter().filter_map(|&i| ranked[i].take()).collect();
+    ActionPlan {
+        value_basis: if forecasts {
+            ValueBasis::Clv
+        } else {
+            ValueBasis::Spend12m
+        },
+        mean_first_purchase_value: round2(inputs.mean_first_purchase_value),
+        actions,
+        calendar: calendar(book, &rules, members, tags, inputs),
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The dormancy tier a buyer enters when recency passes threshold `k` (0-based).
+const ENTERED: [&str; 4] = ["silent", "near_sleep", "dormant", "lost"];
+
+/// The touch calendar: who comes due for a repurchase, and who crosses into a quieter tier,
+/// in each week of the next 30 days; and how many are overdue, recently or long.
+fn calendar(
+    book: &Playbook,
+    rules: &[Result<Rule, RuleError>],
+    members: &MemberTable,
+    tags: &dyn TagSource,
+    inputs: &PlanInputs,
+) -> TouchCalendar {
+    let as_of = inputs.as_of;
+    let week_of = |d: i32| -> Option<usize> {
+        let k = d - as_of;
+        (1..=30).contains(&k).then(|| ((k - 1) / 7) as usize)
+    };
+    // The play of a group the member matches first (playbook order).
+    let play_of = |m: &MemberView<'_>, group: &str| -> Option<&str> {
+        book.plays
+            .iter()
+            .zip(rules)
+            .find(|(p, r)| p.group == group && r.as_ref().is_ok_and(|r| r.matches(m, tags)))
+            .map(|(p, _)| p.key.as_str())
+    };
+    // The play written for a tier the member has not entered yet: its key, or a dormancy play
+    // whose rule names the tier.
+    let tier_play = |tier: &str| -> Option<String> {
+        let quoted = format!("\"{tier}\"");
+        book.plays
+            .iter()
+            .find(|p| p.key == format!("dormancy.{tier}"))
+            .or_else(|| {
+                book.plays
+                    .iter()
+                    .find(|p| p.group == "dormancy" && p.rule.contains(&quoted))
+            })
+            .map(|p| p.key.clone())
+    };
+    // (week, moment, target, action) → members.
+    let mut buckets: BTreeMap<(usize, &'static str, String, Option<String>), usize> =
+        BTreeMap::new();
+    let (mut recently_overdue, mut long_lapsed) = (0, 0);
+    for m in members.iter() {
+        if let Some(next) = m.expected_next_purchase() {
+            if let Some(w) = week_of(next) {
+                let target = m.segment().unwrap_or("unscored").to_string();
+                let action = play_of(&m, "rfm").map(str::to_string);
+                *buckets
+                    .entry((w, "repurchase_due", target, action))
+                    .or_default() += 1;
+            } else if next <= as_of {
+                let late = f64::from(as_of - next);
+                if late <= m.personal_cycle_days().unwrap_or(0.0) {
+                    recently_overdue += 1;
+                } else {
+                    long_lapsed += 1;
+                }
+            }
+        }
+        if let Some(last) = m.last_purchase() {
+            for (k, t) in inputs.thresholds.iter().enumerate() {
+                let day = last + t.floor() as i32 + 1;
+                if let Some(w) = week_of(day) {
+                    let tier = ENTERED[k];
+                    *buckets
+                        .entry((w, "enters_tier", tier.to_string(), tier_play(tier)))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    let weeks = (0..5)
+        .map(|w| {
+            let from = as_of + 1 + 7 * w as i32;
+            CalendarWeek {
+                from: Day(from),
+                to: Day((from + 6).min(as_of + 30)),
+                entries: buckets
+                    .iter()
+                    .filter(|((bw, ..), _)| *bw == w)
+                    .map(|((_, moment, target, action), n)| CalendarEntry {
+                        moment: moment.to_string(),
+                        target: target.clone(),
+                        members: *n,
+                        action: action.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    TouchCalendar {
+        weeks,
+        recently_overdue,
+        long_lapsed,
+    }
+}
