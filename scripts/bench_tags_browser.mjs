@@ -245,7 +245,7 @@ async function browserBench(url, names, rules, recount, defs) {
 
 const ms = (x) => (x == null ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const pair = (f) => `${ms(f.best)} / ${ms(f.median)}`;
-const ratio = (b, n) => (n.median > 0 && b.median != null ? `${(b.median / n.median).toFixed(2)}×` : '—');
+const ratio = (b, n) => (n.median >= 0.05 && b.median != null ? `${(b.median / n.median).toFixed(2)}×` : '—');
 
 async function main() {
   if (files.some((f) => !existsSync(f))) {
