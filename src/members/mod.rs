@@ -23,7 +23,7 @@ mod tests {
 
     #[test]
     fn a_packed_member_stays_small() {
-        assert_eq!(std::mem::size_of::<store::Packed>(), 104);
+        assert_eq!(std::mem::size_of::<store::Packed>(), 112);
     }
 
     fn full() -> NewMember<'static> {

@@ -1,4 +1,4 @@
-//! The member table kept packed: one 104-byte entry per member (and 56 bytes of forecasts when
+//! The member table kept packed: one 112-byte entry per member (and 56 bytes of forecasts when
 //! they were computed). Its four key texts sit in one small allocation, the members-table
 //! record (tier, gender, birthday, guide, extra columns...) is moved in as it was read, absent
 //! numbers are NaN or a sentinel and keys are small codes. Nothing outside this file knows the
@@ -20,6 +20,33 @@ pub(super) const NO_LABEL: u16 = u16::MAX;
 
 /// Texts of a member, in this order, in [`Packed::texts`]: member id, phone, e-mail, name.
 pub(super) const TEXT_FIELDS: usize = 4;
+
+/// Record texts kept as labels, in this order: tier, gender, region, registration channel,
+/// store, guide.
+pub(super) const RECORD_LABELS: usize = 6;
+
+/// "No age" in a packed entry (ages of 255 and more are not kept either).
+pub(super) const NO_AGE: u8 = u8::MAX;
+
+/// The record's texts kept as labels (see [`RECORD_LABELS`]).
+pub(super) fn record_texts(r: &MemberRecord) -> [Option<&str>; RECORD_LABELS] {
+    [
+        r.tier.as_deref(),
+        r.gender.as_deref(),
+        r.region.as_deref(),
+        r.reg_channel.as_deref(),
+        r.store.as_deref(),
+        r.guide.as_deref(),
+    ]
+}
+
+/// Whole years from `birthday` to `as_of` (none for a birthday after as-of).
+pub(super) fn age_on(birthday: i32, as_of: i32) -> Option<i32> {
+    let (by, bm, bd) = crate::model::day::civil_from_days(birthday);
+    let (y, m, d) = crate::model::day::civil_from_days(as_of);
+    let age = y - by - i32::from((m, d) < (bm, bd));
+    (age >= 0).then_some(age)
+}
 
 /// What the analysis knows of one member, handed to [`MemberTable::push`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,6 +119,12 @@ pub(super) struct Packed {
     pub preferred: [u16; 3],
     /// First purchase's source, channel and store: indexes into [`MemberTable::labels`].
     pub first: [u16; 3],
+    /// The record's tier, gender, region, registration channel, store and guide, interned in
+    /// [`MemberTable::labels`] so that tags and rules read them without touching the record
+    /// ([`NO_LABEL`]: none, or past the label limit — then the record is read).
+    pub record_labels: [u16; RECORD_LABELS],
+    /// Age in whole years on as-of ([`NO_AGE`] when unknown).
+    pub age: u8,
     /// Refund rate (NaN when unknown); f32 keeps the entry small (7 significant digits).
     pub refund_rate: f32,
     /// segment, segment_ten, dormancy, lifecycle, repurchase_status, churn_band.
@@ -285,10 +318,24 @@ impl MemberTable {
         ];
         let preferred = m.preferred.map(|l| self.label(l));
         let first = m.first.map(|l| self.label(l));
+        let record_labels = match &m.record {
+            Some(r) => record_texts(r).map(|l| self.label(l)),
+            None => [NO_LABEL; RECORD_LABELS],
+        };
+        let age = m
+            .record
+            .as_ref()
+            .and_then(|r| r.birthday)
+            .and_then(|b| age_on(b, self.as_of))
+            .and_then(|a| u8::try_from(a).ok())
+            .filter(|a| *a != NO_AGE)
+            .unwrap_or(NO_AGE);
         self.rows.push(Packed {
             texts: pack_texts(m.ids),
             preferred,
             first,
+            record_labels,
+            age,
             refund_rate: m.refund_rate.map_or(f32::NAN, |r| r as f32),
             record: m.record,
             days: [
@@ -354,6 +401,7 @@ impl MemberTable {
             let relabel = |l: u16| if l == NO_LABEL { l } else { labels[l as usize] };
             p.preferred = p.preferred.map(relabel);
             p.first = p.first.map(relabel);
+            p.record_labels = p.record_labels.map(relabel);
             self.rows.push(p);
         }
     }

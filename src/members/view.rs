@@ -1,6 +1,8 @@
 //! One member of the table, borrowed: what columns, queries, exports and rules read.
 
-use super::store::{unday, unnum, unpack_texts, MemberTable, Packed, NO_LABEL, TEXT_FIELDS};
+use super::store::{
+    unday, unnum, unpack_texts, MemberTable, Packed, NO_AGE, NO_LABEL, TEXT_FIELDS,
+};
 use crate::model::{ForecastValues, MemberRecord};
 
 /// A member of a [`MemberTable`], read in place (nothing is copied; its key texts are found
@@ -71,7 +73,7 @@ impl<'a> MemberView<'a> {
 
     /// Tier (会员等级).
     pub fn tier(&self) -> Option<&'a str> {
-        self.record()?.tier.as_deref()
+        self.record_label(0, |r| r.tier.as_deref())
     }
 
     /// Registration date.
@@ -81,17 +83,17 @@ impl<'a> MemberView<'a> {
 
     /// Registration channel.
     pub fn reg_channel(&self) -> Option<&'a str> {
-        self.record()?.reg_channel.as_deref()
+        self.record_label(3, |r| r.reg_channel.as_deref())
     }
 
     /// Store of the members table (开卡/所属门店).
     pub fn store(&self) -> Option<&'a str> {
-        self.record()?.store.as_deref()
+        self.record_label(4, |r| r.store.as_deref())
     }
 
     /// Gender as written.
     pub fn gender(&self) -> Option<&'a str> {
-        self.record()?.gender.as_deref()
+        self.record_label(1, |r| r.gender.as_deref())
     }
 
     /// Birthday.
@@ -101,21 +103,33 @@ impl<'a> MemberView<'a> {
 
     /// Age in whole years on the as-of date (from the birthday).
     pub fn age(&self) -> Option<i32> {
-        let birthday = self.birthday()?;
-        let (by, bm, bd) = crate::model::day::civil_from_days(birthday);
-        let (y, m, d) = crate::model::day::civil_from_days(self.table.as_of);
-        let age = y - by - i32::from((m, d) < (bm, bd));
-        (age >= 0).then_some(age)
+        if self.p.age != NO_AGE {
+            return Some(i32::from(self.p.age));
+        }
+        // Not kept when 255 or more: taken from the record.
+        super::store::age_on(self.birthday()?, self.table.as_of).filter(|a| *a >= 255)
+    }
+
+    /// A record text kept as a label (read from the record past the label limit).
+    fn record_label(
+        &self,
+        k: usize,
+        of: fn(&'a MemberRecord) -> Option<&'a str>,
+    ) -> Option<&'a str> {
+        match self.p.record_labels[k] {
+            NO_LABEL => of(self.record()?),
+            i => Some(&*self.table.labels[usize::from(i)]),
+        }
     }
 
     /// Region (地区/省份/城市).
     pub fn region(&self) -> Option<&'a str> {
-        self.record()?.region.as_deref()
+        self.record_label(2, |r| r.region.as_deref())
     }
 
     /// Guide (导购).
     pub fn guide(&self) -> Option<&'a str> {
-        self.record()?.guide.as_deref()
+        self.record_label(5, |r| r.guide.as_deref())
     }
 
     /// The value of a kept extra column of the members table (one no role reads), by header.

@@ -7,9 +7,9 @@ pub mod playbook;
 
 pub use playbook::{Play, Playbook, PlaybookError, DEFAULT_PLAYBOOK};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::members::{MemberTable, MemberView};
+use crate::members::{Column, MemberTable, MemberView, Value};
 use crate::model::Day;
 use crate::report::{
     Action, ActionPlan, CalendarEntry, CalendarWeek, Channel, ChannelReach, GainKind,
@@ -98,7 +98,26 @@ pub fn plan(
         .collect();
     let forecasts = members.has_forecasts();
     let known = Known::of(members);
-    let mut tally: Vec<Tally> = book
+    // Plays whose rule is one `column = "value"` are found by one lookup of their column per
+    // member; the others run their rule.
+    let mut by_column: Vec<(&'static Column, HashMap<&str, Vec<usize>>)> = Vec::new();
+    let mut ruled: Vec<usize> = Vec::new();
+    for (k, r) in rules.iter().enumerate() {
+        match r.as_ref().ok().and_then(Rule::as_equality) {
+            Some((c, v)) => match by_column.iter_mut().find(|(bc, _)| bc.key == c.key) {
+                Some((_, map)) => map.entry(v).or_default().push(k),
+                None => by_column.push((c, HashMap::from([(v, vec![k])]))),
+            },
+            None if r.is_ok() => ruled.push(k),
+            None => {}
+        }
+    }
+    let n = members.len();
+    let parts = crate::par::threads().min(n.div_ceil(1 << 14)).max(1);
+    let ranges: Vec<std::ops::Range<usize>> = (0..parts)
+        .map(|p| p * n / parts..(p + 1) * n / parts)
+        .collect();
+    let empty: Vec<Tally> = book
         .plays
         .iter()
         .map(|p| Tally {
@@ -106,27 +125,60 @@ pub fn plan(
             ..Default::default()
         })
         .collect();
-    for m in members.iter() {
-        let value = if forecasts {
-            m.forecast().map_or(0.0, |f| f.clv)
-        } else {
-            m.spend_12m().unwrap_or(0.0)
-        };
-        for ((p, rule), t) in book.plays.iter().zip(&rules).zip(tally.iter_mut()) {
-            let Ok(rule) = rule else { continue };
-            if !rule.matches(&m, tags) {
-                continue;
-            }
-            t.members += 1;
-            t.value += value;
-            let mut any = false;
-            for (k, c) in p.channels.iter().enumerate() {
-                if known.channel(*c) && reaches(*c, &m) {
-                    t.reach[k] += 1;
-                    any = true;
+    let part_tallies = crate::par::map_owned(ranges, |range| {
+        let mut tally = empty.clone();
+        let mut hits: Vec<usize> = Vec::new();
+        for m in range.map(|i| members.view(i)) {
+            hits.clear();
+            for (c, map) in &by_column {
+                let v = match (c.get)(&m) {
+                    Value::Text(t) | Value::Key(t) => t,
+                    _ => continue,
+                };
+                if let Some(ks) = map.get(v) {
+                    hits.extend_from_slice(ks);
                 }
             }
-            t.any += usize::from(any);
+            for &k in &ruled {
+                if let Ok(rule) = &rules[k] {
+                    if rule.matches(&m, tags) {
+                        hits.push(k);
+                    }
+                }
+            }
+            if hits.is_empty() {
+                continue;
+            }
+            let value = if forecasts {
+                m.forecast().map_or(0.0, |f| f.clv)
+            } else {
+                m.spend_12m().unwrap_or(0.0)
+            };
+            for &k in &hits {
+                let (p, t) = (&book.plays[k], &mut tally[k]);
+                t.members += 1;
+                t.value += value;
+                let mut any = false;
+                for (j, c) in p.channels.iter().enumerate() {
+                    if known.channel(*c) && reaches(*c, &m) {
+                        t.reach[j] += 1;
+                        any = true;
+                    }
+                }
+                t.any += usize::from(any);
+            }
+        }
+        tally
+    });
+    let mut tally = empty;
+    for part in part_tallies {
+        for (t, p) in tally.iter_mut().zip(part) {
+            t.members += p.members;
+            t.value += p.value;
+            t.any += p.any;
+            for (a, b) in t.reach.iter_mut().zip(p.reach) {
+                *a += b;
+            }
         }
     }
     let total = members.len();
@@ -243,6 +295,7 @@ fn calendar(
             })
             .map(|p| p.key.clone())
     };
+    let tier_plays: Vec<Option<String>> = ENTERED.iter().map(|t| tier_play(t)).collect();
     // (week, moment, target, action) → members.
     let mut buckets: BTreeMap<(usize, &'static str, String, Option<String>), usize> =
         BTreeMap::new();
@@ -270,7 +323,7 @@ fn calendar(
                 if let Some(w) = week_of(day) {
                     let tier = ENTERED[k];
                     *buckets
-                        .entry((w, "enters_tier", tier.to_string(), tier_play(tier)))
+                        .entry((w, "enters_tier", tier.to_string(), tier_plays[k].clone()))
                         .or_default() += 1;
                 }
             }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::audience::AudienceDef;
 use super::compile::{Rule, TagSource};
 use crate::analysis::stats::percentile_sorted;
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::members::{column, Column, ColumnKind, MemberTable, MemberView, Value};
 pub use crate::report::{
@@ -143,6 +143,9 @@ pub struct Tag {
     value: Option<(&'static Column, String)>,
     /// Named after a raw value of its column (no display name in the catalogue).
     raw_value: bool,
+    /// For a tag of a `bands` group: its column and `[low, high)` (the rule's meaning, read
+    /// without running it).
+    band: Option<(&'static Column, f64, f64)>,
 }
 
 /// A catalogue made for one member table: every tag with its rule, and the groups that could
@@ -157,6 +160,12 @@ pub struct Tags {
     pub unavailable: Vec<Vec<Option<(String, String)>>>,
     /// The rules that could not be read (their groups are unavailable).
     pub rule_errors: Vec<CatalogueError>,
+    /// Members per tag, in tag order.
+    counts: Vec<usize>,
+    /// Per tag not of a `values` group: one bit per member, made in one pass over the members
+    /// (a `values` tag is a comparison of one column, cheap to run and as many as the column
+    /// has values, so it is not kept as bits).
+    bits: Vec<Option<Vec<u64>>>,
 }
 
 impl TagSource for Tags {
@@ -165,8 +174,79 @@ impl TagSource for Tags {
     }
 
     fn has(&self, tag: usize, member: &MemberView<'_>) -> bool {
-        Earlier(&self.tags).has(tag, member)
+        match &self.bits[tag] {
+            Some(bits) => {
+                let i = member.index();
+                bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+            }
+            None => self.tags[tag].rule.matches(member, self),
+        }
     }
+}
+
+/// The tags of one member while its bits are made: those made so far are read from `done`.
+struct Making<'t> {
+    tags: &'t [Tag],
+    done: &'t [Option<bool>],
+}
+
+impl TagSource for Making<'_> {
+    fn find(&self, name: &str) -> Option<usize> {
+        Earlier(self.tags).find(name)
+    }
+
+    fn has(&self, tag: usize, member: &MemberView<'_>) -> bool {
+        match self.done.get(tag).copied().flatten() {
+            Some(hit) => hit,
+            None => self.tags[tag].rule.matches(member, self),
+        }
+    }
+}
+
+/// The bits of every tag not of a `values` group, in one pass over the members (a part per
+/// thread natively, each a whole number of 64-member words).
+fn make_bits(tags: &[Tag], table: &MemberTable) -> Vec<Option<Vec<u64>>> {
+    let n = table.len();
+    let words = n.div_ceil(64);
+    let ruled: Vec<usize> = (0..tags.len())
+        .filter(|&k| tags[k].value.is_none())
+        .collect();
+    let parts = crate::par::threads().min(words.div_ceil(256)).max(1);
+    let ranges: Vec<std::ops::Range<usize>> = (0..parts)
+        .map(|p| p * words / parts..(p + 1) * words / parts)
+        .collect();
+    let made = crate::par::map_owned(ranges, |wr| {
+        let mut bits: Vec<Vec<u64>> = vec![vec![0u64; wr.len()]; ruled.len()];
+        let mut done: Vec<Option<bool>> = vec![None; tags.len()];
+        for i in wr.start * 64..(wr.end * 64).min(n) {
+            let m = table.view(i);
+            done.iter_mut().for_each(|d| *d = None);
+            for (r, &k) in ruled.iter().enumerate() {
+                let hit = match tags[k].band {
+                    Some((c, lo, hi)) => match (c.get)(&m) {
+                        Value::Int(n) => (lo..hi).contains(&(n as f64)),
+                        Value::Number(x) => (lo..hi).contains(&x),
+                        _ => false,
+                    },
+                    None => tags[k].rule.matches(&m, &Making { tags, done: &done }),
+                };
+                done[k] = Some(hit);
+                if hit {
+                    bits[r][i / 64 - wr.start] |= 1 << (i % 64);
+                }
+            }
+        }
+        bits
+    });
+    let mut out: Vec<Option<Vec<u64>>> = vec![None; tags.len()];
+    for (r, &k) in ruled.iter().enumerate() {
+        let mut all = Vec::with_capacity(words);
+        for part in &made {
+            all.extend_from_slice(&part[r]);
+        }
+        out[k] = Some(all);
+    }
+    out
 }
 
 /// Tags defined so far, for the rules of later tags (so a tag can name only earlier ones).
@@ -338,14 +418,16 @@ impl Catalogue {
     /// checked. A group whose input has no value, or one of whose rules cannot be read, is
     /// unavailable with the reason (the rule errors are also kept in [`Tags::rule_errors`]).
     pub fn make(self, table: &MemberTable) -> Tags {
+        let scan = scan(&self, table);
         let mut tags: Vec<Tag> = Vec::new();
         let mut unavailable = Vec::new();
         let mut rule_errors = Vec::new();
+        let mut value_counts: Vec<Option<usize>> = Vec::new();
         for (ci, c) in self.categories.iter().enumerate() {
             let mut row = Vec::new();
             for (gi, g) in c.groups.iter().enumerate() {
                 let place = format!("categories[{ci}].groups[{gi}]");
-                let made = made_tags(g, table);
+                let made = made_tags(g, &scan);
                 let made = match made {
                     Ok(m) => m,
                     Err((en, zh)) => {
@@ -355,7 +437,15 @@ impl Catalogue {
                 };
                 let group_start = tags.len();
                 let mut failed = None;
-                for (ti, (key, zh, en, rule)) in made.into_iter().enumerate() {
+                for (ti, t) in made.into_iter().enumerate() {
+                    let MadeTag {
+                        key,
+                        name_zh: zh,
+                        name_en: en,
+                        rule,
+                        count,
+                        band,
+                    } = t;
                     let raw_value = matches!(&g.make, Make::Values { names, .. }
                         if !names.iter().any(|n| key[g.info.key.len() + 1..] == n[0]));
                     let compiled = match Rule::compile(&rule, &Earlier(&tags)) {
@@ -383,13 +473,21 @@ impl Catalogue {
                         group: (ci, gi),
                         raw_value,
                         value,
+                        band: band.and_then(|b| {
+                            let Make::Bands { column: col, .. } = &g.make else {
+                                return None;
+                            };
+                            column(col).map(|c| (c, b.0, b.1))
+                        }),
                     });
+                    value_counts.push(count);
                 }
                 match failed {
                     // A rule that cannot be read makes its group unavailable, saying why;
                     // the other groups are still made.
                     Some(e) => {
                         tags.truncate(group_start);
+                        value_counts.truncate(group_start);
                         row.push(Some((
                             format!("{}: {}", e.place, e.reason_en),
                             format!("{}：{}", e.place, e.reason_zh),
@@ -401,19 +499,169 @@ impl Catalogue {
             }
             unavailable.push(row);
         }
+        let bits = make_bits(&tags, table);
+        let counts = value_counts
+            .iter()
+            .zip(&bits)
+            .map(|(c, b)| match (c, b) {
+                (_, Some(b)) => b.iter().map(|w| w.count_ones() as usize).sum(),
+                (Some(c), None) => *c,
+                (None, None) => 0,
+            })
+            .collect();
         Tags {
             catalogue: self,
             tags,
             unavailable,
             rule_errors,
+            counts,
+            bits,
         }
     }
 }
 
-type Made = Vec<(String, String, String, String)>;
+/// A tag as its group makes it.
+struct MadeTag {
+    key: String,
+    name_zh: String,
+    name_en: String,
+    rule: String,
+    /// Members, when counted while made (`values` groups).
+    count: Option<usize>,
+    /// `[low, high)` of a `bands` tag (read once per member instead of running the rule).
+    band: Option<(f64, f64)>,
+}
 
-/// A group's tags as (key, 中文, English, rule), or why it has none.
-fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
+type Made = Vec<MadeTag>;
+
+/// A group's tags, or why it has none.
+/// What one pass over the members tells every group: each `values` column's distinct values
+/// (first seen first, with their members), whether each column a group needs has a value, and
+/// each `bands` column's numbers.
+struct Scan {
+    distinct: Vec<(&'static str, Vec<(String, usize)>)>,
+    any: Vec<(&'static str, bool)>,
+    numbers: Vec<(&'static str, Vec<f64>)>,
+}
+
+impl Scan {
+    fn distinct(&self, col: &str) -> Option<&[(String, usize)]> {
+        self.distinct
+            .iter()
+            .find(|(c, _)| *c == col)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    fn any(&self, col: &str) -> bool {
+        self.any.iter().any(|(c, a)| *c == col && *a)
+    }
+
+    fn numbers(&self, col: &str) -> &[f64] {
+        self.numbers
+            .iter()
+            .find(|(c, _)| *c == col)
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+}
+
+/// A value as a `values` group names it (none for an empty or non-text cell).
+fn value_text<'a>(v: Value<'a>) -> Option<Cow<'a, str>> {
+    match v {
+        Value::Text(t) | Value::Key(t) if !t.is_empty() => Some(Cow::Borrowed(t)),
+        Value::Int(n) => Some(Cow::Owned(n.to_string())),
+        _ => None,
+    }
+}
+
+/// One pass over the members for every group of the catalogue (a part per thread natively,
+/// the parts merged in member order).
+fn scan(cat: &Catalogue, table: &MemberTable) -> Scan {
+    let mut dcols: Vec<&'static Column> = Vec::new();
+    let mut acols: Vec<&'static Column> = Vec::new();
+    let mut ncols: Vec<&'static Column> = Vec::new();
+    let add = |list: &mut Vec<&'static Column>, key: &str| {
+        if let Some(c) = column(key) {
+            if !list.iter().any(|x| x.key == c.key) {
+                list.push(c);
+            }
+        }
+    };
+    for g in cat.categories.iter().flat_map(|c| &c.groups) {
+        match &g.make {
+            Make::Values { column, .. } => add(&mut dcols, column),
+            Make::Bands { column, .. } => add(&mut ncols, column),
+            Make::Rules { requires, .. } => requires.iter().for_each(|r| add(&mut acols, r)),
+        }
+    }
+    type Part<'t> = (Vec<Vec<(Cow<'t, str>, usize)>>, Vec<bool>, Vec<Vec<f64>>);
+    let n = table.len();
+    let parts = crate::par::threads().min(n.div_ceil(1 << 14)).max(1);
+    let ranges: Vec<std::ops::Range<usize>> = (0..parts)
+        .map(|p| p * n / parts..(p + 1) * n / parts)
+        .collect();
+    let made: Vec<Part<'_>> = crate::par::map_owned(ranges, |range| {
+        let mut seen: Vec<Vec<(Cow<'_, str>, usize)>> = vec![Vec::new(); dcols.len()];
+        let mut index: Vec<FxHashMap<Cow<'_, str>, usize>> =
+            vec![FxHashMap::default(); dcols.len()];
+        let mut any = vec![false; acols.len()];
+        let mut numbers: Vec<Vec<f64>> = vec![Vec::new(); ncols.len()];
+        for m in range.map(|i| table.view(i)) {
+            for (k, c) in dcols.iter().enumerate() {
+                let Some(v) = value_text((c.get)(&m)) else {
+                    continue;
+                };
+                match index[k].get(&v) {
+                    Some(&i) => seen[k][i].1 += 1,
+                    None => {
+                        index[k].insert(v.clone(), seen[k].len());
+                        seen[k].push((v, 1));
+                    }
+                }
+            }
+            for (k, c) in acols.iter().enumerate() {
+                any[k] = any[k] || !matches!((c.get)(&m), Value::Empty);
+            }
+            for (k, c) in ncols.iter().enumerate() {
+                match (c.get)(&m) {
+                    Value::Int(x) => numbers[k].push(x as f64),
+                    Value::Number(x) => numbers[k].push(x),
+                    _ => {}
+                }
+            }
+        }
+        (seen, any, numbers)
+    });
+    let mut distinct: Vec<Vec<(String, usize)>> = vec![Vec::new(); dcols.len()];
+    let mut index: Vec<FxHashMap<String, usize>> = vec![FxHashMap::default(); dcols.len()];
+    let mut any = vec![false; acols.len()];
+    let mut numbers: Vec<Vec<f64>> = vec![Vec::new(); ncols.len()];
+    for (seen, part_any, part_numbers) in made {
+        for (k, values) in seen.into_iter().enumerate() {
+            for (v, count) in values {
+                match index[k].get(v.as_ref()) {
+                    Some(&i) => distinct[k][i].1 += count,
+                    None => {
+                        index[k].insert(v.to_string(), distinct[k].len());
+                        distinct[k].push((v.into_owned(), count));
+                    }
+                }
+            }
+        }
+        for (a, b) in any.iter_mut().zip(part_any) {
+            *a |= b;
+        }
+        for (a, b) in numbers.iter_mut().zip(part_numbers) {
+            a.extend(b);
+        }
+    }
+    Scan {
+        distinct: dcols.iter().map(|c| c.key).zip(distinct).collect(),
+        any: acols.iter().map(|c| c.key).zip(any).collect(),
+        numbers: ncols.iter().map(|c| c.key).zip(numbers).collect(),
+    }
+}
+
+fn made_tags(g: &Group, scan: &Scan) -> Result<Made, (String, String)> {
     let none = |col: &str| {
         Err((
             format!("no member has a value in \"{col}\" (map a column to it)"),
@@ -423,21 +671,19 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
     match &g.make {
         Make::Rules { tags, requires } => {
             for col in requires {
-                let has_value = column(col)
-                    .is_some_and(|c| table.iter().any(|m| !matches!((c.get)(&m), Value::Empty)));
-                if !has_value {
+                if !scan.any(col) {
                     return none(col);
                 }
             }
             Ok(tags
                 .iter()
-                .map(|t| {
-                    (
-                        format!("{}.{}", g.info.key, t.key),
-                        t.name_zh.clone(),
-                        t.name_en.clone(),
-                        t.rule.clone(),
-                    )
+                .map(|t| MadeTag {
+                    key: format!("{}.{}", g.info.key, t.key),
+                    name_zh: t.name_zh.clone(),
+                    name_en: t.name_en.clone(),
+                    rule: t.rule.clone(),
+                    count: None,
+                    band: None,
                 })
                 .collect())
         }
@@ -446,29 +692,7 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
                 return none(col);
             };
             // Distinct values, most members first (ties in first-seen order).
-            // Texts are borrowed from the table: no allocation per member.
-            let mut seen: Vec<(Cow<'_, str>, usize)> = Vec::new();
-            let mut index: HashMap<Cow<'_, str>, usize> = HashMap::new();
-            for m in table.iter() {
-                let v: Cow<'_, str> = match (c.get)(&m) {
-                    Value::Text(t) => Cow::Borrowed(t),
-                    Value::Key(k) => Cow::Borrowed(k),
-                    Value::Int(n) => Cow::Owned(n.to_string()),
-                    _ => continue,
-                };
-                if v.is_empty() {
-                    continue;
-                }
-                match index.get(&v) {
-                    Some(&i) => seen[i].1 += 1,
-                    None => {
-                        index.insert(v.clone(), seen.len());
-                        seen.push((v, 1));
-                    }
-                }
-            }
-            let mut seen: Vec<(String, usize)> =
-                seen.into_iter().map(|(v, n)| (v.into_owned(), n)).collect();
+            let mut seen: Vec<(String, usize)> = scan.distinct(col).unwrap_or_default().to_vec();
             if seen.is_empty() {
                 return none(col);
             }
@@ -479,7 +703,7 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
             });
             Ok(seen
                 .into_iter()
-                .map(|(v, _)| {
+                .map(|(v, count)| {
                     let (zh, en) = names
                         .iter()
                         .find(|n| n[0] == v)
@@ -489,7 +713,14 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
                     } else {
                         format!("{col} = {}", quoted(&v))
                     };
-                    (format!("{}.{v}", g.info.key), zh, en, rule)
+                    MadeTag {
+                        key: format!("{}.{v}", g.info.key),
+                        name_zh: zh,
+                        name_en: en,
+                        rule,
+                        count: Some(count),
+                        band: None,
+                    }
                 })
                 .collect())
         }
@@ -498,17 +729,7 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
             edges,
             quantiles,
         } => {
-            let Some(c) = column(col) else {
-                return none(col);
-            };
-            let mut values: Vec<f64> = table
-                .iter()
-                .filter_map(|m| match (c.get)(&m) {
-                    Value::Int(n) => Some(n as f64),
-                    Value::Number(x) => Some(x),
-                    _ => None,
-                })
-                .collect();
+            let mut values: Vec<f64> = scan.numbers(col).to_vec();
             if values.is_empty() {
                 return none(col);
             }
@@ -539,12 +760,14 @@ fn made_tags(g: &Group, table: &MemberTable) -> Result<Made, (String, String)> {
                     (None, None) => continue,
                 };
                 let name = label(lo, hi);
-                out.push((
-                    format!("{}.{i}", g.info.key),
-                    format!("{}{}", g.info.name_zh, name),
-                    format!("{} {}", g.info.name_en, name),
+                out.push(MadeTag {
+                    key: format!("{}.{i}", g.info.key),
+                    name_zh: format!("{}{}", g.info.name_zh, name),
+                    name_en: format!("{} {}", g.info.name_en, name),
                     rule,
-                ));
+                    count: None,
+                    band: Some((lo.unwrap_or(f64::NEG_INFINITY), hi.unwrap_or(f64::INFINITY))),
+                });
             }
             Ok(out)
         }
@@ -585,64 +808,17 @@ impl Tags {
 
     /// The tags a member carries, in catalogue order.
     pub fn of<'t>(&'t self, m: &MemberView<'_>) -> impl Iterator<Item = &'t Tag> + 't {
-        let hits: Vec<bool> = self.tags.iter().map(|t| t.rule.matches(m, self)).collect();
+        let hits: Vec<bool> = (0..self.tags.len()).map(|k| self.has(k, m)).collect();
         self.tags
             .iter()
             .zip(hits)
             .filter_map(|(t, hit)| hit.then_some(t))
     }
 
-    /// How many members carry each tag, in tag order. The tags of a `values` group are
-    /// counted by reading their column once per member (the same members as their rules).
-    pub fn counts(&self, table: &MemberTable) -> Vec<usize> {
-        let mut counts = vec![0usize; self.tags.len()];
-        let mut by_column: Vec<(&'static Column, HashMap<&str, usize>)> = Vec::new();
-        let mut ruled = Vec::new();
-        for (k, t) in self.tags.iter().enumerate() {
-            match &t.value {
-                Some((c, v)) => match by_column.iter_mut().find(|(bc, _)| bc.key == c.key) {
-                    Some((_, map)) => {
-                        map.insert(v.as_str(), k);
-                    }
-                    None => by_column.push((c, HashMap::from([(v.as_str(), k)]))),
-                },
-                None => ruled.push(k),
-            }
-        }
-        // The members in a part per thread (native; one part in Wasm), the parts' counts added.
-        let n = table.len();
-        let parts = crate::par::threads().min(n.div_ceil(1 << 14)).max(1);
-        let ranges: Vec<std::ops::Range<usize>> = (0..parts)
-            .map(|p| p * n / parts..(p + 1) * n / parts)
-            .collect();
-        let part_counts = crate::par::map_owned(ranges, |range| {
-            let mut counts = vec![0usize; self.tags.len()];
-            for m in range.map(|i| table.view(i)) {
-                for (c, map) in &by_column {
-                    let hit = match (c.get)(&m) {
-                        Value::Text(t) => map.get(t),
-                        Value::Key(t) => map.get(t),
-                        Value::Int(n) => map.get(n.to_string().as_str()),
-                        _ => None,
-                    };
-                    if let Some(&k) = hit {
-                        counts[k] += 1;
-                    }
-                }
-                for &k in &ruled {
-                    if self.tags[k].rule.matches(&m, self) {
-                        counts[k] += 1;
-                    }
-                }
-            }
-            counts
-        });
-        for part in part_counts {
-            for (total, n) in counts.iter_mut().zip(part) {
-                *total += n;
-            }
-        }
-        counts
+    /// How many members carry each tag, in tag order (counted when the tags were made, for
+    /// the member table they were made for).
+    pub fn counts(&self, _table: &MemberTable) -> Vec<usize> {
+        self.counts.clone()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::members::{Column, ColumnKind, MemberTable, MemberView, Value, COLUMNS
 use crate::model::Day;
 
 /// The tags a rule may name with `tag("…")`.
-pub trait TagSource {
+pub trait TagSource: Sync {
     /// The tag's id, by its name (Chinese or English) or key.
     fn find(&self, name: &str) -> Option<usize>;
     /// True when the member carries the tag.
@@ -361,6 +361,20 @@ impl Rule {
             text: text.to_string(),
             root,
         })
+    }
+
+    /// When the whole rule is one `column = "text"` (either way round): the column and the
+    /// text, so that many such rules can be run as one lookup of the column per member.
+    pub fn as_equality(&self) -> Option<(&'static Column, &str)> {
+        match &self.root {
+            Node::Compare(Source::Column(c), CmpOp::Eq, Source::Text(t))
+            | Node::Compare(Source::Text(t), CmpOp::Eq, Source::Column(c))
+                if matches!(c.kind, ColumnKind::Text | ColumnKind::Key) =>
+            {
+                Some((c, t.as_str()))
+            }
+            _ => None,
+        }
     }
 
     /// The rule as written.
