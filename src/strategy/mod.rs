@@ -112,6 +112,11 @@ pub fn plan(
             None => {}
         }
     }
+    // The other plays' members as bits, each rule run over the table once.
+    let ruled: Vec<(usize, Vec<u64>)> = ruled
+        .into_iter()
+        .filter_map(|k| Some((k, rules[k].as_ref().ok()?.bits(members, tags))))
+        .collect();
     let n = members.len();
     let parts = crate::par::threads().min(n.div_ceil(1 << 14)).max(1);
     let ranges: Vec<std::ops::Range<usize>> = (0..parts)
@@ -139,11 +144,10 @@ pub fn plan(
                     hits.extend_from_slice(ks);
                 }
             }
-            for &k in &ruled {
-                if let Ok(rule) = &rules[k] {
-                    if rule.matches(&m, tags) {
-                        hits.push(k);
-                    }
+            let i = m.index();
+            for (k, bits) in &ruled {
+                if bits[i / 64] >> (i % 64) & 1 == 1 {
+                    hits.push(*k);
                 }
             }
             if hits.is_empty() {

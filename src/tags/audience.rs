@@ -43,7 +43,14 @@ pub fn evaluate(
     let rules: Vec<Result<Rule, RuleError>> =
         defs.iter().map(|d| Rule::compile(&d.rule, tags)).collect();
     let n = rules.len();
-    let mut bits = vec![vec![0u64; words(table.len())]; n];
+    // Each audience's members as bits, then its figures over its members only.
+    let bits: Vec<Vec<u64>> = rules
+        .iter()
+        .map(|r| match r {
+            Ok(rule) => rule.bits(table, tags),
+            Err(_) => vec![0u64; words(table.len())],
+        })
+        .collect();
     let mut stats: Vec<AudienceStats> = defs
         .iter()
         .zip(&rules)
@@ -66,20 +73,17 @@ pub fn evaluate(
         .collect();
     let mut clv = vec![(0.0f64, 0usize); n];
     let mut followers = vec![0usize; n];
-    let mut follower_known = false;
-    let mut total_revenue = 0.0;
-    for m in table.iter() {
-        total_revenue += m.monetary();
-        let follows = m.follower();
-        follower_known |= follows.is_some();
-        for (k, rule) in rules.iter().enumerate() {
-            let Ok(rule) = rule else { continue };
-            if !rule.matches(&m, tags) {
-                continue;
+    let total_revenue: f64 = table.iter().map(|m| m.monetary()).sum();
+    let follower_known = table.iter().any(|m| m.follower().is_some());
+    for k in 0..n {
+        for (w, &word) in bits[k].iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                let m = table.view(w * 64 + word.trailing_zeros() as usize);
+                word &= word - 1;
+                add(&mut stats[k], &mut clv[k], &m);
+                followers[k] += usize::from(m.follower() == Some(true));
             }
-            bits[k][m.index() / 64] |= 1 << (m.index() % 64);
-            add(&mut stats[k], &mut clv[k], &m);
-            followers[k] += usize::from(follows == Some(true));
         }
     }
     for (k, (s, (sum, count))) in stats.iter_mut().zip(clv).enumerate() {

@@ -164,8 +164,8 @@ pub struct Tags {
     counts: Vec<usize>,
     /// Per tag not of a `values` group: one bit per member, made in one pass over the members
     /// (a `values` tag is a comparison of one column, cheap to run and as many as the column
-    /// has values, so it is not kept as bits).
-    bits: Vec<Option<Vec<u64>>>,
+    /// has values, so it is made as bits only when a rule asks for it: see [`TagSource::bits`]).
+    bits: Vec<std::sync::OnceLock<Vec<u64>>>,
 }
 
 impl TagSource for Tags {
@@ -174,13 +174,18 @@ impl TagSource for Tags {
     }
 
     fn has(&self, tag: usize, member: &MemberView<'_>) -> bool {
-        match &self.bits[tag] {
+        match self.bits[tag].get() {
             Some(bits) => {
                 let i = member.index();
                 bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
             }
             None => self.tags[tag].rule.matches(member, self),
         }
+    }
+
+    fn bits(&self, tag: usize, table: &MemberTable) -> Option<&[u64]> {
+        let cell = self.bits.get(tag)?;
+        Some(cell.get_or_init(|| self.tags[tag].rule.bits(table, self)))
     }
 }
 
@@ -499,11 +504,14 @@ impl Catalogue {
             }
             unavailable.push(row);
         }
-        let bits = make_bits(&tags, table);
+        let bits: Vec<std::sync::OnceLock<Vec<u64>>> = make_bits(&tags, table)
+            .into_iter()
+            .map(|b| b.map_or_else(std::sync::OnceLock::new, std::sync::OnceLock::from))
+            .collect();
         let counts = value_counts
             .iter()
             .zip(&bits)
-            .map(|(c, b)| match (c, b) {
+            .map(|(c, b)| match (c, b.get()) {
                 (_, Some(b)) => b.iter().map(|w| w.count_ones() as usize).sum(),
                 (Some(c), None) => *c,
                 (None, None) => 0,

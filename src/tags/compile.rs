@@ -13,6 +13,11 @@ pub trait TagSource: Sync {
     fn find(&self, name: &str) -> Option<usize>;
     /// True when the member carries the tag.
     fn has(&self, tag: usize, member: &MemberView<'_>) -> bool;
+    /// The tag's members as bits (member `i` of `table` is bit `i % 64` of word `i / 64`),
+    /// when the source keeps them (made once, kept for the next rule).
+    fn bits(&self, _tag: usize, _table: &MemberTable) -> Option<&[u64]> {
+        None
+    }
 }
 
 /// No tags at all (a rule over fields only).
@@ -352,6 +357,89 @@ fn eval(n: &Node, m: &MemberView<'_>, tags: &dyn TagSource) -> bool {
     }
 }
 
+/// Bits of the members of `within` (all members when `None`) passing a node (see
+/// [`Rule::bits`]). `and` runs its right side only within its left side's members, `or` only
+/// outside them, so a test runs for the members it can still change.
+fn node_bits(
+    n: &Node,
+    within: Option<&[u64]>,
+    table: &MemberTable,
+    tags: &dyn TagSource,
+) -> Vec<u64> {
+    let len = table.len();
+    let words = len.div_ceil(64);
+    let all = || {
+        let mut x = vec![u64::MAX; words];
+        if len % 64 != 0 {
+            if let Some(last) = x.last_mut() {
+                *last = (1u64 << (len % 64)) - 1;
+            }
+        }
+        x
+    };
+    match n {
+        Node::Or(a, b) => {
+            let mut x = node_bits(a, within, table, tags);
+            let rest: Vec<u64> = match within {
+                Some(w) => w.iter().zip(&x).map(|(w, x)| w & !x).collect(),
+                None => all().iter().zip(&x).map(|(w, x)| w & !x).collect(),
+            };
+            if rest.iter().all(|w| *w == 0) {
+                return x;
+            }
+            for (w, y) in x.iter_mut().zip(node_bits(b, Some(&rest), table, tags)) {
+                *w |= y;
+            }
+            x
+        }
+        Node::And(a, b) => {
+            let x = node_bits(a, within, table, tags);
+            if x.iter().all(|w| *w == 0) {
+                return x;
+            }
+            node_bits(b, Some(&x), table, tags)
+        }
+        Node::Not(a) => {
+            let x = node_bits(a, within, table, tags);
+            let scope = within.map_or_else(all, <[u64]>::to_vec);
+            scope.iter().zip(&x).map(|(w, x)| w & !x).collect()
+        }
+        Node::Truth(Source::Tag(id)) if tags.bits(*id, table).is_some_and(|b| b.len() == words) => {
+            let bits = tags.bits(*id, table).unwrap_or_default();
+            match within {
+                Some(w) => w.iter().zip(bits).map(|(w, b)| w & b).collect(),
+                None => bits.to_vec(),
+            }
+        }
+        leaf => {
+            // One test over the members in scope, a part per thread (whole words each).
+            let parts = crate::par::threads().min(words.div_ceil(256)).max(1);
+            let ranges: Vec<std::ops::Range<usize>> = (0..parts)
+                .map(|p| p * words / parts..(p + 1) * words / parts)
+                .collect();
+            let made = crate::par::map_owned(ranges, |wr| {
+                let mut out = vec![0u64; wr.len()];
+                for w in wr.clone() {
+                    let mut scope = match within {
+                        Some(s) => s[w],
+                        None if w + 1 == words && len % 64 != 0 => (1u64 << (len % 64)) - 1,
+                        None => u64::MAX,
+                    };
+                    while scope != 0 {
+                        let bit = scope.trailing_zeros() as usize;
+                        scope &= scope - 1;
+                        if eval(leaf, &table.view(w * 64 + bit), tags) {
+                            out[w - wr.start] |= 1 << bit;
+                        }
+                    }
+                }
+                out
+            });
+            made.concat()
+        }
+    }
+}
+
 impl Rule {
     /// Reads and checks a rule; the error names the line, the column and what is wrong.
     pub fn compile(text: &str, tags: &dyn TagSource) -> Result<Rule, RuleError> {
@@ -389,15 +477,30 @@ impl Rule {
 
     /// The members that match, in table order.
     pub fn select(&self, table: &MemberTable, tags: &dyn TagSource) -> Vec<usize> {
-        table
-            .iter()
-            .filter(|m| self.matches(m, tags))
-            .map(|m| m.index())
-            .collect()
+        let bits = self.bits(table, tags);
+        let mut out = Vec::new();
+        for (w, &word) in bits.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                out.push(w * 64 + word.trailing_zeros() as usize);
+                word &= word - 1;
+            }
+        }
+        out
     }
 
     /// How many members match.
     pub fn count(&self, table: &MemberTable, tags: &dyn TagSource) -> usize {
-        table.iter().filter(|m| self.matches(m, tags)).count()
+        self.bits(table, tags)
+            .iter()
+            .map(|w| w.count_ones() as usize)
+            .sum()
+    }
+
+    /// The members that match as bits (member `i` is bit `i % 64` of word `i / 64`), the rule
+    /// run a node at a time over the whole table: `and`, `or` and `not` word by word, a tag
+    /// made as bits copied, each test one pass over the members (a part per thread natively).
+    pub fn bits(&self, table: &MemberTable, tags: &dyn TagSource) -> Vec<u64> {
+        node_bits(&self.root, None, table, tags)
     }
 }

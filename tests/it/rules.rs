@@ -188,3 +188,57 @@ fn every_error_names_its_place() {
     );
     assert!(e.message_zh().contains("frequency"), "{}", e.message_zh());
 }
+
+mod bits_and_members_agree {
+    use memberlens::tags::{Catalogue, Rule};
+    use proptest::prelude::*;
+
+    const ATOMS: &[&str] = &[
+        "frequency >= 2",
+        "recency_days <= 90",
+        "tag(\"重要价值客户\")",
+        "tag(\"有手机号（可短信/外呼）\")",
+        "monetary between 100 and 2000",
+        "tier is empty",
+        "source has \"pos\"",
+        "segment in (\"general_retain\", \"important_keep\")",
+        "tag(\"消费5次及以上\")",
+        "dormancy = \"lost\"",
+    ];
+
+    fn rule() -> impl Strategy<Value = String> {
+        let leaf = proptest::sample::select(ATOMS).prop_map(str::to_string);
+        leaf.prop_recursive(4, 16, 2, |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) and ({b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) or ({b})")),
+                inner.prop_map(|a| format!("not ({a})")),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+        /// A rule run node by node over bits selects exactly the members it matches one by one.
+        #[test]
+        fn a_rule_counts_the_members_it_matches(text in rule()) {
+            thread_local! {
+                static A: memberlens::Analysis = crate::support::analyze(&["members.csv", "pos_sales.csv"]);
+            }
+            A.with(|a| {
+                let tags = Catalogue::default_catalogue().make(&a.members);
+                let rule = Rule::compile(&text, &tags).unwrap();
+                let one_by_one: Vec<usize> = a
+                    .members
+                    .iter()
+                    .filter(|m| rule.matches(m, &tags))
+                    .map(|m| m.index())
+                    .collect();
+                prop_assert_eq!(rule.select(&a.members, &tags), one_by_one.clone());
+                prop_assert_eq!(rule.count(&a.members, &tags), one_by_one.len());
+                Ok(())
+            })?;
+        }
+    }
+}
