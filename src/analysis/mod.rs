@@ -226,7 +226,13 @@ pub fn retag(analysis: &mut Analysis, made: Tags, playbook: &Playbook) {
     analysis.report.sections.tags = tagged.report;
     analysis.report.sections.audiences = tagged.audiences;
     analysis.tags = tagged.tags;
-    replan(analysis, playbook);
+    // Plays that name no tag select the same members under any scheme.
+    let names_tags = playbook.plays.iter().any(|p| {
+        crate::tags::Rule::compile(&p.rule, &analysis.tags).map_or(true, |r| r.uses_tags())
+    });
+    if names_tags {
+        replan(analysis, playbook);
+    }
 }
 
 /// Applies another playbook to an analysis.

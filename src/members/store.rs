@@ -199,20 +199,24 @@ fn pack_texts(texts: [Option<&str>; TEXT_FIELDS]) -> Box<[u8]> {
     out.into_boxed_slice()
 }
 
-pub(super) fn unpack_texts(b: &[u8]) -> [Option<&str>; TEXT_FIELDS] {
-    let mut out = [None; TEXT_FIELDS];
+/// Text `k` of a packed text block (the ones before it are skipped by their lengths; only this
+/// one is checked as UTF-8).
+pub(super) fn unpack_text(b: &[u8], k: usize) -> Option<&str> {
     let mask = b.first().copied().unwrap_or(0);
+    if mask & (1 << k) == 0 {
+        return None;
+    }
     let mut at = 1;
-    for (k, slot) in out.iter_mut().enumerate() {
-        if mask & (1 << k) != 0 {
+    for j in 0..k {
+        if mask & (1 << j) != 0 {
             let n = read_len(b, &mut at);
-            let end = (at + n).min(b.len());
-            // Packed from whole strings, so the bytes are UTF-8.
-            *slot = std::str::from_utf8(&b[at..end]).ok();
-            at = end;
+            at = (at + n).min(b.len());
         }
     }
-    out
+    let n = read_len(b, &mut at);
+    let end = (at + n).min(b.len());
+    // Packed from whole strings, so the bytes are UTF-8.
+    std::str::from_utf8(&b[at..end]).ok()
 }
 
 /// The position of the first item of `list` that `is` accepts, `make()` pushed when none does

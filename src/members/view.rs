@@ -1,8 +1,6 @@
 //! One member of the table, borrowed: what columns, queries, exports and rules read.
 
-use super::store::{
-    unday, unnum, unpack_texts, MemberTable, Packed, NO_AGE, NO_LABEL, TEXT_FIELDS,
-};
+use super::store::{unday, unnum, unpack_text, MemberTable, Packed, NO_AGE, NO_LABEL};
 use crate::model::{ForecastValues, MemberRecord};
 
 /// A member of a [`MemberTable`], read in place (nothing is copied; its key texts are found
@@ -32,8 +30,8 @@ impl<'a> MemberView<'a> {
         MemberView { table, index, p }
     }
 
-    fn texts(&self) -> [Option<&'a str>; TEXT_FIELDS] {
-        unpack_texts(&self.p.texts)
+    fn text(&self, k: usize) -> Option<&'a str> {
+        unpack_text(&self.p.texts, k)
     }
 
     /// Its position in the table.
@@ -43,22 +41,22 @@ impl<'a> MemberView<'a> {
 
     /// Member id / card number.
     pub fn member_id(&self) -> Option<&'a str> {
-        self.texts()[0]
+        self.text(0)
     }
 
     /// Normalised phone.
     pub fn phone(&self) -> Option<&'a str> {
-        self.texts()[1]
+        self.text(1)
     }
 
     /// Normalised e-mail.
     pub fn email(&self) -> Option<&'a str> {
-        self.texts()[2]
+        self.text(2)
     }
 
     /// Name.
     pub fn name(&self) -> Option<&'a str> {
-        self.texts()[3]
+        self.text(3)
     }
 
     /// The members-table record (tier, gender, birthday, guide, extra columns...), if any.

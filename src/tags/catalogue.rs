@@ -225,7 +225,10 @@ fn make_bits(tags: &[Tag], table: &MemberTable) -> Vec<Option<Vec<u64>>> {
         let mut done: Vec<Option<bool>> = vec![None; tags.len()];
         for i in wr.start * 64..(wr.end * 64).min(n) {
             let m = table.view(i);
-            done.iter_mut().for_each(|d| *d = None);
+            // Only the made tags were set (a values tag's entry stays `None`).
+            for &k in &ruled {
+                done[k] = None;
+            }
             for (r, &k) in ruled.iter().enumerate() {
                 let hit = match tags[k].band {
                     Some((c, lo, hi)) => match (c.get)(&m) {
@@ -611,6 +614,10 @@ fn scan(cat: &Catalogue, table: &MemberTable) -> Scan {
         let mut seen: Vec<Vec<(Cow<'_, str>, usize)>> = vec![Vec::new(); dcols.len()];
         let mut index: Vec<FxHashMap<Cow<'_, str>, usize>> =
             vec![FxHashMap::default(); dcols.len()];
+        // Most texts are the table's shared labels or static keys: found by address first,
+        // by content only the first time an address is met.
+        let mut by_address: Vec<FxHashMap<(usize, usize), usize>> =
+            vec![FxHashMap::default(); dcols.len()];
         let mut any = vec![false; acols.len()];
         let mut numbers: Vec<Vec<f64>> = vec![Vec::new(); ncols.len()];
         for m in range.map(|i| table.view(i)) {
@@ -618,12 +625,27 @@ fn scan(cat: &Catalogue, table: &MemberTable) -> Scan {
                 let Some(v) = value_text((c.get)(&m)) else {
                     continue;
                 };
-                match index[k].get(&v) {
-                    Some(&i) => seen[k][i].1 += 1,
+                let address = match &v {
+                    Cow::Borrowed(t) => Some((t.as_ptr() as usize, t.len())),
+                    Cow::Owned(_) => None,
+                };
+                if let Some(&i) = address.and_then(|a| by_address[k].get(&a)) {
+                    seen[k][i].1 += 1;
+                    continue;
+                }
+                let i = match index[k].get(&v) {
+                    Some(&i) => {
+                        seen[k][i].1 += 1;
+                        i
+                    }
                     None => {
                         index[k].insert(v.clone(), seen[k].len());
                         seen[k].push((v, 1));
+                        seen[k].len() - 1
                     }
+                };
+                if let Some(a) = address {
+                    by_address[k].insert(a, i);
                 }
             }
             for (k, c) in acols.iter().enumerate() {

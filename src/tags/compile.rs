@@ -465,6 +465,24 @@ impl Rule {
         }
     }
 
+    /// True when the rule names a tag (its members change with the tag scheme).
+    pub fn uses_tags(&self) -> bool {
+        fn source(s: &Source) -> bool {
+            matches!(s, Source::Tag(_))
+        }
+        fn node(n: &Node) -> bool {
+            match n {
+                Node::Or(a, b) | Node::And(a, b) => node(a) || node(b),
+                Node::Not(a) => node(a),
+                Node::Compare(a, _, b) => source(a) || source(b),
+                Node::Between(a, b, c) => source(a) || source(b) || source(c),
+                Node::Has(a, _) | Node::IsEmpty(a, _) | Node::Truth(a) => source(a),
+                Node::In(a, items) => source(a) || items.iter().any(source),
+            }
+        }
+        node(&self.root)
+    }
+
     /// The rule as written.
     pub fn text(&self) -> &str {
         &self.text
