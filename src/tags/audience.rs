@@ -73,6 +73,9 @@ pub fn evaluate(
         .collect();
     let mut clv = vec![(0.0f64, 0usize); n];
     let mut followers = vec![0usize; n];
+    if defs.is_empty() {
+        return stats;
+    }
     let total_revenue: f64 = table.iter().map(|m| m.monetary()).sum();
     let follower_known = table.iter().any(|m| m.follower().is_some());
     for k in 0..n {

@@ -70,6 +70,27 @@ enum Node {
     In(Source, Vec<Source>),
     IsEmpty(Source, bool),
     Truth(Source),
+    /// A number column against constants (`frequency >= 3`, `age between 25 and 35`), the
+    /// commonest test, run without the general comparison: low, low included, high, high
+    /// included.
+    NumRange(&'static Column, f64, bool, f64, bool),
+}
+
+/// A test of a number column against constants as a range, when it is one.
+fn num_range(a: &Source, op: CmpOp, b: &Source) -> Option<Node> {
+    let (Source::Column(c), Source::Number(k)) = (a, b) else {
+        return None;
+    };
+    let (k, inf) = (*k, f64::INFINITY);
+    let range = match op {
+        CmpOp::Eq => (k, true, k, true),
+        CmpOp::Lt => (-inf, true, k, false),
+        CmpOp::Le => (-inf, true, k, true),
+        CmpOp::Gt => (k, false, inf, true),
+        CmpOp::Ge => (k, true, inf, true),
+        CmpOp::Ne => return None,
+    };
+    Some(Node::NumRange(c, range.0, range.1, range.2, range.3))
 }
 
 /// A checked rule.
@@ -215,7 +236,7 @@ impl Checker<'_> {
                 if !ok {
                     return Err(self.mismatch(op.text(), ta, tb, *span));
                 }
-                Node::Compare(sa, *op, sb)
+                num_range(&sa, *op, &sb).unwrap_or(Node::Compare(sa, *op, sb))
             }
             Expr::Between(v, lo, hi, span) => {
                 let (sv, tv) = self.operand(v)?;
@@ -229,7 +250,14 @@ impl Checker<'_> {
                         return Err(self.mismatch("between", tv, t, *span));
                     }
                 }
-                Node::Between(sv, slo, shi)
+                match (&sv, &slo, &shi) {
+                    (Source::Column(c), Source::Number(lo), Source::Number(hi))
+                        if tv == Ty::Number =>
+                    {
+                        Node::NumRange(c, *lo, true, *hi, true)
+                    }
+                    _ => Node::Between(sv, slo, shi),
+                }
             }
             Expr::Has(v, needle, span) => {
                 let (sv, tv) = self.operand(v)?;
@@ -354,6 +382,14 @@ fn eval(n: &Node, m: &MemberView<'_>, tags: &dyn TagSource) -> bool {
             empty != *negated
         }
         Node::Truth(v) => value(v, m, tags) == Val::Bool(true),
+        Node::NumRange(c, lo, lo_in, hi, hi_in) => {
+            let x = match (c.get)(m) {
+                Value::Int(n) => n as f64,
+                Value::Number(x) => x,
+                _ => return false,
+            };
+            (if *lo_in { x >= *lo } else { x > *lo }) && (if *hi_in { x <= *hi } else { x < *hi })
+        }
     }
 }
 
@@ -478,6 +514,7 @@ impl Rule {
                 Node::Between(a, b, c) => source(a) || source(b) || source(c),
                 Node::Has(a, _) | Node::IsEmpty(a, _) | Node::Truth(a) => source(a),
                 Node::In(a, items) => source(a) || items.iter().any(source),
+                Node::NumRange(..) => false,
             }
         }
         node(&self.root)
