@@ -1,6 +1,27 @@
 //! Small statistics helpers shared by the analyses.
 
 /// numpy's default (linear interpolation) percentile of sorted values; `p` in 0..=100.
+/// [`percentile_sorted`] of unsorted values, by selection (the values are reordered): the
+/// same figure without sorting them all.
+pub fn percentile_select(values: &mut [f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let pos = (values.len() - 1) as f64 * p / 100.0;
+    let lo = pos.floor() as usize;
+    let (_, a, rest) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let a = *a;
+    // The next order statistic is the least of those after it.
+    let b = rest.iter().copied().min_by(f64::total_cmp).unwrap_or(a);
+    let frac = pos - lo as f64;
+    let diff = b - a;
+    if frac >= 0.5 {
+        b - diff * (1.0 - frac)
+    } else {
+        a + diff * frac
+    }
+}
+
 pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -102,6 +123,25 @@ pub fn round2(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentile_by_selection_equals_percentile_of_sorted() {
+        let values: Vec<f64> = (0..1001)
+            .map(|i| ((i * 7919) % 1009) as f64 / 3.0)
+            .collect();
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        for p in [0.0, 12.5, 50.0, 80.0, 95.0, 99.9, 100.0] {
+            let mut v = values.clone();
+            assert_eq!(
+                percentile_select(&mut v, p),
+                percentile_sorted(&sorted, p),
+                "{p}"
+            );
+        }
+        assert_eq!(percentile_select(&mut [], 50.0), 0.0);
+        assert_eq!(percentile_select(&mut [4.0], 50.0), 4.0);
+    }
 
     #[test]
     fn percentiles_match_numpy_linear() {

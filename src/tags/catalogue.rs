@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::audience::AudienceDef;
 use super::compile::{Rule, TagSource};
-use crate::analysis::stats::percentile_sorted;
+use crate::analysis::stats::percentile_select;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
@@ -600,7 +600,11 @@ fn scan(cat: &Catalogue, table: &MemberTable) -> Scan {
     for g in cat.categories.iter().flat_map(|c| &c.groups) {
         match &g.make {
             Make::Values { column, .. } => add(&mut dcols, column),
-            Make::Bands { column, .. } => add(&mut ncols, column),
+            // Numbers are kept only to find quantiles; fixed edges need a value to exist.
+            Make::Bands {
+                column, quantiles, ..
+            } if !quantiles.is_empty() => add(&mut ncols, column),
+            Make::Bands { column, .. } => add(&mut acols, column),
             Make::Rules { requires, .. } => requires.iter().for_each(|r| add(&mut acols, r)),
         }
     }
@@ -759,17 +763,19 @@ fn made_tags(g: &Group, scan: &Scan) -> Result<Made, (String, String)> {
             edges,
             quantiles,
         } => {
-            let mut values: Vec<f64> = scan.numbers(col).to_vec();
-            if values.is_empty() {
-                return none(col);
-            }
             let mut cuts: Vec<f64> = if quantiles.is_empty() {
+                if !scan.any(col) {
+                    return none(col);
+                }
                 edges.clone()
             } else {
-                values.sort_by(f64::total_cmp);
+                let mut values: Vec<f64> = scan.numbers(col).to_vec();
+                if values.is_empty() {
+                    return none(col);
+                }
                 quantiles
                     .iter()
-                    .map(|q| percentile_sorted(&values, q * 100.0))
+                    .map(|q| percentile_select(&mut values, q * 100.0))
                     .collect()
             };
             cuts.dedup();
