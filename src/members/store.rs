@@ -125,6 +125,8 @@ pub(super) struct Packed {
     pub record_labels: [u16; RECORD_LABELS],
     /// Age in whole years on as-of ([`NO_AGE`] when unknown).
     pub age: u8,
+    /// Follows the official account: 0 unknown, 1 yes, 2 no (read without the record).
+    pub follower: u8,
     /// Refund rate (NaN when unknown); f32 keeps the entry small (7 significant digits).
     pub refund_rate: f32,
     /// segment, segment_ten, dormancy, lifecycle, repurchase_status, churn_band.
@@ -340,6 +342,11 @@ impl MemberTable {
             first,
             record_labels,
             age,
+            follower: match m.record.as_ref().and_then(|r| r.follower) {
+                None => 0,
+                Some(true) => 1,
+                Some(false) => 2,
+            },
             refund_rate: m.refund_rate.map_or(f32::NAN, |r| r as f32),
             record: m.record,
             days: [

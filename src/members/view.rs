@@ -177,7 +177,11 @@ impl<'a> MemberView<'a> {
 
     /// Follows the brand's official account, when a members-table column says.
     pub fn follower(&self) -> Option<bool> {
-        self.record()?.follower
+        match self.p.follower {
+            1 => Some(true),
+            2 => Some(false),
+            _ => None,
+        }
     }
 
     /// First purchase day.

@@ -229,13 +229,25 @@ fn make_bits(tags: &[Tag], table: &MemberTable) -> Vec<Option<Vec<u64>>> {
             for &k in &ruled {
                 done[k] = None;
             }
+            // The bands of a group share their column: read once per member.
+            let mut band_value: Option<(&'static str, Option<f64>)> = None;
             for (r, &k) in ruled.iter().enumerate() {
                 let hit = match tags[k].band {
-                    Some((c, lo, hi)) => match (c.get)(&m) {
-                        Value::Int(n) => (lo..hi).contains(&(n as f64)),
-                        Value::Number(x) => (lo..hi).contains(&x),
-                        _ => false,
-                    },
+                    Some((c, lo, hi)) => {
+                        let x = match band_value {
+                            Some((key, x)) if key == c.key => x,
+                            _ => {
+                                let x = match (c.get)(&m) {
+                                    Value::Int(n) => Some(n as f64),
+                                    Value::Number(x) => Some(x),
+                                    _ => None,
+                                };
+                                band_value = Some((c.key, x));
+                                x
+                            }
+                        };
+                        x.is_some_and(|x| (lo..hi).contains(&x))
+                    }
                     None => tags[k].rule.matches(&m, &Making { tags, done: &done }),
                 };
                 done[k] = Some(hit);
