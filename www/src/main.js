@@ -194,6 +194,29 @@ function wireTags(state) {
   $('scheme-reset').addEventListener('click', () => state.importScheme(''));
 }
 
+/**
+ * The action plan: each card's list exports, "show all", and the playbook's export and import.
+ * @param {PageState} state
+ */
+function wireActions(state) {
+  $('actions-list').addEventListener('click', (ev) => {
+    const b = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (ev.target).closest('[data-action-export]'));
+    const a = b ? state.report?.action_plan?.actions.find((x) => x.key === b.dataset.actionExport) : undefined;
+    if (!b || !a) return;
+    const layout = b.dataset.layout === 'touch' ? 'touch' : 'audience';
+    state.exportList({ rule: a.rule }, b.dataset.format === 'xlsx' ? 'xlsx' : 'csv', layout, getLang(), nameOf(a, t));
+  });
+  $('actions-toggle').addEventListener('click', () => state.toggleAllActions());
+  $('playbook-export').addEventListener('click', () => state.exportPlaybook());
+  const input = $input('playbook-import');
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) state.importPlaybook(await file.text());
+  });
+  $('playbook-reset').addEventListener('click', () => state.importPlaybook(''));
+}
+
 /** @param {PageState} state @param {DomView} view */
 function wire(state, view) {
   const input = $input('file-input');
@@ -218,6 +241,7 @@ function wire(state, view) {
   wireFiles(state);
   wireMembers(state, view);
   wireTags(state);
+  wireActions(state);
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizeTimer;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(charts.resizeAll, 150); });

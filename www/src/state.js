@@ -5,6 +5,7 @@
 
 import { PAGE_SIZE } from './sections/members.js';
 import { tagRule } from './sections/tags.js';
+import { playIndex } from './sections/actions.js';
 
 /** @typedef {import('./types/report').Report} Report */
 /** @typedef {import('./types/report').MemberRow} MemberRow */
@@ -20,6 +21,7 @@ import { tagRule } from './sections/tags.js';
 /** @typedef {import('./sections/audiences.js').DraftResult} DraftResult */
 /** @typedef {import('./engine/protocol').AudienceDef} AudienceDef */
 /** @typedef {import('./engine/protocol').ListLayout} ListLayout */
+/** @typedef {import('./sections/actions.js').Play} Play */
 /** What an action came to, to show beside its button: a message key, its parameters, the error. @typedef {{ ok: boolean, key: string, params?: Record<string, unknown>, error?: ShownError }} Outcome */
 
 /**
@@ -53,7 +55,8 @@ import { tagRule } from './sections/tags.js';
  * @property {() => void} renderAudienceDrafts  the audience builder's rows (after one is added or removed)
  * @property {() => void} renderAudienceLive  the drafts' live figures
  * @property {() => void} renderAudiences  the saved audiences and their overlaps
- * @property {() => void} renderScheme  the outcomes of the scheme import and of the audience save
+ * @property {() => void} renderScheme  the outcomes of the scheme import, the audience save and the playbook import
+ * @property {() => void} renderActions  the action plan: cards (with the playbook's texts) and the touch calendar
  */
 
 const TOP_CLV = 20;
@@ -120,6 +123,14 @@ export class PageState {
     this.audienceStatus = null;
     /** The tag scheme the engine holds when it is not the shipped one (JSON), given to a fresh worker. */
     this.schemeText = '';
+    /** The playbook the engine holds when it is not the shipped one (JSON), given to a fresh worker. */
+    this.playbookText = '';
+    /** The playbook's texts by play key, joined to the report's actions. @type {Map<string, Play>} */
+    this.plays = new Map();
+    /** Every action with members is shown, not only the first few. */
+    this.showAllActions = false;
+    /** The outcome of the last playbook import. @type {Outcome | null} */
+    this.playbookStatus = null;
   }
 
   /**
@@ -158,6 +169,8 @@ export class PageState {
   async reloadAll() {
     // A fresh worker starts with the shipped scheme: give it the one the user had.
     if (this.schemeText) await this.engine.setCatalogue(this.schemeText).catch(() => {});
+    // And the playbook the user imported.
+    if (this.playbookText) await this.engine.setPlaybook(this.playbookText).catch(() => {});
     if (!this.files.length) return;
     this.view.showProgress(true);
     this.view.progressStep('input.reloading');
@@ -326,12 +339,19 @@ export class PageState {
     const columns = this.engine.memberColumns();
     const topClv = report.forecast ? this.engine.query(topClvQuery()) : null;
     const members = this.engine.query(this.memberQuery());
-    for (const p of [topClv, members]) p?.catch(() => {});
+    const playbook = this.engine.playbookJson();
+    for (const p of [topClv, members, playbook]) p?.catch(() => {});
     try {
       this.columns = await columns;
     } catch (e) {
       this.columns = [];
       view.showError(asError(e));
+    }
+    try {
+      this.plays = playIndex(await playbook);
+    } catch (e) {
+      this.plays = new Map();
+      if (!asError(e).fatal) view.showError(asError(e));
     }
     this.syncDrafts();
     view.renderReport();
@@ -691,6 +711,51 @@ export class PageState {
       } catch (e) {
         if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
         this.schemeStatus = { ok: false, key: 'scheme.failed', error: asError(e) };
+        this.view.renderScheme();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- the action plan
+
+  /** Show every action with members, or only the first few. */
+  toggleAllActions() {
+    this.showAllActions = !this.showAllActions;
+    this.view.renderActions();
+  }
+
+  /** Download the strategy playbook as JSON. */
+  exportPlaybook() {
+    return this.enqueue(async () => {
+      try {
+        const text = await this.engine.playbookJson();
+        this.view.download(new TextEncoder().encode(text), 'json', 'memberlens-playbook.json');
+      } catch (e) {
+        if (asError(e).fatal) await this.recoverFromCrash(asError(e));
+        else this.view.showError(asError(e));
+      }
+    });
+  }
+
+  /**
+   * Use a playbook read from a file ('' = the shipped one): the action plan is made again. One
+   * that cannot be read leaves the current one, and says where it failed.
+   * @param {string} text
+   */
+  importPlaybook(text) {
+    return this.enqueue(async () => {
+      try {
+        await this.engine.setPlaybook(text);
+        const json = await this.engine.playbookJson();
+        this.playbookText = text.trim() ? json : '';
+        this.plays = playIndex(json);
+        if (this.report) this.report = await this.engine.report();
+        this.playbookStatus = { ok: true, key: text.trim() ? 'playbook.imported' : 'playbook.reset', params: { plays: this.plays.size } };
+        this.view.renderScheme();
+        if (this.report) this.view.renderActions();
+      } catch (e) {
+        if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
+        this.playbookStatus = { ok: false, key: 'playbook.failed', error: asError(e) };
         this.view.renderScheme();
       }
     });

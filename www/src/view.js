@@ -15,6 +15,7 @@ import * as warnings from './sections/warnings.js';
 import * as members from './sections/members.js';
 import * as tags from './sections/tags.js';
 import * as audiences from './sections/audiences.js';
+import * as actions from './sections/actions.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
 /** @typedef {import('./state.js').PageView} PageView */
@@ -137,6 +138,7 @@ export class DomView {
     $('results').hidden = false;
     if (!userAsOf && r.as_of) $input('as-of').value = r.as_of;
     mount(inventory.render(r, t));
+    this.renderActions();
     mount(rfm.render(r, t));
     mount(dormancy.render(r, t));
     mount(sources.render(r, t));
@@ -154,6 +156,11 @@ export class DomView {
     this.renderAudiences();
     this.renderScheme();
     this.renderMemberHead();
+  }
+
+  renderActions() {
+    const { report, plays, showAllActions } = this.state;
+    if (report) mount(actions.render(report, plays, showAllActions, t));
   }
 
   renderTags() {
@@ -193,7 +200,7 @@ export class DomView {
   }
 
   renderScheme() {
-    for (const [id, s] of /** @type {const} */ ([['scheme-status', this.state.schemeStatus], ['audience-status', this.state.audienceStatus]])) {
+    for (const [id, s] of /** @type {const} */ ([['scheme-status', this.state.schemeStatus], ['audience-status', this.state.audienceStatus], ['playbook-status', this.state.playbookStatus]])) {
       const box = $(id);
       box.dataset.state = s ? (s.ok ? 'ok' : 'error') : '';
       box.dataset.code = s?.error?.code ?? '';

@@ -294,7 +294,7 @@ test('the tag scheme downloads as JSON; an edited one is imported, a broken one 
   await page.setInputFiles('#scheme-import', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"categories": [\n  {"key": }\n]}') });
   await page.waitForFunction(() => document.getElementById('scheme-status').dataset.state === 'error', null, { timeout: 30_000 });
   assert.equal(await page.locator('#scheme-status').getAttribute('data-code'), 'invalid_catalogue');
-  assert.match(await page.locator('#scheme-status').textContent(), /标签方案未导入.*line 2, column \d+/);
+  assert.match(await page.locator('#scheme-status').textContent(), /标签方案未导入.*(第 2 行第 \d+ 列|line 2, column \d+)/);
   await page.click('#lang-switch');
   assert.match(await page.locator('#scheme-status').textContent(), /not imported.*line 2, column \d+/);
   assert.equal(await page.locator('#tag-tree [data-tag="big_spender.k1000"]').count(), 1, 'the imported scheme is still in use');

@@ -166,6 +166,10 @@ export class Engine {
   setCatalogue(json) { return this.call('setCatalogue', { json }); }
   /** The tag scheme (catalogue and saved audiences) as JSON text. @returns {Promise<string>} */
   catalogueJson() { return this.call('catalogueJson'); }
-  /** The latest report (after an analysis, a scheme import or saved audiences). @returns {Promise<Report>} */
+  /** Imports a strategy playbook ('' = the shipped one); a bad one rejects with `invalid_playbook`, its place in the message. @param {string} json @returns {Promise<null>} */
+  setPlaybook(json) { return this.call('setPlaybook', { json }); }
+  /** The strategy playbook (the plays' texts, joined to the report's actions by key) as JSON text. @returns {Promise<string>} */
+  playbookJson() { return this.call('playbookJson'); }
+  /** The latest report (after an analysis, a scheme import, saved audiences or a playbook import). @returns {Promise<Report>} */
   report() { return this.call('report'); }
 }

@@ -138,6 +138,8 @@ export type Request = { id: number } & (
   | { type: 'setAudiences'; defs: AudienceDef[] }
   | { type: 'setCatalogue'; json: string }
   | { type: 'catalogueJson' }
+  | { type: 'setPlaybook'; json: string }
+  | { type: 'playbookJson' }
   | { type: 'report' }
 );
 

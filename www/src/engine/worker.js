@@ -127,6 +127,8 @@ const handlers = {
   setAudiences: async ({ defs }) => { await boot(); analyzer.setAudiences(defs); return null; },
   setCatalogue: async ({ json }) => { await boot(); analyzer.setCatalogue(json); return null; },
   catalogueJson: async () => { await boot(); return analyzer.catalogueJson(); },
+  setPlaybook: async ({ json }) => { await boot(); analyzer.setPlaybook(json); return null; },
+  playbookJson: async () => { await boot(); return analyzer.playbookJson(); },
   report: async () => { await boot(); return analyzer.report(); },
 };
 
