@@ -208,6 +208,57 @@ impl Error {
     }
 }
 
+/// What is wrong with a JSON document the user imported (a tag scheme, a playbook): the place
+/// (a JSON path such as `plays[3].gain.rate`, or `line 2, column 11` for JSON syntax) and why,
+/// in both languages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceError {
+    /// Where.
+    pub place: String,
+    /// Why, in English.
+    pub reason_en: String,
+    /// Why, in Chinese.
+    pub reason_zh: String,
+}
+
+impl PlaceError {
+    /// An error at a place.
+    pub fn new(place: String, reason_en: String, reason_zh: String) -> PlaceError {
+        PlaceError {
+            place,
+            reason_en,
+            reason_zh,
+        }
+    }
+
+    /// A document serde could not read: its line and column, and serde's reason without its
+    /// own "at line N column M"; `document_zh` names the document in Chinese.
+    pub fn json(e: &serde_json::Error, document_zh: &str) -> PlaceError {
+        use serde_json::error::Category;
+        let what = e.to_string();
+        let what = what
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        PlaceError {
+            place: format!("line {}, column {}", e.line(), e.column()),
+            reason_zh: match e.classify() {
+                Category::Eof => "JSON 不完整（缺少结尾的括号或引号）".to_string(),
+                Category::Syntax | Category::Io => format!("JSON 语法错误（{what}）"),
+                Category::Data => format!("不符合{document_zh}的格式（{what}）"),
+            },
+            reason_en: what,
+        }
+    }
+}
+
+impl std::fmt::Display for PlaceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.place, self.reason_en)
+    }
+}
+
 /// A place in a JSON document as Chinese reads it: `line 2, column 11` → `第 2 行第 11 列`;
 /// a JSON path (`categories[0].groups[1]`) stays as written.
 fn place_zh(place: &str) -> String {

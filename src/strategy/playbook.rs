@@ -115,15 +115,7 @@ pub struct Playbook {
 }
 
 /// What is wrong with a playbook: the place (`plays[3].gain.rate`) and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlaybookError {
-    /// Where, as a JSON path (or a line and column for JSON syntax).
-    pub place: String,
-    /// Why, in English.
-    pub reason_en: String,
-    /// Why, in Chinese.
-    pub reason_zh: String,
-}
+pub type PlaybookError = crate::error::PlaceError;
 
 /// The playbook shipped with the analyzer.
 pub const DEFAULT_PLAYBOOK: &str = include_str!("default_playbook.json");
@@ -140,19 +132,8 @@ const GROUPS: &[&str] = &[
 impl Playbook {
     /// Reads a playbook from JSON; the error names the place.
     pub fn from_json(text: &str) -> Result<Playbook, PlaybookError> {
-        let book: Playbook = serde_json::from_str(text).map_err(|e| {
-            let what = e.to_string();
-            let what = what
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            PlaybookError {
-                place: format!("line {}, column {}", e.line(), e.column()),
-                reason_zh: format!("不符合运营策略手册的格式（{what}）"),
-                reason_en: what,
-            }
-        })?;
+        let book: Playbook =
+            serde_json::from_str(text).map_err(|e| PlaybookError::json(&e, "运营策略手册"))?;
         book.validate()?;
         Ok(book)
     }
@@ -165,13 +146,7 @@ impl Playbook {
     /// Checks what JSON cannot: unique keys, known groups, rates in 0..1, texts present,
     /// example lists of one length (rules are checked when the playbook is applied).
     pub fn validate(&self) -> Result<(), PlaybookError> {
-        let bad = |place: String, en: String, zh: String| {
-            Err(PlaybookError {
-                place,
-                reason_en: en,
-                reason_zh: zh,
-            })
-        };
+        let bad = |place: String, en: String, zh: String| Err(PlaybookError::new(place, en, zh));
         let mut keys = std::collections::HashSet::new();
         for (i, p) in self.plays.iter().enumerate() {
             let at = |field: &str| format!("plays[{i}].{field}");

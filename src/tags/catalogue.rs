@@ -107,21 +107,7 @@ pub struct Catalogue {
 }
 
 /// What is wrong with a catalogue: the place (`categories[2].groups[0].tags[1].rule`) and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CatalogueError {
-    /// Where, as a JSON path.
-    pub place: String,
-    /// Why, in English.
-    pub reason_en: String,
-    /// Why, in Chinese.
-    pub reason_zh: String,
-}
-
-impl std::fmt::Display for CatalogueError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.place, self.reason_en)
-    }
-}
+pub type CatalogueError = crate::error::PlaceError;
 
 /// The catalogue shipped with the analyzer.
 pub const DEFAULT_CATALOGUE: &str = include_str!("default_catalogue.json");
@@ -299,25 +285,8 @@ fn number_text(x: f64) -> String {
 impl Catalogue {
     /// Reads a catalogue from JSON; the error names the place.
     pub fn from_json(text: &str) -> Result<Catalogue, CatalogueError> {
-        let cat: Catalogue = serde_json::from_str(text).map_err(|e| {
-            use serde_json::error::Category;
-            // serde's message without its " at line N column M" (the place says it).
-            let what = e.to_string();
-            let what = what
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            CatalogueError {
-                place: format!("line {}, column {}", e.line(), e.column()),
-                reason_zh: match e.classify() {
-                    Category::Eof => "JSON 不完整（缺少结尾的括号或引号）".to_string(),
-                    Category::Syntax | Category::Io => format!("JSON 语法错误（{what}）"),
-                    Category::Data => format!("不符合标签方案的格式（{what}）"),
-                },
-                reason_en: what,
-            }
-        })?;
+        let cat: Catalogue =
+            serde_json::from_str(text).map_err(|e| CatalogueError::json(&e, "标签方案"))?;
         cat.validate()?;
         Ok(cat)
     }
@@ -329,13 +298,7 @@ impl Catalogue {
 
     /// Checks the columns, bands and keys (rules are checked when the tags are made).
     pub fn validate(&self) -> Result<(), CatalogueError> {
-        let bad = |place: String, en: String, zh: String| {
-            Err(CatalogueError {
-                place,
-                reason_en: en,
-                reason_zh: zh,
-            })
-        };
+        let bad = |place: String, en: String, zh: String| Err(CatalogueError::new(place, en, zh));
         let mut keys = std::collections::HashSet::new();
         for (ci, c) in self.categories.iter().enumerate() {
             for (gi, g) in c.groups.iter().enumerate() {
