@@ -25,6 +25,12 @@ fn analyzer(forecast: bool) -> Analyzer {
 
 type Row = HashMap<String, String>;
 
+/// The action of a play in the latest plan.
+fn action(a: &Analyzer, key: &str) -> memberlens::report::Action {
+    let plan = &a.analysis().unwrap().report.action_plan;
+    plan.actions.iter().find(|x| x.key == key).unwrap().clone()
+}
+
 /// The plain side: which exported rows a shipped play's rule means, read off its key.
 fn covered<'r>(rows: &'r [Row], key: &str) -> Vec<&'r Row> {
     let (group, value) = key.split_once('.').unwrap();
@@ -171,30 +177,12 @@ fn editing_a_play_changes_the_plan_and_a_bad_one_names_its_place() {
         .iter()
         .position(|p| p["key"] == "rfm.important_retain")
         .unwrap();
-    let before = a
-        .analysis()
-        .unwrap()
-        .report
-        .action_plan
-        .actions
-        .iter()
-        .find(|x| x.key == "rfm.important_retain")
-        .unwrap()
-        .clone();
+    let before = action(&a, "rfm.important_retain");
     book["plays"][i]["gain"]["rate"] = serde_json::json!(0.5);
     book["plays"][i]["rule"] =
         serde_json::json!("segment = \"important_retain\" and phone is not empty");
     a.set_playbook(Some(&book.to_string())).unwrap();
-    let after = a
-        .analysis()
-        .unwrap()
-        .report
-        .action_plan
-        .actions
-        .iter()
-        .find(|x| x.key == "rfm.important_retain")
-        .unwrap()
-        .clone();
+    let after = action(&a, "rfm.important_retain");
     assert_eq!(after.gain_rate, 0.5);
     assert!(after.members <= before.members);
     assert_eq!(
