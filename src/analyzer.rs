@@ -340,16 +340,18 @@ impl Analyzer {
     }
 
     /// The members matching `q` (offset and limit ignored) as a CSV or XLSX list in `layout`,
-    /// with their tags; returns the bytes and the members written.
+    /// with their tags (phones, e-mails and names masked when `mask`); returns the bytes and
+    /// the members written.
     pub fn export_list(
         &self,
         q: &MemberQuery,
         format: ExportFormat,
         layout: Layout,
         lang: HeaderLang,
+        mask: bool,
     ) -> Result<(Vec<u8>, usize), Error> {
         let mut out = Vec::new();
-        let n = self.write_list(&mut out, q, format, layout, lang)?;
+        let n = self.write_list(&mut out, q, format, layout, lang, mask)?;
         Ok((out, n))
     }
 
@@ -364,6 +366,7 @@ impl Analyzer {
         format: ExportFormat,
         layout: Layout,
         lang: HeaderLang,
+        mask: bool,
     ) -> Result<usize, Error> {
         let mut q = q.clone();
         q.offset = 0;
@@ -390,6 +393,7 @@ impl Analyzer {
                 .map(str::to_string)
         };
         let spec = ListSpec {
+            mask,
             key_names: Some(&key_names),
             layout,
             lang,

@@ -107,6 +107,46 @@ pub struct ListSpec<'a> {
     pub without_forecasts: bool,
     /// Names for key cells (segments, tiers, stages) in the `audience` and `touch` layouts.
     pub key_names: Option<KeyNames<'a>>,
+    /// Mask phones (138****5678), e-mails (a***@x.com) and names (张**) for a list shown on a
+    /// screen at a client's site.
+    pub mask: bool,
+}
+
+/// A phone with its middle hidden: `138****5678`; other lengths keep their first three and
+/// last two characters.
+pub fn mask_phone(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    match c.len() {
+        0..=4 => "*".repeat(c.len()),
+        11 => format!(
+            "{}****{}",
+            c[..3].iter().collect::<String>(),
+            c[7..].iter().collect::<String>()
+        ),
+        n => format!(
+            "{}{}{}",
+            c[..3.min(n - 2)].iter().collect::<String>(),
+            "*".repeat(n - 3.min(n - 2) - 2),
+            c[n - 2..].iter().collect::<String>()
+        ),
+    }
+}
+
+/// A name with all but its first character hidden: `张**`.
+pub fn mask_name(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => format!("{first}{}", "*".repeat(c.count().max(1))),
+        None => String::new(),
+    }
+}
+
+/// An e-mail with its local part hidden but the first character: `a***@example.com`.
+pub fn mask_email(s: &str) -> String {
+    match s.split_once('@') {
+        Some((local, domain)) => format!("{}@{domain}", mask_name(local)),
+        None => mask_name(s),
+    }
 }
 
 /// One column of a list.
@@ -159,6 +199,13 @@ fn cell_value<'m>(
         Cell::Column(c) => match ((c.get)(m), spec.key_names) {
             (Value::Key(k), Some(names)) if spec.layout != Layout::Full => {
                 Err(names(c.key, k).unwrap_or_else(|| k.to_string()))
+            }
+            (Value::Text(t), _) if spec.mask && matches!(c.key, "phone" | "email" | "name") => {
+                Err(match c.key {
+                    "phone" => mask_phone(t),
+                    "email" => mask_email(t),
+                    _ => mask_name(t),
+                })
             }
             (v, _) => Ok(v),
         },
@@ -221,19 +268,81 @@ pub fn list_xlsx<'a>(
     };
     sheet.set_name(name).map_err(fail)?;
     let cells = spec.cells();
-    for (c, (h, _)) in cells.iter().enumerate() {
-        sheet.write_string(0, c as u16, h).map_err(fail)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let money = rust_xlsxwriter::Format::new().set_num_format("#,##0.00");
+    let rate = rust_xlsxwriter::Format::new().set_num_format("0.00%");
+    // Widths from the header (CJK characters count double) and the kind of cell.
+    for (c, (h, cell)) in cells.iter().enumerate() {
+        let header: usize = h.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum();
+        let body = match cell {
+            Cell::Column(col) => match col.kind {
+                crate::members::ColumnKind::Date => 11,
+                crate::members::ColumnKind::Money | crate::members::ColumnKind::Number => 12,
+                crate::members::ColumnKind::Text | crate::members::ColumnKind::List => 16,
+                _ => 8,
+            },
+            Cell::Tags(_) => 60,
+        };
+        sheet
+            .set_column_width(c as u16, (header.max(body) + 2) as f64)
+            .map_err(fail)?;
+        sheet
+            .write_string_with_format(0, c as u16, h, &bold)
+            .map_err(fail)?;
     }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
     let mut n = 0;
     for (i, m) in members.into_iter().filter(|m| spec.keeps(m)).enumerate() {
         n += 1;
         let row = (i + 1) as u32;
         for (c, (_, cell)) in cells.iter().enumerate() {
+            let kind = match cell {
+                Cell::Column(col) => Some(col.kind),
+                Cell::Tags(_) => None,
+            };
             let c = c as u16;
             match cell_value(spec, cell, &m) {
                 Ok(Value::Empty) => {}
+                Ok(Value::Day(d)) => {
+                    let (y, mo, da) = crate::model::day::civil_from_days(d);
+                    match u16::try_from(y).ok().and_then(|y| {
+                        rust_xlsxwriter::ExcelDateTime::from_ymd(y, mo as u8, da as u8).ok()
+                    }) {
+                        Some(dt) => {
+                            sheet
+                                .write_datetime_with_format(row, c, dt, &date)
+                                .map_err(fail)?;
+                        }
+                        // Outside Excel's calendar (before 1900): written as text.
+                        None => {
+                            sheet
+                                .write_string(row, c, crate::model::Day(d).to_string())
+                                .map_err(fail)?;
+                        }
+                    }
+                }
                 Ok(Value::Number(x)) => {
-                    sheet.write_number(row, c, x).map_err(fail)?;
+                    let x = if matches!(kind, Some(crate::members::ColumnKind::Money)) {
+                        (x * 100.0).round() / 100.0
+                    } else {
+                        x
+                    };
+                    match kind {
+                        Some(crate::members::ColumnKind::Money) => {
+                            sheet
+                                .write_number_with_format(row, c, x, &money)
+                                .map_err(fail)?;
+                        }
+                        Some(crate::members::ColumnKind::Rate) => {
+                            sheet
+                                .write_number_with_format(row, c, x, &rate)
+                                .map_err(fail)?;
+                        }
+                        _ => {
+                            sheet.write_number(row, c, x).map_err(fail)?;
+                        }
+                    }
                 }
                 Ok(Value::Int(n)) => {
                     sheet.write_number(row, c, n as f64).map_err(fail)?;
@@ -254,6 +363,11 @@ pub fn list_xlsx<'a>(
                 }
             }
         }
+    }
+    if !cells.is_empty() {
+        sheet
+            .autofilter(0, 0, n as u32, (cells.len() - 1) as u16)
+            .map_err(fail)?;
     }
     Ok((wb.save_to_buffer().map_err(fail)?, n))
 }
@@ -327,5 +441,22 @@ mod tests {
         let t = one("李雷", "1");
         let bytes = members_xlsx(t.iter()).unwrap();
         assert!(bytes.starts_with(b"PK\x03\x04"));
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_the_ends_a_person_recognises() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("+8613812345678"), "+86*********78");
+        assert_eq!(mask_phone("1234"), "****");
+        assert_eq!(mask_phone(""), "");
+        assert_eq!(mask_name("王小明"), "王**");
+        assert_eq!(mask_name("李"), "李*");
+        assert_eq!(mask_name(""), "");
+        assert_eq!(mask_email("alice@example.com"), "a****@example.com");
     }
 }

@@ -228,7 +228,8 @@ impl Analyzer {
 
     /// The whole filtered list (offset/limit ignored) as CSV or XLSX bytes. `layout`: `full`
     /// (default: every column, keys as headers), `audience` (contacts, guide, segment, tags;
-    /// headers in `lang`, `zh` by default) or `touch` (phone, name, guide: members with a phone).
+    /// headers in `lang`, `zh` by default) or `touch` (phone, name, guide: members with a phone);
+    /// `mask` hides the middle of phones and all but the first character of names and e-mails.
     #[wasm_bindgen(js_name = exportMembers)]
     pub fn export_members(
         &self,
@@ -236,6 +237,7 @@ impl Analyzer {
         format: &str,
         layout: Option<String>,
         lang: Option<String>,
+        mask: Option<bool>,
     ) -> Result<Uint8Array, JsValue> {
         let q: MemberQuery = from_js(query)?;
         let format = if format == "xlsx" {
@@ -255,7 +257,7 @@ impl Analyzer {
         };
         let (bytes, _) = self
             .inner
-            .export_list(&q, format, layout, lang)
+            .export_list(&q, format, layout, lang, mask.unwrap_or(false))
             .map_err(into_error)?;
         Ok(Uint8Array::from(bytes.as_slice()))
     }

@@ -55,7 +55,13 @@ fn audience_and_touch_lists_have_chinese_headers_tags_and_escaped_cells() {
     a.analyze(&AnalysisOptions::default()).unwrap();
     let all = MemberQuery::default();
     let (bytes, n) = a
-        .export_list(&all, ExportFormat::Csv, Layout::Audience, HeaderLang::Zh)
+        .export_list(
+            &all,
+            ExportFormat::Csv,
+            Layout::Audience,
+            HeaderLang::Zh,
+            false,
+        )
         .unwrap();
     // The buyer by phone and the members-table member C9 (order 2 has no key: a guest).
     assert_eq!(n, 2);
@@ -84,12 +90,24 @@ fn audience_and_touch_lists_have_chinese_headers_tags_and_escaped_cells() {
     assert!(tags.contains("有手机号"), "{tags}");
     // English headers on request.
     let (en, _) = a
-        .export_list(&all, ExportFormat::Csv, Layout::Audience, HeaderLang::En)
+        .export_list(
+            &all,
+            ExportFormat::Csv,
+            Layout::Audience,
+            HeaderLang::En,
+            false,
+        )
         .unwrap();
     assert!(String::from_utf8(en).unwrap().contains("Member id,Phone,"));
     // The touch list: phone, name, guide, member id, for the members with a phone only.
     let (touch, n) = a
-        .export_list(&all, ExportFormat::Csv, Layout::Touch, HeaderLang::Zh)
+        .export_list(
+            &all,
+            ExportFormat::Csv,
+            Layout::Touch,
+            HeaderLang::Zh,
+            false,
+        )
         .unwrap();
     assert_eq!(n, 1);
     let touch = String::from_utf8(touch).unwrap();
@@ -99,8 +117,62 @@ fn audience_and_touch_lists_have_chinese_headers_tags_and_escaped_cells() {
     assert!(lines[1].starts_with("13800000001,"));
     // XLSX in the same layout.
     let (xlsx, n) = a
-        .export_list(&all, ExportFormat::Xlsx, Layout::Audience, HeaderLang::Zh)
+        .export_list(
+            &all,
+            ExportFormat::Xlsx,
+            Layout::Audience,
+            HeaderLang::Zh,
+            false,
+        )
         .unwrap();
     assert_eq!(n, 2);
     assert!(xlsx.starts_with(b"PK\x03\x04"));
+}
+
+#[test]
+fn xlsx_lists_have_dates_money_a_frozen_filtered_header_and_can_be_masked() {
+    use calamine::{Data, Reader, Xlsx};
+    use memberlens::analyzer::ExportFormat;
+    use memberlens::export::{HeaderLang, Layout};
+    let csv = "订单号,下单时间,手机号,买家昵称,实付金额\n1,2024-01-05,13812345678,王小明,10.5\n2,2024-02-01,13812345678,王小明,20\n";
+    let mut a = Analyzer::new();
+    a.add_file("t.csv", csv.as_bytes().to_vec(), FileOptions::default())
+        .unwrap();
+    a.analyze(&AnalysisOptions::default()).unwrap();
+    let all = MemberQuery::default();
+    let (bytes, _) = a
+        .export_list(
+            &all,
+            ExportFormat::Xlsx,
+            Layout::Full,
+            HeaderLang::Zh,
+            false,
+        )
+        .unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("members").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let col = |k: &str| header.iter().position(|h| h == k).unwrap();
+    let row = sheet.rows().nth(1).unwrap();
+    // A date cell is an Excel date, money a number.
+    match &row[col("first_purchase")] {
+        // Excel's serial day of 2024-01-05 (2024-01-01 is 45292).
+        Data::DateTime(d) => assert_eq!(d.as_f64(), 45296.0),
+        other => panic!("first_purchase is {other:?}"),
+    }
+    assert_eq!(row[col("monetary")], Data::Float(30.5));
+    assert_eq!(row[col("phone")], Data::String("13812345678".into()));
+    // Masked: phone, name.
+    let (masked, _) = a
+        .export_list(&all, ExportFormat::Csv, Layout::Touch, HeaderLang::Zh, true)
+        .unwrap();
+    let text = String::from_utf8(masked).unwrap();
+    assert!(text.contains("138****5678,王**"), "{text}");
+    assert!(!text.contains("13812345678"));
 }

@@ -56,6 +56,9 @@ pub struct AudienceArgs {
     /// Header language
     #[arg(long, value_enum, default_value_t = ListLang::Zh)]
     pub lang: ListLang,
+    /// Mask phones (138****5678), e-mails and names (张**), for a list shown on a screen
+    #[arg(long)]
+    pub mask: bool,
 }
 
 /// A list's columns.
@@ -80,6 +83,7 @@ pub struct AudienceOut {
     pub out: PathBuf,
     pub layout: ListLayout,
     pub lang: ListLang,
+    pub mask: bool,
 }
 
 const FILES_NOTE: &str = "\
@@ -206,6 +210,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Request, ParseE
                 out: a.out,
                 layout: a.layout,
                 lang: a.lang,
+                mask: a.mask,
             }),
         ),
     };

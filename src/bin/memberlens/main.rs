@@ -125,6 +125,7 @@ fn run(
                 format_of(out),
                 Layout::Full,
                 HeaderLang::Zh,
+                false,
             )
             .map_err(both)
             .with_context(cannot_write)?;
@@ -161,6 +162,7 @@ fn write_audience(analyzer: &Analyzer, a: &AudienceOut) -> Result<()> {
             format_of(&a.out),
             layout,
             lang,
+            a.mask,
         )
         .map_err(both)
         .with_context(cannot_write)?;
