@@ -98,6 +98,8 @@ function wireMembers(state, view) {
   $('page-next').addEventListener('click', () => { state.turnPage(1); });
   $('export-csv').addEventListener('click', () => state.exportMembers('csv'));
   $('export-xlsx').addEventListener('click', () => state.exportMembers('xlsx'));
+  const mask = /** @type {HTMLInputElement} */ ($('mask-exports'));
+  mask.addEventListener('change', () => { state.maskExports = mask.checked; });
 }
 
 /** Bring the member table into view (after a tag or rule filter was set). */

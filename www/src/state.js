@@ -91,6 +91,8 @@ export class PageState {
     this.files = [];
     /** @type {Report | null} */
     this.report = null;
+    /** Exports mask phones, e-mails and names (for a screen shared on a client's site). */
+    this.maskExports = false;
     /** @type {MemberFilter} */
     this.query = { search: '', segment: '', dormancy: '', lifecycle: '', source: '', churn_band: '', rule: '', sort: '', desc: false, offset: 0, limit: PAGE_SIZE };
     /** Rows of the top-CLV query for the current report (null while loading). @type {MemberRow[] | null} */
@@ -484,7 +486,7 @@ export class PageState {
   async exportMembers(format) {
     await this.enqueue(async () => {
       try {
-        const bytes = await this.engine.exportMembers(this.memberQuery({ paged: false }), format);
+        const bytes = await this.engine.exportMembers(this.memberQuery({ paged: false }), format, 'full', 'zh', this.maskExports);
         const q = this.query;
         const tag = q.segment || q.dormancy || q.lifecycle || (q.churn_band && `churn-${q.churn_band}`) || (q.rule && 'rule') || 'all';
         this.view.download(bytes, format, `memberlens-${tag}-${this.report?.as_of ?? 'members'}.${format}`);
@@ -654,7 +656,7 @@ export class PageState {
   exportList(query, format, layout, lang, name) {
     return this.enqueue(async () => {
       try {
-        const bytes = await this.engine.exportMembers({ ...query, offset: 0, limit: 0 }, format, layout, lang);
+        const bytes = await this.engine.exportMembers({ ...query, offset: 0, limit: 0 }, format, layout, lang, this.maskExports);
         const safe = name.replace(/[\\/:*?"<>|\s]+/g, '_').slice(0, 60) || 'list';
         const suffix = layout === 'touch' ? '-wecom-sms' : '';
         this.view.download(bytes, format, `memberlens-${safe}${suffix}-${this.report?.as_of ?? 'members'}.${format}`);

@@ -105,6 +105,19 @@ test('the action plan: ranked cards agree with the report and the member export;
   const xlsx = await h.download(page, `#actions-list [data-action-export="${top.key}"][data-format="xlsx"]`);
   assert.equal(xlsx.bytes.subarray(0, 2).toString('latin1'), 'PK');
 
+  // With masking on (screen sharing at a client's site): the same rows, phones as 138****5678,
+  // names as 张**; none of the list's phones or names appear in full.
+  await page.check('#mask-exports');
+  const masked = await h.download(page, `#actions-list [data-action-export="${top.key}"][data-layout="touch"]`);
+  const maskedRows = h.parseCsv(masked.bytes.subarray(3).toString('utf8')).filter((r) => r.some((c) => c !== ''));
+  assert.equal(maskedRows.length, rows.length);
+  for (const [i, r] of maskedRows.slice(1).entries()) {
+    assert.match(r[0], /^\d{3}\*{4}\d{4}$/, `masked phone ${r[0]}`);
+    assert.equal(r[0].slice(0, 3) + r[0].slice(7), rows[i + 1][0].slice(0, 3) + rows[i + 1][0].slice(7));
+    if (rows[i + 1][1]) assert.match(r[1], /^.\*+$/u, `masked name ${r[1]}`);
+  }
+  await page.uncheck('#mask-exports');
+
   // "Show all" shows the rest (when there are more than 8).
   const total = Number(await page.locator('#actions-list').getAttribute('data-total'));
   if (total > 8) {

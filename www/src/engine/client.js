@@ -151,9 +151,10 @@ export class Engine {
    * @param {string} format  `csv` or `xlsx`
    * @param {ListLayout} [layout]  `full` (every column, keys as headers), `audience` or `touch`
    * @param {string} [lang]  the headers of `audience` and `touch`: `zh` or `en`
+   * @param {boolean} [mask]  phones as 138****5678, names as 张** (screen sharing)
    * @returns {Promise<Uint8Array>}
    */
-  exportMembers(query, format, layout = 'full', lang = 'zh') { return this.call('export', { query, format, layout, lang }); }
+  exportMembers(query, format, layout = 'full', lang = 'zh', mask = false) { return this.call('export', { query, format, layout, lang, mask }); }
   /** The tag catalogue of the latest analysis, with counts. @returns {Promise<CategorySummary[]>} */
   tagSummary() { return this.call('tagSummary'); }
   /** How many members a rule selects; a bad rule rejects with `invalid_rule`, its line and column. @param {string} rule @returns {Promise<number>} */

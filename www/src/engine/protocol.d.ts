@@ -131,7 +131,7 @@ export type Request = { id: number } & (
   | { type: 'analyze'; options?: AnalysisOptions }
   | { type: 'columns' }
   | { type: 'query'; query?: MemberQuery }
-  | { type: 'export'; query?: MemberQuery; format: string; layout?: ListLayout; lang?: string }
+  | { type: 'export'; query?: MemberQuery; format: string; layout?: ListLayout; lang?: string; mask?: boolean }
   | { type: 'tagSummary' }
   | { type: 'countRule'; rule: string }
   | { type: 'audiences'; defs: AudienceDef[] }

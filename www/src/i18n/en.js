@@ -173,6 +173,7 @@ export const en = {
   'members.title': 'Members',
   'members.search': 'Search member id / phone / e-mail / name',
   'members.export_csv': 'Export CSV',
+  'members.mask': 'Mask phones and names in exports',
   'members.export_xlsx': 'Export XLSX',
   'members.prev': 'Previous',
   'members.next': 'Next',
