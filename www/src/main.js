@@ -210,6 +210,7 @@ function wireActions(state) {
   });
   $('actions-toggle').addEventListener('click', () => state.toggleAllActions());
   $('playbook-export').addEventListener('click', () => state.exportPlaybook());
+  $('report-json').addEventListener('click', () => state.exportReport());
   const input = $input('playbook-import');
   input.addEventListener('change', async () => {
     const file = input.files?.[0];

@@ -726,6 +726,13 @@ export class PageState {
     this.view.renderActions();
   }
 
+  /** Download the report of the latest analysis as JSON (the versioned contract, docs/report.md). */
+  exportReport() {
+    if (!this.report) return;
+    const text = JSON.stringify(this.report, null, 2);
+    this.view.download(new TextEncoder().encode(text), 'json', `memberlens-report-${this.report.as_of}.json`);
+  }
+
   /** Download the strategy playbook as JSON. */
   exportPlaybook() {
     return this.enqueue(async () => {

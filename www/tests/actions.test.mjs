@@ -118,6 +118,15 @@ test('the action plan: ranked cards agree with the report and the member export;
   }
   await page.uncheck('#mask-exports');
 
+  // The full report as JSON: the versioned contract, with the plan the cards show.
+  const reportFile = await h.download(page, '#report-json');
+  const downloaded = JSON.parse(reportFile.bytes.toString('utf8'));
+  assert.equal(downloaded.report_version, '1.0');
+  const first = downloaded.action_plan.actions[0];
+  assert.equal(first.key, top.key);
+  assert.equal(first.members, top.members);
+  assert.ok(Array.isArray(downloaded.tags.catalogue) && downloaded.tags.catalogue.length > 0);
+
   // "Show all" shows the rest (when there are more than 8).
   const total = Number(await page.locator('#actions-list').getAttribute('data-total'));
   if (total > 8) {

@@ -346,6 +346,7 @@ export const en = {
   'benefit.marketing': 'Marketing benefit',
   'benefit.basic': 'Basic benefit',
   'playbook.export': 'Export playbook',
+  'report.download_json': 'Download the full report (JSON)',
   'playbook.import': 'Import playbook',
   'playbook.reset_button': 'Restore default',
   'playbook.imported': 'Playbook imported: {plays} plays.',

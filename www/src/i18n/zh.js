@@ -347,6 +347,7 @@ export const zh = {
   'benefit.marketing': '营销权益',
   'benefit.basic': '基础权益',
   'playbook.export': '导出策略手册',
+  'report.download_json': '下载完整报告 JSON',
   'playbook.import': '导入策略手册',
   'playbook.reset_button': '恢复默认',
   'playbook.imported': '已导入策略手册：{plays} 个打法。',
