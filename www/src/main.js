@@ -201,6 +201,13 @@ function wireTags(state) {
  * @param {PageState} state
  */
 function wireActions(state) {
+  // A play's gain rate edited on its card: the playbook changes, the plan is made again.
+  $('actions-list').addEventListener('change', (ev) => {
+    const input = /** @type {HTMLInputElement} */ (ev.target);
+    const key = input.dataset?.gainRate;
+    const pct = Number(input.value);
+    if (key && Number.isFinite(pct) && pct >= 0 && pct <= 100) state.setGainRate(key, pct / 100);
+  });
   $('actions-list').addEventListener('click', (ev) => {
     const b = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (ev.target).closest('[data-action-export]'));
     const a = b ? state.report?.action_plan?.actions.find((x) => x.key === b.dataset.actionExport) : undefined;

@@ -747,6 +747,21 @@ export class PageState {
   }
 
   /**
+   * Change one play's gain rate (the assumption its expected gain rests on) and make the plan
+   * again: the playbook in use, edited, imported.
+   * @param {string} key @param {number} rate  0..1
+   */
+  async setGainRate(key, rate) {
+    /** @type {string} */
+    const json = await this.enqueue(() => this.engine.playbookJson());
+    const book = JSON.parse(json);
+    const play = (book.plays ?? []).find((/** @type {{key: string}} */ p) => p.key === key);
+    if (!play) return;
+    play.gain.rate = rate;
+    await this.importPlaybook(JSON.stringify(book));
+  }
+
+  /**
    * Use a playbook read from a file ('' = the shipped one): the action plan is made again. One
    * that cannot be read leaves the current one, and says where it failed.
    * @param {string} text

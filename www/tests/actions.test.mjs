@@ -118,6 +118,17 @@ test('the action plan: ranked cards agree with the report and the member export;
   }
   await page.uncheck('#mask-exports');
 
+  // Editing the top play's gain rate on its card makes the plan again with the new rate.
+  const card0 = `#actions-list .action-card[data-action="${top.key}"]`;
+  const gainBefore = Number(await page.locator(card0).getAttribute('data-expected-gain'));
+  const rateBefore = Number(await page.locator(card0).getAttribute('data-gain-rate'));
+  const doubled = Math.round(rateBefore * 2 * 1000) / 10;
+  await page.locator(`${card0} input[data-gain-rate]`).fill(String(doubled));
+  await page.locator(`${card0} input[data-gain-rate]`).dispatchEvent('change');
+  await page.waitForFunction(([sel, r]) => Math.abs(Number(document.querySelector(sel)?.getAttribute('data-gain-rate')) - r) < 1e-9, [card0, doubled / 100]);
+  const gainAfter = Number(await page.locator(card0).getAttribute('data-expected-gain'));
+  assert.ok(Math.abs(gainAfter - 2 * gainBefore) <= 0.02, `expected gain ${gainBefore} → ${gainAfter} with the rate doubled`);
+
   // The full report as JSON: the versioned contract, with the plan the cards show.
   const reportFile = await h.download(page, '#report-json');
   const downloaded = JSON.parse(reportFile.bytes.toString('utf8'));

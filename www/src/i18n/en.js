@@ -308,6 +308,7 @@ export const en = {
   'actions.reachable': 'Reachable',
   'actions.value_at_stake': 'Value at stake',
   'actions.expected_gain': 'Expected gain',
+  'actions.gain_rate_edit': 'rate',
   'actions.gain_share': '(assumption: {text}; rate {rate} of the value at stake)',
   'actions.gain_conversion': '(assumption: {text}; conversion {rate} at the mean first purchase)',
   'actions.goal': 'Goal',

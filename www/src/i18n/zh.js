@@ -309,6 +309,7 @@ export const zh = {
   'actions.reachable': '可触达',
   'actions.value_at_stake': '涉及价值',
   'actions.expected_gain': '预期收益',
+  'actions.gain_rate_edit': '改比率',
   'actions.gain_share': '（假设：{text}；比率 {rate}，按涉及价值计）',
   'actions.gain_conversion': '（假设：{text}；转化率 {rate}，按首单平均金额计）',
   'actions.goal': '目标',

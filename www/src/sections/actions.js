@@ -74,7 +74,14 @@ function card(a, play, basis, t, fmt) {
   const gainText = play?.gain ? both(play.gain, '', t) : '';
   const gain = el('span', {},
     el('strong', { class: 'action-gain' }, fmt.money(a.expected_gain)), ' ',
-    el('span', { class: 'muted small' }, t(a.gain_kind === 'conversion' ? 'actions.gain_conversion' : 'actions.gain_share', { rate: fmt.rate(a.gain_rate), text: gainText })));
+    el('span', { class: 'muted small' }, t(a.gain_kind === 'conversion' ? 'actions.gain_conversion' : 'actions.gain_share', { rate: fmt.rate(a.gain_rate), text: gainText })),
+    ' ',
+    el('label', { class: 'gain-rate small' },
+      t('actions.gain_rate_edit'), ' ',
+      el('input', {
+        type: 'number', min: '0', max: '100', step: '0.5', value: String(Math.round(a.gain_rate * 1000) / 10),
+        dataset: { gainRate: a.key },
+      }), '%'));
   /** @type {import('../dom.js').Child[]} */
   const texts = [];
   if (play) {
