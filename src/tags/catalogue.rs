@@ -819,7 +819,25 @@ impl Tags {
 
     /// The tags a member carries, in catalogue order.
     pub fn of<'t>(&'t self, m: &MemberView<'_>) -> impl Iterator<Item = &'t Tag> + 't {
-        let hits: Vec<bool> = (0..self.tags.len()).map(|k| self.has(k, m)).collect();
+        // A values tag is its column's value: each such column is read once, not once per
+        // tag (a guide column makes thousands of tags); the other tags are bit tests.
+        let mut hits = vec![false; self.tags.len()];
+        let mut read: Vec<(&'static str, Option<String>)> = Vec::new();
+        for (k, t) in self.tags.iter().enumerate() {
+            hits[k] = match &t.value {
+                Some((c, v)) => {
+                    let cell = match read.iter().find(|(key, _)| *key == c.key) {
+                        Some((_, cell)) => cell,
+                        None => {
+                            read.push((c.key, value_text((c.get)(m)).map(Cow::into_owned)));
+                            &read[read.len() - 1].1
+                        }
+                    };
+                    cell.as_deref() == Some(v.as_str())
+                }
+                None => self.has(k, m),
+            };
+        }
         self.tags
             .iter()
             .zip(hits)

@@ -62,6 +62,17 @@ fn automatic_tags_count_what_a_plain_tally_counts() {
         .map(|t| t.rule.count(&a.members, &tags))
         .collect();
     assert_eq!(tags.counts(&a.members), by_rule);
+    // A member's tags (as lists export them) are the tags whose rule the member matches.
+    for m in a.members.iter().step_by(7) {
+        let listed: Vec<&str> = tags.of(&m).map(|t| t.key.as_str()).collect();
+        let matched: Vec<&str> = tags
+            .tags
+            .iter()
+            .filter(|t| t.rule.matches(&m, &tags))
+            .map(|t| t.key.as_str())
+            .collect();
+        assert_eq!(listed, matched);
+    }
     let tally = |f: &dyn Fn(&HashMap<String, String>) -> bool| rows.iter().filter(|r| f(r)).count();
     let num = |r: &HashMap<String, String>, k: &str| r[k].parse::<f64>().ok();
 
