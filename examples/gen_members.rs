@@ -111,30 +111,13 @@ fn store_name(s: usize) -> String {
     format!("{}{}号店", CITIES[s % CITIES.len()], s / CITIES.len() + 1)
 }
 
-/// Days since 1970-01-01 of a civil date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-fn civil(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+/// Days since 1970-01-01 of a civil date (the library's calendar).
+fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    i64::from(memberlens::model::day::days_from_civil(y, m, d))
 }
 
 fn date(day: i64) -> String {
-    let (y, m, d) = civil(day);
+    let (y, m, d) = memberlens::model::day::civil_from_days(day as i32);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

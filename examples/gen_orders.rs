@@ -55,7 +55,7 @@ fn main() -> std::io::Result<()> {
     // Exports come in date order.
     orders.sort_unstable();
     for (i, (day, member, cents)) in orders.into_iter().enumerate() {
-        let (y, m, d) = civil(18628 + day as i64);
+        let (y, m, d) = memberlens::model::day::civil_from_days(18628 + day as i32);
         writeln!(
             w,
             "{},{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02},1{:010},{}.{:02}",
@@ -71,16 +71,4 @@ fn main() -> std::io::Result<()> {
     w.flush()?;
     eprintln!("wrote {n} orders to {out}");
     Ok(())
-}
-
-fn civil(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
