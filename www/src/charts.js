@@ -70,6 +70,34 @@ export function resizeAll() {
   for (const c of charts.values()) if (!c.isDisposed()) c.resize();
 }
 
+/**
+ * Puts an image of every chart on show in its element, for print: one picture of all of a
+ * chart's canvas layers at twice the resolution, which print CSS scales to the page's width in
+ * place of the canvases (drawn for the screen's width). dropPrintImages() takes them away again.
+ */
+export function addPrintImages() {
+  dropPrintImages();
+  for (const [id, c] of charts) {
+    const host = document.getElementById(id);
+    if (c.isDisposed() || !host || !host.getClientRects().length) continue;
+    const width = c.getWidth();
+    const height = c.getHeight();
+    if (!width || !height) continue;
+    const img = document.createElement('img');
+    img.className = 'chart-print';
+    img.alt = '';
+    img.width = width;
+    img.height = height;
+    img.src = c.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' });
+    host.appendChild(img);
+  }
+}
+
+/** Removes the images addPrintImages() put in. */
+export function dropPrintImages() {
+  for (const img of document.querySelectorAll('img.chart-print')) img.remove();
+}
+
 export function disposeAll() {
   for (const c of charts.values()) c.dispose();
   charts.clear();

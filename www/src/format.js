@@ -64,3 +64,9 @@ export function formats(lang) {
 }
 
 /** @typedef {ReturnType<typeof formats>} Formats */
+
+/** A day in the reader's own calendar as YYYY-MM-DD (the day a report is made: local, not UTC). @param {Date} [d] */
+export function localDate(d = new Date()) {
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

@@ -227,6 +227,18 @@ function wireActions(state) {
   $('playbook-reset').addEventListener('click', () => state.importPlaybook(''));
 }
 
+/**
+ * The client report: its brand and title (kept in their fields for the session, shown in the
+ * print header as typed), and printing; a print from the browser's menu gets the same header.
+ * @param {DomView} view
+ */
+function wireReport(view) {
+  for (const id of ['report-brand', 'report-title']) $(id).addEventListener('input', () => view.renderPrintHeader());
+  $('report-print').addEventListener('click', () => window.print());
+  window.addEventListener('beforeprint', () => { view.renderPrintHeader(); charts.addPrintImages(); });
+  window.addEventListener('afterprint', () => charts.dropPrintImages());
+}
+
 /** @param {PageState} state @param {DomView} view */
 function wire(state, view) {
   const input = $input('file-input');
@@ -252,6 +264,7 @@ function wire(state, view) {
   wireMembers(state, view);
   wireTags(state);
   wireActions(state);
+  wireReport(view);
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizeTimer;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(charts.resizeAll, 150); });
@@ -270,6 +283,7 @@ function main() {
   document.body.dataset.lang = getLang();
   applyStatic();
   $('lang-switch').textContent = t('lang.switch');
+  view.syncReportTitle();
   wire(state, view);
   state.watchVersion();
   state.ready().then(() => { if (document.body.dataset.state === 'loading') document.body.dataset.state = 'empty'; }, () => {});

@@ -2,8 +2,8 @@
 // rendering mounted into index.html. Reads the state; never calls the engine.
 
 import { $, $input, $select, el } from './dom.js';
-import { bytes } from './format.js';
-import { t, applyStatic } from './i18n/index.js';
+import { bytes, localDate } from './format.js';
+import { t, applyStatic, translator } from './i18n/index.js';
 import { mount } from './sections/mount.js';
 import * as filesSection from './sections/files.js';
 import * as inventory from './sections/inventory.js';
@@ -16,6 +16,7 @@ import * as members from './sections/members.js';
 import * as tags from './sections/tags.js';
 import * as audiences from './sections/audiences.js';
 import * as actions from './sections/actions.js';
+import * as reportSection from './sections/report.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
 /** @typedef {import('./state.js').PageView} PageView */
@@ -23,6 +24,7 @@ import * as actions from './sections/actions.js';
 /** @typedef {import('./engine/protocol').AnalysisOptions} AnalysisOptions */
 /** @typedef {import('./engine/protocol').ForecastOptions} ForecastOptions */
 /** @typedef {import('./engine/protocol').Progress} Progress */
+/** @typedef {import('./sections/report.js').ReportMeta} ReportMeta */
 
 /** @implements {PageView} */
 export class DomView {
@@ -137,6 +139,7 @@ export class DomView {
     if (!r) return;
     $('results').hidden = false;
     if (!userAsOf && r.as_of) $input('as-of').value = r.as_of;
+    this.renderPrintHeader();
     mount(inventory.render(r, t));
     this.renderActions();
     mount(rfm.render(r, t));
@@ -156,6 +159,25 @@ export class DomView {
     this.renderAudiences();
     this.renderScheme();
     this.renderMemberHead();
+  }
+
+  /** What the report controls say: the title (or its default), the brand, and today as the day it is made. @returns {ReportMeta} */
+  readReportMeta() {
+    return { title: reportSection.reportTitle($input('report-title').value, t), brand: $input('report-brand').value.trim(), date: localDate() };
+  }
+
+  /** The header the results get in print (brand, title, dates), as the report controls now say. */
+  renderPrintHeader() {
+    const { report } = this.state;
+    if (report) mount(reportSection.renderPrintHeader(report, this.readReportMeta(), t));
+  }
+
+  /** The title field holds the default title in the page's language until the user types another. */
+  syncReportTitle() {
+    const input = $input('report-title');
+    const typed = input.value.trim();
+    const defaults = [translator('zh'), translator('en')].map((tr) => tr('report.default_title'));
+    if (!typed || defaults.includes(typed)) input.value = t('report.default_title');
   }
 
   renderActions() {
@@ -256,6 +278,7 @@ export class DomView {
   rerenderAll() {
     applyStatic();
     $('lang-switch').textContent = t('lang.switch');
+    this.syncReportTitle();
     this.renderFiles();
     if (this.state.report) { this.renderReport(); this.renderMemberRows(); }
   }
