@@ -4,6 +4,7 @@
 use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::error::Error;
 use crate::ingest::{self, FileOptions, FileSummary, Ingested};
+use crate::render::{self, HtmlOptions};
 use crate::strategy::{Playbook, PlaybookError};
 use crate::tags::catalogue::{CategorySummary, Tag};
 use crate::tags::{
@@ -278,6 +279,25 @@ impl Analyzer {
     /// The playbook as JSON (to export and edit).
     pub fn playbook_json(&self) -> String {
         serde_json::to_string_pretty(&self.playbook).unwrap_or_default()
+    }
+
+    /// The last analysis as the client report: one self-contained HTML document (see
+    /// [`crate::render`]). Keys are named by the run's tag catalogue, else the shipped one.
+    pub fn report_html(&self, opts: &HtmlOptions) -> Result<String, Error> {
+        let a = self.last.as_ref().ok_or(Error::NoAnalysis)?;
+        let zh = opts.zh();
+        let shipped = std::sync::OnceLock::new();
+        let names = |column: &str, key: &str| -> Option<String> {
+            a.tags
+                .value_name(column, key, zh)
+                .or_else(|| {
+                    shipped
+                        .get_or_init(Catalogue::default_catalogue)
+                        .value_name(column, key, zh)
+                })
+                .map(str::to_string)
+        };
+        Ok(render::report_html(&a.report, &self.playbook, &names, opts))
     }
 
     /// The scheme as JSON (to export and edit).

@@ -19,6 +19,7 @@ pub mod link;
 pub mod members;
 pub mod model;
 mod par;
+pub mod render;
 pub mod report;
 pub mod strategy;
 pub mod tags;

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use crate::analyzer::ExportFormat;
 use crate::export::{HeaderLang, Layout};
 use crate::members::{MemberQuery, MemberRow};
+use crate::render::HtmlOptions;
 use crate::{AnalysisOptions, Error, FileOptions};
 
 /// One serializer for every record crossing the boundary: maps become plain objects.
@@ -192,6 +193,18 @@ impl Analyzer {
             .analysis()
             .ok_or_else(|| into_error(Error::NoAnalysis))?;
         to_js(&a.report)
+    }
+
+    /// The client report: one self-contained HTML document (inline styles and SVG charts, no
+    /// request). `options`: `{ title?, brand?, lang?: 'zh' | 'en', date?: 'YYYY-MM-DD' }`.
+    #[wasm_bindgen(js_name = reportHtml)]
+    pub fn report_html(&self, options: JsValue) -> Result<String, JsValue> {
+        let opts: HtmlOptions = if options.is_undefined() || options.is_null() {
+            HtmlOptions::default()
+        } else {
+            from_js(options)?
+        };
+        self.inner.report_html(&opts).map_err(into_error)
     }
 
     /// One page of members: `{ total, rows }`, each row with its `tags` (keys). `rule` in the

@@ -291,6 +291,21 @@ impl Catalogue {
         Ok(cat)
     }
 
+    /// The display name the catalogue gives a value of a member column (a `values` group's
+    /// `names`), in Chinese or English.
+    pub fn value_name(&self, column: &str, value: &str, zh: bool) -> Option<&str> {
+        self.categories
+            .iter()
+            .flat_map(|c| &c.groups)
+            .find_map(|g| match &g.make {
+                Make::Values { column: col, names } if col == column => names
+                    .iter()
+                    .find(|n| n[0] == value)
+                    .map(|n| if zh { n[1].as_str() } else { n[2].as_str() }),
+                _ => None,
+            })
+    }
+
     /// The shipped catalogue.
     pub fn default_catalogue() -> Catalogue {
         Catalogue::from_json(DEFAULT_CATALOGUE).expect("the shipped catalogue is valid")
@@ -804,17 +819,7 @@ impl Tags {
     /// The display name the catalogue gives a value of a member column (a `values` group's
     /// `names`), in Chinese or English.
     pub fn value_name(&self, column: &str, value: &str, zh: bool) -> Option<&str> {
-        self.catalogue
-            .categories
-            .iter()
-            .flat_map(|c| &c.groups)
-            .find_map(|g| match &g.make {
-                Make::Values { column: col, names } if col == column => names
-                    .iter()
-                    .find(|n| n[0] == value)
-                    .map(|n| if zh { n[1].as_str() } else { n[2].as_str() }),
-                _ => None,
-            })
+        self.catalogue.value_name(column, value, zh)
     }
 
     /// The tags a member carries, in catalogue order.

@@ -226,3 +226,64 @@ fn audience_writes_the_selected_members_and_tags_reach_members_out() {
     assert!(text.contains("rfm.important_value") || text.contains("dormancy."));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn report_writes_the_client_report() {
+    let dir = std::env::temp_dir().join(format!("ml-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("report.html");
+    let (m, o, p) = (
+        path("members.csv"),
+        path("online_orders_gbk.csv"),
+        path("pos_sales.csv"),
+    );
+    let args = [
+        "report",
+        &m,
+        &o,
+        &p,
+        "--no-forecast",
+        "--brand",
+        "示例品牌",
+        "--title",
+        "二季度会员复盘",
+        "--date",
+        "2026-01-02",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let (code, stdout, err) = cli(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("report.html"), "{stdout}");
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("<h1>二季度会员复盘</h1>"));
+    assert!(
+        html.contains("示例品牌") && html.contains("2026-01-02") && html.contains("2024-06-30")
+    );
+    assert!(html.contains("<h2>行动计划</h2>"));
+    // English, and today's date when none is given.
+    let (code, _, err) = cli(&[
+        "report",
+        &p,
+        "--no-forecast",
+        "--lang",
+        "en",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("<h2>Action plan</h2>") && html.contains("Report date 20"));
+    // A date that is not one: status 2, saying so.
+    let (code, _, err) = cli(&[
+        "report",
+        &p,
+        "--date",
+        "2026-13-01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a date"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,6 +3,7 @@
 
 mod accounting;
 mod cli;
+mod client_report;
 mod export;
 mod forecast;
 mod golden;

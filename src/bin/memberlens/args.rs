@@ -9,6 +9,8 @@ use memberlens::analysis::dormancy::DormancyMode;
 use memberlens::analysis::forecast_bridge::ForecastOptions;
 use memberlens::analysis::rfm::Scoring;
 use memberlens::ingest::{TableKind, TextEncoding};
+use memberlens::model::Day;
+use memberlens::render::HtmlOptions;
 use memberlens::{AnalysisOptions, FileOptions};
 
 /// memberlens: member analytics for private-domain retail (私域会员分析器)
@@ -29,6 +31,36 @@ enum Command {
     /// Select an audience (人群) by a rule and write its member list
     #[command(after_help = AUDIENCE_NOTE)]
     Audience(AudienceArgs),
+    /// Write the client report: one HTML document to hand over or print
+    #[command(after_help = REPORT_NOTE)]
+    Report(ReportArgs),
+}
+
+const REPORT_NOTE: &str = "\
+The report (summary, inventory, RFM segments with their strategies, the action plan and its
+touch calendar, dormancy and lifecycle, forecasts in plain words) is one HTML file with its
+styles and charts inside: it opens offline, loads nothing, and prints on A4 with page numbers.";
+
+/// `memberlens report`: the analysis options and the document to write.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub analyze: Analyze,
+    /// The HTML document to write
+    #[arg(long, value_name = "F")]
+    pub out: PathBuf,
+    /// The client's brand name, shown on the cover
+    #[arg(long, value_name = "NAME")]
+    pub brand: Option<String>,
+    /// The title (default: 会员分析报告 / Member analysis report)
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The report's language
+    #[arg(long, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
+    /// The report's date on the cover (default: today)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub date: Option<Day>,
 }
 
 const AUDIENCE_NOTE: &str = "\
@@ -54,8 +86,8 @@ pub struct AudienceArgs {
     #[arg(long, value_enum, default_value_t = ListLayout::Audience)]
     pub layout: ListLayout,
     /// Header language
-    #[arg(long, value_enum, default_value_t = ListLang::Zh)]
-    pub lang: ListLang,
+    #[arg(long, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
     /// Mask phones (138****5678), e-mails and names (张**), for a list shown on a screen
     #[arg(long)]
     pub mask: bool,
@@ -69,9 +101,9 @@ pub enum ListLayout {
     Full,
 }
 
-/// A list's header language.
+/// The language of a list's headers or of the report.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ListLang {
+pub enum Lang {
     Zh,
     En,
 }
@@ -82,7 +114,7 @@ pub struct AudienceOut {
     pub rule: String,
     pub out: PathBuf,
     pub layout: ListLayout,
-    pub lang: ListLang,
+    pub lang: Lang,
     pub mask: bool,
 }
 
@@ -192,25 +224,56 @@ pub struct Request {
     /// Files in command-line order, with the kind forced by `--orders` and the like.
     pub files: Vec<(PathBuf, Option<TableKind>)>,
     pub args: Analyze,
-    /// For `memberlens audience`: the list to write (no report is printed).
-    pub audience: Option<AudienceOut>,
+    /// What to do with the analysis.
+    pub output: Output,
+}
+
+/// What a command does with the analysis.
+#[derive(Debug)]
+pub enum Output {
+    /// `analyze`: print the report.
+    Print,
+    /// `audience`: write a list (no report is printed).
+    Audience(AudienceOut),
+    /// `report`: write the client report.
+    Html(HtmlOut),
+}
+
+/// What `memberlens report` writes.
+#[derive(Debug)]
+pub struct HtmlOut {
+    pub out: PathBuf,
+    pub options: HtmlOptions,
 }
 
 /// Parses the command line. Help and version requests, and unusable arguments, come back
 /// as clap errors for [`report_error`].
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Request, ParseError> {
     let matches = Cli::command().try_get_matches_from(argv)?;
-    let (name, args, audience) = match Cli::from_arg_matches(&matches)?.command {
-        Command::Analyze(args) => ("analyze", args, None),
+    let (name, args, output) = match Cli::from_arg_matches(&matches)?.command {
+        Command::Analyze(args) => ("analyze", args, Output::Print),
         Command::Audience(a) => (
             "audience",
             a.analyze,
-            Some(AudienceOut {
+            Output::Audience(AudienceOut {
                 rule: a.rule,
                 out: a.out,
                 layout: a.layout,
                 lang: a.lang,
                 mask: a.mask,
+            }),
+        ),
+        Command::Report(r) => (
+            "report",
+            r.analyze,
+            Output::Html(HtmlOut {
+                out: r.out,
+                options: HtmlOptions {
+                    title: r.title,
+                    brand: r.brand,
+                    lang: Some(if r.lang == Lang::En { "en" } else { "zh" }.into()),
+                    date: Some(r.date.unwrap_or_else(today).to_string()),
+                },
             }),
         ),
     };
@@ -224,7 +287,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Request, ParseE
     Ok(Request {
         files,
         args,
-        audience,
+        output,
     })
 }
 
@@ -377,6 +440,19 @@ fn parse_thresholds(v: &str) -> Result<Scoring, String> {
         }),
         _ => Err("needs r=, f= and m= (four breakpoints each)".into()),
     }
+}
+
+/// A `YYYY-MM-DD` date.
+fn parse_day(s: &str) -> Result<Day, String> {
+    Day::parse(s.trim()).ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD)"))
+}
+
+/// Today (UTC).
+fn today() -> Day {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Day((secs / 86_400) as i32)
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use memberlens::export::{HeaderLang, Layout};
 use memberlens::members::MemberQuery;
 use memberlens::{report, Analyzer};
 
-use args::{AudienceOut, Format, ListLang, ListLayout, Request};
+use args::{AudienceOut, Format, HtmlOut, Lang, ListLayout, Output, Request};
 
 fn main() -> ExitCode {
     #[cfg(feature = "mimalloc")]
@@ -65,7 +65,7 @@ fn run(
     Request {
         files,
         args,
-        audience,
+        output,
     }: &Request,
 ) -> Result<()> {
     let mut analyzer = Analyzer::new();
@@ -104,14 +104,21 @@ fn run(
     phase("ingest");
     let analysis = analyzer.analyze(&args.analysis_options()).map_err(both)?;
     phase("analyze");
-    if let Some(a) = audience {
-        write_audience(&analyzer, a)?;
-        std::mem::forget(analyzer);
-        return Ok(());
-    }
-    match args.format {
-        Format::Text => print!("{}", summary::text_summary(&analysis.report)),
-        Format::Json => println!("{}", report::to_json(&analysis.report)),
+    match output {
+        Output::Print => match args.format {
+            Format::Text => print!("{}", summary::text_summary(&analysis.report)),
+            Format::Json => println!("{}", report::to_json(&analysis.report)),
+        },
+        Output::Audience(a) => {
+            write_audience(&analyzer, a)?;
+            std::mem::forget(analyzer);
+            return Ok(());
+        }
+        Output::Html(h) => {
+            write_html(&analyzer, h)?;
+            std::mem::forget(analyzer);
+            return Ok(());
+        }
     }
     phase("print");
     if let Some(out) = &args.members_out {
@@ -149,8 +156,8 @@ fn write_audience(analyzer: &Analyzer, a: &AudienceOut) -> Result<()> {
         ListLayout::Full => Layout::Full,
     };
     let lang = match a.lang {
-        ListLang::Zh => HeaderLang::Zh,
-        ListLang::En => HeaderLang::En,
+        Lang::Zh => HeaderLang::Zh,
+        Lang::En => HeaderLang::En,
     };
     let selected = analyzer.count_rule(&a.rule).map_err(both)?;
     let cannot_write = || format!("{}: cannot write the list", a.out.display());
@@ -178,6 +185,15 @@ fn write_audience(analyzer: &Analyzer, a: &AudienceOut) -> Result<()> {
             selected - n
         );
     }
+    Ok(())
+}
+
+/// `memberlens report`: the client report, one HTML document.
+fn write_html(analyzer: &Analyzer, h: &HtmlOut) -> Result<()> {
+    let html = analyzer.report_html(&h.options).map_err(both)?;
+    std::fs::write(&h.out, html)
+        .with_context(|| format!("{}: cannot write the report", h.out.display()))?;
+    println!("wrote the report to {}", h.out.display());
     Ok(())
 }
 
