@@ -229,12 +229,14 @@ function wireActions(state) {
 
 /**
  * The client report: its brand and title (kept in their fields for the session, shown in the
- * print header as typed), and printing; a print from the browser's menu gets the same header.
- * @param {DomView} view
+ * print header as typed), printing (a print from the browser's menu gets the same header), and
+ * the self-contained HTML report.
+ * @param {PageState} state @param {DomView} view
  */
-function wireReport(view) {
+function wireReport(state, view) {
   for (const id of ['report-brand', 'report-title']) $(id).addEventListener('input', () => view.renderPrintHeader());
   $('report-print').addEventListener('click', () => window.print());
+  $('report-html').addEventListener('click', () => state.exportReportHtml());
   window.addEventListener('beforeprint', () => { view.renderPrintHeader(); charts.addPrintImages(); });
   window.addEventListener('afterprint', () => charts.dropPrintImages());
 }
@@ -264,7 +266,7 @@ function wire(state, view) {
   wireMembers(state, view);
   wireTags(state);
   wireActions(state);
-  wireReport(view);
+  wireReport(state, view);
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizeTimer;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(charts.resizeAll, 150); });

@@ -21,6 +21,7 @@ import { playIndex } from './sections/actions.js';
 /** @typedef {import('./sections/audiences.js').DraftResult} DraftResult */
 /** @typedef {import('./engine/protocol').AudienceDef} AudienceDef */
 /** @typedef {import('./engine/protocol').ListLayout} ListLayout */
+/** @typedef {import('./engine/protocol').ReportHtmlOptions} ReportHtmlOptions */
 /** @typedef {import('./sections/actions.js').Play} Play */
 /** What an action came to, to show beside its button: a message key, its parameters, the error. @typedef {{ ok: boolean, key: string, params?: Record<string, unknown>, error?: ShownError }} Outcome */
 
@@ -43,6 +44,7 @@ import { playIndex } from './sections/actions.js';
  * @property {() => void} renderFiles
  * @property {() => void} hideResults
  * @property {(userAsOf: boolean) => AnalysisOptions} readOptions  the analysis options as the controls say
+ * @property {() => ReportHtmlOptions} readReportOptions  the client report's title, brand, language and date, as the report controls say
  * @property {() => void} renderReport
  * @property {() => void} renderTopClv
  * @property {() => void} renderMembers  the member page (and the header, when the page's columns differ from it)
@@ -731,6 +733,19 @@ export class PageState {
     if (!this.report) return;
     const text = JSON.stringify(this.report, null, 2);
     this.view.download(new TextEncoder().encode(text), 'json', `memberlens-report-${this.report.as_of}.json`);
+  }
+
+  /** Download the client report as one self-contained HTML file, headed as the report controls say. */
+  exportReportHtml() {
+    return this.enqueue(async () => {
+      try {
+        const html = await this.engine.reportHtml(this.view.readReportOptions());
+        this.view.download(new TextEncoder().encode(html), 'html', `memberlens-report-${this.report?.as_of ?? 'report'}.html`);
+      } catch (e) {
+        if (asError(e).fatal) await this.recoverFromCrash(asError(e));
+        else this.view.showError(asError(e));
+      }
+    });
   }
 
   /** Download the strategy playbook as JSON. */

@@ -25,6 +25,7 @@ import * as reportSection from './sections/report.js';
 /** @typedef {import('./engine/protocol').ForecastOptions} ForecastOptions */
 /** @typedef {import('./engine/protocol').Progress} Progress */
 /** @typedef {import('./sections/report.js').ReportMeta} ReportMeta */
+/** @typedef {import('./engine/protocol').ReportHtmlOptions} ReportHtmlOptions */
 
 /** @implements {PageView} */
 export class DomView {
@@ -166,6 +167,12 @@ export class DomView {
     return { title: reportSection.reportTitle($input('report-title').value, t), brand: $input('report-brand').value.trim(), date: localDate() };
   }
 
+  /** The client report's options for the engine: the report controls, in the page's language. @returns {ReportHtmlOptions} */
+  readReportOptions() {
+    const { title, brand, date } = this.readReportMeta();
+    return { title, ...(brand ? { brand } : {}), lang: t.lang, date };
+  }
+
   /** The header the results get in print (brand, title, dates), as the report controls now say. */
   renderPrintHeader() {
     const { report } = this.state;
@@ -289,7 +296,8 @@ export class DomView {
   download(data, format, fileName) {
     const mime = format === 'xlsx'
       ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-      : format === 'json' ? 'application/json' : 'text/csv;charset=utf-8';
+      : format === 'json' ? 'application/json'
+        : format === 'html' ? 'text/html;charset=utf-8' : 'text/csv;charset=utf-8';
     const blob = new Blob([/** @type {BlobPart} */ (data)], { type: mime });
     const url = URL.createObjectURL(blob);
     const a = el('a', { href: url, download: fileName });

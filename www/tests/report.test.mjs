@@ -1,7 +1,8 @@
 // The client report (issue 11): the page printed to an A4 PDF holds the results with the print
 // header (brand, title, as-of date) and page numbers, and none of the upload or settings
-// controls. One page load on the demo data serves every check; the last test asserts that
-// nothing left the local origin meanwhile.
+// controls; the HTML report downloads as one self-contained document that opens with no request
+// at all, in Chinese and in English. One page load on the demo data serves every check; the last
+// test asserts that nothing left the local origin meanwhile.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,6 +102,86 @@ test('the print button calls window.print()', async () => {
   await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; });
   await page.click('#report-print');
   assert.equal(await page.evaluate(() => window.__printed), 1);
+});
+
+/** Every src/href/url() of a document, and whether each points at the document itself or is data. @param {string} html */
+function references(html) {
+  const refs = [...html.matchAll(/\b(?:src|href|srcset|action|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi)]
+    .map((m) => m[1] ?? m[2] ?? m[3]);
+  refs.push(...[...html.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*))\)/gi)].map((m) => (m[1] ?? m[2] ?? m[3]).trim()));
+  return refs.map((ref) => ({ ref, inside: ref.startsWith('#') || /^data:/i.test(ref) }));
+}
+
+/**
+ * Opens a document in a fresh browser context where every request is recorded and refused,
+ * and returns the page with what it asked for and what it logged as an error.
+ * @param {string} html
+ */
+async function openOffline(html) {
+  const context = await ctx.browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true });
+  const routed = [];
+  await context.route('**/*', (route) => { routed.push(route.request().url()); return route.abort(); });
+  const page = await context.newPage();
+  const requests = [];
+  const errors = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.setContent(html, { waitUntil: 'load' });
+  return { context, page, routed, requests, errors };
+}
+
+/** Downloads the HTML report and checks it is one document that refers to nothing outside itself. */
+async function downloadReport() {
+  const file = await h.download(ctx.page, '#report-html');
+  assert.equal(file.name, `memberlens-report-${shown.asOf}.html`);
+  const html = file.bytes.toString('utf8');
+  assert.match(html, /^\s*<!doctype html>/i, 'an HTML document');
+  assert.equal(html.match(/<html[\s>]/gi)?.length, 1, 'one document');
+  assert.equal(html.match(/<\/html>/gi)?.length, 1, 'one document');
+  assert.match(html, /<meta http-equiv="Content-Security-Policy"/i, 'its own CSP');
+  const outside = references(html).filter((r) => !r.inside).map((r) => r.ref);
+  assert.deepEqual(outside, [], 'no src, href or url() but #fragments and data: URLs');
+  assert.doesNotMatch(html, /@import|<link\b|<script\b[^>]*\bsrc|<iframe|<object|<embed/i, 'nothing loaded from elsewhere');
+  assert.match(html, /<svg\b/, 'a chart drawn inline as SVG');
+  return html;
+}
+
+test('the HTML report downloads as one self-contained document with the brand, as-of date and top action, and opens with no request', async () => {
+  const html = await downloadReport();
+  for (const needle of [BRAND, shown.asOf, shown.topAction, '会员分析报告']) assert.ok(html.includes(needle), `the report holds ${needle}`);
+
+  const offline = await openOffline(html);
+  try {
+    await offline.page.getByText(shown.topAction).first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.ok(await offline.page.getByText(BRAND).first().isVisible(), 'the brand shows');
+    assert.ok(await offline.page.locator('svg').first().isVisible(), 'a chart shows');
+    assert.deepEqual(offline.routed, [], 'no request reached the network layer');
+    assert.deepEqual(offline.requests, [], 'no request at all');
+    assert.deepEqual(offline.errors, [], 'no error (its own CSP lets its inline styles in)');
+  } finally {
+    await offline.context.close();
+  }
+});
+
+test('the HTML report in English: English headings and the English default title', async () => {
+  const { page } = ctx;
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.getElementById('actions-title')?.textContent === 'Action plan');
+  assert.equal(await page.inputValue('#report-title'), 'Member analysis report', 'the default title follows the language');
+  const topAction = (await page.locator('#actions-list .action-card[data-rank="1"] .action-name').textContent()).trim();
+  const html = await downloadReport();
+  assert.match(html, /<html[^>]*\blang="en"/, 'marked as English');
+  for (const needle of [BRAND, shown.asOf, topAction, 'Member analysis report', 'Action plan']) assert.ok(html.includes(needle), `the report holds ${needle}`);
+
+  const offline = await openOffline(html);
+  try {
+    await offline.page.getByText('Action plan').first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.deepEqual([...offline.routed, ...offline.requests], [], 'no request at all');
+  } finally {
+    await offline.context.close();
+  }
+  await page.click('#lang-switch');
 });
 
 test('nothing left the local origin; no CSP violation; no dialog', async () => {

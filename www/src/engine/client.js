@@ -11,6 +11,7 @@
 /** @typedef {import('./protocol').MemberPage} MemberPage */
 /** @typedef {import('./protocol').AudienceDef} AudienceDef */
 /** @typedef {import('./protocol').ListLayout} ListLayout */
+/** @typedef {import('./protocol').ReportHtmlOptions} ReportHtmlOptions */
 /** @typedef {import('../types/report').CategorySummary} CategorySummary */
 /** @typedef {import('../types/report').AudienceStats} AudienceStats */
 /** @typedef {import('./protocol').EngineErrorInfo} EngineErrorInfo */
@@ -173,4 +174,10 @@ export class Engine {
   playbookJson() { return this.call('playbookJson'); }
   /** The latest report (after an analysis, a scheme import, saved audiences or a playbook import). @returns {Promise<Report>} */
   report() { return this.call('report'); }
+  /**
+   * The client report of the latest analysis as one self-contained HTML document (inline styles
+   * and SVG charts, no external reference); rejects with `no_analysis` before an analysis.
+   * @param {ReportHtmlOptions} options @returns {Promise<string>}
+   */
+  reportHtml(options) { return this.call('reportHtml', { options }); }
 }

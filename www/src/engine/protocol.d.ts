@@ -96,6 +96,18 @@ export interface AudienceDef {
   rule: string;
 }
 
+/** How the client report (`reportHtml`) is headed: the engine's `HtmlOptions`. */
+export interface ReportHtmlOptions {
+  /** The report's title (the engine's default in `lang` when left out). */
+  title?: string;
+  /** The client or brand the report is for. */
+  brand?: string;
+  /** The report's language. */
+  lang?: 'zh' | 'en';
+  /** The day the report is made, YYYY-MM-DD (the page passes today's local date). */
+  date?: string;
+}
+
 /** Which columns an exported list has: every column, an operations list, or a WeCom/SMS list. */
 export type ListLayout = 'full' | 'audience' | 'touch';
 
@@ -141,6 +153,7 @@ export type Request = { id: number } & (
   | { type: 'setPlaybook'; json: string }
   | { type: 'playbookJson' }
   | { type: 'report' }
+  | { type: 'reportHtml'; options?: ReportHtmlOptions }
 );
 
 /** The worker's answer to one request. */

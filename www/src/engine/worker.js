@@ -130,6 +130,7 @@ const handlers = {
   setPlaybook: async ({ json }) => { await boot(); analyzer.setPlaybook(json); return null; },
   playbookJson: async () => { await boot(); return analyzer.playbookJson(); },
   report: async () => { await boot(); return analyzer.report(); },
+  reportHtml: async ({ options }) => { await boot(); return analyzer.reportHtml(options ?? {}); },
 };
 
 scope.onmessage = async (ev) => {
