@@ -87,7 +87,7 @@ test('printed to an A4 PDF: header with brand, title and as-of date, page number
 
   // Nothing of the upload, the settings or the report controls.
   for (const absent of ['选择文件', '试用示例数据', '把会员表、订单导出拖到这里（CSV / TSV / XLSX，可多选）', '重新计算', '列映射', '沉睡分层方式',
-    '客户/品牌名称', '打印 / 导出 PDF', '下载完整报告 JSON', '导出策略手册', '企微/短信名单', '改比率', '上一页', 'English']) {
+    '客户/品牌名称', '打印 / 导出 PDF', '下载 HTML 报告', '下载完整报告 JSON', '导出策略手册', '企微/短信名单', '改比率', '上一页', 'English']) {
     assert.ok(!pdfHas(text, absent), `not printed: ${absent}`);
   }
 
