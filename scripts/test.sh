@@ -21,9 +21,14 @@ step() {
 }
 
 ensure_chromium() {
-  if [[ ! -x /usr/bin/chromium ]]; then
-    log "installing Debian's chromium"
-    apt-get update && apt-get install -y chromium
+  # Chromium, and a Chinese font: without one the printed report (page.pdf) has no Chinese
+  # text for the print test to read.
+  local missing=()
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+  if (( ${#missing[@]} )); then
+    log "installing Debian's ${missing[*]}"
+    apt-get update && apt-get install -y "${missing[@]}"
   fi
 }
 

@@ -451,7 +451,7 @@ impl Doc<'_> {
                         td { (self.strategy_cell(&format!("rfm.{key}"))) }
                     } } }
                 }
-                p.note { (t("R：平均距今天数；F：平均消费次数；M：平均消费金额。策略列是行动计划中对应条目的要点。",
+                p.note { (t("R：平均距今天数；F：平均消费次数；M：平均消费金额。策略列是行动建议中对应条目的要点。",
                     "R: mean days since the last purchase; F: mean purchases; M: mean spend. The strategy column sums up the matching entry of the action plan.")) }
                 @if !rfm.ten_segments.0.is_empty() {
                     h3 { (t("十分群", "Ten-segment scheme")) }
@@ -553,7 +553,7 @@ impl Doc<'_> {
         };
         html! {
             section #actions .major {
-                h2 { (t("行动计划", "Action plan")) }
+                h2 { (t("行动建议", "Action plan")) }
                 p { (t("按涉及价值从高到低排列；一位会员可同时属于多条行动（例如既是重要价值客户又处于成熟期），各行动的价值不能相加。",
                     "Ranked by value at stake; a member can be covered by several actions (an important-value member is also in maturity), so the actions' values do not add up.")) }
                 p.note { (basis) " "

@@ -260,7 +260,7 @@ fn report_writes_the_client_report() {
     assert!(
         html.contains("示例品牌") && html.contains("2026-01-02") && html.contains("2024-06-30")
     );
-    assert!(html.contains("<h2>行动计划</h2>"));
+    assert!(html.contains("<h2>行动建议</h2>"));
     // English, and today's date when none is given.
     let (code, _, err) = cli(&[
         "report",

@@ -108,7 +108,7 @@ fn the_client_report_is_one_document_with_the_reports_figures() {
             "摘要",
             "数据盘点",
             "RFM 分群与策略",
-            "行动计划",
+            "行动建议",
             "沉睡分层与生命周期",
             "预测",
             "数据来源与渠道",
