@@ -563,6 +563,11 @@ pub enum NoticeCode {
         /// Why, in English.
         reason: String,
     },
+    /// Nobody had bought by the comparison date: there is no segment movement to show.
+    NoBuyersAtCompareDate {
+        /// The comparison date.
+        date: String,
+    },
 }
 
 /// A message about the whole run (not about a row), in both languages.

@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod analyzer;
 pub mod error;
 pub mod export;
+pub mod growth;
 pub mod ingest;
 pub mod link;
 pub mod members;

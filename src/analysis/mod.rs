@@ -122,6 +122,7 @@ pub fn run_with(
     let files = files.as_slice();
     let (as_of, as_of_source) = opts.as_of(files)?;
     let holdout_from = opts.holdout_from(as_of)?;
+    let compare = opts.compare_date(as_of)?;
     let mut all_purchases = Vec::new();
     let pop = crate::link::build(files, as_of, &mut all_purchases);
     let Passes {
@@ -158,11 +159,37 @@ pub fn run_with(
         stats::money(first_purchases.iter().sum::<i64>()) / first_purchases.len() as f64
     };
     let inventory = inventory::section(&inv, labels.labels, &pop.counts, pop.members.len());
+    let thresholds_now = dormancy::thresholds(opts.dormancy_mode, inv.median_gap);
+    let (growth, _moved) = crate::growth::run(
+        &pop,
+        &crate::growth::GrowthInputs {
+            compare,
+            rfm_window: opts.rfm_window_days,
+            scoring: &opts.rfm_scoring,
+            dormancy_mode: opts.dormancy_mode,
+            segs_now: &rfm.segs,
+            thresholds_now,
+            inventory: &inventory,
+            mean_first_purchase_value,
+            forecasts: &fc_cols,
+            target: opts.target.as_ref(),
+        },
+    );
+    if growth.movement.is_none() {
+        let date = Day(compare).to_string();
+        notices.push(Notice {
+            message_en: format!(
+                "Nobody had bought by the comparison date {date}: there is no segment movement to show."
+            ),
+            message_zh: format!("对比日 {date} 之前没有任何消费，无法计算分群迁移。"),
+            code: NoticeCode::NoBuyersAtCompareDate { date },
+        });
+    }
 
     // Last: the population is packed into the member table (its texts move into the rows).
     let inputs = pack::PackInputs {
         as_of,
-        thresholds: dormancy::thresholds(opts.dormancy_mode, inv.median_gap),
+        thresholds: thresholds_now,
         stage_rule: StageRule {
             growth_f: opts.growth_f,
             maturity_f: opts.maturity_f,
@@ -205,6 +232,7 @@ pub fn run_with(
         tags: tagged.report,
         audiences: tagged.audiences,
         action_plan,
+        growth,
         notices,
         warnings: ingested
             .iter()

@@ -37,6 +37,10 @@ pub struct AnalysisOptions {
     pub forecast: ForecastOptions,
     /// Holdout split for the forecast check, `YYYY-MM-DD`.
     pub holdout_from: Option<String>,
+    /// Comparison date of the segment movement, `YYYY-MM-DD` (default: as-of − 90 days).
+    pub compare_date: Option<String>,
+    /// A revenue target to decompose (目标拆解).
+    pub target: Option<crate::growth::TargetOptions>,
 }
 
 impl Default for AnalysisOptions {
@@ -53,6 +57,8 @@ impl Default for AnalysisOptions {
             maturity_f: 4,
             forecast: ForecastOptions::default(),
             holdout_from: None,
+            compare_date: None,
+            target: None,
         }
     }
 }
@@ -119,7 +125,32 @@ impl AnalysisOptions {
                 ),
             );
         }
+        if let Some(p) = opts.target.as_ref().and_then(|t| t.problem()) {
+            return bad("target", p);
+        }
         Ok(())
+    }
+
+    /// The comparison date of the movement: the user's, which must come before as-of, or
+    /// as-of − 90 days.
+    pub(super) fn compare_date(&self, as_of: i32) -> Result<i32, Error> {
+        let Some(s) = self
+            .compare_date
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        else {
+            return Ok(as_of - 90);
+        };
+        parse_iso_day(s)
+            .filter(|d| *d < as_of)
+            .ok_or_else(|| Error::InvalidOption {
+                option: "compare_date".into(),
+                reason: format!(
+                    "\"{s}\" must be a date YYYY-MM-DD before the as-of date {}",
+                    format_day(as_of)
+                ),
+            })
     }
 
     /// The as-of date: the user's, or the latest purchase in the files.

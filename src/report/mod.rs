@@ -7,6 +7,7 @@
 //! Bump [`REPORT_VERSION`] on any change that removes or renames a field.
 
 pub mod forecast;
+pub mod growth;
 mod ordered_map;
 pub mod schema;
 pub mod sections;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use crate::error::{Notice, Warning};
 use crate::model::Day;
 pub use forecast::*;
+pub use growth::*;
 pub use ordered_map::OrderedMap;
 pub use sections::*;
 pub use strategy::*;
@@ -90,6 +92,9 @@ pub struct Sections {
     pub audiences: Vec<AudienceStats>,
     /// The playbook applied (行动建议): ranked actions and the touch calendar.
     pub action_plan: ActionPlan,
+    /// Growth analytics (增长分析): ladder, cohorts, stores and channels, omnichannel overlap,
+    /// segment movement, stage compounding and the target decomposition.
+    pub growth: GrowthReport,
     /// Run-level messages (e.g. forecasts not computed), in both languages.
     pub notices: Vec<Notice>,
     /// Row warnings (first 100 per file) and file notices, in both languages.

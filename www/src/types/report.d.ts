@@ -107,6 +107,13 @@ export type Channel =
  */
 export type GainKind = 'value_share' | 'conversion';
 /**
+ * Where the existing members' expected revenue comes from.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ExistingBasis".
+ */
+export type ExistingBasis = 'forecast' | 'return_rate' | 'user';
+/**
  * A message about the whole run (not about a row), in both languages.
  *
  * This interface was referenced by `Report`'s JSON-Schema
@@ -122,15 +129,25 @@ export type Notice = {
    */
   message_zh: string;
 } & Notice1;
-export type Notice1 = {
-  code: 'forecast_not_computed';
-  args: {
-    /**
-     * Why, in English.
-     */
-    reason: string;
-  };
-};
+export type Notice1 =
+  | {
+      code: 'forecast_not_computed';
+      args: {
+        /**
+         * Why, in English.
+         */
+        reason: string;
+      };
+    }
+  | {
+      code: 'no_buyers_at_compare_date';
+      args: {
+        /**
+         * The comparison date.
+         */
+        date: string;
+      };
+    };
 /**
  * A warning as the report writes it: its fields, kind, code and args, and both messages.
  *
@@ -352,6 +369,7 @@ export interface Report {
    */
   audiences: AudienceStats[];
   action_plan: ActionPlan;
+  growth: GrowthReport;
   /**
    * Run-level messages (e.g. forecasts not computed), in both languages.
    */
@@ -1382,6 +1400,488 @@ export interface CalendarEntry {
    * The play that applies (the first covering most of them), if any.
    */
   action: string | null;
+}
+/**
+ * Growth analytics (增长分析).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "GrowthReport".
+ */
+export interface GrowthReport {
+  ladder: Ladder;
+  /**
+   * Cohorts by first-purchase month, oldest first.
+   */
+  cohorts: Cohort[];
+  /**
+   * Per store, by revenue.
+   */
+  stores: OutletStats[];
+  /**
+   * Per channel, by revenue.
+   */
+  channels: OutletStats[];
+  /**
+   * Per month: stores with sales and revenue per store.
+   */
+  store_months: StoreMonth[];
+  omnichannel: Omnichannel;
+  /**
+   * Movement between the comparison date and as-of; `null` when nobody had bought by the
+   * comparison date (a notice says so).
+   */
+  movement: Movement | null;
+  compounding: Compounding;
+  /**
+   * The target decomposition, when a target is set.
+   */
+  target: TargetPlan | null;
+}
+/**
+ * The purchase-number ladder (购买次数转化).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Ladder".
+ */
+export interface Ladder {
+  /**
+   * All buyers with dated purchases.
+   */
+  all: LadderStep[];
+  /**
+   * Per source: the buyers' purchases in that source alone.
+   */
+  by_source: LadderGroup[];
+  /**
+   * Per channel of the first purchase: those buyers' purchases anywhere.
+   */
+  by_first_channel: LadderGroup[];
+  /**
+   * Buyers known only from a member-summary table (no dated purchases): left out.
+   */
+  undated_buyers: number;
+}
+/**
+ * One rung of the ladder: of the buyers with at least `n` purchases, those with `n + 1`.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "LadderStep".
+ */
+export interface LadderStep {
+  /**
+   * The purchase number (1 → 2 is 首购转二购).
+   */
+  n: number;
+  /**
+   * Buyers with at least `n` purchases.
+   */
+  reached: number;
+  /**
+   * Of them, buyers with at least `n + 1`.
+   */
+  next: number;
+  /**
+   * `next / reached`; `null` when nobody reached `n`.
+   */
+  rate: number | null;
+  /**
+   * Days between the `n`-th and the `(n+1)`-th purchase: 25th, 50th and 75th percentiles
+   * (linear interpolation); `null` when nobody made the `(n+1)`-th.
+   *
+   * @minItems 3
+   * @maxItems 3
+   */
+  days_quartiles: [number, number, number] | null;
+}
+/**
+ * The ladder of one group of buyers.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "LadderGroup".
+ */
+export interface LadderGroup {
+  /**
+   * The source (file label) or first-purchase channel.
+   */
+  label: string;
+  /**
+   * Steps 1..=10.
+   */
+  steps: LadderStep[];
+}
+/**
+ * Buyers whose first purchase fell in one month, followed month by month.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Cohort".
+ */
+export interface Cohort {
+  /**
+   * First-purchase month, `YYYY-MM`.
+   */
+  month: string;
+  /**
+   * Buyers in it.
+   */
+  members: number;
+  /**
+   * Second purchase within 30/90/180/365 days.
+   */
+  second_within: SecondWithin[];
+  /**
+   * Share of the cohort buying in month k after the first (k = 0 is the first month,
+   * always 1), up to the as-of month.
+   */
+  retention: number[];
+  /**
+   * Purchase net revenue in month k per cohort member.
+   */
+  revenue_per_member: number[];
+  /**
+   * True when the last month is cut by the as-of date.
+   */
+  last_month_partial: boolean;
+}
+/**
+ * Share of a cohort with a second purchase within a number of days of the first.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "SecondWithin".
+ */
+export interface SecondWithin {
+  /**
+   * The window in days (30, 90, 180, 365).
+   */
+  days: number;
+  /**
+   * Members whose first purchase is at least `days` before as-of (the whole window seen).
+   */
+  eligible: number;
+  /**
+   * Of those, the share with a second purchase within `days`; `null` when none is
+   * eligible.
+   */
+  share: number | null;
+}
+/**
+ * One store's or channel's figures.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "OutletStats".
+ */
+export interface OutletStats {
+  /**
+   * The store or channel.
+   */
+  label: string;
+  /**
+   * Stores: members whose members-table store (所属门店) it is; `null` for channels.
+   */
+  members: number | null;
+  /**
+   * Members with a purchase there.
+   */
+  buyers: number;
+  /**
+   * Purchases there.
+   */
+  orders: number;
+  /**
+   * Net revenue there: purchases plus the members' returns there.
+   */
+  revenue: number;
+  /**
+   * `revenue / orders`.
+   */
+  aov: number;
+  /**
+   * Buyers with two or more purchases there / buyers.
+   */
+  repurchase_rate: number;
+  /**
+   * Months with a purchase there.
+   */
+  active_months: number;
+  /**
+   * `revenue / active_months` (月均销售).
+   */
+  revenue_per_month: number;
+}
+/**
+ * One month across stores (店均销 by month).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "StoreMonth".
+ */
+export interface StoreMonth {
+  /**
+   * `YYYY-MM`.
+   */
+  month: string;
+  /**
+   * Stores with a member purchase in the month.
+   */
+  stores: number;
+  /**
+   * Purchase net revenue at those stores in the month.
+   */
+  revenue: number;
+  /**
+   * `revenue / stores` (店均销).
+   */
+  revenue_per_store: number;
+}
+/**
+ * Omnichannel overlap (全渠道会员打通).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Omnichannel".
+ */
+export interface Omnichannel {
+  /**
+   * Every combination with buyers, largest first.
+   */
+  combinations: SourceCombination[];
+  /**
+   * Buyers in two or more sources.
+   */
+  omnichannel_buyers: number;
+  /**
+   * Their share of dated buyers' net spend.
+   */
+  omnichannel_revenue_share: number;
+}
+/**
+ * Buyers who bought in exactly one combination of sources.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "SourceCombination".
+ */
+export interface SourceCombination {
+  /**
+   * The sources, in file order.
+   */
+  sources: string[];
+  /**
+   * Buyers.
+   */
+  buyers: number;
+  /**
+   * Their purchases (in any source).
+   */
+  orders: number;
+  /**
+   * Their net spend.
+   */
+  revenue: number;
+  /**
+   * `revenue / orders`.
+   */
+  aov: number;
+  /**
+   * Share of all dated buyers' net spend.
+   */
+  revenue_share: number;
+}
+/**
+ * Segment movement (分群迁移) between a comparison date and as-of.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Movement".
+ */
+export interface Movement {
+  compare_date: Day;
+  /**
+   * Buyers at the comparison date who are members now (in both matrices' non-`new` rows).
+   */
+  present_both: number;
+  /**
+   * Buyers whose first purchase came after the comparison date.
+   */
+  new_buyers: number;
+  segments: Transition;
+  tiers: Transition;
+  /**
+   * Members who moved down: a later segment in the table order, or a quieter tier.
+   */
+  moved_down: number;
+  /**
+   * Members who moved up.
+   */
+  moved_up: number;
+}
+/**
+ * Counts (and revenue) of members from one state to another.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Transition".
+ */
+export interface Transition {
+  /**
+   * Row keys: the state at the comparison date (`new`: no purchase by then).
+   */
+  from: string[];
+  /**
+   * Column keys: the state at as-of.
+   */
+  to: string[];
+  /**
+   * Members, `[from][to]`.
+   */
+  counts: number[][];
+  /**
+   * Their purchase net revenue between the two dates, `[from][to]`.
+   */
+  revenue: number[][];
+}
+/**
+ * Stage compounding (环节复利).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Compounding".
+ */
+export interface Compounding {
+  /**
+   * The stages.
+   */
+  stages: FunnelStage[];
+  /**
+   * Effects of ±5% and ±10% on every stage.
+   */
+  effects: CompoundEffect[];
+}
+/**
+ * One stage of the funnel, with its rate from the data where there is one.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "FunnelStage".
+ */
+export interface FunnelStage {
+  /**
+   * `acquisition`, `retention`, `conversion`, `repurchase`, `referral`.
+   */
+  key: string;
+  /**
+   * Chinese name.
+   */
+  name_zh: string;
+  /**
+   * English name.
+   */
+  name_en: string;
+  /**
+   * The rate in the data; `null` when no export says (the user gives it).
+   */
+  rate: number | null;
+  /**
+   * How the rate was taken, in Chinese.
+   */
+  basis_zh: string;
+  /**
+   * The same in English.
+   */
+  basis_en: string;
+}
+/**
+ * The effect of improving every stage by the same relative amount.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "CompoundEffect".
+ */
+export interface CompoundEffect {
+  /**
+   * The change per stage (0.1 = +10%).
+   */
+  change: number;
+  /**
+   * `(1 + change)^stages`.
+   */
+  multiplier: number;
+}
+/**
+ * The target decomposition (目标拆解).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "TargetPlan".
+ */
+export interface TargetPlan {
+  /**
+   * The revenue target.
+   */
+  revenue: number;
+  from: Day;
+  to: Day;
+  /**
+   * Months in it.
+   */
+  months: number;
+  /**
+   * Average order value assumed (the data's unless given).
+   */
+  aov: number;
+  /**
+   * `revenue / aov`.
+   */
+  orders_needed: number;
+  /**
+   * Conversion rate from traffic to orders, when given.
+   */
+  conversion_rate: number | null;
+  /**
+   * `orders_needed / conversion_rate`.
+   */
+  traffic_needed: number | null;
+  /**
+   * Revenue expected from existing members in the period.
+   */
+  existing_revenue: number;
+  existing_basis: ExistingBasis;
+  /**
+   * `revenue − existing_revenue` (0 when existing members cover the target).
+   */
+  gap: number;
+  /**
+   * Revenue a new member brings in the period (the data's mean first-purchase value
+   * unless given).
+   */
+  new_member_value: number;
+  /**
+   * `gap / new_member_value`.
+   */
+  new_members_needed: number;
+  /**
+   * Per month of the period, by the share of revenue each calendar month had in the last
+   * twelve months before as-of (equal shares when there is no history).
+   */
+  by_month: TargetShare[];
+  /**
+   * Per source, by its share of member revenue in the last twelve months.
+   */
+  by_source: TargetShare[];
+  /**
+   * Per store, by its share of store revenue in the last twelve months.
+   */
+  by_store: TargetShare[];
+}
+/**
+ * A share of the target.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "TargetShare".
+ */
+export interface TargetShare {
+  /**
+   * The month (`YYYY-MM`), source or store.
+   */
+  label: string;
+  /**
+   * Its historical share.
+   */
+  share: number;
+  /**
+   * Its part of the target.
+   */
+  revenue: number;
 }
 /**
  * A column of the member table.

@@ -1,0 +1,102 @@
+//! Growth analytics (增长分析, domain.md §9): the purchase-number ladder, cohorts by
+//! first-purchase month, stores and channels, omnichannel overlap, segment movement between
+//! two dates, stage compounding and the target decomposition. Each is one pass over the
+//! linked population returning its part of the `growth` report section.
+
+mod cohorts;
+mod ladder;
+pub mod movement;
+mod omni;
+mod outlets;
+pub mod target;
+
+use crate::analysis::dormancy::DormancyMode;
+use crate::analysis::forecast::MemberForecast;
+use crate::analysis::rfm::{Scoring, Segment};
+use crate::model::population::Population;
+use crate::model::Day;
+use crate::report::{GrowthReport, Inventory};
+pub use movement::Moved;
+pub use target::TargetOptions;
+
+/// Month index of a day: year × 12 + month − 1.
+pub fn month_of(day: i32) -> i32 {
+    let (y, m, _) = Day(day).ymd();
+    y * 12 + m as i32 - 1
+}
+
+/// `YYYY-MM` of a month index.
+pub fn month_label(m: i32) -> String {
+    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+}
+
+/// What the growth passes read besides the population.
+pub struct GrowthInputs<'a> {
+    /// The comparison date of the movement (before as-of).
+    pub compare: i32,
+    /// RFM window and scoring, and the dormancy mode, of the analysis.
+    pub rfm_window: Option<u32>,
+    pub scoring: &'a Scoring,
+    pub dormancy_mode: DormancyMode,
+    /// Each member's segment at as-of.
+    pub segs_now: &'a [Option<Segment>],
+    /// Dormancy thresholds at as-of.
+    pub thresholds_now: [f64; 4],
+    /// The inventory section (AOV, rates).
+    pub inventory: &'a Inventory,
+    /// Mean first-purchase value.
+    pub mean_first_purchase_value: f64,
+    /// Per-member forecasts (empty when off).
+    pub forecasts: &'a [Option<MemberForecast>],
+    /// The target, when one is set.
+    pub target: Option<&'a TargetOptions>,
+}
+
+/// The growth section, and each member's movement (for the member table).
+pub fn run(pop: &Population<'_>, inp: &GrowthInputs<'_>) -> (GrowthReport, Vec<Option<Moved>>) {
+    let ((ladder, cohorts), ((outlets, omnichannel), (movement, moved))) = crate::par::join(
+        || (ladder::ladder(pop), cohorts::cohorts(pop)),
+        || {
+            crate::par::join(
+                || (outlets::run(pop), omni::run(pop)),
+                || {
+                    movement::run(
+                        pop,
+                        &movement::MovementInputs {
+                            compare: inp.compare,
+                            window: inp.rfm_window,
+                            scoring: inp.scoring,
+                            dormancy_mode: inp.dormancy_mode,
+                            segs_now: inp.segs_now,
+                            thresholds_now: inp.thresholds_now,
+                        },
+                    )
+                },
+            )
+        },
+    );
+    let (stores, channels, store_months) = outlets;
+    let target = inp.target.map(|t| {
+        target::plan(
+            pop,
+            t,
+            &target::TargetInputs {
+                inventory: inp.inventory,
+                mean_first_purchase_value: inp.mean_first_purchase_value,
+                forecasts: inp.forecasts,
+            },
+        )
+    });
+    let report = GrowthReport {
+        ladder,
+        cohorts,
+        stores,
+        channels,
+        store_months,
+        omnichannel,
+        movement,
+        compounding: target::compounding(pop, inp.inventory),
+        target,
+    };
+    (report, moved)
+}
