@@ -18,7 +18,8 @@ const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8
  *   | { kind: 'heatmap', id: string, matrix: number[][], options?: HeatmapOptions }
  *   | { kind: 'histogram', id: string, bins: number[], counts: number[], options?: HistogramOptions }
  *   | { kind: 'matrixHeatmap', id: string, matrix: (number | null)[][], options: MatrixOptions }
- *   | { kind: 'calibration', id: string, categories: string[], actual: Series, predicted: Series, options?: CalibrationOptions }} ChartSpec
+ *   | { kind: 'calibration', id: string, categories: string[], actual: Series, predicted: Series, options?: CalibrationOptions }
+ *   | { kind: 'xy', id: string, categories: string[], series: XySeries[], options?: XyOptions }} ChartSpec
  */
 /** @typedef {{name: string, values: number[]}} Series */
 /** @typedef {(v: any) => string} Fmt */
@@ -32,6 +33,12 @@ const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8
  *   tip?: (rowIndex: number, colIndex: number, value: number) => string, min?: number, max?: number, colors?: string[]}} MatrixOptions
  */
 /** @typedef {{xName?: string, fmt?: Fmt}} CalibrationOptions */
+/**
+ * One series of an xy chart: bars or a line over the categories, on the left (0) or right (1) axis.
+ * @typedef {{name: string, type: 'bar' | 'line', values: (number | null)[], axis?: 0 | 1, color?: string, fmt?: Fmt}} XySeries
+ */
+/** An axis of an xy chart: its name, how its values show, its range. @typedef {{name?: string, fmt?: Fmt, min?: number, max?: number}} XyAxis */
+/** @typedef {{axes?: XyAxis[], xName?: string, rotate?: number}} XyOptions */
 
 /** Draw one chart spec. @param {ChartSpec} spec */
 export function draw(spec) {
@@ -42,6 +49,7 @@ export function draw(spec) {
     case 'histogram': return histogram(spec.id, spec.bins, spec.counts, spec.options);
     case 'matrixHeatmap': return matrixHeatmap(spec.id, spec.matrix, spec.options);
     case 'calibration': return calibration(spec.id, spec.categories, spec.actual, spec.predicted, spec.options);
+    case 'xy': return xy(spec.id, spec.categories, spec.series, spec.options);
     default: throw new Error(`unknown chart ${/** @type {{kind: string}} */ (spec).kind}`);
   }
 }
@@ -245,5 +253,42 @@ export function calibration(id, categories, actual, predicted, { xName = '', fmt
       { name: actual.name, type: 'bar', data: actual.values, barMaxWidth: 28 },
       { name: predicted.name, type: 'line', data: predicted.values, symbolSize: 7 },
     ],
+  }, true);
+}
+
+/**
+ * Categories along x with bar and line series over them, on one or two value axes (the second
+ * on the right): a ladder's rates with its median days, revenue by month, a funnel before and
+ * after. The tooltip lists every series at the category, each formatted by its axis.
+ * @param {string} id @param {string[]} categories @param {XySeries[]} series @param {XyOptions} [options]
+ */
+export function xy(id, categories, series, { axes = [{}], xName = '', rotate = 0 } = {}) {
+  const c = chartFor(id);
+  if (!c) return;
+  const fmtOf = (/** @type {number} */ axis) => axes[axis]?.fmt ?? String;
+  const tipFmt = (/** @type {number} */ i) => series[i]?.fmt ?? fmtOf(series[i]?.axis ?? 0);
+  const twoAxes = axes.length > 1;
+  c.setOption({
+    animation: false,
+    color: series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]),
+    legend: series.length > 1 ? { top: 0, data: series.map((s) => s.name) } : undefined,
+    // Room at the top for the legend, and the axis names under it.
+    grid: { left: 8, right: 8, top: (series.length > 1 ? 30 : 8) + (axes.some((a) => a.name) ? 22 : 6), bottom: xName ? 26 : 8, containLabel: true },
+    tooltip: {
+      ...baseTooltip,
+      trigger: 'axis',
+      formatter: (/** @type {(TipParam & {seriesIndex: number})[]} */ ps) => [esc(ps[0]?.name ?? ''),
+        ...ps.map((p) => `${esc(p.seriesName)}: <b>${esc(p.value == null ? '—' : tipFmt(p.seriesIndex)(p.value))}</b>`)].join('<br>'),
+    },
+    xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 28, data: categories, axisLabel: { rotate, hideOverlap: true } },
+    yAxis: axes.map((a, i) => ({
+      type: 'value', name: a.name, min: a.min, max: a.max, position: i === 0 ? 'left' : 'right',
+      splitLine: { show: i === 0 }, axisLabel: { formatter: (/** @type {number} */ v) => fmtOf(i)(v) },
+      nameTextStyle: { align: i === 0 || !twoAxes ? 'left' : 'right' },
+    })),
+    series: series.map((s) => ({
+      name: s.name, type: s.type, data: s.values, yAxisIndex: twoAxes ? (s.axis ?? 0) : 0,
+      ...(s.type === 'bar' ? { barMaxWidth: 28 } : { symbolSize: 6, connectNulls: false }),
+    })),
   }, true);
 }

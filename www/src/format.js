@@ -48,6 +48,12 @@ export function formats(lang) {
       const s = Math.abs(n).toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
       return n < 0 ? `-¥${s}` : `¥${s}`;
     },
+    /** Money without cents, for chart axes. @param {unknown} v */
+    moneyShort(v) {
+      if (!isNum(v)) return DASH;
+      const s = Math.abs(v).toLocaleString(locale, { maximumFractionDigits: 0 });
+      return v < 0 ? `-¥${s}` : `¥${s}`;
+    },
     /** @param {unknown} v @param {number} [digits] */
     rate(v, digits = 1) {
       if (!isNum(v)) return DASH;

@@ -14,6 +14,8 @@ import { isNumeric } from './sections/members.js';
 import { ruleTagKey, tagIndex, nameOf } from './sections/tags.js';
 import { composeRule } from './sections/audiences.js';
 import * as charts from './charts.js';
+import { nextSort } from './sections/outlets.js';
+import { readTarget } from './sections/target.js';
 
 const DEMO_FILES = ['members.csv', 'online_orders.csv', 'pos_sales.csv'];
 
@@ -228,6 +230,67 @@ function wireActions(state) {
 }
 
 /**
+ * Growth analytics (增长分析): the ladder's group, the cohort cells, the outlet tables' sort, the
+ * comparison date and the moved-down list, the compounding calculator, the target form.
+ * @param {PageState} state
+ */
+function wireGrowth(state) {
+  $('ladder-group').addEventListener('change', (ev) => state.setLadderGroup(/** @type {HTMLSelectElement} */ (ev.target).value));
+  for (const id of ['cohort-metric-retention', 'cohort-metric-revenue']) {
+    $(id).addEventListener('change', (ev) => {
+      const input = /** @type {HTMLInputElement} */ (ev.target);
+      if (input.checked) state.setCohortMetric(input.value === 'revenue' ? 'revenue' : 'retention');
+    });
+  }
+  $('outlets-panel').addEventListener('click', (ev) => {
+    const b = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (ev.target).closest('[data-outlet-sort]'));
+    const table = b?.dataset.outletTable === 'channels' ? 'channels' : 'stores';
+    if (b?.dataset.outletSort) state.sortOutlets(table, nextSort(state.growthView.outletSort[table], b.dataset.outletSort));
+  });
+
+  $('movement-date').addEventListener('change', () => { state.setCompareDate($input('movement-date').value); });
+  $('movement-default').addEventListener('click', () => { state.setCompareDate(''); });
+  $('movement-value').addEventListener('change', () => { state.setMovementValue($select('movement-value').value === 'revenue' ? 'revenue' : 'counts'); });
+  $('movement-export').addEventListener('click', () => state.exportMovedDown(getLang(), t('movement.list_name')));
+
+  /** A percentage typed into an input: its fraction, or undefined when it is not a number in range. @param {string} text @param {number} lo @param {number} hi */
+  const pct = (text, lo, hi) => {
+    const v = Number.parseFloat(text);
+    return Number.isFinite(v) && v >= lo && v <= hi ? v / 100 : undefined;
+  };
+  $('compound-change').addEventListener('input', () => {
+    const change = pct($input('compound-change').value, -90, 200);
+    if (change !== undefined) state.setCompound({ change });
+  });
+  $('compound-stages').addEventListener('input', (ev) => {
+    const input = /** @type {HTMLInputElement} */ (ev.target);
+    const key = input.dataset?.compoundRate;
+    if (!key) return;
+    if (input.value.trim() === '') { state.setCompound({ rates: { [key]: null } }); return; }
+    const rate = pct(input.value, 0, 100);
+    if (rate !== undefined) state.setCompound({ rates: { [key]: rate } });
+  });
+  $('compound-reset').addEventListener('click', () => state.resetCompound());
+
+  /** @type {Record<keyof import('./sections/target.js').TargetForm, string>} */
+  const fields = { revenue: 'target-revenue', months: 'target-months', conversion: 'target-conversion', aov: 'target-aov', newMemberValue: 'target-nmv', existing: 'target-existing' };
+  $('target-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const form = /** @type {import('./sections/target.js').TargetForm} */ (Object.fromEntries(Object.entries(fields).map(([k, id]) => [k, $input(id).value])));
+    const read = readTarget(form);
+    if ('error' in read) {
+      state.targetFormError(read.error);
+      if (read.field !== 'revenue' && read.field !== 'months' && read.field !== 'conversion') /** @type {HTMLDetailsElement} */ ($('target-form').querySelector('details')).open = true;
+      $input(fields[read.field]).focus();
+      return;
+    }
+    state.setTarget(read.target);
+  });
+  $('target-clear').addEventListener('click', () => { state.setTarget(null); });
+  $('target-export').addEventListener('click', () => state.exportTarget(getLang()));
+}
+
+/**
  * The client report: its brand and title (kept in their fields for the session, shown in the
  * print header as typed), printing (a print from the browser's menu gets the same header), and
  * the self-contained HTML report.
@@ -266,6 +329,7 @@ function wire(state, view) {
   wireMembers(state, view);
   wireTags(state);
   wireActions(state);
+  wireGrowth(state);
   wireReport(state, view);
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizeTimer;

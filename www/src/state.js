@@ -6,6 +6,9 @@
 import { PAGE_SIZE } from './sections/members.js';
 import { tagRule } from './sections/tags.js';
 import { playIndex } from './sections/actions.js';
+import { ALL as LADDER_ALL } from './sections/ladder.js';
+import { DEFAULT_CHANGE } from './sections/compounding.js';
+import { MOVED_DOWN_RULE } from './sections/movement.js';
 
 /** @typedef {import('./types/report').Report} Report */
 /** @typedef {import('./types/report').MemberRow} MemberRow */
@@ -23,6 +26,12 @@ import { playIndex } from './sections/actions.js';
 /** @typedef {import('./engine/protocol').ListLayout} ListLayout */
 /** @typedef {import('./engine/protocol').ReportHtmlOptions} ReportHtmlOptions */
 /** @typedef {import('./sections/actions.js').Play} Play */
+/** @typedef {import('./engine/protocol').TargetOptions} TargetOptions */
+/** @typedef {import('./sections/cohorts.js').CohortMetric} CohortMetric */
+/** @typedef {import('./sections/outlets.js').OutletTable} OutletTable */
+/** @typedef {import('./sections/outlets.js').OutletSort} OutletSort */
+/** @typedef {import('./sections/movement.js').MovementValue} MovementValue */
+/** @typedef {import('./sections/compounding.js').CompoundInput} CompoundInput */
 /** What an action came to, to show beside its button: a message key, its parameters, the error. @typedef {{ ok: boolean, key: string, params?: Record<string, unknown>, error?: ShownError }} Outcome */
 
 /**
@@ -59,6 +68,13 @@ import { playIndex } from './sections/actions.js';
  * @property {() => void} renderAudiences  the saved audiences and their overlaps
  * @property {() => void} renderScheme  the outcomes of the scheme import, the audience save and the playbook import
  * @property {() => void} renderActions  the action plan: cards (with the playbook's texts) and the touch calendar
+ * @property {() => void} renderLadder  the purchase-number ladder of the group chosen
+ * @property {() => void} renderCohorts  the cohort heatmap in the metric chosen
+ * @property {() => void} renderOutlets  the store and channel tables in their sort
+ * @property {() => void} renderMovement  the movement matrices, the comparison date and its outcome
+ * @property {() => void} renderCompound  the compounding calculator: its stage inputs and results
+ * @property {() => void} renderCompoundResult  the calculator's results alone (its inputs keep their focus)
+ * @property {() => void} renderTarget  the target decomposition and the form's outcome
  */
 
 const TOP_CLV = 20;
@@ -80,6 +96,9 @@ const topClvQuery = () => ({ sort: 'clv', desc: true, offset: 0, limit: TOP_CLV 
 
 /** @param {unknown} e @returns {ShownError} */
 const asError = (e) => /** @type {ShownError} */ (e);
+
+/** The option an `invalid_option` error names (the engine's message reads "Option NAME: …"). @param {ShownError} e */
+const refusedOption = (e) => /^Option (\w+)/.exec(e.message ?? '')?.[1] ?? '';
 
 export class PageState {
   /**
@@ -135,6 +154,31 @@ export class PageState {
     this.showAllActions = false;
     /** The outcome of the last playbook import. @type {Outcome | null} */
     this.playbookStatus = null;
+
+    // Growth analytics (增长分析): the options the user set, sent with every analysis, and how
+    // the sections are shown.
+    /** The movement's comparison date, YYYY-MM-DD ('' = the engine's default, as-of − 90 days). */
+    this.compareDate = '';
+    /** The outcome of the last comparison date set (an error the engine or the page found). @type {Outcome | null} */
+    this.compareStatus = null;
+    /** The revenue target to decompose (null = none). @type {TargetOptions | null} */
+    this.target = null;
+    /** The outcome of the last target set. @type {Outcome | null} */
+    this.targetStatus = null;
+    /** The engine writes the target decomposition as XLSX (`exportTarget`). */
+    this.canExportTarget = false;
+    /**
+     * How the growth sections are shown: the ladder's group, the cohort cells, the outlet
+     * tables' sort, the movement cells, the compounding calculator's entries.
+     * @type {{ladder: string, cohortMetric: CohortMetric, outletSort: Record<OutletTable, OutletSort>, movementValue: MovementValue, compound: CompoundInput}}
+     */
+    this.growthView = {
+      ladder: LADDER_ALL,
+      cohortMetric: 'retention',
+      outletSort: { stores: { key: 'revenue', desc: true }, channels: { key: 'revenue', desc: true } },
+      movementValue: 'counts',
+      compound: { change: DEFAULT_CHANGE, rates: {} },
+    };
   }
 
   /**
@@ -309,19 +353,7 @@ export class PageState {
     /** @type {Report} */
     let report;
     try {
-      const opts = view.readOptions(this.userAsOf);
-      try {
-        report = await this.engine.analyze(opts);
-      } catch (e) {
-        // A bad forecast setting (say a holdout date on or after the as-of date) should not blank
-        // the page: analyse with the default forecast settings and say why.
-        if (asError(e).code !== 'invalid_option' || asError(e).fatal) throw e;
-        const retry = { ...opts };
-        delete retry.forecast;
-        delete retry.holdout_from;
-        report = await this.engine.analyze(retry);
-        settingsError = asError(e);
-      }
+      ({ report, settingsError } = await this.analyzeTolerant({ ...view.readOptions(this.userAsOf), ...this.growthOptions() }));
       this.report = report;
     } catch (e) {
       view.showProgress(false);
@@ -345,6 +377,7 @@ export class PageState {
     const members = this.engine.query(this.memberQuery());
     const playbook = this.engine.playbookJson();
     for (const p of [topClv, members, playbook]) p?.catch(() => {});
+    this.canExportTarget = Boolean((await this.engine.features.catch(() => /** @type {Partial<import('./engine/protocol').EngineFeatures>} */ ({}))).exportTarget);
     try {
       this.columns = await columns;
     } catch (e) {
@@ -367,6 +400,53 @@ export class PageState {
     await this.runDraftPreview();
     this.reportSeq += 1;
     view.reportReady(this.reportSeq);
+  }
+
+  /**
+   * Analyse with `opts`. A bad entry should not blank the page: an option the engine refuses is
+   * dropped and the analysis run again, and the refusal said where the entry was made: by the
+   * comparison date or the target form for those, in the error panel (returned) for the
+   * forecast settings (say a holdout date on or after the as-of date).
+   * @param {AnalysisOptions} opts
+   * @returns {Promise<{report: Report, settingsError: ShownError | null}>}
+   */
+  async analyzeTolerant(opts) {
+    const retry = { ...opts };
+    /** @type {ShownError | null} */
+    let settingsError = null;
+    for (;;) {
+      try {
+        return { report: await this.engine.analyze(retry), settingsError };
+      } catch (e) {
+        const err = asError(e);
+        if (err.code !== 'invalid_option' || err.fatal) throw e;
+        const option = refusedOption(err);
+        if (option === 'compare_date' && retry.compare_date) {
+          delete retry.compare_date;
+          this.compareDate = '';
+          this.compareStatus = { ok: false, key: 'movement.dropped', error: err };
+        } else if (option === 'target' && retry.target) {
+          delete retry.target;
+          this.target = null;
+          this.targetStatus = { ok: false, key: 'target.engine_error', error: err };
+        } else if (retry.forecast || retry.holdout_from) {
+          delete retry.forecast;
+          delete retry.holdout_from;
+          settingsError = err;
+        } else {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The growth options the user set: the comparison date and the target. @returns {AnalysisOptions} */
+  growthOptions() {
+    /** @type {AnalysisOptions} */
+    const o = {};
+    if (this.compareDate) o.compare_date = this.compareDate;
+    if (this.target) o.target = { ...this.target };
+    return o;
   }
 
   /** Drop filters the new report cannot offer: a source that is gone, a churn band without forecasts. */
@@ -716,6 +796,116 @@ export class PageState {
         if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); return; }
         this.schemeStatus = { ok: false, key: 'scheme.failed', error: asError(e) };
         this.view.renderScheme();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- growth analytics
+
+  /**
+   * Compare the segments with another date ('' = the default, as-of − 90 days): analyse again.
+   * A date on or after the as-of date is refused here, with the reason by the date.
+   * @param {string} date  YYYY-MM-DD or ''
+   */
+  setCompareDate(date) {
+    return this.enqueue(async () => {
+      const asOf = this.report?.as_of;
+      if (date && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || (asOf && date >= asOf))) {
+        this.compareStatus = { ok: false, key: 'movement.invalid_date', params: { as_of: asOf ?? '' } };
+        this.view.renderMovement();
+        return;
+      }
+      this.compareDate = date;
+      this.compareStatus = null;
+      this.view.setBusy(true);
+      this.view.hideError();
+      await this.runAnalysis();
+      this.view.setBusy(false);
+    });
+  }
+
+  /**
+   * Decompose a revenue target (null: none): analyse again with it.
+   * @param {TargetOptions | null} target
+   */
+  setTarget(target) {
+    return this.enqueue(async () => {
+      this.target = target;
+      this.targetStatus = null;
+      this.view.setBusy(true);
+      this.view.hideError();
+      await this.runAnalysis();
+      this.view.setBusy(false);
+    });
+  }
+
+  /** The target form has an entry that cannot be used: say which (a message key), keep the last target. @param {string} key */
+  targetFormError(key) {
+    this.targetStatus = { ok: false, key };
+    this.view.renderTarget();
+  }
+
+  /** Which buyers the ladder shows (`all`, `source:<label>`, `channel:<label>`). @param {string} group */
+  setLadderGroup(group) {
+    this.growthView.ladder = group;
+    this.view.renderLadder();
+  }
+
+  /** What the cohort cells show. @param {CohortMetric} metric */
+  setCohortMetric(metric) {
+    this.growthView.cohortMetric = metric;
+    this.view.renderCohorts();
+  }
+
+  /** Sort a store or channel table by a column; again to reverse. @param {OutletTable} table @param {OutletSort} sort */
+  sortOutlets(table, sort) {
+    this.growthView.outletSort[table] = sort;
+    this.view.renderOutlets();
+  }
+
+  /** What the movement cells show. @param {MovementValue} value */
+  setMovementValue(value) {
+    this.growthView.movementValue = value;
+    this.view.renderMovement();
+  }
+
+  /**
+   * The compounding calculator's entries changed: the change per stage, or stage rates
+   * (null = left empty). The results follow; the inputs are left as typed.
+   * @param {{change?: number, rates?: Record<string, number | null>}} change
+   */
+  setCompound(change) {
+    const c = this.growthView.compound;
+    if (change.change !== undefined) c.change = change.change;
+    if (change.rates) Object.assign(c.rates, change.rates);
+    this.view.renderCompoundResult();
+  }
+
+  /** The calculator back to the data's rates and +10%. */
+  resetCompound() {
+    this.growthView.compound = { change: DEFAULT_CHANGE, rates: {} };
+    this.view.renderCompound();
+  }
+
+  /** The member table has the `movement` column the moved-down list is drawn from. */
+  get canExportMovement() {
+    return this.columns.some((c) => c.key === 'movement');
+  }
+
+  /** The members who moved down since the comparison date, as an operations list (XLSX). @param {string} lang @param {string} name */
+  exportMovedDown(lang, name) {
+    return this.exportList({ rule: MOVED_DOWN_RULE }, 'xlsx', 'audience', lang, name);
+  }
+
+  /** The target decomposition as XLSX (the engine's `exportTarget`), headed in `lang`. @param {string} lang */
+  exportTarget(lang) {
+    return this.enqueue(async () => {
+      try {
+        const bytes = await this.engine.exportTarget(lang);
+        this.view.download(bytes, 'xlsx', `memberlens-target-${this.report?.as_of ?? 'plan'}.xlsx`);
+      } catch (e) {
+        if (asError(e).fatal) await this.recoverFromCrash(asError(e));
+        else this.view.showError(asError(e));
       }
     });
   }

@@ -17,6 +17,13 @@ import * as tags from './sections/tags.js';
 import * as audiences from './sections/audiences.js';
 import * as actions from './sections/actions.js';
 import * as reportSection from './sections/report.js';
+import * as ladder from './sections/ladder.js';
+import * as cohorts from './sections/cohorts.js';
+import * as outlets from './sections/outlets.js';
+import * as omnichannel from './sections/omnichannel.js';
+import * as movement from './sections/movement.js';
+import * as compounding from './sections/compounding.js';
+import * as target from './sections/target.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
 /** @typedef {import('./state.js').PageView} PageView */
@@ -26,6 +33,7 @@ import * as reportSection from './sections/report.js';
 /** @typedef {import('./engine/protocol').Progress} Progress */
 /** @typedef {import('./sections/report.js').ReportMeta} ReportMeta */
 /** @typedef {import('./engine/protocol').ReportHtmlOptions} ReportHtmlOptions */
+/** @typedef {import('./state.js').Outcome} Outcome */
 
 /** @implements {PageView} */
 export class DomView {
@@ -151,6 +159,7 @@ export class DomView {
       this.markChurnBand();
       this.renderTopClv();
     }
+    this.renderGrowth();
     mount(warnings.render(r, t));
     mount(members.renderFilters(r, t, query));
     this.renderTags();
@@ -190,6 +199,60 @@ export class DomView {
   renderActions() {
     const { report, plays, showAllActions } = this.state;
     if (report) mount(actions.render(report, plays, showAllActions, t));
+  }
+
+  // ---------------------------------------------------------------- growth analytics
+
+  /** Every growth section (增长分析) of the report. */
+  renderGrowth() {
+    const { report } = this.state;
+    if (!report) return;
+    $('growth').hidden = !report.growth;
+    if (!report.growth) return;
+    this.renderLadder();
+    this.renderCohorts();
+    this.renderOutlets();
+    mount(omnichannel.render(report, t));
+    this.renderMovement();
+    this.renderCompound();
+    this.renderTarget();
+  }
+
+  renderLadder() {
+    const { report, growthView } = this.state;
+    if (report?.growth) mount(ladder.render(report, t, growthView.ladder));
+  }
+
+  renderCohorts() {
+    const { report, growthView } = this.state;
+    if (report?.growth) mount(cohorts.render(report, t, growthView.cohortMetric));
+  }
+
+  renderOutlets() {
+    const { report, growthView } = this.state;
+    if (report?.growth) mount(outlets.render(report, t, growthView.outletSort));
+  }
+
+  renderMovement() {
+    const { report, growthView, compareStatus } = this.state;
+    if (report?.growth) mount(movement.render(report, t, { value: growthView.movementValue, status: outcomeText(compareStatus), canExport: this.state.canExportMovement }));
+  }
+
+  renderCompound() {
+    const { report, growthView } = this.state;
+    if (!report?.growth) return;
+    mount(compounding.renderStages(report, t, growthView.compound));
+    this.renderCompoundResult();
+  }
+
+  renderCompoundResult() {
+    const { report, growthView } = this.state;
+    if (report?.growth) mount(compounding.renderResult(report, t, growthView.compound));
+  }
+
+  renderTarget() {
+    const { report, targetStatus, canExportTarget } = this.state;
+    if (report?.growth) mount(target.render(report, t, { status: outcomeText(targetStatus), canExport: canExportTarget }));
   }
 
   renderTags() {
@@ -306,6 +369,12 @@ export class DomView {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
+}
+
+/** An outcome as its message in the page's language (with the engine's detail), for a section to show. @param {Outcome | null} o */
+function outcomeText(o) {
+  if (!o) return null;
+  return { ok: o.ok, text: t(o.key, { ...(o.params ?? {}), detail: o.error ? errorText(o.error) : '' }), code: o.error?.code ?? '' };
 }
 
 /** The engine's message in the page's language. @param {ShownError | null | undefined} err */

@@ -53,6 +53,22 @@ export interface ForecastOptions {
   discount?: number;
 }
 
+/** A revenue target to decompose (目标拆解, the engine's `TargetOptions`). */
+export interface TargetOptions {
+  /** The revenue target for the period (> 0). */
+  revenue: number;
+  /** Whole calendar months after the as-of month, 1..36 (default 12). */
+  months?: number;
+  /** Traffic-to-order conversion rate, 0 < rate ≤ 1, when known. */
+  conversion_rate?: number;
+  /** Average order value instead of the data's. */
+  aov?: number;
+  /** A new member's revenue in the period instead of the mean first-purchase value. */
+  new_member_value?: number;
+  /** The existing members' revenue in the period instead of the estimate (≥ 0). */
+  existing_revenue?: number;
+}
+
 /** What the page may set for one analysis (a subset of `AnalysisOptions`). */
 export interface AnalysisOptions {
   as_of?: string;
@@ -60,6 +76,10 @@ export interface AnalysisOptions {
   rfm_window_days?: number;
   forecast?: ForecastOptions;
   holdout_from?: string;
+  /** The segment movement's comparison date, YYYY-MM-DD before as-of (default as-of − 90 days). */
+  compare_date?: string;
+  /** A revenue target to decompose (the report's `growth.target`). */
+  target?: TargetOptions;
 }
 
 /** Which members to list (`MemberQuery`). */
@@ -154,7 +174,14 @@ export type Request = { id: number } & (
   | { type: 'playbookJson' }
   | { type: 'report' }
   | { type: 'reportHtml'; options?: ReportHtmlOptions }
+  | { type: 'exportTarget'; lang?: string }
 );
+
+/** What the engine in the worker can do beyond the calls every version has (the `init` reply). */
+export interface EngineFeatures {
+  /** `exportTarget(lang)`: the target decomposition as XLSX. */
+  exportTarget: boolean;
+}
 
 /** The worker's answer to one request. */
 export type Reply =
