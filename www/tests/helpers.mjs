@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -149,4 +150,51 @@ export async function withPage(url, fn, opts) {
 export async function download(page, selector) {
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click(selector)]);
   return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
+}
+
+/**
+ * The rows of an XLSX workbook's first sheet as arrays of strings (shared or inline strings,
+ * numbers as written): enough of the format to check a list's headers and rows. Reads the zip
+ * with node:zlib, no dependency.
+ */
+export function readXlsx(bytes) {
+  const buf = Buffer.from(bytes);
+  const files = new Map();
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error('not a zip file');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let i = 0; i < count; i++) {
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    files.set(name, (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  const unxml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  const text = (xml) => unxml([...xml.matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>/g)].map((m) => m[1]).join(''));
+  const shared = [...(files.get('xl/sharedStrings.xml') ?? '').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => text(m[1]));
+  const sheet = files.get('xl/worksheets/sheet1.xml');
+  if (!sheet) throw new Error('no first sheet');
+  const column = (ref) => [...ref.replace(/\d+$/, '')].reduce((n, c) => n * 26 + c.charCodeAt(0) - 64, 0) - 1;
+  return [...sheet.matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)].map((row) => {
+    const cells = [];
+    for (const c of row[1].matchAll(/<c\s([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+      const attrs = c[1];
+      const ref = /r="([A-Z]+\d+)"/.exec(attrs)?.[1];
+      const type = /t="(\w+)"/.exec(attrs)?.[1];
+      const body = c[2] ?? '';
+      const v = /<v>([\s\S]*?)<\/v>/.exec(body)?.[1];
+      const value = type === 's' ? shared[Number(v)] : type === 'inlineStr' ? text(body) : unxml(v ?? '');
+      cells[ref ? column(ref) : cells.length] = value ?? '';
+    }
+    return Array.from(cells, (x) => x ?? '');
+  });
 }
