@@ -7,6 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import * as h from './helpers.mjs';
 
 let site;
@@ -178,3 +179,16 @@ test('in English: the growth sections and their definitions', () => withPage(asy
   assert.match(await page.locator('#omni-figures').textContent(), /Omnichannel buyers/);
   assert.match(await page.locator('#movement-segments thead').textContent(), /Important value/i);
 }, { lang: 'en' }));
+
+test('without store or channel columns the page says so (no ¥0); a comparison date before every purchase', () => withPage(async ({ page }) => {
+  await h.upload(page, [path.join(h.fixturesDir, 'shop_orders_en.csv')]);
+  for (const which of ['stores', 'channels']) {
+    const empty = page.locator(`#${which}-table [data-empty="${which}"]`);
+    assert.ok(await empty.isVisible(), `${which}: an empty state`);
+    assert.doesNotMatch(await page.locator(`#${which}-table`).textContent(), /¥/);
+  }
+  assert.ok(await page.locator('#stores-charts').isHidden(), 'no store charts');
+  await reanalysed(page, () => page.fill('#movement-date', '2000-01-01'));
+  assert.ok(await page.locator('#movement-body').isHidden());
+  assert.match(await page.locator('#movement-empty').textContent(), /对比日之前还没有会员消费过/);
+}));
