@@ -21,6 +21,13 @@ before(async () => {
         export * as forecast from './src/sections/forecast.js';
         export * as tags from './src/sections/tags.js';
         export * as audiences from './src/sections/audiences.js';
+        export * as ladder from './src/sections/ladder.js';
+        export * as cohorts from './src/sections/cohorts.js';
+        export * as outlets from './src/sections/outlets.js';
+        export * as omnichannel from './src/sections/omnichannel.js';
+        export * as movement from './src/sections/movement.js';
+        export * as compounding from './src/sections/compounding.js';
+        export * as target from './src/sections/target.js';
         export { translator } from './src/i18n/index.js';`,
       resolveDir: h.wwwDir,
       sourcefile: 'sections-under-test.js',
@@ -164,4 +171,94 @@ test('a group with thousands of tags draws the first few hundred and says how ma
     return { drawn: host.querySelectorAll('[data-tag]').length, left: host.querySelector('[data-not-drawn]')?.dataset.notDrawn, more: host.querySelector('.tag-more summary').textContent };
   });
   assert.deepEqual(r, { drawn: 300, left: '700', more: '984 more' });
+});
+
+test('growth: the target form is read in percent and refused entry by entry', async () => {
+  const read = await page.evaluate(() => {
+    const f = (o) => ML.target.readTarget({ revenue: '', months: '', conversion: '', aov: '', newMemberValue: '', existing: '', ...o });
+    return [
+      f({ revenue: '5,000,000', conversion: '3' }),
+      f({ revenue: '100', months: '6', aov: '80', newMemberValue: '50', existing: '0' }),
+      f({}), f({ revenue: '1', months: '37' }), f({ revenue: '1', months: '2.5' }), f({ revenue: '1', conversion: '0' }),
+      f({ revenue: '1', conversion: '101' }), f({ revenue: '1', aov: '-1' }), f({ revenue: '1', existing: '-1' }),
+    ];
+  });
+  assert.deepEqual(read, [
+    { target: { revenue: 5000000, months: 12, conversion_rate: 0.03 } },
+    { target: { revenue: 100, months: 6, aov: 80, new_member_value: 50, existing_revenue: 0 } },
+    { error: 'target.err.revenue', field: 'revenue' }, { error: 'target.err.months', field: 'months' },
+    { error: 'target.err.months', field: 'months' }, { error: 'target.err.conversion', field: 'conversion' },
+    { error: 'target.err.conversion', field: 'conversion' }, { error: 'target.err.positive', field: 'aov' },
+    { error: 'target.err.existing', field: 'existing' },
+  ]);
+});
+
+test('growth: compounding multiplies the stages with a rate; (1 ± 10%)^5 is 1.61 and 0.59', async () => {
+  const r = await page.evaluate(() => {
+    const stage = (key, rate) => ({ key, name_zh: key, name_en: key, rate, basis_zh: '', basis_en: '' });
+    const stages = [stage('a', 0.5), stage('b', 0.4), stage('c', 0.8), stage('d', 0.9), stage('e', null)];
+    const c = ML.compounding.compound;
+    return {
+      four: c(stages, { change: 0.1, rates: {} }),
+      five: c(stages, { change: 0.1, rates: { e: 0.5 } }),
+      down: c(stages, { change: -0.1, rates: { e: 0.5 } }),
+      emptied: c(stages, { change: 0.1, rates: { a: null } }).k,
+      over: c(stages, { change: 0.2, rates: {} }).overOne,
+    };
+  });
+  assert.equal(r.four.k, 4);
+  assert.ok(Math.abs(r.four.baseline - 0.144) < 1e-12);
+  assert.ok(Math.abs(r.four.improved - 0.144 * 1.1 ** 4) < 1e-12);
+  assert.ok(Math.abs(r.five.multiplier - 1.61051) < 1e-9);
+  assert.ok(Math.abs(r.down.multiplier - 0.59049) < 1e-9);
+  assert.equal(r.emptied, 3, 'an emptied stage is left out');
+  assert.deepEqual(r.over, ['d'], 'a stage over 100% is flagged');
+});
+
+test('growth: movement directions, outlet sorting, and renderers on an empty growth section', async () => {
+  const r = await page.evaluate(() => {
+    const tr = { from: ['new', 'a', 'b'], to: ['a', 'b'], counts: [[1, 0], [2, 3], [4, 5]], revenue: [[0, 0], [0, 0], [0, 0]] };
+    const dirs = [0, 1, 2].map((i) => [0, 1].map((j) => ML.movement.direction(tr, i, j)));
+    const rows = [{ label: '乙', revenue: 2, members: null }, { label: '甲', revenue: 3, members: 5 }, { label: '丙', revenue: 1, members: 1 }];
+    const byRevenue = ML.outlets.sorted(rows, { key: 'revenue', desc: true }, 'zh-CN').map((x) => x.label);
+    const byMembers = ML.outlets.sorted(rows, { key: 'members', desc: false }, 'zh-CN').map((x) => x.label);
+    const next = [ML.outlets.nextSort({ key: 'revenue', desc: true }, 'revenue'), ML.outlets.nextSort({ key: 'revenue', desc: true }, 'label'), ML.outlets.nextSort({ key: 'label', desc: false }, 'orders')];
+    const before = document.body.innerHTML;
+    const growth = {
+      ladder: { all: [], by_source: [], by_first_channel: [], undated_buyers: 4 }, cohorts: [], stores: [], channels: [], store_months: [],
+      omnichannel: { combinations: [], omnichannel_buyers: 0, omnichannel_revenue_share: 0 }, movement: null,
+      compounding: { stages: [], effects: [] }, target: null,
+    };
+    const report = { as_of: '2024-06-30', inventory: {}, sources: [], growth };
+    const t = ML.translator('zh');
+    const views = [
+      ML.ladder.render(report, t, 'source:gone'), ML.cohorts.render(report, t, 'retention'),
+      ML.outlets.render(report, t, { stores: { key: 'revenue', desc: true }, channels: { key: 'revenue', desc: true } }),
+      ML.omnichannel.render(report, t), ML.movement.render(report, t, { value: 'counts', status: null, canExport: true }),
+      ML.compounding.renderStages(report, t, { change: 0.1, rates: {} }), ML.compounding.renderResult(report, t, { change: 0.1, rates: {} }),
+      ML.target.render(report, t, { status: null, canExport: true }),
+    ];
+    const text = (v) => (v instanceof Node ? v.textContent : Array.isArray(v) ? v.map(text).join('') : String(v ?? ''));
+    return {
+      dirs, byRevenue, byMembers, next,
+      ladderNote: views[0].slots['ladder-note'],
+      stores: text(views[2].slots['stores-table']),
+      movementHidden: views[4].hidden['movement-body'], exportHidden: views[4].hidden['movement-export'],
+      targetHidden: views[7].hidden['target-result'],
+      dayBefore: ML.movement.dayBefore('2024-03-01'),
+      unchanged: document.body.innerHTML === before,
+    };
+  });
+  assert.deepEqual(r.dirs, [['new', 'new'], ['same', 'down'], ['up', 'same']]);
+  assert.deepEqual(r.byRevenue, ['甲', '乙', '丙']);
+  assert.deepEqual(r.byMembers, ['丙', '甲', '乙'], 'nulls last');
+  assert.deepEqual(r.next, [{ key: 'revenue', desc: false }, { key: 'label', desc: false }, { key: 'orders', desc: true }]);
+  assert.match(r.ladderNote, /^全部有日期购买记录的会员。另有 4 位会员/, 'a group that is gone falls back to all buyers');
+  assert.match(r.stores, /没有门店列/);
+  assert.ok(!r.stores.includes('¥'));
+  assert.equal(r.movementHidden, true);
+  assert.equal(r.exportHidden, true, 'no list to export without a movement');
+  assert.equal(r.targetHidden, true);
+  assert.equal(r.dayBefore, '2024-02-29');
+  assert.ok(r.unchanged, 'renderers do not touch the document');
 });

@@ -62,8 +62,8 @@ export function render(report, t, group) {
       'ladder-group': options,
       'ladder-note': [
         scope,
-        ladder.undated_buyers > 0 ? ` ${t('ladder.undated', { n: fmt.count(ladder.undated_buyers) })}` : '',
-      ].join(''),
+        ladder.undated_buyers > 0 ? t('ladder.undated', { n: fmt.count(ladder.undated_buyers) }) : '',
+      ].filter(Boolean).join(t.lang === 'zh' ? '' : ' '),
       'ladder-table': steps.length
         ? table(
           [t('ladder.rung'), t('ladder.reached'), t('ladder.next'), t('ladder.rate'), t('ladder.p25'), t('ladder.median'), t('ladder.p75')],
