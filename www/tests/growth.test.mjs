@@ -54,7 +54,7 @@ test('the ladder, stores, compounding and a target: the figures add up', () => w
   // Per source: another ladder, its first rung no larger than all buyers'.
   const source = await page.$eval('#ladder-group optgroup option', (o) => o.value);
   await page.selectOption('#ladder-group', source);
-  await page.waitForFunction((g) => document.getElementById('ladder-table').dataset.group === g, source);
+  await page.waitForFunction((g) => document.getElementById('ladder-table').dataset.ladderGroup === g, source);
   assert.ok(Number(await rung1.getAttribute('data-reached')) > 0);
 
   // Stores: a click on a header sorts by it (descending first, again ascending).
@@ -91,7 +91,7 @@ test('the ladder, stores, compounding and a target: the figures add up', () => w
   const traffic = orders1 / 0.03;
   assert.ok(Math.abs(Number(await field('traffic_needed').getAttribute('data-value')) - traffic) < 0.5, 'traffic = orders / 0.03');
   assert.ok(Math.abs(shownNumber(await field('traffic_needed').locator('.card-value').textContent()) - Math.ceil(traffic)) <= 1);
-  const months = await page.$$eval('#target-months-table tr[data-month]', (trs) => trs.map((tr) => Number(tr.dataset.revenue)));
+  const months = await page.$$eval('#target-months-table tr[data-target-part="month"]', (trs) => trs.map((tr) => Number(tr.dataset.revenue)));
   assert.equal(months.length, 12);
   assert.ok(Math.abs(months.reduce((a, b) => a + b, 0) - 5_000_000) <= 0.01 * months.length, 'the months add up to the target');
   const gap = Number(await field('gap').getAttribute('data-value'));
@@ -104,7 +104,7 @@ test('the ladder, stores, compounding and a target: the figures add up', () => w
   await page.click('#target-apply');
   assert.equal(await page.getAttribute('#target-status', 'data-state'), 'error');
   assert.match(await page.locator('#target-status').textContent(), /1 到 36/);
-  assert.equal(await page.locator('#target-months-table tr[data-month]').count(), 12);
+  assert.equal(await page.locator('#target-months-table tr[data-target-part="month"]').count(), 12);
 
   // The decomposition as XLSX, when the engine writes it.
   if (await page.locator('#target-export').isVisible()) {

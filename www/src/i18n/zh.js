@@ -497,7 +497,7 @@ export const zh = {
   'movement.rows': '行与列',
   'movement.cells': '格子',
   'movement.colours': '颜色',
-  'movement.def.rows': '行是对比日当天的状态（按当天的数据重新计算 RFM 与沉睡分层），列是基准日的状态。',
+  'movement.def.rows': '行是对比日当天的状态（RFM 与沉睡分层按当天的数据重算），列是基准日的状态。',
   'movement.def.cells_counts': '从该行状态变为该列状态的会员人数；悬停可看期间销售额。',
   'movement.def.cells_revenue': '这些会员在对比日与基准日之间的消费净额；悬停可看人数。',
   'movement.def.colours': '绿色为上升，红色为下滑，蓝色为不变，灰色为新增；颜色越深人数（或金额）越多。',

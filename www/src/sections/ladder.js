@@ -57,7 +57,7 @@ export function render(report, t, group) {
 
   return {
     hidden: { 'ladder-panel': false },
-    data: { 'ladder-table': { group: shown.group } },
+    data: { 'ladder-table': { ladderGroup: shown.group } },
     slots: {
       'ladder-group': options,
       'ladder-note': [

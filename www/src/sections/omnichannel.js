@@ -45,7 +45,7 @@ export function render(report, t) {
       const idx = c.sources.map((s) => order.indexOf(s));
       // The line joining a combination's dots runs from its first source to its last.
       const line = c.sources.length > 1 ? (si === Math.min(...idx) ? ' line-down' : si === Math.max(...idx) ? ' line-up' : (si > Math.min(...idx) && si < Math.max(...idx) ? ' line-through' : '')) : '';
-      return el('td', { class: `upset-dot${has ? ' on' : ''}${line}`, dataset: { source, in: has ? 'true' : 'false' } },
+      return el('td', { class: `upset-dot${has ? ' on' : ''}${line}`, dataset: { upsetSource: source, in: has ? 'true' : 'false' } },
         el('span', { class: 'dot', role: 'img', 'aria-label': t(has ? 'omni.in' : 'omni.not_in', { source }) }));
     })));
   /** @param {string} label @param {(c: typeof combos[number]) => string} f @param {string} field */

@@ -53,7 +53,7 @@ export function readTarget(form) {
 
 /**
  * A split of the target as a table: label, historical share, revenue.
- * @param {TargetShare[]} rows @param {string} what  `month`, `source` or `store`
+ * @param {TargetShare[]} rows @param {string} what  `month`, `source` or `store` (the rows' data-target-part)
  * @param {string} labelHead @param {Translate} t @param {Formats} fmt
  */
 function shareTable(rows, what, labelHead, t, fmt) {
@@ -63,7 +63,7 @@ function shareTable(rows, what, labelHead, t, fmt) {
     {
       className: 'data-table compact',
       numeric: [1, 2],
-      rowAttrs: (i) => (i < rows.length ? { dataset: { [what]: rows[i].label, share: rows[i].share, revenue: rows[i].revenue } } : { class: 'total-row' }),
+      rowAttrs: (i) => (i < rows.length ? { dataset: { targetPart: what, label: rows[i].label, share: rows[i].share, revenue: rows[i].revenue } } : { class: 'total-row' }),
     });
 }
 
