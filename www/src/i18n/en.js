@@ -404,6 +404,7 @@ export const en = {
   'cohort.eligible': 'Among the {n} members observed for the whole window (cohort: {members})',
   'cohort.cell_title': '{month} cohort · month {k}: {value}',
   'cohort.empty': 'No dated purchases: no cohorts.',
+  'cohort.print_months': 'The printout lists the first {n} months after the first purchase; the page has them all.',
   'cohort.partial': '* The last month is cut by the as-of date, so its figure is low.',
   'cohort.def.members': 'Buyers whose first purchase fell in the month.',
   'cohort.def.second_within': 'Share with a second purchase within 30/90/180/365 days of the first, among members observed for the whole window; "—" when nobody has been yet.',

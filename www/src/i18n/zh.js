@@ -405,6 +405,7 @@ export const zh = {
   'cohort.eligible': '按已走完观察期的 {n} 人计（该月新客 {members} 人）',
   'cohort.cell_title': '{month} 新客 · 第 {k} 个月：{value}',
   'cohort.empty': '没有带日期的购买记录，无法按首购月份分组。',
+  'cohort.print_months': '打印版只列首购后 {n} 个月，完整表格见页面。',
   'cohort.partial': '* 最后一个月被基准日截断，数值偏低。',
   'cohort.def.members': '首单在该月的会员人数。',
   'cohort.def.second_within': '首购后 30/90/180/365 天内有第二次购买的比例，只算观察期已完整走完的会员；“—”表示还没有人走完这段时间。',

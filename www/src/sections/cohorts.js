@@ -15,6 +15,12 @@ import { defs, shade, strength } from './figures.js';
 /** The second-purchase windows, in days, in the report's order. */
 const WINDOWS = [30, 90, 180, 365];
 
+/** Months after the first shown in print (what an A4 page holds); later ones are on screen only. */
+export const PRINTED_MONTHS = 10;
+
+/** The class of a month column left out of print. @param {number} k */
+const late = (k) => (k > PRINTED_MONTHS ? 'k-late' : '');
+
 /**
  * @param {Report} report
  * @param {Translate} t
@@ -42,7 +48,7 @@ export function render(report, t, metric) {
       width ? el('th', { colspan: width, scope: 'colgroup', class: 'group-head' }, t(revenue ? 'cohort.k_revenue' : 'cohort.k_retention')) : null),
     el('tr', {},
       WINDOWS.map((d) => el('th', { scope: 'col', class: 'num' }, t('cohort.days', { days: d }))),
-      Array.from({ length: width }, (_, k) => el('th', { scope: 'col', class: 'num', title: t('cohort.k_title', { k }) }, String(k)))));
+      Array.from({ length: width }, (_, k) => el('th', { scope: 'col', class: `num ${late(k)}`, title: t('cohort.k_title', { k }) }, String(k)))));
 
   const rows = cohorts.map((c) => {
     const vs = values(c);
@@ -57,10 +63,10 @@ export function render(report, t, metric) {
       return shade(td, share, 'green');
     });
     const months = Array.from({ length: width }, (_, k) => {
-      if (k >= vs.length) return el('td', { class: 'empty' });
+      if (k >= vs.length) return el('td', { class: `empty ${late(k)}` });
       const v = vs[k];
       const partial = c.last_month_partial && k === vs.length - 1;
-      const td = el('td', { class: v ? 'num' : 'num zero', dataset: { k, value: v }, title: t('cohort.cell_title', { month: c.month, k, value: show(v) }) },
+      const td = el('td', { class: `num ${v ? '' : 'zero'} ${late(k)}`, dataset: { k, value: v }, title: t('cohort.cell_title', { month: c.month, k, value: show(v) }) },
         show(v), partial ? '*' : '');
       return k === 0 ? shade(td, strength(v, maxFirst) * 0.5, 'grey') : shade(td, strength(v, maxLater), 'blue');
     });
@@ -78,7 +84,10 @@ export function render(report, t, metric) {
       'cohort-table': cohorts.length
         ? el('table', { class: 'data-table compact heat-table cohort-table' }, head, el('tbody', {}, rows))
         : el('p', { class: 'muted' }, t('cohort.empty')),
-      'cohort-note': cohorts.some((c) => c.last_month_partial) ? t('cohort.partial') : '',
+      'cohort-note': [
+        cohorts.some((c) => c.last_month_partial) ? t('cohort.partial') : null,
+        width > PRINTED_MONTHS + 1 ? el('span', { class: 'print-only' }, ` ${t('cohort.print_months', { n: PRINTED_MONTHS })}`) : null,
+      ],
       'cohort-defs': defs([
         [t('cohort.members'), t('cohort.def.members')],
         [t('cohort.second_within'), t('cohort.def.second_within')],

@@ -72,7 +72,9 @@ export function renderStages(report, t, input) {
           type: 'number', id, class: 'rate-input', min: '0', max: '100', step: 'any', value: pct(rate),
           placeholder: s.rate == null ? t('compound.enter') : '', dataset: { compoundRate: s.key },
           'aria-describedby': `compound-basis-${s.key}`,
-        }), ' %'),
+        }), el('span', { class: 'rate-unit' }, ' %'),
+        // The input is not printed: the rate in use is, as text (renderResult keeps it current).
+        el('span', { class: 'print-only', id: `compound-print-${s.key}` })),
       el('td', { class: 'num', id: `compound-improved-${s.key}` }),
       el('td', { class: 'muted small basis', id: `compound-basis-${s.key}` }, t.lang === 'en' ? s.basis_en : s.basis_zh));
   });
@@ -108,6 +110,7 @@ export function renderResult(report, t, input) {
   for (const s of stages) {
     const step = byKey.get(s.key);
     improvedCells[`compound-improved-${s.key}`] = step ? `${fmt.rate(step.improvedRate)}${step.improvedRate > 1 ? ' ⚠' : ''}` : fmt.DASH;
+    improvedCells[`compound-print-${s.key}`] = step ? fmt.rate(step.rate, 2) : fmt.DASH;
   }
   const names = new Map(stages.map((s) => [s.key, stageName(s, t)]));
   return {
