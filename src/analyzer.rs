@@ -300,6 +300,22 @@ impl Analyzer {
         Ok(render::report_html(&a.report, &self.playbook, &names, opts))
     }
 
+    /// The last analysis's target decomposition as an XLSX workbook (the target is an
+    /// analysis option: without one there is nothing to export).
+    pub fn target_xlsx(&self, lang: HeaderLang) -> Result<Vec<u8>, Error> {
+        let a = self.last.as_ref().ok_or(Error::NoAnalysis)?;
+        let plan = a
+            .report
+            .growth
+            .target
+            .as_ref()
+            .ok_or_else(|| Error::InvalidOption {
+                option: "target".into(),
+                reason: "no revenue target is set: give one in the analysis options first".into(),
+            })?;
+        export::target_xlsx(plan, lang)
+    }
+
     /// The scheme as JSON (to export and edit).
     pub fn catalogue_json(&self) -> String {
         serde_json::to_string_pretty(&self.catalogue).unwrap_or_default()
@@ -408,6 +424,13 @@ impl Analyzer {
         };
         let key_names = |col: &str, key: &str| -> Option<String> {
             let a = self.last.as_ref()?;
+            // The states at the comparison date are named as the current ones.
+            let col = match (col, key) {
+                (_, "new") if col.ends_with("_then") => "movement",
+                ("segment_then", _) => "segment",
+                ("dormancy_then", _) => "dormancy",
+                _ => col,
+            };
             a.tags
                 .value_name(col, key, lang == HeaderLang::Zh)
                 .map(str::to_string)

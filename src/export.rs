@@ -460,3 +460,143 @@ mod mask_tests {
         assert_eq!(mask_email("alice@example.com"), "a****@example.com");
     }
 }
+
+/// The target decomposition (目标拆解) as a workbook: a sheet of the figures with their
+/// assumptions, then the split by month, by source and by store; headers in Chinese or
+/// English.
+pub fn target_xlsx(plan: &crate::report::TargetPlan, lang: HeaderLang) -> Result<Vec<u8>, Error> {
+    use crate::report::ExistingBasis;
+    use rust_xlsxwriter::{Format, Workbook};
+    let zh = lang == HeaderLang::Zh;
+    let t = |a: &'static str, b: &'static str| if zh { a } else { b };
+    let fail = |e: rust_xlsxwriter::XlsxError| io_error(e);
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let count = Format::new().set_num_format("#,##0");
+    let rate = Format::new().set_num_format("0.00%");
+    let mut wb = Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet.set_name(t("目标拆解", "Target")).map_err(fail)?;
+    sheet.set_column_width(0, 34).map_err(fail)?;
+    sheet.set_column_width(1, 18).map_err(fail)?;
+    sheet.set_column_width(2, 60).map_err(fail)?;
+    sheet
+        .write_string_with_format(0, 0, t("项目", "Item"), &bold)
+        .and_then(|s| s.write_string_with_format(0, 1, t("数值", "Value"), &bold))
+        .and_then(|s| s.write_string_with_format(0, 2, t("说明", "Note"), &bold))
+        .map_err(fail)?;
+    let basis = match plan.existing_basis {
+        ExistingBasis::Forecast => t(
+            "按预测：每位会员在期间的预期购买次数 × 预期客单价",
+            "From the forecasts: each member's expected purchases in the period × expected spend",
+        ),
+        ExistingBasis::ReturnRate => t(
+            "无预测：基准日前同样长度期间的会员销售额 × 回购率",
+            "No forecasts: members' revenue in the same length before as-of × the return rate",
+        ),
+        ExistingBasis::User => t("由用户填写", "Given by the user"),
+    };
+    let period = format!("{} – {}", plan.from, plan.to);
+    let rows: Vec<(&str, Option<f64>, &Format, String)> = vec![
+        (
+            t("销售目标", "Revenue target"),
+            Some(plan.revenue),
+            &money,
+            period,
+        ),
+        (
+            t("客单价", "Average order value"),
+            Some(plan.aov),
+            &money,
+            String::new(),
+        ),
+        (
+            t("所需订单数", "Orders needed"),
+            Some(plan.orders_needed),
+            &count,
+            t("目标 ÷ 客单价", "target ÷ AOV").into(),
+        ),
+        (
+            t("转化率", "Conversion rate"),
+            plan.conversion_rate,
+            &rate,
+            String::new(),
+        ),
+        (
+            t("所需流量", "Traffic needed"),
+            plan.traffic_needed,
+            &count,
+            t("订单数 ÷ 转化率", "orders ÷ conversion rate").into(),
+        ),
+        (
+            t("老会员预计贡献", "Expected from existing members"),
+            Some(plan.existing_revenue),
+            &money,
+            basis.into(),
+        ),
+        (
+            t("缺口（需新会员补足）", "Gap (for new members)"),
+            Some(plan.gap),
+            &money,
+            t("目标 − 老会员贡献", "target − existing members").into(),
+        ),
+        (
+            t("新会员人均贡献", "Value per new member"),
+            Some(plan.new_member_value),
+            &money,
+            String::new(),
+        ),
+        (
+            t("所需新会员数", "New members needed"),
+            Some(plan.new_members_needed),
+            &count,
+            t("缺口 ÷ 新会员人均贡献", "gap ÷ value per new member").into(),
+        ),
+    ];
+    for (i, (label, value, format, note)) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, *label).map_err(fail)?;
+        if let Some(v) = value {
+            sheet
+                .write_number_with_format(r, 1, *v, format)
+                .map_err(fail)?;
+        }
+        sheet.write_string(r, 2, note).map_err(fail)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    for (name, head, split) in [
+        (t("按月", "By month"), t("月份", "Month"), &plan.by_month),
+        (
+            t("按来源", "By source"),
+            t("来源", "Source"),
+            &plan.by_source,
+        ),
+        (t("按门店", "By store"), t("门店", "Store"), &plan.by_store),
+    ] {
+        let sheet = wb.add_worksheet();
+        sheet.set_name(name).map_err(fail)?;
+        sheet.set_column_width(0, 28).map_err(fail)?;
+        sheet.set_column_width(1, 12).map_err(fail)?;
+        sheet.set_column_width(2, 18).map_err(fail)?;
+        sheet
+            .write_string_with_format(0, 0, head, &bold)
+            .and_then(|s| s.write_string_with_format(0, 1, t("历史占比", "Share"), &bold))
+            .and_then(|s| s.write_string_with_format(0, 2, t("目标", "Target"), &bold))
+            .map_err(fail)?;
+        for (i, s) in split.iter().enumerate() {
+            let r = i as u32 + 1;
+            sheet.write_string(r, 0, &s.label).map_err(fail)?;
+            sheet
+                .write_number_with_format(r, 1, s.share, &rate)
+                .map_err(fail)?;
+            sheet
+                .write_number_with_format(r, 2, s.revenue, &money)
+                .map_err(fail)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(fail)?;
+        sheet
+            .autofilter(0, 0, split.len() as u32, 2)
+            .map_err(fail)?;
+    }
+    wb.save_to_buffer().map_err(fail)
+}

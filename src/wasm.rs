@@ -207,6 +207,19 @@ impl Analyzer {
         self.inner.report_html(&opts).map_err(into_error)
     }
 
+    /// The target decomposition (目标拆解) of the last analysis as XLSX bytes, headers in
+    /// `lang` (`zh` by default). Needs a `target` in the analysis options.
+    #[wasm_bindgen(js_name = exportTarget)]
+    pub fn export_target(&self, lang: Option<String>) -> Result<Uint8Array, JsValue> {
+        let lang = if lang.as_deref() == Some("en") {
+            HeaderLang::En
+        } else {
+            HeaderLang::Zh
+        };
+        let bytes = self.inner.target_xlsx(lang).map_err(into_error)?;
+        Ok(Uint8Array::from(bytes.as_slice()))
+    }
+
     /// One page of members: `{ total, rows }`, each row with its `tags` (keys). `rule` in the
     /// query filters by a rule (an error names its line and column).
     #[wasm_bindgen(js_name = queryMembers)]

@@ -160,7 +160,7 @@ pub fn run_with(
     };
     let inventory = inventory::section(&inv, labels.labels, &pop.counts, pop.members.len());
     let thresholds_now = dormancy::thresholds(opts.dormancy_mode, inv.median_gap);
-    let (growth, _moved) = crate::growth::run(
+    let (growth, moved) = crate::growth::run(
         &pop,
         &crate::growth::GrowthInputs {
             compare,
@@ -205,6 +205,7 @@ pub fn run_with(
             .map(|(n, _)| Arc::from(n.as_str()))
             .collect(),
         fc_cols: &fc_cols,
+        moved: &moved,
     };
     let packed = pack::pack(pop, &inputs, opts.dormancy_mode);
     // Over the member table: the scheme's tags and audiences, then the playbook.

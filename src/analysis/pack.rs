@@ -32,6 +32,8 @@ pub(super) struct PackInputs<'a> {
     /// Ten-segment names (then "Others"), shared by the rows.
     pub ten_names: Vec<Arc<str>>,
     pub fc_cols: &'a [Option<forecast::MemberForecast>],
+    /// Each member's state at the movement's comparison date (empty: no movement).
+    pub moved: &'a [Option<crate::growth::Moved>],
 }
 
 /// The member table and the sections counted while packing it.
@@ -307,6 +309,7 @@ fn member_rows(
             row.segment = ctx.inputs.segs[i].map(Segment::key);
             row.segment_ten = ctx.inputs.tens[i].map(|k| ctx.inputs.ten_names[k as usize].clone());
         }
+        row.then = ctx.inputs.moved.get(i).copied().flatten();
         if let Some(Some(fc)) = ctx.inputs.fc_cols.get(i) {
             row.forecast = Some(fc.values);
             row.churn_band = Some(fc.churn_band.key());

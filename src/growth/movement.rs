@@ -28,13 +28,10 @@ pub struct MovementInputs<'a> {
     pub thresholds_now: [f64; 4],
 }
 
-/// A member's movement: state keys before and after (`None` before: a new buyer).
-pub struct Moved {
-    pub seg_then: Option<&'static str>,
-    pub seg_now: &'static str,
-    pub tier_then: Option<&'static str>,
-    pub tier_now: &'static str,
-}
+/// A member's state at the comparison date and how they moved since: `[segment, tier,
+/// direction]`, `new` for the first two when they had not bought by then; the direction is
+/// `new`, `down` (a later segment in the table order, or a quieter tier), `up` or `same`.
+pub type Moved = [&'static str; 3];
 
 /// RFM values of a member on `day` (purchases and returns up to it, in the window).
 fn values_at(m: &Member, day: i32, window: Option<u32>) -> Option<RfmValues> {
@@ -138,9 +135,9 @@ pub fn run(
             .map_or("unscored", Segment::key);
         let tier_now =
             dormancy::buyer_tier(f64::from(pop.as_of - last.day), &inp.thresholds_now).key();
-        let (seg_then, tier_then) = if then_n == 0 {
+        let (seg_then, tier_then, direction) = if then_n == 0 {
             new += 1;
-            (None, None)
+            (None, None, "new")
         } else {
             present += 1;
             let seg = scores[i].map_or("unscored", |s| rfm::segment(&s, &means).key());
@@ -155,21 +152,24 @@ pub fn run(
             let tier_down = worse(tier_rank(tier), tier_rank(tier_now));
             let seg_up = worse(seg_rank(seg_now), seg_rank(seg));
             let tier_up = worse(tier_rank(tier_now), tier_rank(tier));
-            if seg_down || tier_down {
+            let direction = if seg_down || tier_down {
                 down += 1;
+                "down"
             } else if seg_up || tier_up {
                 up += 1;
-            }
-            (Some(seg), Some(tier))
+                "up"
+            } else {
+                "same"
+            };
+            (Some(seg), Some(tier), direction)
         };
         segs.add(seg_then, seg_now, between);
         tiers.add(tier_then, tier_now, between);
-        moved.push(Some(Moved {
-            seg_then,
-            seg_now,
-            tier_then,
-            tier_now,
-        }));
+        moved.push(Some([
+            seg_then.unwrap_or("new"),
+            tier_then.unwrap_or("new"),
+            direction,
+        ]));
     }
     let movement = Movement {
         compare_date: Day(cmp),

@@ -134,10 +134,7 @@ fn stats(
                 aov: round2(ratio(revenue, a.orders as f64)),
                 repurchase_rate: ratio(a.repeat as f64, a.buyers as f64),
                 active_months: months,
-                revenue_per_month: round2(ratio(
-                    money(a.months.values().sum::<i64>()),
-                    months as f64,
-                )),
+                revenue_per_month: round2(ratio(revenue, months as f64)),
             }
         })
         .collect();

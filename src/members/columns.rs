@@ -225,6 +225,9 @@ pub const COLUMNS: &[Column] = &[
     col("clv", "CLV", "CLV", K::Money, |v| Value::number(v.forecast().map(|f| f.clv))).forecast().shown(),
     col("churn_risk", "流失风险", "Churn risk", K::Rate, |v| Value::number(v.forecast().map(|f| f.churn_risk))).forecast().shown(),
     col("churn_band", "流失风险等级", "Churn band", K::Key, |v| Value::key(v.churn_band())).forecast().shown(),
+    col("segment_then", "对比日 RFM 分层", "Segment at comparison date", K::Key, |v| Value::key(v.segment_then())),
+    col("dormancy_then", "对比日沉睡分层", "Tier at comparison date", K::Key, |v| Value::key(v.dormancy_then())),
+    col("movement", "分群迁移", "Movement", K::Key, |v| Value::key(v.movement())),
 ];
 
 /// The column with this key.

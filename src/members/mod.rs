@@ -66,6 +66,7 @@ mod tests {
             first: [Some("online.csv"), Some("小程序"), None],
             refund_rate: Some(0.25),
             spend_12m: 321.5,
+            then: Some(["important_keep", "silent", "up"]),
         }
     }
 
@@ -108,6 +109,10 @@ mod tests {
         assert_eq!(v.scores(), Some([5, 4, 3]));
         assert_eq!(v.segment(), Some("important_value"));
         assert_eq!(v.segment_ten(), Some("Champions"));
+        assert_eq!(
+            (v.segment_then(), v.dormancy_then(), v.movement()),
+            (Some("important_keep"), Some("silent"), Some("up"))
+        );
         assert_eq!(v.dormancy(), "active");
         assert_eq!(v.forecast().map(|f| f.clv), Some(800.0));
         assert_eq!(v.churn_band(), Some("low"));

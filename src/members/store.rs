@@ -95,6 +95,10 @@ pub struct NewMember<'a> {
     pub refund_rate: Option<f64>,
     /// Net spend in the 365 days up to as-of (purchases and returns); NaN when unknown.
     pub spend_12m: f64,
+    /// Segment and dormancy tier at the movement's comparison date (`new` when the member had
+    /// not bought by then) and the direction moved (`new`, `down`, `up`, `same`); buyers with
+    /// dated purchases only.
+    pub then: Option<[&'static str; 3]>,
 }
 
 /// One member, packed.
@@ -131,6 +135,8 @@ pub(super) struct Packed {
     pub refund_rate: f32,
     /// segment, segment_ten, dormancy, lifecycle, repurchase_status, churn_band.
     pub codes: [u8; 6],
+    /// Index into [`MemberTable::then_states`] ([`NO_CODE`]: none).
+    pub then: u8,
     /// Index into [`MemberTable::source_sets`].
     pub sources: u32,
 }
@@ -148,6 +154,9 @@ pub struct MemberTable {
     pub(super) ten_names: Vec<Arc<str>>,
     /// Distinct source lists.
     pub(super) source_sets: Vec<Arc<[String]>>,
+    /// Distinct (segment, tier, direction) at the movement's comparison date (at most
+    /// 10 × 6 × 4).
+    pub(super) then_states: Vec<[&'static str; 3]>,
     /// Distinct store, channel and category labels.
     pub(super) labels: Vec<Arc<str>>,
     label_index: FxHashMap<Arc<str>, u16>,
@@ -322,6 +331,9 @@ impl MemberTable {
             self.code(m.repurchase_status),
             self.code(m.churn_band),
         ];
+        let then = m.then.map_or(NO_CODE, |t| {
+            intern(&mut self.then_states, |x| *x == t, || t) as u8
+        });
         let preferred = m.preferred.map(|l| self.label(l));
         let first = m.first.map(|l| self.label(l));
         let record_labels = match &m.record {
@@ -361,6 +373,7 @@ impl MemberTable {
             cycle: m.personal_cycle_days.unwrap_or(f64::NAN),
             scores: m.scores.unwrap_or([0; 3]),
             codes,
+            then,
             sources,
         });
     }
@@ -390,6 +403,11 @@ impl MemberTable {
             })
             .collect();
         let labels: Vec<u16> = other.labels.iter().map(|l| self.label(Some(l))).collect();
+        let thens: Vec<u8> = other
+            .then_states
+            .iter()
+            .map(|&t| intern(&mut self.then_states, |x| *x == t, || t) as u8)
+            .collect();
         if !other.forecasts.is_empty() || !self.forecasts.is_empty() {
             self.forecasts.resize(self.rows.len(), [f64::NAN; 7]);
             self.forecasts.extend(other.forecasts);
@@ -409,6 +427,7 @@ impl MemberTable {
                 map(band, &keys),
             ];
             p.sources = sets[p.sources as usize];
+            p.then = map(p.then, &thens);
             let relabel = |l: u16| if l == NO_LABEL { l } else { labels[l as usize] };
             p.preferred = p.preferred.map(relabel);
             p.first = p.first.map(relabel);

@@ -291,6 +291,29 @@ impl<'a> MemberView<'a> {
         self.table.key(self.p.codes[5])
     }
 
+    /// Segment, tier and direction at the movement's comparison date.
+    fn then(&self, k: usize) -> Option<&'static str> {
+        self.table
+            .then_states
+            .get(usize::from(self.p.then))
+            .map(|t| t[k])
+    }
+
+    /// RFM segment at the movement's comparison date (`new`: no purchase by then).
+    pub fn segment_then(&self) -> Option<&'static str> {
+        self.then(0)
+    }
+
+    /// Dormancy tier at the movement's comparison date (`new`: no purchase by then).
+    pub fn dormancy_then(&self) -> Option<&'static str> {
+        self.then(1)
+    }
+
+    /// How the member moved since the comparison date: `down`, `up`, `same` or `new`.
+    pub fn movement(&self) -> Option<&'static str> {
+        self.then(2)
+    }
+
     fn label(&self, i: u16) -> Option<&'a str> {
         (i != NO_LABEL).then(|| &*self.table.labels[usize::from(i)])
     }

@@ -7,6 +7,7 @@ mod client_report;
 mod export;
 mod forecast;
 mod golden;
+mod growth;
 mod ingest;
 mod linking;
 mod orders;

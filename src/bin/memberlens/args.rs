@@ -8,6 +8,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use memberlens::analysis::dormancy::DormancyMode;
 use memberlens::analysis::forecast_bridge::ForecastOptions;
 use memberlens::analysis::rfm::Scoring;
+use memberlens::growth::TargetOptions;
 use memberlens::ingest::{TableKind, TextEncoding};
 use memberlens::model::Day;
 use memberlens::render::HtmlOptions;
@@ -180,6 +181,18 @@ pub struct Analyze {
     /// Skip the BG/NBD / Gamma-Gamma forecasts
     #[arg(long)]
     no_forecast: bool,
+    /// Compare segments and tiers with this date (default: as-of minus 90 days)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    compare_date: Option<String>,
+    /// Decompose this revenue target (目标拆解) over the months after as-of
+    #[arg(long, value_name = "REVENUE")]
+    target: Option<f64>,
+    /// Months of the target period
+    #[arg(long, value_name = "N", default_value_t = 12, requires = "target")]
+    target_months: u32,
+    /// Traffic-to-order conversion rate, for the traffic the target needs (0..1)
+    #[arg(long, value_name = "RATE", requires = "target")]
+    conversion_rate: Option<f64>,
     /// Report on stdout
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
@@ -378,6 +391,15 @@ impl Analyze {
                 Dormancy::Cycle => DormancyMode::Cycle,
             },
             holdout_from: self.holdout_from.clone(),
+            compare_date: self.compare_date.clone(),
+            target: self.target.map(|revenue| TargetOptions {
+                revenue,
+                months: self.target_months,
+                conversion_rate: self.conversion_rate,
+                aov: None,
+                new_member_value: None,
+                existing_revenue: None,
+            }),
             ..Default::default()
         };
         if let Some(scoring) = &self.rfm_thresholds {

@@ -81,6 +81,7 @@ pub fn text_summary(r: &Report) -> String {
         let _ = writeln!(s, "  {k:<12} {n:>8}");
     }
     action_plan(&mut s, r);
+    growth(&mut s, r);
     if r.sources.len() > 1 {
         let _ = writeln!(s, "\n来源 Sources");
         for src in &r.sources {
@@ -162,4 +163,57 @@ fn action_plan(s: &mut String, r: &Report) {
         c.recently_overdue,
         c.long_lapsed
     );
+}
+
+/// Growth: the ladder's first rungs, the omnichannel share, the movement and the target.
+fn growth(s: &mut String, r: &Report) {
+    use std::fmt::Write;
+    let g = &r.growth;
+    let _ = writeln!(s, "\n增长分析 Growth");
+    let rungs: Vec<String> = g
+        .ladder
+        .all
+        .iter()
+        .take(4)
+        .map(|st| {
+            let rate = st.rate.map_or("—".into(), |x| format!("{:.1}%", x * 100.0));
+            let days = st
+                .days_quartiles
+                .map_or("—".into(), |q| format!("{:.0}", q[1]));
+            format!("{}→{} {rate} (median {days} d)", st.n, st.n + 1)
+        })
+        .collect();
+    let _ = writeln!(s, "  购买次数转化 ladder: {}", rungs.join(", "));
+    let o = &g.omnichannel;
+    let _ = writeln!(
+        s,
+        "  全渠道 omnichannel buyers {} ({:.1}% of revenue) in {} source combinations",
+        o.omnichannel_buyers,
+        o.omnichannel_revenue_share * 100.0,
+        o.combinations.len()
+    );
+    if let Some(m) = &g.movement {
+        let _ = writeln!(
+            s,
+            "  分群迁移 since {}: {} buyers then, {} moved down, {} moved up, {} new",
+            m.compare_date, m.present_both, m.moved_down, m.moved_up, m.new_buyers
+        );
+    }
+    if let Some(t) = &g.target {
+        let _ = writeln!(
+            s,
+            "  目标拆解 target {:.2} ({} – {}): {:.0} orders at AOV {:.2}{}; existing members {:.2}, gap {:.2} = {:.0} new members at {:.2}",
+            t.revenue,
+            t.from,
+            t.to,
+            t.orders_needed,
+            t.aov,
+            t.traffic_needed
+                .map_or(String::new(), |x| format!(", traffic {x:.0}")),
+            t.existing_revenue,
+            t.gap,
+            t.new_members_needed,
+            t.new_member_value
+        );
+    }
 }

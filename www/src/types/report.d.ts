@@ -2119,4 +2119,16 @@ export interface MemberRow {
    * Churn band (流失风险等级)
    */
   churn_band: string | null;
+  /**
+   * Segment at comparison date (对比日 RFM 分层)
+   */
+  segment_then: string | null;
+  /**
+   * Tier at comparison date (对比日沉睡分层)
+   */
+  dormancy_then: string | null;
+  /**
+   * Movement (分群迁移)
+   */
+  movement: string | null;
 }
