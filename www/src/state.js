@@ -165,8 +165,6 @@ export class PageState {
     this.target = null;
     /** The outcome of the last target set. @type {Outcome | null} */
     this.targetStatus = null;
-    /** The engine writes the target decomposition as XLSX (`exportTarget`). */
-    this.canExportTarget = false;
     /**
      * How the growth sections are shown: the ladder's group, the cohort cells, the outlet
      * tables' sort, the movement cells, the compounding calculator's entries.
@@ -377,7 +375,6 @@ export class PageState {
     const members = this.engine.query(this.memberQuery());
     const playbook = this.engine.playbookJson();
     for (const p of [topClv, members, playbook]) p?.catch(() => {});
-    this.canExportTarget = Boolean((await this.engine.features.catch(() => /** @type {Partial<import('./engine/protocol').EngineFeatures>} */ ({}))).exportTarget);
     try {
       this.columns = await columns;
     } catch (e) {

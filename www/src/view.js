@@ -251,8 +251,8 @@ export class DomView {
   }
 
   renderTarget() {
-    const { report, targetStatus, canExportTarget } = this.state;
-    if (report?.growth) mount(target.render(report, t, { status: outcomeText(targetStatus), canExport: canExportTarget }));
+    const { report, targetStatus } = this.state;
+    if (report?.growth) mount(target.render(report, t, outcomeText(targetStatus)));
   }
 
   renderTags() {

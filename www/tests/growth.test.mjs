@@ -106,15 +106,22 @@ test('the ladder, stores, compounding and a target: the figures add up', () => w
   assert.match(await page.locator('#target-status').textContent(), /1 到 36/);
   assert.equal(await page.locator('#target-months-table tr[data-target-part="month"]').count(), 12);
 
-  // The decomposition as XLSX, when the engine writes it.
-  if (await page.locator('#target-export').isVisible()) {
-    const file = await h.download(page, '#target-export');
-    assert.match(file.name, /\.xlsx$/);
-    assert.equal(file.bytes.subarray(0, 2).toString('latin1'), 'PK');
-  }
+  // The decomposition as XLSX (the engine's exportTarget): its headline rows, in Chinese.
+  const file = await h.download(page, '#target-export');
+  assert.match(file.name, /^memberlens-target-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const sheet = h.readXlsx(file.bytes);
+  assert.deepEqual(sheet[0].slice(0, 2), ['项目', '数值']);
+  const row = (label) => sheet.find((r) => r[0] === label);
+  assert.equal(Number(row('销售目标')?.[1]), 5_000_000);
+  assert.ok(Math.abs(Number(row('所需订单数')?.[1]) - orders1) < 0.01, 'orders needed in the file');
+
+  // Cleared: no decomposition, no export.
+  await reanalysed(page, () => page.click('#target-clear'));
+  assert.ok(await page.locator('#target-result').isHidden());
+  assert.ok(await page.locator('#target-export').isHidden());
 }));
 
-test('a comparison date: the movement matrices agree with the report and their totals; the moved-down list', (t) => withPage(async ({ page }) => {
+test('a comparison date: the movement matrices agree with the report and their totals; the moved-down list', () => withPage(async ({ page }) => {
   await demo(page);
   const asOf = await page.$eval('#movement-body', (b) => b.dataset.asOf);
   assert.equal(await page.inputValue('#movement-date'), await page.$eval('#movement-body', (b) => b.dataset.compareDate), 'the default date is shown');
@@ -154,15 +161,19 @@ test('a comparison date: the movement matrices agree with the report and their t
   assert.equal(await page.getAttribute('#movement-segments table', 'data-value'), 'revenue');
 
   // (d) Who moved down, as an operations list: Chinese headers, a row per member who moved down.
-  if (!(await page.locator('#movement-export').isVisible())) {
-    t.skip('the engine has no movement column yet');
-    return;
-  }
   const file = await h.download(page, '#movement-export');
   assert.match(file.name, /\.xlsx$/);
   const rows = h.readXlsx(file.bytes).filter((r) => r.some((c) => c !== ''));
   assert.ok(rows[0].includes('会员ID'), `Chinese headers: ${rows[0].join(',')}`);
   assert.equal(rows.length - 1, m.moved_down, 'a row per member who moved down');
+  // Masked for a shared screen: the same rows, no phone in full.
+  await page.check('#mask-exports');
+  const masked = h.readXlsx((await h.download(page, '#movement-export')).bytes).filter((r) => r.some((c) => c !== ''));
+  assert.equal(masked.length, rows.length);
+  const phone = masked[0].indexOf('手机号');
+  assert.ok(phone >= 0, 'a phone column');
+  for (const r of masked.slice(1)) if (r[phone]) assert.match(r[phone], /^\d{3}\*{4}\d{4}$/, `masked ${r[phone]}`);
+  await page.uncheck('#mask-exports');
 
   // Back to the default date: as-of − 90 days.
   await reanalysed(page, () => page.click('#movement-default'));

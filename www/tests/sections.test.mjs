@@ -236,7 +236,7 @@ test('growth: movement directions, outlet sorting, and renderers on an empty gro
       ML.outlets.render(report, t, { stores: { key: 'revenue', desc: true }, channels: { key: 'revenue', desc: true } }),
       ML.omnichannel.render(report, t), ML.movement.render(report, t, { value: 'counts', status: null, canExport: true }),
       ML.compounding.renderStages(report, t, { change: 0.1, rates: {} }), ML.compounding.renderResult(report, t, { change: 0.1, rates: {} }),
-      ML.target.render(report, t, { status: null, canExport: true }),
+      ML.target.render(report, t, null),
     ];
     const text = (v) => (v instanceof Node ? v.textContent : Array.isArray(v) ? v.map(text).join('') : String(v ?? ''));
     return {

@@ -17,7 +17,6 @@
 /** @typedef {import('./protocol').EngineErrorInfo} EngineErrorInfo */
 /** @typedef {import('./protocol').Progress} Progress */
 /** @typedef {import('./protocol').Reply} Reply */
-/** @typedef {import('./protocol').EngineFeatures} EngineFeatures */
 
 /**
  * @typedef {object} EngineOptions
@@ -59,8 +58,6 @@ export class Engine {
     this.generation = 0;
     /** The engine's version once the worker has loaded it. @type {Promise<string>} */
     this.version = Promise.resolve('');
-    /** What the engine can do beyond the calls every version has. @type {Promise<Partial<EngineFeatures>>} */
-    this.features = Promise.resolve({});
     this.start();
   }
 
@@ -95,12 +92,10 @@ export class Engine {
       this.failAll({ fatal: true, code: 'worker_message', message: 'message could not be decoded', message_zh: '消息无法解码' });
     };
     this.worker = w;
-    /** @type {Promise<{version: string, features?: EngineFeatures}>} */
+    /** @type {Promise<{version: string}>} */
     const init = this.call('init', { wasmUrl: this.wasmUrl });
     this.version = init.then((r) => r.version);
     this.version.catch(() => {});
-    this.features = init.then((r) => r.features ?? {});
-    this.features.catch(() => {});
   }
 
   /** @param {EngineErrorInfo} info */
@@ -186,8 +181,8 @@ export class Engine {
    */
   reportHtml(options) { return this.call('reportHtml', { options }); }
   /**
-   * The target decomposition of the latest analysis as XLSX, headed in `lang`; rejects with
-   * `unsupported` when the engine has no such call (see `features`).
+   * The target decomposition of the latest analysis (analysed with a `target`) as XLSX, headed
+   * in `lang`.
    * @param {string} lang  `zh` or `en` @returns {Promise<Uint8Array>}
    */
   exportTarget(lang) { return this.call('exportTarget', { lang }); }

@@ -177,12 +177,6 @@ export type Request = { id: number } & (
   | { type: 'exportTarget'; lang?: string }
 );
 
-/** What the engine in the worker can do beyond the calls every version has (the `init` reply). */
-export interface EngineFeatures {
-  /** `exportTarget(lang)`: the target decomposition as XLSX. */
-  exportTarget: boolean;
-}
-
 /** The worker's answer to one request. */
 export type Reply =
   | { id: number; ok: true; result: unknown }

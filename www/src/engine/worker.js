@@ -18,11 +18,6 @@ const scope = /** @type {{ postMessage(msg: unknown, transfer?: Transferable[]):
 
 /** @type {Analyzer} */
 let analyzer;
-
-/** The Analyzer with the calls a newer engine adds (absent from an older one). @typedef {Analyzer & {exportTarget?: (lang: string) => Uint8Array}} AnalyzerCalls */
-
-/** What this engine can do beyond the calls every version has. @returns {import('./protocol').EngineFeatures} */
-const features = () => ({ exportTarget: typeof /** @type {AnalyzerCalls} */ (analyzer).exportTarget === 'function' });
 /** @type {Promise<string> | null} */
 let ready = null;
 
@@ -110,7 +105,7 @@ function plain(v) {
 /** One handler per request type; each reply carries the request's id. */
 /** @type {{ [K in Request['type']]: (req: Extract<Request, { type: K }>) => Promise<unknown> }} */
 const handlers = {
-  init: async ({ wasmUrl }) => ({ version: await boot(wasmUrl), features: features() }),
+  init: async ({ wasmUrl }) => ({ version: await boot(wasmUrl) }),
   addFile: async ({ name, file, options }) => {
     await boot();
     try {
@@ -136,12 +131,7 @@ const handlers = {
   playbookJson: async () => { await boot(); return analyzer.playbookJson(); },
   report: async () => { await boot(); return analyzer.report(); },
   reportHtml: async ({ options }) => { await boot(); return analyzer.reportHtml(options ?? {}); },
-  exportTarget: async ({ lang }) => {
-    await boot();
-    const a = /** @type {AnalyzerCalls} */ (analyzer);
-    if (!a.exportTarget) throw Object.assign(new Error('this engine cannot export the target decomposition'), { code: 'unsupported', message_zh: '当前引擎不支持导出目标拆解' });
-    return a.exportTarget(lang ?? 'zh');
-  },
+  exportTarget: async ({ lang }) => { await boot(); return analyzer.exportTarget(lang ?? 'zh'); },
 };
 
 scope.onmessage = async (ev) => {

@@ -465,7 +465,7 @@ export const en = {
   'movement.value': 'Cells show',
   'movement.value_counts': 'Members',
   'movement.value_revenue': 'Revenue in between',
-  'movement.export': 'Export who moved down (XLSX)',
+  'movement.export': 'Export the {n} who moved down (XLSX)',
   'movement.list_name': 'moved-down',
   'movement.segments': 'RFM segments',
   'movement.tiers': 'Dormancy tiers',

@@ -466,7 +466,7 @@ export const zh = {
   'movement.value': '格子显示',
   'movement.value_counts': '人数',
   'movement.value_revenue': '期间销售额',
-  'movement.export': '导出下滑会员名单 XLSX',
+  'movement.export': '导出下滑会员名单（{n} 人）XLSX',
   'movement.list_name': '下滑会员',
   'movement.segments': 'RFM 分群迁移',
   'movement.tiers': '沉睡分层迁移',

@@ -109,6 +109,7 @@ export function render(report, t, ui) {
     slots: {
       'movement-status': status?.text ?? '',
       'movement-empty': '',
+      'movement-export': t('movement.export', { n: fmt.count(m.moved_down) }),
       'movement-period': t('movement.period', { from: m.compare_date, to: report.as_of }),
       'movement-figures': [
         figure(t('movement.present_both'), fmt.count(m.present_both), t('movement.def.present_both'), { movement: 'present_both', value: m.present_both }),

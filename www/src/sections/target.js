@@ -70,13 +70,12 @@ function shareTable(rows, what, labelHead, t, fmt) {
 /**
  * @param {Report} report
  * @param {Translate} t
- * @param {{status: TargetStatus, canExport: boolean}} ui  the form's error, if any; whether the engine can write the XLSX
+ * @param {TargetStatus} status  the form's error, if any
  * @returns {SectionView}
  */
-export function render(report, t, ui) {
+export function render(report, t, status) {
   const fmt = formats(t.lang);
   const plan = report.growth?.target ?? null;
-  const status = ui.status;
   const base = {
     data: { 'target-status': { state: status ? (status.ok ? 'ok' : 'error') : '', code: status?.code ?? '' } },
   };
@@ -92,7 +91,7 @@ export function render(report, t, ui) {
   const fig = (field, label, value, help, raw) => figure(label, value, help, { targetField: field, value: raw ?? '' });
   return {
     ...base,
-    hidden: { 'target-result': false, 'target-export': !ui.canExport, 'target-clear': false },
+    hidden: { 'target-result': false, 'target-export': false, 'target-clear': false },
     data: { ...base.data, 'target-result': { revenue: String(plan.revenue), months: String(plan.months), from: plan.from, to: plan.to } },
     slots: {
       'target-status': status?.text ?? '',
