@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{month_label, month_of};
+use super::{month_label, month_of, Months};
 use crate::analysis::stats::{money, ratio, round2};
 use crate::model::population::Population;
 use crate::report::{Cohort, SecondWithin};
@@ -21,7 +21,7 @@ struct Acc {
     cents: Vec<i64>,
 }
 
-pub fn cohorts(pop: &Population<'_>) -> Vec<Cohort> {
+pub fn cohorts(pop: &Population<'_>, months: &Months) -> Vec<Cohort> {
     let as_of = pop.as_of;
     let last_month = month_of(as_of);
     let mut by_month: BTreeMap<i32, Acc> = BTreeMap::new();
@@ -30,7 +30,7 @@ pub fn cohorts(pop: &Population<'_>) -> Vec<Cohort> {
         let Some(first) = m.purchases.first() else {
             continue;
         };
-        let fm = month_of(first.day);
+        let fm = months.get(first.day);
         let span = (last_month - fm + 1).max(1) as usize;
         let acc = by_month.entry(fm).or_default();
         if acc.buyers.len() < span {
@@ -47,7 +47,7 @@ pub fn cohorts(pop: &Population<'_>) -> Vec<Cohort> {
         }
         months_seen.clear();
         for p in m.purchases {
-            let k = (month_of(p.day) - fm) as usize;
+            let k = (months.get(p.day) - fm) as usize;
             acc.cents[k] += p.net_cents;
             if months_seen.last() != Some(&(k as i32)) {
                 months_seen.push(k as i32);

@@ -58,6 +58,8 @@ pub fn ladder(pop: &Population<'_>) -> Ladder {
     let mut all = Rungs::new();
     let mut by_source: Vec<Rungs> = pop.source_labels.iter().map(|_| Rungs::new()).collect();
     let mut by_channel: FxHashMap<&str, Rungs> = FxHashMap::default();
+    // With one orders file its ladder is the whole one: not counted twice.
+    let single = pop.is_source.iter().filter(|s| **s).count() <= 1;
     let mut undated = 0;
     let mut sources: Vec<u16> = Vec::new();
     for m in &pop.members {
@@ -66,13 +68,15 @@ pub fn ladder(pop: &Population<'_>) -> Ladder {
             continue;
         }
         all.add(m.purchases.iter().map(|p| p.day));
-        sources.clear();
-        sources.extend(m.purchases.iter().map(|p| p.source));
-        sources.sort_unstable();
-        sources.dedup();
-        for &s in &sources {
-            let days = m.purchases.iter().filter(|q| q.source == s).map(|q| q.day);
-            by_source[s as usize].add(days);
+        if !single {
+            sources.clear();
+            sources.extend(m.purchases.iter().map(|p| p.source));
+            sources.sort_unstable();
+            sources.dedup();
+            for &s in &sources {
+                let days = m.purchases.iter().filter(|q| q.source == s).map(|q| q.day);
+                by_source[s as usize].add(days);
+            }
         }
         if let Some(c) = purchase_labels(&pop.order_files, &m.purchases[0]).channel {
             by_channel
@@ -94,17 +98,18 @@ pub fn ladder(pop: &Population<'_>) -> Ladder {
             .cmp(&a.steps[0].reached)
             .then_with(|| a.label.cmp(&b.label))
     });
+    let all = all.steps();
     Ladder {
-        all: all.steps(),
         by_source: by_source
             .into_iter()
             .enumerate()
             .filter(|(s, r)| pop.is_source.get(*s).copied().unwrap_or(false) || r.reached[0] > 0)
             .map(|(s, r)| LadderGroup {
                 label: pop.source_labels[s].clone(),
-                steps: r.steps(),
+                steps: if single { all.clone() } else { r.steps() },
             })
             .collect(),
+        all,
         by_first_channel,
         undated_buyers: undated,
     }

@@ -25,6 +25,43 @@ pub fn month_of(day: i32) -> i32 {
     y * 12 + m as i32 - 1
 }
 
+/// The month index of every day a population spans, looked up instead of computed for each
+/// purchase.
+pub struct Months {
+    first: i32,
+    month: Vec<i32>,
+}
+
+impl Months {
+    /// From the population's first purchase to its as-of date.
+    pub fn of(pop: &Population<'_>) -> Months {
+        let first = pop
+            .members
+            .iter()
+            .filter_map(|m| m.purchases.first().map(|p| p.day))
+            .min()
+            .unwrap_or(pop.as_of)
+            .min(pop.as_of);
+        Months {
+            first,
+            month: (first..=pop.as_of).map(month_of).collect(),
+        }
+    }
+
+    /// The first day covered (the population's first purchase).
+    pub fn first(&self) -> i32 {
+        self.first
+    }
+
+    /// The month index of a day.
+    pub fn get(&self, day: i32) -> i32 {
+        usize::try_from(day - self.first)
+            .ok()
+            .and_then(|i| self.month.get(i).copied())
+            .unwrap_or_else(|| month_of(day))
+    }
+}
+
 /// `YYYY-MM` of a month index.
 pub fn month_label(m: i32) -> String {
     format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
@@ -54,11 +91,12 @@ pub struct GrowthInputs<'a> {
 
 /// The growth section, and each member's movement (for the member table).
 pub fn run(pop: &Population<'_>, inp: &GrowthInputs<'_>) -> (GrowthReport, Vec<Option<Moved>>) {
+    let months = Months::of(pop);
     let ((ladder, cohorts), ((outlets, omnichannel), (movement, moved))) = crate::par::join(
-        || (ladder::ladder(pop), cohorts::cohorts(pop)),
+        || (ladder::ladder(pop), cohorts::cohorts(pop, &months)),
         || {
             crate::par::join(
-                || (outlets::run(pop), omni::run(pop)),
+                || (outlets::run(pop, &months), omni::run(pop)),
                 || {
                     movement::run(
                         pop,
@@ -79,6 +117,7 @@ pub fn run(pop: &Population<'_>, inp: &GrowthInputs<'_>) -> (GrowthReport, Vec<O
     let target = inp.target.map(|t| {
         target::plan(
             pop,
+            &months,
             t,
             &target::TargetInputs {
                 inventory: inp.inventory,

@@ -61,13 +61,16 @@ fn values_at(m: &Member, day: i32, window: Option<u32>) -> Option<RfmValues> {
     })
 }
 
-/// The rank of a segment in the table order (0 = best) and of a tier (0 = active).
-fn seg_rank(key: &str) -> Option<usize> {
-    Segment::VARIANTS.iter().position(|s| s.key() == key)
+/// A segment's place in the table order (0 = best) and a tier's (0 = active).
+fn seg_index(s: Segment) -> usize {
+    Segment::VARIANTS.iter().position(|x| *x == s).unwrap_or(0)
 }
 
-fn tier_rank(key: &str) -> Option<usize> {
-    BuyerTier::VARIANTS.iter().position(|t| t.key() == key)
+fn tier_index(t: BuyerTier) -> usize {
+    BuyerTier::VARIANTS
+        .iter()
+        .position(|x| *x == t)
+        .unwrap_or(0)
 }
 
 /// Per member (dated buyers at as-of), the states; and the report section.
@@ -127,35 +130,28 @@ pub fn run(
         };
         let then_n = m.purchases.partition_point(|p| p.day <= cmp);
         let between: i64 = m.purchases[then_n..].iter().map(|p| p.net_cents).sum();
-        let seg_now = inp
-            .segs_now
-            .get(i)
-            .copied()
-            .flatten()
-            .map_or("unscored", Segment::key);
-        let tier_now =
-            dormancy::buyer_tier(f64::from(pop.as_of - last.day), &inp.thresholds_now).key();
+        let seg_now = inp.segs_now.get(i).copied().flatten().map(seg_index);
+        let tier_now = tier_index(dormancy::buyer_tier(
+            f64::from(pop.as_of - last.day),
+            &inp.thresholds_now,
+        ));
         let (seg_then, tier_then, direction) = if then_n == 0 {
             new += 1;
             (None, None, "new")
         } else {
             present += 1;
-            let seg = scores[i].map_or("unscored", |s| rfm::segment(&s, &means).key());
-            let tier = dormancy::buyer_tier(
+            let seg = scores[i].map(|s| seg_index(rfm::segment(&s, &means)));
+            let tier = tier_index(dormancy::buyer_tier(
                 f64::from(cmp - m.purchases[then_n - 1].day),
                 &thresholds_then,
-            )
-            .key();
-            let worse =
+            ));
+            // Down: a later segment or a quieter tier; up: an earlier one (down wins).
+            let later =
                 |a: Option<usize>, b: Option<usize>| matches!((a, b), (Some(a), Some(b)) if b > a);
-            let seg_down = worse(seg_rank(seg), seg_rank(seg_now));
-            let tier_down = worse(tier_rank(tier), tier_rank(tier_now));
-            let seg_up = worse(seg_rank(seg_now), seg_rank(seg));
-            let tier_up = worse(tier_rank(tier_now), tier_rank(tier));
-            let direction = if seg_down || tier_down {
+            let direction = if later(seg, seg_now) || tier_now > tier {
                 down += 1;
                 "down"
-            } else if seg_up || tier_up {
+            } else if later(seg_now, seg) || tier_now < tier {
                 up += 1;
                 "up"
             } else {
@@ -164,10 +160,10 @@ pub fn run(
             (Some(seg), Some(tier), direction)
         };
         segs.add(seg_then, seg_now, between);
-        tiers.add(tier_then, tier_now, between);
+        tiers.add(tier_then.map(Some), Some(tier_now), between);
         moved.push(Some([
-            seg_then.unwrap_or("new"),
-            tier_then.unwrap_or("new"),
+            seg_then.map_or("new", |s| s.map_or("unscored", |k| seg_keys[k])),
+            tier_then.map_or("new", |t| tier_keys[t]),
             direction,
         ]));
     }
@@ -183,8 +179,8 @@ pub fn run(
     (Some(movement), moved)
 }
 
-/// A transition matrix being counted: rows `new` + keys (+ `unscored`), columns keys (+
-/// `unscored`); unused `unscored` rows and columns are dropped at the end.
+/// A transition matrix being counted over state indexes: rows `new`, the keys, `unscored`;
+/// columns the keys, `unscored`. An unused `unscored` row and column are dropped at the end.
 struct Matrix {
     keys: Vec<&'static str>,
     counts: Vec<Vec<usize>>,
@@ -203,15 +199,11 @@ impl Matrix {
         }
     }
 
-    fn add(&mut self, from: Option<&str>, to: &str, cents: i64) {
-        let col = |k: &str| {
-            self.keys
-                .iter()
-                .position(|x| *x == k)
-                .unwrap_or(self.keys.len() - 1)
-        };
-        let r = from.map_or(0, |k| col(k) + 1);
-        let c = col(to);
+    /// `from`: the state's index then (`None`: new); `to`: now. `None` states are `unscored`.
+    fn add(&mut self, from: Option<Option<usize>>, to: Option<usize>, cents: i64) {
+        let unscored = self.keys.len() - 1;
+        let r = from.map_or(0, |f| f.unwrap_or(unscored) + 1);
+        let c = to.unwrap_or(unscored);
         self.counts[r][c] += 1;
         self.cents[r][c] += cents;
     }

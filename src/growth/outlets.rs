@@ -1,33 +1,73 @@
 //! Stores and channels (门店与渠道): members, buyers, orders, revenue, AOV, repurchase rate and
 //! monthly revenue per store or channel, and 店均销 month by month.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
-use super::{month_label, month_of};
+use super::{month_label, Months};
 use crate::analysis::stats::{money, ratio, round2};
 use crate::model::population::Population;
 use crate::model::NONE;
 use crate::report::{OutletStats, StoreMonth};
 
-/// Which label of an order.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Store,
-    Channel,
-}
-
-/// Per label: buyers, repeat buyers, orders, net cents, cents per month.
+/// Per label: buyers, repeat buyers, orders, net cents, purchase cents per month (from the
+/// population's first month; empty until the label has a purchase).
 #[derive(Default)]
 struct Acc {
     buyers: usize,
     repeat: usize,
     orders: usize,
     cents: i64,
-    months: FxHashMap<i32, i64>,
+    used: bool,
+    months: Vec<i64>,
 }
 
-/// One kind of label (stores or channels) over the members' purchases and returns.
-fn outlets(pop: &Population<'_>, kind: Kind) -> (Vec<String>, Vec<Acc>) {
+/// One kind of label being counted: its accumulators and a member's tally.
+struct Side {
+    acc: Vec<Acc>,
+    tally: Vec<(u32, u32)>,
+}
+
+impl Side {
+    fn purchase(&mut self, id: u32, month: usize, span: usize, cents: i64) {
+        let a = &mut self.acc[id as usize];
+        a.used = true;
+        a.orders += 1;
+        a.cents += cents;
+        if a.months.is_empty() {
+            a.months = vec![0; span];
+        }
+        a.months[month] += cents;
+        match self.tally.iter_mut().find(|(l, _)| *l == id) {
+            Some(t) => t.1 += 1,
+            None => self.tally.push((id, 1)),
+        }
+    }
+
+    /// The member's purchases are counted: their buyers and repeat buyers.
+    fn member_done(&mut self) {
+        for (id, n) in self.tally.drain(..) {
+            let a = &mut self.acc[id as usize];
+            a.buyers += 1;
+            a.repeat += usize::from(n >= 2);
+        }
+    }
+
+    fn kept(self, names: &[String]) -> (Vec<String>, Vec<Acc>) {
+        names
+            .iter()
+            .cloned()
+            .zip(self.acc)
+            .filter(|(_, a)| a.used)
+            .unzip()
+    }
+}
+
+/// Stores and channels over the members' purchases and returns, in one pass.
+fn outlets(
+    pop: &Population<'_>,
+    months: &Months,
+    first_month: i32,
+) -> [(Vec<String>, Vec<Acc>); 2] {
     // Labels are per file: one id per distinct text across files.
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut names: Vec<String> = Vec::new();
@@ -52,38 +92,33 @@ fn outlets(pop: &Population<'_>, kind: Kind) -> (Vec<String>, Vec<Acc>) {
     let label_of = |file: usize, label: u32| -> Option<u32> {
         (label != NONE).then(|| per_file[file][label as usize])
     };
-    let mut acc: Vec<Acc> = (0..names.len()).map(|_| Acc::default()).collect();
-    let mut used = vec![false; names.len()];
-    let mut tally: Vec<(u32, u32)> = Vec::new();
-    for m in &pop.members {
-        tally.clear();
-        for p in m.purchases {
-            let Some(Some(file)) = pop.order_files.get(p.source as usize) else {
-                continue;
-            };
-            let o = &file.orders[p.order as usize];
-            let raw = if kind == Kind::Store {
-                o.store
-            } else {
-                o.channel
-            };
-            let Some(id) = label_of(p.source as usize, raw) else {
-                continue;
-            };
-            let a = &mut acc[id as usize];
-            used[id as usize] = true;
-            a.orders += 1;
-            a.cents += p.net_cents;
-            *a.months.entry(month_of(p.day)).or_default() += p.net_cents;
-            match tally.iter_mut().find(|(l, _)| *l == id) {
-                Some(t) => t.1 += 1,
-                None => tally.push((id, 1)),
+    let side = || Side {
+        acc: (0..names.len()).map(|_| Acc::default()).collect(),
+        tally: Vec::new(),
+    };
+    let (mut stores, mut channels) = (side(), side());
+    let span = (months.get(pop.as_of) - first_month + 1).max(1) as usize;
+    if !names.is_empty() {
+        for m in &pop.members {
+            for p in m.purchases {
+                let f = p.source as usize;
+                let Some(Some(file)) = pop.order_files.get(f) else {
+                    continue;
+                };
+                if file.labels.is_empty() {
+                    continue;
+                }
+                let o = &file.orders[p.order as usize];
+                let month = (months.get(p.day) - first_month) as usize;
+                if let Some(id) = label_of(f, o.store) {
+                    stores.purchase(id, month, span, p.net_cents);
+                }
+                if let Some(id) = label_of(f, o.channel) {
+                    channels.purchase(id, month, span, p.net_cents);
+                }
             }
-        }
-        for (id, n) in &tally {
-            let a = &mut acc[*id as usize];
-            a.buyers += 1;
-            a.repeat += usize::from(*n >= 2);
+            stores.member_done();
+            channels.member_done();
         }
     }
     // The members' returns at each label (rows on or before as-of whose person is a member).
@@ -93,25 +128,15 @@ fn outlets(pop: &Population<'_>, kind: Kind) -> (Vec<String>, Vec<Acc>) {
             if r.person == NONE || pop.person_member[fi].get(r.person as usize).is_none() {
                 continue;
             }
-            let raw = if kind == Kind::Store {
-                r.store
-            } else {
-                r.channel
-            };
-            if let Some(id) = label_of(fi, raw) {
-                acc[id as usize].cents += r.cents;
-                used[id as usize] = true;
+            for (side, raw) in [(&mut stores, r.store), (&mut channels, r.channel)] {
+                if let Some(id) = label_of(fi, raw) {
+                    side.acc[id as usize].cents += r.cents;
+                    side.acc[id as usize].used = true;
+                }
             }
         }
     }
-    let kept: Vec<(String, Acc)> = names
-        .into_iter()
-        .zip(acc)
-        .zip(used)
-        .filter(|(_, u)| *u)
-        .map(|(x, _)| x)
-        .collect();
-    kept.into_iter().unzip()
+    [stores.kept(&names), channels.kept(&names)]
 }
 
 fn stats(
@@ -124,7 +149,7 @@ fn stats(
         .zip(acc)
         .map(|(label, a)| {
             let revenue = money(a.cents);
-            let months = a.months.len();
+            let months = a.months.iter().filter(|c| **c != 0).count();
             OutletStats {
                 members: members(&label),
                 label,
@@ -147,8 +172,13 @@ fn stats(
 }
 
 /// Stores, channels and the months of stores.
-pub fn run(pop: &Population<'_>) -> (Vec<OutletStats>, Vec<OutletStats>, Vec<StoreMonth>) {
-    let (store_names, store_acc) = outlets(pop, Kind::Store);
+pub fn run(
+    pop: &Population<'_>,
+    months: &Months,
+) -> (Vec<OutletStats>, Vec<OutletStats>, Vec<StoreMonth>) {
+    let first_month = months.get(months.first());
+    let [(store_names, store_acc), (channel_names, channel_acc)] =
+        outlets(pop, months, first_month);
     let mut registered: FxHashMap<&str, usize> = FxHashMap::default();
     for m in &pop.members {
         if let Some(s) = m.record.as_ref().and_then(|r| r.store.as_deref()) {
@@ -156,27 +186,24 @@ pub fn run(pop: &Population<'_>) -> (Vec<OutletStats>, Vec<OutletStats>, Vec<Sto
         }
     }
     // 店均销 by month: stores with a purchase in the month, and their revenue.
-    let mut months: std::collections::BTreeMap<i32, (FxHashSet<usize>, i64)> = Default::default();
-    for (k, a) in store_acc.iter().enumerate() {
-        for (m, c) in &a.months {
-            let e = months.entry(*m).or_default();
-            e.0.insert(k);
-            e.1 += c;
-        }
-    }
-    let store_months = months
-        .into_iter()
-        .map(|(m, (stores, cents))| StoreMonth {
-            month: month_label(m),
-            stores: stores.len(),
-            revenue: round2(money(cents)),
-            revenue_per_store: round2(ratio(money(cents), stores.len() as f64)),
+    let span = store_acc.iter().map(|a| a.months.len()).max().unwrap_or(0);
+    let store_months = (0..span)
+        .filter_map(|k| {
+            let (stores, cents) = store_acc
+                .iter()
+                .filter_map(|a| a.months.get(k).filter(|c| **c != 0))
+                .fold((0usize, 0i64), |(n, s), c| (n + 1, s + c));
+            (stores > 0).then(|| StoreMonth {
+                month: month_label(first_month + k as i32),
+                stores,
+                revenue: round2(money(cents)),
+                revenue_per_store: round2(ratio(money(cents), stores as f64)),
+            })
         })
         .collect();
     let stores = stats(store_names, &store_acc, |l| {
         Some(registered.get(l).copied().unwrap_or(0))
     });
-    let (channel_names, channel_acc) = outlets(pop, Kind::Channel);
     let channels = stats(channel_names, &channel_acc, |_| None);
     (stores, channels, store_months)
 }

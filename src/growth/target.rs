@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{month_label, month_of};
+use super::{month_label, month_of, Months};
 use crate::analysis::forecast::MemberForecast;
 use crate::analysis::stats::{money, ratio, round2};
 use crate::model::day::days_from_civil;
@@ -104,7 +104,12 @@ pub struct TargetInputs<'a> {
     pub forecasts: &'a [Option<MemberForecast>],
 }
 
-pub fn plan(pop: &Population<'_>, t: &TargetOptions, inp: &TargetInputs<'_>) -> TargetPlan {
+pub fn plan(
+    pop: &Population<'_>,
+    months_of: &Months,
+    t: &TargetOptions,
+    inp: &TargetInputs<'_>,
+) -> TargetPlan {
     let as_of = pop.as_of;
     let first_month = month_of(as_of) + 1;
     let months: Vec<i32> = (first_month..first_month + t.months as i32).collect();
@@ -119,7 +124,7 @@ pub fn plan(pop: &Population<'_>, t: &TargetOptions, inp: &TargetInputs<'_>) -> 
     let period_days = (to - from + 1) as f64;
     for m in &pop.members {
         for p in m.purchases.iter().filter(|p| p.day > since) {
-            by_moy[month_of(p.day).rem_euclid(12) as usize] += p.net_cents;
+            by_moy[months_of.get(p.day).rem_euclid(12) as usize] += p.net_cents;
             by_source[p.source as usize] += p.net_cents;
             if let Some(s) = purchase_labels(&pop.order_files, p).store {
                 *by_store.entry(s).or_default() += p.net_cents;
