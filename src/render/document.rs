@@ -104,6 +104,7 @@ impl Doc<'_> {
                     (self.actions())
                     (self.dormancy())
                     (self.forecasts())
+                    (self.growth())
                     (self.sources())
                     (self.method())
                     footer {
@@ -849,6 +850,128 @@ impl Doc<'_> {
                 "预测是对人群的估计：合计数较可靠，单个会员的数字宜用于排序和分档，不宜当作承诺。只买过一次的会员，模型按定义视为仍活跃，请结合沉睡分层一起看。",
                 "Forecasts are estimates for groups: totals are more reliable than any one member's figure, which is best used to rank and band members. The model treats one-time buyers as still active by construction; read them together with the dormancy tiers.",
             )) }
+        }
+    }
+
+    fn growth(&self) -> Markup {
+        let t = |zh, en| self.t(zh, en);
+        let g = &self.r.growth;
+        let zh = self.zh();
+        let rungs: Vec<Row> = g
+            .ladder
+            .all
+            .iter()
+            .take(6)
+            .filter(|s| s.rate.is_some())
+            .map(|s| Row {
+                label: format!("{} → {}", s.n, s.n + 1),
+                values: vec![s.rate.unwrap_or(0.0)],
+                texts: vec![match s.days_quartiles {
+                    Some(q) => format!(
+                        "{} · {} {}",
+                        pct(s.rate.unwrap_or(0.0)),
+                        num(q[1], 0),
+                        t("天", "days")
+                    ),
+                    None => pct(s.rate.unwrap_or(0.0)),
+                }],
+            })
+            .collect();
+        let cohorts: Vec<_> = g.cohorts.iter().rev().take(12).collect();
+        let share = |c: &crate::report::Cohort, days: u32| {
+            c.second_within
+                .iter()
+                .find(|w| w.days == days)
+                .and_then(|w| {
+                    let share = pct(w.share?);
+                    // A window not yet seen by the whole cohort: say how many it rests on.
+                    Some(if w.eligible < c.members {
+                        format!("{share} (n={})", w.eligible)
+                    } else {
+                        share
+                    })
+                })
+                .unwrap_or_else(|| "—".to_string())
+        };
+        html! {
+            section #growth .major {
+                h2 { (t("增长分析", "Growth")) }
+                h3 { (t("购买次数转化", "Purchase-number ladder")) }
+                p { (t("买过 n 次的会员中再买第 n+1 次的比例（1 → 2 即首购转二购），以及两次之间天数的中位数。",
+                    "Of the buyers with n purchases, the share who made an (n+1)-th (1 → 2 is the first repeat), and the median days between them.")) }
+                @if !rungs.is_empty() {
+                    figure { (hbars(t("各次购买的转化率", "Conversion at each purchase number"), &[Series { name: t("转化率", "Rate"), color: ACCENT }], &rungs)) }
+                }
+                @if !cohorts.is_empty() {
+                    h3 { (t("首购月份同期群（最近 12 个月）", "Cohorts by first-purchase month (latest 12)")) }
+                    table {
+                        thead { tr {
+                            th { (t("首购月份", "First purchase")) } th.n { (t("会员", "Members")) }
+                            th.n { (t("30 天内二购", "2nd within 30 d")) } th.n { (t("90 天内二购", "2nd within 90 d")) }
+                            th.n { (t("365 天内二购", "2nd within 365 d")) }
+                        } }
+                        tbody { @for c in &cohorts { tr {
+                            td { (c.month) } td.n { (int(c.members)) }
+                            td.n { (share(c, 30)) } td.n { (share(c, 90)) } td.n { (share(c, 365)) }
+                        } } }
+                    }
+                    p.note { (t("“—”：该月首购的会员都还未满这个时长；n=：只有这么多会员已满这个时长，比例只基于他们。",
+                        "“—”: none of that month's members has had the whole window yet; n=: only that many have, and the share rests on them.")) }
+                }
+                @if g.omnichannel.combinations.len() > 1 {
+                    h3 { (t("全渠道会员", "Omnichannel members")) }
+                    p { (if zh {
+                        format!("在两个及以上来源消费的会员 {} 人，贡献会员销售额的 {}。", int(g.omnichannel.omnichannel_buyers), pct(g.omnichannel.omnichannel_revenue_share))
+                    } else {
+                        format!("{} buyers bought in two or more sources and bring {} of member revenue.", int(g.omnichannel.omnichannel_buyers), pct(g.omnichannel.omnichannel_revenue_share))
+                    }) }
+                    table {
+                        thead { tr { th { (t("来源组合", "Sources")) } th.n { (t("会员", "Buyers")) } th.n { (t("销售额", "Revenue")) } th.n { (t("客单价", "AOV")) } th.n { (t("销售额占比", "Revenue share")) } } }
+                        tbody { @for c in &g.omnichannel.combinations { tr {
+                            td { (c.sources.join(" + ")) } td.n { (int(c.buyers)) } td.n { (money_whole(c.revenue)) }
+                            td.n { (money(c.aov)) } td.n { (pct(c.revenue_share)) }
+                        } } }
+                    }
+                }
+                @if let Some(m) = &g.movement {
+                    h3 { (t("分群迁移", "Segment movement")) }
+                    p { (if zh {
+                        format!("与 {} 相比：当时已消费的 {} 人中，{} 人下滑（RFM 分层变差或沉睡加深），{} 人上升；此后新增首购 {} 人。",
+                            m.compare_date, int(m.present_both), int(m.moved_down), int(m.moved_up), int(m.new_buyers))
+                    } else {
+                        format!("Since {}: of the {} who had bought by then, {} moved down (a worse segment or a quieter tier) and {} moved up; {} bought for the first time since.",
+                            m.compare_date, int(m.present_both), int(m.moved_down), int(m.moved_up), int(m.new_buyers))
+                    }) }
+                    table {
+                        thead { tr {
+                            th { (t("对比日 → 基准日", "Then → now")) }
+                            @for k in &m.tiers.to { th.n { (self.name("dormancy", k)) } }
+                        } }
+                        tbody { @for (i, from) in m.tiers.from.iter().enumerate() { tr {
+                            td { (if from == "new" { t("新首购", "New").to_string() } else { self.name("dormancy", from) }) }
+                            @for n in &m.tiers.counts[i] { td.n { (int(*n)) } }
+                        } } }
+                    }
+                }
+                @if let Some(tp) = &g.target {
+                    h3 { (t("目标拆解", "Target decomposition")) }
+                    p { (if zh {
+                        format!("{} 至 {} 目标 {}：按客单价 {} 需 {} 单{}；老会员预计贡献 {}，缺口 {}，按新会员人均 {} 需新增约 {} 人。",
+                            tp.from, tp.to, money_whole(tp.revenue), money(tp.aov), num(tp.orders_needed, 0),
+                            tp.traffic_needed.map_or(String::new(), |x| format!("（流量 {}）", num(x, 0))),
+                            money_whole(tp.existing_revenue), money_whole(tp.gap), money(tp.new_member_value), num(tp.new_members_needed, 0))
+                    } else {
+                        format!("Target {} from {} to {}: {} orders at an AOV of {}{}; existing members are expected to bring {}, leaving {} for about {} new members at {} each.",
+                            money_whole(tp.revenue), tp.from, tp.to, num(tp.orders_needed, 0), money(tp.aov),
+                            tp.traffic_needed.map_or(String::new(), |x| format!(" (traffic {})", num(x, 0))),
+                            money_whole(tp.existing_revenue), money_whole(tp.gap), num(tp.new_members_needed, 0), money(tp.new_member_value))
+                    }) }
+                    table {
+                        thead { tr { th { (t("月份", "Month")) } th.n { (t("历史占比", "Share")) } th.n { (t("目标", "Target")) } } }
+                        tbody { @for m in &tp.by_month { tr { td { (m.label) } td.n { (pct(m.share)) } td.n { (money_whole(m.revenue)) } } } }
+                    }
+                }
+            }
         }
     }
 

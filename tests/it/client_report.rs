@@ -111,6 +111,7 @@ fn the_client_report_is_one_document_with_the_reports_figures() {
             "行动建议",
             "沉睡分层与生命周期",
             "预测",
+            "增长分析",
             "数据来源与渠道",
             "口径说明"
         ]
@@ -171,6 +172,17 @@ fn the_client_report_is_one_document_with_the_reports_figures() {
         html.matches("<svg ").count(),
         html.matches(r#"role="img" aria-label=""#).count()
     );
+    // Growth: the movement in words, and the omnichannel combinations.
+    let m = r.growth.movement.as_ref().unwrap();
+    assert!(html.contains(&format!("{} 人下滑", grouped(m.moved_down as u64))));
+    for c in &r.growth.omnichannel.combinations {
+        let row = format!(
+            "<td>{}</td><td class=\"n\">{}</td>",
+            c.sources.join(" + "),
+            grouped(c.buyers as u64)
+        );
+        assert!(html.contains(&row), "{row}");
+    }
     // Forecasts in words: the expected purchases in 90 days, rounded.
     let e90 = r
         .forecast
