@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use memberlens::analysis::rfm::Scoring;
 use memberlens::analysis::{self, dormancy::DormancyMode, AnalysisOptions};
-use memberlens::growth::{self, GrowthInputs, TargetOptions};
+use memberlens::growth::{self, GrowthInputs, MovementInputs, TargetOptions};
 use memberlens::ingest::{self, FileOptions};
 
 fn stats(mut v: Vec<f64>) -> (f64, f64) {
@@ -84,12 +84,14 @@ fn main() {
         let (g, _) = growth::run(
             &pop,
             &GrowthInputs {
-                compare: a.report.as_of.0 - 90,
-                rfm_window: None,
-                scoring: &Scoring::Quantile5,
-                dormancy_mode: DormancyMode::Fixed,
-                segs_now: &[],
-                thresholds_now: a.report.dormancy.thresholds,
+                movement: MovementInputs {
+                    compare: a.report.as_of.0 - 90,
+                    window: None,
+                    scoring: &Scoring::Quantile5,
+                    dormancy_mode: DormancyMode::Fixed,
+                    segs_now: &[],
+                    thresholds_now: a.report.dormancy.thresholds,
+                },
                 inventory: &a.report.inventory,
                 mean_first_purchase_value: a.report.action_plan.mean_first_purchase_value,
                 forecasts: &[],

@@ -163,12 +163,14 @@ pub fn run_with(
     let (growth, moved) = crate::growth::run(
         &pop,
         &crate::growth::GrowthInputs {
-            compare,
-            rfm_window: opts.rfm_window_days,
-            scoring: &opts.rfm_scoring,
-            dormancy_mode: opts.dormancy_mode,
-            segs_now: &rfm.segs,
-            thresholds_now,
+            movement: crate::growth::MovementInputs {
+                compare,
+                window: opts.rfm_window_days,
+                scoring: &opts.rfm_scoring,
+                dormancy_mode: opts.dormancy_mode,
+                segs_now: &rfm.segs,
+                thresholds_now,
+            },
             inventory: &inventory,
             mean_first_purchase_value,
             forecasts: &fc_cols,

@@ -10,13 +10,11 @@ mod omni;
 mod outlets;
 pub mod target;
 
-use crate::analysis::dormancy::DormancyMode;
 use crate::analysis::forecast::MemberForecast;
-use crate::analysis::rfm::{Scoring, Segment};
 use crate::model::population::Population;
 use crate::model::Day;
 use crate::report::{GrowthReport, Inventory};
-pub use movement::Moved;
+pub use movement::{Moved, MovementInputs};
 pub use target::TargetOptions;
 
 /// Month index of a day: year × 12 + month − 1.
@@ -69,16 +67,8 @@ pub fn month_label(m: i32) -> String {
 
 /// What the growth passes read besides the population.
 pub struct GrowthInputs<'a> {
-    /// The comparison date of the movement (before as-of).
-    pub compare: i32,
-    /// RFM window and scoring, and the dormancy mode, of the analysis.
-    pub rfm_window: Option<u32>,
-    pub scoring: &'a Scoring,
-    pub dormancy_mode: DormancyMode,
-    /// Each member's segment at as-of.
-    pub segs_now: &'a [Option<Segment>],
-    /// Dormancy thresholds at as-of.
-    pub thresholds_now: [f64; 4],
+    /// What the movement compares (dates, RFM settings, the states at as-of).
+    pub movement: movement::MovementInputs<'a>,
     /// The inventory section (AOV, rates).
     pub inventory: &'a Inventory,
     /// Mean first-purchase value.
@@ -97,19 +87,7 @@ pub fn run(pop: &Population<'_>, inp: &GrowthInputs<'_>) -> (GrowthReport, Vec<O
         || {
             crate::par::join(
                 || (outlets::run(pop, &months), omni::run(pop)),
-                || {
-                    movement::run(
-                        pop,
-                        &movement::MovementInputs {
-                            compare: inp.compare,
-                            window: inp.rfm_window,
-                            scoring: inp.scoring,
-                            dormancy_mode: inp.dormancy_mode,
-                            segs_now: inp.segs_now,
-                            thresholds_now: inp.thresholds_now,
-                        },
-                    )
-                },
+                || movement::run(pop, &inp.movement),
             )
         },
     );

@@ -213,7 +213,7 @@ impl Doc<'_> {
                 )
             });
         }
-        let top: Vec<&Action> = self.ranked().take(3).collect();
+        let top: Vec<&Action> = self.r.action_plan.ranked().into_iter().take(3).collect();
         if !top.is_empty() {
             let list: Vec<String> = top
                 .iter()
@@ -276,19 +276,6 @@ impl Doc<'_> {
                 ul.findings { @for f in &findings { li { (f) } } }
             }
         }
-    }
-
-    /// Actions with members, best first.
-    fn ranked(&self) -> impl Iterator<Item = &Action> {
-        let mut v: Vec<&Action> = self
-            .r
-            .action_plan
-            .actions
-            .iter()
-            .filter(|a| a.members > 0 && a.error_en.is_none())
-            .collect();
-        v.sort_by_key(|a| a.rank);
-        v.into_iter()
     }
 
     fn inventory(&self) -> Markup {
@@ -536,7 +523,7 @@ impl Doc<'_> {
     fn actions(&self) -> Markup {
         let t = |zh, en| self.t(zh, en);
         let plan = &self.r.action_plan;
-        let ranked: Vec<&Action> = self.ranked().collect();
+        let ranked = plan.ranked();
         let failed: Vec<&Action> = plan
             .actions
             .iter()

@@ -158,3 +158,16 @@ pub struct ActionPlan {
     /// The next 30 days.
     pub calendar: TouchCalendar,
 }
+
+impl ActionPlan {
+    /// The actions that cover someone and could be run, by rank.
+    pub fn ranked(&self) -> Vec<&Action> {
+        let mut v: Vec<&Action> = self
+            .actions
+            .iter()
+            .filter(|a| a.members > 0 && a.error_en.is_none())
+            .collect();
+        v.sort_by_key(|a| a.rank);
+        v
+    }
+}

@@ -2,23 +2,9 @@
 //! either language, with the client's text escaped.
 
 use memberlens::render::HtmlOptions;
-use memberlens::report::Report;
-use memberlens::{AnalysisOptions, Analyzer, Error, FileOptions};
+use memberlens::{Analyzer, Error};
 
-use crate::support::bytes;
-
-const TRIO: [&str; 3] = ["members.csv", "online_orders_gbk.csv", "pos_sales.csv"];
-
-fn analyzer(forecast: bool) -> Analyzer {
-    let mut a = Analyzer::new();
-    for n in TRIO {
-        a.add_file(n, bytes(n), FileOptions::default()).unwrap();
-    }
-    let mut opts = AnalysisOptions::default();
-    opts.forecast.enabled = forecast;
-    a.analyze(&opts).unwrap();
-    a
-}
+use crate::support::trio_analyzer as analyzer;
 
 fn options(lang: &str, brand: &str) -> HtmlOptions {
     HtmlOptions {
@@ -79,17 +65,6 @@ fn headings(html: &str) -> Vec<String> {
         .collect()
 }
 
-fn ranked(r: &Report) -> Vec<&memberlens::report::Action> {
-    let mut v: Vec<_> = r
-        .action_plan
-        .actions
-        .iter()
-        .filter(|a| a.members > 0 && a.error_en.is_none())
-        .collect();
-    v.sort_by_key(|a| a.rank);
-    v
-}
-
 #[test]
 fn the_client_report_is_one_document_with_the_reports_figures() {
     let a = analyzer(true);
@@ -117,7 +92,7 @@ fn the_client_report_is_one_document_with_the_reports_figures() {
         ]
     );
     // Every action with members is a row of the plan, in rank order, with its figures.
-    let actions = ranked(r);
+    let actions = r.action_plan.ranked();
     assert!(actions.len() > 20);
     let mut last = 0;
     for x in &actions {
@@ -209,7 +184,7 @@ fn the_client_report_speaks_english_and_says_what_the_value_is_without_forecasts
             "Chinese in an English heading: {text}"
         );
     }
-    for x in ranked(r) {
+    for x in r.action_plan.ranked() {
         assert!(html.contains(&format!("<td>{}</td>", escaped(&x.name_en))));
     }
     assert!(html.contains("spend in the last 12 months (forecasts were not computed)"));

@@ -6,22 +6,9 @@ use std::collections::HashMap;
 
 use memberlens::report::{Channel, ValueBasis};
 use memberlens::strategy::Playbook;
-use memberlens::{AnalysisOptions, Analyzer, FileOptions};
+use memberlens::Analyzer;
 
-use crate::support::{bytes, exported_rows};
-
-const TRIO: [&str; 3] = ["members.csv", "online_orders_gbk.csv", "pos_sales.csv"];
-
-fn analyzer(forecast: bool) -> Analyzer {
-    let mut a = Analyzer::new();
-    for n in TRIO {
-        a.add_file(n, bytes(n), FileOptions::default()).unwrap();
-    }
-    let mut opts = AnalysisOptions::default();
-    opts.forecast.enabled = forecast;
-    a.analyze(&opts).unwrap();
-    a
-}
+use crate::support::{exported_rows, trio_analyzer as analyzer};
 
 type Row = HashMap<String, String>;
 

@@ -28,6 +28,20 @@ pub fn analyze(names: &[&str]) -> Analysis {
         .clone()
 }
 
+/// The omnichannel trio (member master, online orders, POS sales) analysed with default
+/// options, forecasts on or off, in an `Analyzer` (for its exports, plan and report).
+pub fn trio_analyzer(forecast: bool) -> Analyzer {
+    let mut a = Analyzer::new();
+    for n in ["members.csv", "online_orders_gbk.csv", "pos_sales.csv"] {
+        a.add_file(n, bytes(n), FileOptions::default())
+            .unwrap_or_else(|e| panic!("{n}: {e}"));
+    }
+    let mut opts = AnalysisOptions::default();
+    opts.forecast.enabled = forecast;
+    a.analyze(&opts).expect("analysis");
+    a
+}
+
 /// The truth.json document.
 pub fn truth() -> serde_json::Value {
     serde_json::from_slice(&bytes("truth.json")).expect("truth.json")
