@@ -46,6 +46,7 @@ function wireFiles(state) {
     const value = target.value;
     if (target.matches('select.file-kind')) state.changeFileOptions(name, (o) => { o.kind = value; o.columns = {}; });
     else if (target.matches('select.file-encoding')) state.changeFileOptions(name, (o) => { o.encoding = value; });
+    else if (target.matches('select.file-sheet')) state.changeFileOptions(name, (o) => { o.sheet = value; o.columns = {}; });
     else if (target.matches('input.file-source-label')) state.changeFileOptions(name, (o) => { o.source_label = value.trim() || undefined; });
     else if (target.matches('select.column-role')) {
       const header = target.dataset.header ?? '';

@@ -220,17 +220,16 @@ export class PageState {
     if (!this.files.length) return;
     this.view.showProgress(true);
     this.view.progressStep('input.reloading');
-    const kept = [];
     for (const f of this.files) {
       try {
-        f.summary = await this.engine.addFile(f.name, f.file, f.options);
-        kept.push(f);
+        f.summary = await this.engine.addFile(f.name, f.file, stripOptions(f.options));
+        f.error = null;
       } catch (e) {
-        if (asError(e).fatal) this.engine.restart();
-        // A file that cannot be reloaded is dropped; the error is shown by the caller.
+        if (asError(e).fatal) { this.engine.restart(); f.summary = null; f.error = asError(e); continue; }
+        // A file that cannot be read again keeps its card, with the reason.
+        await this.fileFailed(f, asError(e));
       }
     }
-    this.files = kept;
     this.view.showProgress(false);
     this.view.renderFiles();
   }
@@ -270,7 +269,7 @@ export class PageState {
           this.files.splice(existing, 1);
         }
         /** @type {FileEntry} */
-        const entry = { name, file, options: { columns: {} }, summary: null };
+        const entry = { name, file, options: { columns: {} }, summary: null, error: null, preview: null };
         this.loading = name;
         this.view.showProgress(true);
         try {
@@ -279,8 +278,10 @@ export class PageState {
         } catch (e) {
           const err = asError(e);
           if (err.code === 'cancelled') { cancelled = true; break; }
+          // Every file keeps its card: the error is shown next to it, with what was read.
+          this.files.push(entry);
           if (err.fatal) { await this.recoverFromCrash(err); continue; }
-          this.view.showError(err);
+          await this.fileFailed(entry, err);
         } finally {
           this.loading = null;
         }
@@ -303,19 +304,44 @@ export class PageState {
       if (!f) return;
       this.view.hideError();
       this.view.setBusy(true);
-      const before = JSON.parse(JSON.stringify(f.options));
       mutate(f.options);
       try {
         f.summary = await this.engine.setFileOptions(name, stripOptions(f.options));
+        f.error = null;
+        f.preview = null;
       } catch (e) {
-        f.options = before;
-        if (asError(e).fatal) await this.recoverFromCrash(asError(e));
-        else this.view.showError(asError(e));
+        // The user's choice stays on the card (the kind does not snap back), with the error
+        // that came of it, until the user acts again.
+        if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); f.error = asError(e); } else await this.fileFailed(f, asError(e));
       }
       this.view.renderFiles();
       await this.runAnalysis();
       this.view.setBusy(false);
     });
+  }
+
+  /**
+   * A file could not be read: keep it as a card with the error and its first rows as read
+   * (when the engine can show them), so the user can choose the kind, sheet or encoding.
+   * @param {FileEntry} f @param {ShownError} err
+   */
+  async fileFailed(f, err) {
+    f.summary = null;
+    f.error = err;
+    f.preview = null;
+    try {
+      f.preview = await this.engine.filePreview(f.name);
+    } catch (e) {
+      const pe = asError(e);
+      if (pe.fatal) { this.engine.restart(); return; }
+      // Not a table at all: that is what the card says, whatever the reading said.
+      if (pe.code === 'not_a_table') f.error = pe;
+    }
+  }
+
+  /** The files the engine could read (the others wait on their cards). */
+  get readFiles() {
+    return this.files.filter((f) => f.summary && !f.error);
   }
 
   /** @param {string} name */
@@ -339,7 +365,7 @@ export class PageState {
 
   async runAnalysis() {
     const view = this.view;
-    if (!this.files.length) {
+    if (!this.readFiles.length) {
       this.report = null;
       view.hideResults();
       return;

@@ -85,26 +85,29 @@ export class DomView {
     let text = errorText(err);
     if (wrapKey) text = t(wrapKey, { detail: text });
     $('error-text').textContent = text;
-    const where = [];
+    let where = '';
+    // Where it happened, in words; a line only when there is one (never "line —"). The code
+    // stays out of the text (it is the panel's data-code, for tests and support).
     if (err && err.file) {
-      let w = t('error.where', { file: err.file, line: err.line ?? '—' });
-      if (err.column) w += t('error.where_col', { column: err.column });
-      where.push(w);
+      where = err.line != null ? t('error.where', { file: err.file, line: err.line }) : t('error.where_file', { file: err.file });
+      if (err.column) where += t('error.where_col', { column: err.column });
     }
-    if (err && err.code) where.push(`[${err.code}]`);
-    $('error-detail').textContent = where.join(' ');
+    $('error-detail').textContent = where;
+    $('error-panel').dataset.code = err?.code ?? '';
     $('error-panel').hidden = false;
+    $('status-panel').hidden = true;
     if (!this.state.report) document.body.dataset.state = 'error';
   }
 
   hideError() {
     $('error-panel').hidden = true;
+    $('status-panel').hidden = true;
   }
 
-  /** @param {string | null} reading */
+  /** A cancel is the user's choice, not an error: a neutral note. @param {string | null} reading */
   showCancelled(reading) {
-    const msg = reading ? t('input.cancelled', { name: reading }) : t('input.cancelled_analysis');
-    this.showError({ message: msg, message_zh: msg });
+    $('status-text').textContent = reading ? t('input.cancelled', { name: reading }) : t('input.cancelled_analysis');
+    $('status-panel').hidden = false;
   }
 
   analysisFailed() {

@@ -138,6 +138,12 @@ export class Engine {
    * @returns {Promise<FileSummary>}
    */
   setFileOptions(name, options) { return this.call('setFileOptions', { name, options }); }
+  /**
+   * The first rows of an added file as read (failed or not), its sheets, encoding and delimiter;
+   * rejects with `not_a_table` when the bytes are not a table.
+   * @param {string} name @returns {Promise<import('../sections/files.js').FilePreview>}
+   */
+  filePreview(name) { return this.call('filePreview', { name }); }
   /** @param {string} name @returns {Promise<null>} */
   removeFile(name) { return this.call('removeFile', { name }); }
   /** @param {AnalysisOptions} options @returns {Promise<Report>} */

@@ -160,6 +160,7 @@ export type Request = { id: number } & (
   | { type: 'addFile'; name: string; file: File; options?: FileOptions }
   | { type: 'setFileOptions'; name: string; options?: FileOptions }
   | { type: 'removeFile'; name: string }
+  | { type: 'filePreview'; name: string }
   | { type: 'analyze'; options?: AnalysisOptions }
   | { type: 'columns' }
   | { type: 'query'; query?: MemberQuery }

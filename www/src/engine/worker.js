@@ -108,12 +108,15 @@ const handlers = {
   init: async ({ wasmUrl }) => ({ version: await boot(wasmUrl) }),
   addFile: async ({ name, file, options }) => {
     await boot();
-    try {
-      return await readFile(name, file, options);
-    } catch (e) {
-      try { analyzer.removeFile(name); } catch { /* never got that far */ }
-      throw e;
-    }
+    // A file that fails to read stays in the engine as a failed entry (its bytes kept), so the
+    // page can show its first rows and read it again with other options; removeFile drops it.
+    return readFile(name, file, options);
+  },
+  filePreview: async ({ name }) => {
+    await boot();
+    const a = /** @type {any} */ (analyzer);
+    if (typeof a.filePreview !== 'function') throw Object.assign(new Error('filePreview is not in this engine'), { code: 'unsupported' });
+    return a.filePreview(name);
   },
   setFileOptions: async ({ name, options }) => { await boot(); return analyzer.setFileOptions(name, options ?? {}); },
   removeFile: async ({ name }) => { await boot(); analyzer.removeFile(name); return null; },

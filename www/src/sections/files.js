@@ -11,12 +11,21 @@ import { formats } from '../format.js';
 /** @typedef {import('./mount.js').SectionView} SectionView */
 
 /**
- * A file as the page keeps it: the bytes (to read again after a restart), the user's options and the engine's summary.
+ * What the engine shows of a file's first rows as read, failed or not (`filePreview`).
+ * @typedef {{headers: string[], rows: string[][], sheets: string[], sheet: string | null, encoding: string, delimiter: string}} FilePreview
+ */
+
+/**
+ * A file as the page keeps it: the bytes (to read again after a restart), the user's options,
+ * the engine's summary (null while the file cannot be read), the error that stopped the
+ * reading (shown on the card until the user acts), and the first rows as read.
  * @typedef {object} FileEntry
  * @property {string} name
  * @property {File} file
  * @property {FileOptions & {columns: Record<string, string>}} options
  * @property {FileSummary | null} summary
+ * @property {import('../state.js').ShownError | null} [error]
+ * @property {FilePreview | null} [preview]
  */
 
 /** Table kinds and encodings the engine accepts as overrides. */
@@ -65,21 +74,51 @@ export function render(files, t) {
   };
 }
 
+/** The engine's message in the page's language. @param {import('../state.js').ShownError} err @param {Translate} t */
+export function errorMessage(err, t) {
+  return (t.lang === 'zh' ? err.message_zh : err.message) || err.message || err.message_zh || t('error.unknown');
+}
+
+/** The table of the first rows as read: the preview when the engine gave one, else the summary's sample. @param {FileEntry} f */
+function previewRows(f) {
+  if (f.preview && f.preview.headers.length) return { headers: f.preview.headers, rows: f.preview.rows.slice(0, 20) };
+  const s = f.summary;
+  if (s && s.sample && s.sample.length) return { headers: s.headers || [], rows: s.sample };
+  return null;
+}
+
 /** @param {FileEntry} f @param {Translate} t */
 function fileCard(f, t) {
   const fmt = formats(t.lang);
-  const s = /** @type {Partial<FileSummary>} */ (f.summary || {});
-  const kindSelect = el('select', { class: 'file-kind', 'aria-label': t('file.kind') },
-    KINDS.map((k) => el('option', { value: k, selected: k === s.kind }, t(`kind.${k}`))));
-  const encSelect = el('select', { class: 'file-encoding', 'aria-label': t('file.encoding') },
-    ENCODINGS.map((e) => el('option', { value: e, selected: e === String(s.encoding).toLowerCase() }, e)));
+  const s = /** @type {Partial<FileSummary> & {sheets?: string[]}} */ (f.summary || {});
+  const err = f.error ?? null;
+  const notTable = err?.code === 'not_a_table';
+  const kind = f.options.kind || s.kind || '';
+  const kindSelect = el('select', { class: 'file-kind', 'aria-label': `${t('file.kind')}: ${f.name}` },
+    kind ? null : el('option', { value: '', selected: true, disabled: true }, t('file.kind_choose')),
+    KINDS.map((k) => el('option', { value: k, selected: k === kind }, t(`kind.${k}`))));
+  const encoding = String(f.options.encoding || s.encoding || f.preview?.encoding || '').toLowerCase();
+  const encSelect = el('select', { class: 'file-encoding', 'aria-label': `${t('file.encoding')}: ${f.name}` },
+    ENCODINGS.includes(encoding) ? null : el('option', { value: '', selected: true }, encoding || '—'),
+    ENCODINGS.map((e) => el('option', { value: e, selected: e === encoding }, e)));
+  const sheets = (s.sheets && s.sheets.length ? s.sheets : f.preview?.sheets) ?? [];
+  const sheet = f.options.sheet || s.sheet || f.preview?.sheet || sheets[0] || '';
+  const sheetSelect = sheets.length
+    ? el('label', {}, el('span', {}, t('file.sheet')),
+      el('select', { class: 'file-sheet', 'aria-label': `${t('file.sheet')}: ${f.name}` },
+        sheets.map((n) => el('option', { value: n, selected: n === sheet }, n))))
+    : null;
   const labelInput = el('input', {
     type: 'text', class: 'file-source-label', value: f.options.source_label ?? '', placeholder: s.source_label || f.name,
-    'aria-label': t('file.source_label'),
+    'aria-label': `${t('file.source_label')}: ${f.name}`,
   });
 
-  const roles = [...new Set([...(s.roles_available || []), 'ignore'])];
-  const columnItems = (s.columns || []).map((c) => {
+  // The columns: the engine's mapping once the file is read; before that, every header with
+  // every role, so the user can say what the engine could not find.
+  const headers = s.columns ? null : (f.preview?.headers ?? []);
+  const columns = s.columns ?? (headers ?? []).map((h) => ({ header: h, role: f.options.columns[h] ?? null, decided_by: f.options.columns[h] ? 'user' : null }));
+  const roles = [...new Set([...(s.roles_available || Object.keys(ROLE_NAMES)), 'ignore'])];
+  const columnItems = columns.map((c) => {
     const current = c.role && c.role !== 'none' ? c.role : 'ignore';
     const opts = roles.includes(current) ? roles : [current, ...roles];
     const select = el('select', { class: 'column-role', dataset: { header: c.header }, 'aria-label': `${t('file.role')}: ${c.header}` },
@@ -90,26 +129,37 @@ function fileCard(f, t) {
       select);
   });
 
-  const sample = s.sample && s.sample.length
-    ? el('details', { class: 'sample' }, el('summary', {}, t('file.sample')),
-      el('div', { class: 'table-wrap' }, table(s.headers || [], s.sample)))
+  const rows = previewRows(f);
+  const sample = rows
+    ? el('details', { class: 'sample', open: Boolean(err) },
+      el('summary', {}, t('file.preview', { n: rows.rows.length })),
+      el('div', { class: 'table-wrap' }, table(rows.headers, rows.rows)))
     : null;
 
-  return el('article', { class: 'file-card', dataset: { file: f.name, kind: s.kind ?? '' } },
+  const errorBox = err
+    ? el('p', { class: 'file-error', role: 'alert', dataset: { code: err.code ?? '' } },
+      el('strong', {}, notTable ? t('file.not_a_table') : t('file.unread')), ' ', errorMessage(err, t),
+      notTable ? null : el('span', { class: 'file-error-hint' }, ' ', t(kind ? 'file.unread_hint' : 'file.choose_kind_hint')))
+    : null;
+
+  const state = err ? 'error' : 'ok';
+  return el('article', { class: `file-card${err ? ' file-failed' : ''}`, dataset: { file: f.name, kind: s.kind ?? '', state } },
     el('header', { class: 'file-head' },
       el('strong', { class: 'file-name' }, f.name),
       el('span', { class: 'muted small' }, fmt.bytes(f.file.size)),
-      el('button', { type: 'button', class: 'btn-ghost file-remove' }, t('file.remove'))),
-    el('div', { class: 'file-meta' },
+      el('button', { type: 'button', class: 'btn-ghost file-remove', 'aria-label': `${t('file.remove')}: ${f.name}` }, t('file.remove'))),
+    errorBox,
+    notTable ? null : el('div', { class: 'file-meta' },
       el('label', {}, el('span', {}, t('file.kind')), kindSelect),
+      sheetSelect,
       el('label', {}, el('span', {}, t('file.encoding')), encSelect),
-      el('span', {}, `${t('file.delimiter')}: `, el('code', {}, delimiterName(s.delimiter))),
-      el('span', { class: 'file-rows', dataset: { value: s.rows ?? '' } }, `${t('file.rows')}: ${fmt.count(s.rows)}`),
+      s.delimiter !== undefined ? el('span', {}, `${t('file.delimiter')}: `, el('code', {}, delimiterName(s.delimiter))) : null,
+      f.summary ? el('span', { class: 'file-rows', dataset: { value: s.rows ?? '' } }, `${t('file.rows')}: ${fmt.count(s.rows)}`) : null,
       s.duplicate_rows ? el('span', { class: 'muted' }, `${t('warnings.duplicate_rows')}: ${fmt.count(s.duplicate_rows)}`) : null,
       s.rejected_rows ? el('span', { class: 'warn' }, `${t('warnings.rejected_rows')}: ${fmt.count(s.rejected_rows)}`) : null,
       s.kind === 'orders' ? el('label', {}, el('span', {}, t('file.source_label')), labelInput) : null),
-    el('details', { class: 'columns', open: true },
+    notTable || !columnItems.length ? null : el('details', { class: 'columns', open: true },
       el('summary', {}, t('file.columns')),
       el('div', { class: 'col-grid' }, columnItems)),
-    sample);
+    notTable ? null : sample);
 }
