@@ -99,14 +99,34 @@ function wireMembers(state, view) {
   });
   $('page-prev').addEventListener('click', () => { state.turnPage(-1); });
   $('page-next').addEventListener('click', () => { state.turnPage(1); });
-  $('export-csv').addEventListener('click', () => state.exportMembers('csv'));
-  $('export-xlsx').addEventListener('click', () => state.exportMembers('xlsx'));
+  $('export-csv').addEventListener('click', () => state.exportMembers('csv', getLang()));
+  $('export-xlsx').addEventListener('click', () => state.exportMembers('xlsx', getLang()));
   const mask = /** @type {HTMLInputElement} */ ($('mask-exports'));
   mask.addEventListener('change', () => { state.maskExports = mask.checked; });
 }
 
 /** Bring the member table into view (after a tag or rule filter was set). */
 const showMembers = () => $('members-panel').scrollIntoView({ block: 'start' });
+
+/** A rule's string literal. @param {string} s */
+const ruleString = (s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/**
+ * A segment, tier or stage row clicked anywhere in the results filters the member table to it.
+ * @param {PageState} state
+ */
+function wireRowFilters(state) {
+  $('results').addEventListener('click', (ev) => {
+    const b = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (ev.target).closest('[data-filter-segment], [data-filter-dormancy], [data-filter-lifecycle], [data-filter-tier]'));
+    if (!b) return;
+    const d = b.dataset;
+    if (d.filterSegment) { $select('filter-segment').value = d.filterSegment; state.setFilter('segment', d.filterSegment); }
+    else if (d.filterDormancy) { $select('filter-dormancy').value = d.filterDormancy; state.setFilter('dormancy', d.filterDormancy); }
+    else if (d.filterLifecycle) { $select('filter-lifecycle').value = d.filterLifecycle; state.setFilter('lifecycle', d.filterLifecycle); }
+    else if (d.filterTier) state.filterByRule(`tier = ${ruleString(d.filterTier)}`);
+    showMembers();
+  });
+}
 
 /**
  * Tags and audiences: the tag tree filters the member table, the rule editor counts as the user
@@ -328,6 +348,7 @@ function wire(state, view) {
 
   wireFiles(state);
   wireMembers(state, view);
+  wireRowFilters(state);
   wireTags(state);
   wireActions(state);
   wireGrowth(state);

@@ -587,11 +587,11 @@ export class PageState {
     return this.requery();
   }
 
-  /** Export the whole filtered member list. @param {string} format `csv` or `xlsx` */
-  async exportMembers(format) {
+  /** Export the whole filtered member list, headed in the page's language. @param {string} format `csv` or `xlsx` @param {string} [lang] */
+  async exportMembers(format, lang = 'zh') {
     await this.enqueue(async () => {
       try {
-        const bytes = await this.engine.exportMembers(this.memberQuery({ paged: false }), format, 'full', 'zh', this.maskExports);
+        const bytes = await this.engine.exportMembers(this.memberQuery({ paged: false }), format, 'full', lang, this.maskExports);
         const q = this.query;
         const tag = q.segment || q.dormancy || q.lifecycle || (q.churn_band && `churn-${q.churn_band}`) || (q.rule && 'rule') || 'all';
         this.view.download(bytes, format, `memberlens-${tag}-${this.report?.as_of ?? 'members'}.${format}`);

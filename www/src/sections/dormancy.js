@@ -5,6 +5,7 @@
 import { el, table } from '../dom.js';
 import { formats } from '../format.js';
 import { labelFor } from './labels.js';
+import { info } from '../glossary.js';
 
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('../types/report').DormancyReport} DormancyReport */
@@ -36,7 +37,9 @@ export function render(report, t) {
   const countTable = (keys, counts, prefix, attr) => {
     const total = keys.reduce((a, k) => a + (counts[k] ?? 0), 0);
     return table([t('col.tier'), t('col.members'), t('col.share')],
-      keys.map((k) => [labelFor(prefix, k, t), fmt.count(counts[k] ?? 0), fmt.rate(total ? (counts[k] ?? 0) / total : null)]),
+      keys.map((k) => [[prefix === 'tier' || prefix === 'nb' || prefix === 'life'
+        ? el('button', { type: 'button', class: 'link-button', dataset: { filterDormancy: prefix === 'life' ? '' : k, filterLifecycle: prefix === 'life' ? k : '' } }, labelFor(prefix, k, t))
+        : labelFor(prefix, k, t), info(`${prefix}.${k}`, t)], fmt.count(counts[k] ?? 0), fmt.rate(total ? (counts[k] ?? 0) / total : null)]),
       { numeric: [1, 2], rowAttrs: (i) => ({ dataset: { [attr]: keys[i], members: counts[keys[i]] ?? 0 } }) });
   };
 

@@ -32,7 +32,7 @@ import { formats } from '../format.js';
 export const KINDS = ['orders', 'members', 'member_summary'];
 export const ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'utf-16le', 'utf-16be'];
 
-/** Column roles: [Chinese name, English name]; the engine's key is shown next to the Chinese name. */
+/** Column roles: [Chinese name, English name]; one language at a time (the key is the option value). */
 const ROLE_NAMES = /** @type {Record<string, [string, string]>} */ ({
   member_id: ['会员ID', 'member id'], phone: ['手机号', 'phone'], email: ['邮箱', 'e-mail'], name: ['姓名', 'name'],
   order_id: ['订单号', 'order id'], order_time: ['下单时间', 'order time'], amount: ['实付金额', 'amount'],
@@ -50,7 +50,7 @@ export function roleName(role, t) {
   if (role === 'ignore' || role === null || role === undefined || role === 'none') return t('role.ignore');
   const n = ROLE_NAMES[role];
   if (!n) return role;
-  return t.lang === 'zh' ? `${n[0]} (${role})` : n[1];
+  return t.lang === 'zh' ? n[0] : n[1];
 }
 
 /** @param {string | null | undefined} d */

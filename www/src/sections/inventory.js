@@ -3,6 +3,7 @@
 
 import { el, table } from '../dom.js';
 import { formats } from '../format.js';
+import { info } from '../glossary.js';
 
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('../types/report').Inventory} Inventory */
@@ -42,9 +43,15 @@ export function render(report, t) {
   for (const [key, f] of cards(fmt)) {
     if (!(key in inv)) continue;
     const v = inv[key];
-    figures.push(el('div', { class: 'card', dataset: { metric: key, value: typeof v === 'number' ? String(v) : '' } },
-      el('div', { class: 'card-label' }, t(`metric.${key}`)),
-      el('div', { class: 'card-value' }, f(v))));
+    // A figure the data cannot give is a dash with the reason, never a zero.
+    const reason = key === 'revenue_per_store' && !(inv.by_store || []).length ? t('metric.no_store')
+      : key === 'return_rate' && typeof v !== 'number' ? t('metric.no_return_rate')
+        : key === 'median_interpurchase_days' && typeof v !== 'number' ? t('metric.no_repeat') : '';
+    const known = !reason && v !== null && v !== undefined;
+    figures.push(el('div', { class: 'card', dataset: { metric: key, value: known && typeof v === 'number' ? String(v) : '' } },
+      el('div', { class: 'card-label' }, t(`metric.${key}`), info(`metric.${key}`, t)),
+      el('div', { class: 'card-value' }, known ? f(v) : fmt.DASH),
+      reason ? el('div', { class: 'card-reason muted small' }, reason) : null));
   }
   const tiers = Object.entries(inv.tier_counts || {}).sort((a, b) => b[1] - a[1]);
   const breakdowns = [];
@@ -58,7 +65,7 @@ export function render(report, t) {
       'as-of-label': report.as_of ? t('inventory.as_of', { date: report.as_of }) : '',
       inventory: figures,
       'tier-table': tiers.length
-        ? table([t('col.tier'), t('col.members')], tiers.map(([k, n]) => [k, fmt.count(n)]),
+        ? table([t('col.tier'), t('col.members')], tiers.map(([k, n]) => [el('button', { type: 'button', class: 'link-button', dataset: { filterTier: k } }, k), fmt.count(n)]),
           { numeric: [1], rowAttrs: (i) => ({ dataset: { memberTier: tiers[i][0], members: tiers[i][1] } }) })
         : el('p', { class: 'muted' }, fmt.DASH),
       'breakdown-tables': breakdowns,

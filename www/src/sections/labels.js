@@ -2,6 +2,7 @@
 // carries them (segments), the translation table otherwise, the raw key as a last resort.
 
 import { DASH } from '../format.js';
+import { glossName } from '../glossary.js';
 
 /** @typedef {import('../i18n/index.js').Translate} Translate */
 
@@ -27,7 +28,10 @@ export function segmentName(key, seg, t) {
  */
 export function labelFor(prefix, key, t) {
   if (key === null || key === undefined || key === '') return DASH;
-  return t.has(`${prefix}.${key}`) ? t(`${prefix}.${key}`) : String(key);
+  if (t.has(`${prefix}.${key}`)) return t(`${prefix}.${key}`);
+  // A dormancy key may be a non-buyer tier (over_365d): never show the raw key.
+  if (prefix === 'tier' && t.has(`nb.${key}`)) return t(`nb.${key}`);
+  return glossName(`${prefix}.${key}`, t) ?? String(key);
 }
 
 /**

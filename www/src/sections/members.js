@@ -7,6 +7,7 @@ import { el } from '../dom.js';
 import { formats, cell } from '../format.js';
 import { labelFor, segmentName } from './labels.js';
 import { tagIndex, tagsCell } from './tags.js';
+import { tenName } from './rfm.js';
 
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('../types/report').MemberRow} MemberRow */
@@ -70,10 +71,17 @@ export function memberCell(col, v, report, t) {
     case 'lifecycle': return labelFor('life', v, t);
     case 'repurchase_status': return labelFor('rep', v, t);
     case 'churn_band': return labelFor('churn', v, t);
+    case 'segment_ten': case 'segment_ten_then': return v ? tenName(String(v), report?.rfm?.ten_segments?.[String(v)] ?? {}, t) : dash;
+    case 'segment_then': return v ? segmentName(String(v), report?.rfm?.segments?.[String(v)], t) : dash;
+    case 'dormancy_then': return labelFor('tier', v, t);
+    case 'movement': return labelFor('move', v, t);
     default: break;
   }
-  if (col.kind === 'money') return typeof v === 'number' ? v.toFixed(2) : dash;
-  if (col.kind === 'rate') return typeof v === 'number' ? v.toFixed(3) : dash;
+  const fmt = formats(t.lang);
+  if (col.kind === 'money') return typeof v === 'number' ? fmt.money(v) : dash;
+  if (col.kind === 'rate') return typeof v === 'number' ? fmt.decimal(v, 3) : dash;
+  if (col.kind === 'integer') return typeof v === 'number' ? fmt.count(v) : dash;
+  if (col.kind === 'number') return typeof v === 'number' ? fmt.decimal(v, 1) : dash;
   return cell(v);
 }
 

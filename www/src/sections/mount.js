@@ -4,6 +4,7 @@
 
 import { $, fill } from '../dom.js';
 import { draw } from '../charts.js';
+import { addAlternative } from '../chart-alt.js';
 
 /**
  * A section's rendering, keyed by the id of the element each part goes into.
@@ -21,5 +22,5 @@ export function mount(view) {
   for (const [id, props] of Object.entries(view.props ?? {})) Object.assign($(id), props);
   for (const [id, data] of Object.entries(view.data ?? {})) Object.assign($(id).dataset, data);
   for (const [id, content] of Object.entries(view.slots ?? {})) fill($(id), content);
-  for (const spec of view.charts ?? []) draw(spec);
+  for (const spec of view.charts ?? []) { draw(spec); addAlternative(spec); }
 }

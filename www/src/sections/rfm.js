@@ -2,6 +2,7 @@
 // scored them, members and revenue per segment, the R × F heatmap and the ten-segment table.
 
 import { el, table } from '../dom.js';
+import { info, glossName, tenKey } from '../glossary.js';
 import { formats } from '../format.js';
 import { segmentName } from './labels.js';
 
@@ -16,6 +17,16 @@ import { segmentName } from './labels.js';
 const EMPTY = { members: 0, share: 0, revenue: 0, revenue_share: 0 };
 
 /**
+ * A ten-segment name in the reader's language: the engine's, else the glossary's, else the name.
+ * @param {string} name @param {{name_zh?: string, name_en?: string}} v @param {import('../i18n/index.js').Translate} t
+ */
+export function tenName(name, v, t) {
+  const own = t.lang === 'zh' ? v.name_zh : v.name_en;
+  if (own && !(t.lang === 'zh' && !/[\u4e00-\u9fff]/.test(own))) return own;
+  return glossName(tenKey(name), t) ?? name;
+}
+
+/**
  * @param {Report} report
  * @param {Translate} t
  * @returns {SectionView}
@@ -27,7 +38,7 @@ export function render(report, t) {
   const rows = Object.keys(segs).map((k) => ({ k, s: /** @type {Partial<SegmentStats>} */ (segs[k] || EMPTY) }));
   const segmentTable = table(
     [t('col.segment'), t('col.members'), t('col.share'), t('col.revenue'), t('col.revenue_share'), t('col.mean_r'), t('col.mean_f'), t('col.mean_m')],
-    rows.map(({ k, s }) => [segmentName(k, s, t), fmt.count(s.members), fmt.rate(s.share), fmt.money(s.revenue), fmt.rate(s.revenue_share),
+    rows.map(({ k, s }) => [[el('button', { type: 'button', class: 'link-button', dataset: { filterSegment: k } }, segmentName(k, s, t)), info(`segment.${k}`, t)], fmt.count(s.members), fmt.rate(s.share), fmt.money(s.revenue), fmt.rate(s.revenue_share),
       fmt.decimal(s.mean_recency, 1), fmt.decimal(s.mean_frequency, 2), fmt.money(s.mean_monetary)]),
     { numeric: [1, 2, 3, 4, 5, 6, 7], rowAttrs: (i) => ({ dataset: { segment: rows[i].k, members: rows[i].s.members ?? 0, revenue: rows[i].s.revenue ?? 0 } }) });
 
@@ -49,7 +60,7 @@ export function render(report, t) {
   const tenTable = ten.length
     ? [el('h3', {}, t('rfm.ten')),
       table([t('col.segment'), t('col.members'), t('col.share'), t('col.revenue'), t('col.revenue_share')],
-        ten.map(([name, v]) => [(t.lang === 'zh' ? v.name_zh : v.name_en) || name, fmt.count(v.members), fmt.rate(v.share), fmt.money(v.revenue), fmt.rate(v.revenue_share)]),
+        ten.map(([name, v]) => [[tenName(name, v, t), info(tenKey(name), t)], fmt.count(v.members), fmt.rate(v.share), fmt.money(v.revenue), fmt.rate(v.revenue_share)]),
         { numeric: [1, 2, 3, 4], rowAttrs: (i) => ({ dataset: { tenSegment: ten[i][0], members: ten[i][1].members } }) })]
     : null;
 

@@ -3,6 +3,7 @@
 // editor's live count or error; and the chip saying which tag or rule filters the member table.
 // Clicks are wired in main.js: a tag button carries data-tag (its key).
 
+import { roleName } from './files.js';
 import { el } from '../dom.js';
 import { formats } from '../format.js';
 
@@ -88,7 +89,9 @@ function tagButton(tag, activeTag, t, fmt) {
  * @param {GroupSummary} g @param {string} activeTag @param {Translate} t @param {ReturnType<typeof formats>} fmt
  */
 function group(g, activeTag, t, fmt) {
-  const reason = t.lang === 'en' ? g.unavailable_en : (g.unavailable_zh || g.unavailable_en);
+  // The engine quotes the missing column by its key (“region”): name it in the reader's language.
+  const raw = t.lang === 'en' ? g.unavailable_en : (g.unavailable_zh || g.unavailable_en);
+  const reason = raw == null ? raw : raw.replace(/([“"])([a-z_]+)([”"])/g, (_, a, key, b) => `${a}${roleName(key, t)}${b}`);
   const unavailable = reason != null || !g.tags.length;
   const head = el('div', { class: 'tag-group-head' },
     el('span', { class: 'tag-group-name' }, nameOf(g, t)),

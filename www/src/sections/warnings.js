@@ -36,7 +36,7 @@ export function render(report, t) {
       t('warnings.duplicate_rows'), t('warnings.rejected_rows'), t('warnings.after_as_of_rows'), t('warnings.reasons')],
     files.map((f) => [f.name, labelFor('kind', f.kind, t), f.encoding ?? fmt.DASH, fmt.count(f.rows), fmt.count(f.accepted),
       fmt.count(f.duplicate_rows), fmt.count(f.rejected_rows), fmt.count(f.after_as_of_rows),
-      Object.entries(f.reject_reasons || {}).map(([k, n]) => `${k} × ${n}`).join('；') || fmt.DASH]),
+      Object.entries(f.reject_reasons || {}).map(([k, n]) => `${labelFor('wkind', k, t)} × ${n}`).join(t.lang === 'zh' ? '；' : '; ') || fmt.DASH]),
     { numeric: [3, 4, 5, 6, 7], rowAttrs: (i) => ({ dataset: { fileStats: files[i].name, rows: files[i].rows, duplicateRows: files[i].duplicate_rows, rejectedRows: files[i].rejected_rows } }) });
 
   const notices = Array.isArray(report.notices)
@@ -53,7 +53,7 @@ export function render(report, t) {
     list = [
       el('div', { class: 'table-wrap tall' }, table(
         [t('warnings.file'), t('warnings.line'), t('warnings.column'), t('warnings.kind'), t('warnings.reason')],
-        shown.map((w) => [w.file ?? fmt.DASH, w.line ?? fmt.DASH, w.column ?? fmt.DASH, warningKind(w) ?? fmt.DASH, engineMessage(w, t) || (w.reason ?? fmt.DASH)]),
+        shown.map((w) => [w.file ?? fmt.DASH, w.line ?? fmt.DASH, w.column ?? fmt.DASH, labelFor('wkind', warningKind(w), t), engineMessage(w, t) || (w.reason ?? fmt.DASH)]),
         { className: 'data-table compact', rowAttrs: (i) => ({ dataset: { warningKind: warningKind(shown[i]) ?? '', line: shown[i].line ?? '' } }) })),
       warnings.length > shown.length ? el('p', { class: 'muted small' }, `… ${warnings.length - shown.length}`) : null,
     ];
