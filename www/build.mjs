@@ -39,6 +39,7 @@ await build({
 await copyFile(path.join(pkg, 'memberlens_bg.wasm'), path.join(dist, 'memberlens_bg.wasm'));
 await copyFile(path.join(here, 'index.html'), path.join(dist, 'index.html'));
 await copyFile(path.join(here, 'styles.css'), path.join(dist, 'styles.css'));
+await copyFile(path.join(here, 'src/served-check.js'), path.join(dist, 'served-check.js'));
 await cp(path.join(here, 'demo'), path.join(dist, 'demo'), { recursive: true });
 
 let total = 0;

@@ -10,7 +10,7 @@ import { PageState } from './state.js';
 import { DomView } from './view.js';
 import { t, setLang, getLang, applyStatic } from './i18n/index.js';
 import { $, $input, $select } from './dom.js';
-import { isNumeric } from './sections/members.js';
+import { isNumeric, ATTR_FILTERS } from './sections/members.js';
 import { ruleTagKey, tagIndex, nameOf } from './sections/tags.js';
 import { composeRule } from './sections/audiences.js';
 import * as charts from './charts.js';
@@ -54,6 +54,13 @@ function wireFiles(state) {
     }
   });
   host.addEventListener('click', (ev) => {
+    const toggle = /** @type {HTMLElement} */ (ev.target).closest('button.file-toggle');
+    const toggled = /** @type {HTMLElement | null} */ (toggle?.closest('[data-file]'))?.dataset.file;
+    if (toggled !== undefined) {
+      state.toggleFile(toggled);
+      /** @type {HTMLElement | null} */ (host.querySelector(`[data-file="${CSS.escape(toggled)}"] button.file-toggle`))?.focus();
+      return;
+    }
     const button = /** @type {HTMLElement} */ (ev.target).closest('button.file-remove');
     const name = /** @type {HTMLElement | null} */ (button?.closest('[data-file]'))?.dataset.file;
     if (name !== undefined) state.removeFile(name);
@@ -78,6 +85,13 @@ function wireMembers(state, view) {
       if (key === 'churn_band') view.markChurnBand();
     });
   }
+  for (const [id, key] of ATTR_FILTERS) {
+    $(id).addEventListener('change', (ev) => { state.setAttrFilter(key, /** @type {HTMLSelectElement} */ (ev.target).value); });
+  }
+  $('column-list').addEventListener('change', (ev) => {
+    const box = /** @type {HTMLInputElement} */ (ev.target);
+    if (box.dataset.column) state.chooseColumn(box.dataset.column, box.checked);
+  });
   const head = $('member-head');
   /** @param {Event} ev */
   const sort = (ev) => {
@@ -108,8 +122,6 @@ function wireMembers(state, view) {
 /** Bring the member table into view (after a tag or rule filter was set). */
 const showMembers = () => $('members-panel').scrollIntoView({ block: 'start' });
 
-/** A rule's string literal. @param {string} s */
-const ruleString = (s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /**
  * A segment, tier or stage row clicked anywhere in the results filters the member table to it.
@@ -123,7 +135,7 @@ function wireRowFilters(state) {
     if (d.filterSegment) { $select('filter-segment').value = d.filterSegment; state.setFilter('segment', d.filterSegment); }
     else if (d.filterDormancy) { $select('filter-dormancy').value = d.filterDormancy; state.setFilter('dormancy', d.filterDormancy); }
     else if (d.filterLifecycle) { $select('filter-lifecycle').value = d.filterLifecycle; state.setFilter('lifecycle', d.filterLifecycle); }
-    else if (d.filterTier) state.filterByRule(`tier = ${ruleString(d.filterTier)}`);
+    else if (d.filterTier) { $select('filter-tier').value = d.filterTier; state.setAttrFilter('tier', d.filterTier); }
     showMembers();
   });
 }

@@ -3,7 +3,7 @@
 // a consistent order), recovers when the worker is cancelled or crashes, and tells the page
 // what to show through a PageView; it never touches the DOM itself.
 
-import { PAGE_SIZE } from './sections/members.js';
+import { PAGE_SIZE, normaliseSearch, attrRule } from './sections/members.js';
 import { tagRule } from './sections/tags.js';
 import { playIndex } from './sections/actions.js';
 import { ALL as LADDER_ALL } from './sections/ladder.js';
@@ -52,6 +52,7 @@ import { MOVED_DOWN_RULE } from './sections/movement.js';
  * @property {(version: string) => void} showVersion
  * @property {() => void} renderFiles
  * @property {() => void} hideResults
+ * @property {() => void} showResults  the results are ready after new files: fold the file cards, move to the results
  * @property {(userAsOf: boolean) => AnalysisOptions} readOptions  the analysis options as the controls say
  * @property {() => ReportHtmlOptions} readReportOptions  the client report's title, brand, language and date, as the report controls say
  * @property {() => void} renderReport
@@ -115,7 +116,9 @@ export class PageState {
     /** Exports mask phones, e-mails and names (for a screen shared on a client's site). */
     this.maskExports = false;
     /** @type {MemberFilter} */
-    this.query = { search: '', segment: '', dormancy: '', lifecycle: '', source: '', churn_band: '', rule: '', sort: '', desc: false, offset: 0, limit: PAGE_SIZE };
+    this.query = { search: '', segment: '', dormancy: '', lifecycle: '', source: '', churn_band: '', rule: '', attrs: {}, sort: '', desc: false, offset: 0, limit: PAGE_SIZE };
+    /** The member table's columns the user chose (null = the engine's default), kept while the page is open. @type {Set<string> | null} */
+    this.chosenColumns = null;
     /** Rows of the top-CLV query for the current report (null while loading). @type {MemberRow[] | null} */
     this.topClv = null;
     /** @type {MemberPage} */
@@ -124,6 +127,8 @@ export class PageState {
     this.columns = [];
     /** The user chose the as-of date (else the report's is shown). */
     this.userAsOf = false;
+    /** The latest purchase day of the files, as the last analysis on the default as-of date said ('' = not known). */
+    this.latestPurchase = '';
     this.reportSeq = 0;
     /** Name of the file being read. @type {string | null} */
     this.loading = null;
@@ -290,6 +295,7 @@ export class PageState {
       this.view.renderFiles();
       if (!cancelled) await this.runAnalysis();
       this.view.setBusy(false);
+      if (!cancelled && this.report) this.view.showResults();
     });
   }
 
@@ -305,6 +311,7 @@ export class PageState {
       this.view.hideError();
       this.view.setBusy(true);
       mutate(f.options);
+      f.expanded = true;
       try {
         f.summary = await this.engine.setFileOptions(name, stripOptions(f.options));
         f.error = null;
@@ -344,6 +351,14 @@ export class PageState {
     return this.files.filter((f) => f.summary && !f.error);
   }
 
+  /** Open or fold a file's card. @param {string} name */
+  toggleFile(name) {
+    const f = this.files.find((x) => x.name === name);
+    if (!f) return;
+    f.expanded = !f.expanded;
+    this.view.renderFiles();
+  }
+
   /** @param {string} name */
   removeFile(name) {
     return this.enqueue(async () => {
@@ -379,6 +394,7 @@ export class PageState {
     try {
       ({ report, settingsError } = await this.analyzeTolerant({ ...view.readOptions(this.userAsOf), ...this.growthOptions() }));
       this.report = report;
+      if (report.as_of_source === 'latest_purchase') this.latestPurchase = report.as_of;
     } catch (e) {
       view.showProgress(false);
       if (asError(e).code === 'cancelled') return;
@@ -505,6 +521,10 @@ export class PageState {
     /** @type {MemberQuery} */
     const q = {};
     for (const k of /** @type {const} */ (['search', 'segment', 'dormancy', 'lifecycle', 'source', 'churn_band', 'rule', 'sort'])) if (this.query[k]) q[k] = this.query[k];
+    if (q.search) q.search = normaliseSearch(q.search);
+    // The attribute filters join the rule filter (a tag or the rule editor's) with `and`.
+    const attrs = attrRule(this.query.attrs ?? {});
+    if (attrs) q.rule = q.rule ? `(${q.rule}) and ${attrs}` : attrs;
     if (this.query.sort) q.desc = this.query.desc;
     if (paged) { q.offset = this.query.offset; q.limit = this.query.limit; }
     return q;
@@ -555,6 +575,25 @@ export class PageState {
     this.query[key] = value;
     this.query.offset = 0;
     return this.requery();
+  }
+
+  /**
+   * Filter the member table by a member attribute (tier, store, guide, reg_channel, gender) or a
+   * tag ('' = any), from the first page.
+   * @param {string} key @param {string} value
+   */
+  setAttrFilter(key, value) {
+    this.query.attrs = { ...(this.query.attrs ?? {}), [key]: value };
+    this.query.offset = 0;
+    return this.requery();
+  }
+
+  /** Show or hide a member-table column (kept while the page is open). @param {string} key @param {boolean} on */
+  chooseColumn(key, on) {
+    const chosen = new Set(this.chosenColumns ?? this.columns.filter((c) => c.shown).map((c) => c.key));
+    if (on) chosen.add(key); else chosen.delete(key);
+    this.chosenColumns = chosen;
+    this.view.renderMembers();
   }
 
   /** Toggle the churn-band filter (a click on a band): the band, or none if it was the band. @param {string} band */

@@ -139,7 +139,16 @@ export class DomView {
   // ---------------------------------------------------------------- sections
 
   renderFiles() {
-    mount(filesSection.render(this.state.files, t));
+    mount(filesSection.render(this.state.files, t, Boolean(this.state.report)));
+  }
+
+  /** The files are read and the results drawn: bring the results into view, focus on them. */
+  showResults() {
+    const results = $('results');
+    if (results.hidden) return;
+    this.renderFiles();
+    results.scrollIntoView({ block: 'start' });
+    results.focus({ preventScroll: true });
   }
 
   hideResults() {
@@ -151,6 +160,7 @@ export class DomView {
     if (!r) return;
     $('results').hidden = false;
     if (!userAsOf && r.as_of) $input('as-of').value = r.as_of;
+    $('as-of-warning').textContent = asOfWarning(r, this.state.latestPurchase);
     this.renderPrintHeader();
     mount(inventory.render(r, t));
     this.renderActions();
@@ -165,6 +175,7 @@ export class DomView {
     this.renderGrowth();
     mount(warnings.render(r, t));
     mount(members.renderFilters(r, t, query));
+    mount(members.renderChooser(this.state.columns, this.state.chosenColumns, t));
     this.renderTags();
     this.renderRuleCheck();
     this.renderAudienceDrafts();
@@ -318,7 +329,7 @@ export class DomView {
   }
 
   memberColumns() {
-    return members.columns(this.state.columns);
+    return members.columns(this.state.columns, this.state.chosenColumns);
   }
 
   renderMemberHead() {
@@ -378,6 +389,21 @@ export class DomView {
 function outcomeText(o) {
   if (!o) return null;
   return { ok: o.ok, text: t(o.key, { ...(o.params ?? {}), detail: o.error ? errorText(o.error) : '' }), code: o.error?.code ?? '' };
+}
+
+/**
+ * Why an as-of date may not be what the user meant: before the first purchase (no buyer yet), or
+ * more than a year after the last one (every member reads as dormant). '' when it is fine.
+ * @param {import('./types/report').Report} r @param {string} latest  the latest purchase day, if known
+ */
+export function asOfWarning(r, latest) {
+  if (r.as_of_source !== 'user') return '';
+  if (!r.inventory || r.inventory.buyers === 0) return t('options.as_of_before', { date: r.as_of });
+  if (latest) {
+    const days = (Date.parse(r.as_of) - Date.parse(latest)) / 86_400_000;
+    if (days > 365) return t('options.as_of_after', { date: r.as_of, latest, days: Math.round(days) });
+  }
+  return '';
 }
 
 /** The engine's message in the page's language. @param {ShownError | null | undefined} err */

@@ -185,7 +185,8 @@ test('the playbook exports as JSON; an edited gain rate changes the expected gai
   // A fresh worker (cancel replaces it) is given the imported playbook again.
   await page.evaluate(() => document.getElementById('cancel-button').click());
   await page.waitForFunction(() => document.body.dataset.state !== 'busy', null, { timeout: 30_000 });
-  await page.click('#error-dismiss');
+  // Cancel is a neutral note, not an error to dismiss.
+  assert.equal(await page.locator('#error-panel').isHidden(), true);
   const seq = await h.reportSeq(page);
   await page.click('#reanalyze');
   await h.waitForReport(page, seq);

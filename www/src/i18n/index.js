@@ -52,6 +52,7 @@ export function applyStatic(root = document) {
     el.setAttribute('title', text);
     el.setAttribute('aria-label', text);
   }
+  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(/** @type {HTMLElement} */ (el).dataset.i18nLabel ?? ''));
   document.documentElement.lang = t.lang === 'zh' ? 'zh-CN' : 'en';
   document.title = t.lang === 'zh' ? 'MemberLens 私域会员分析器' : 'MemberLens — member analytics in your browser';
 }

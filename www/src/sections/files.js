@@ -26,6 +26,7 @@ import { formats } from '../format.js';
  * @property {FileSummary | null} summary
  * @property {import('../state.js').ShownError | null} [error]
  * @property {FilePreview | null} [preview]
+ * @property {boolean} [expanded]  the user opened the card's mapping (cards fold once there are results)
  */
 
 /** Table kinds and encodings the engine accepts as overrides. */
@@ -62,15 +63,18 @@ export function delimiterName(d) {
 }
 
 /**
- * The file cards, and the analysis options shown once there is a file.
+ * The file cards, and the analysis options shown once there is a file. Once there are results
+ * (`fold`), a card that was read is one line (name, kind, rows, encoding) until the user opens
+ * it; a card with an error stays open.
  * @param {FileEntry[]} files
  * @param {Translate} t
+ * @param {boolean} [fold]
  * @returns {SectionView}
  */
-export function render(files, t) {
+export function render(files, t, fold = false) {
   return {
     hidden: { 'analysis-options': files.length === 0 },
-    slots: { files: files.map((f) => fileCard(f, t)) },
+    slots: { files: files.map((f) => fileCard(f, t, fold && !f.error && !f.expanded)) },
   };
 }
 
@@ -87,8 +91,8 @@ function previewRows(f) {
   return null;
 }
 
-/** @param {FileEntry} f @param {Translate} t */
-function fileCard(f, t) {
+/** @param {FileEntry} f @param {Translate} t @param {boolean} folded */
+function fileCard(f, t, folded) {
   const fmt = formats(t.lang);
   const s = /** @type {Partial<FileSummary> & {sheets?: string[]}} */ (f.summary || {});
   const err = f.error ?? null;
@@ -143,11 +147,17 @@ function fileCard(f, t) {
     : null;
 
   const state = err ? 'error' : 'ok';
-  return el('article', { class: `file-card${err ? ' file-failed' : ''}`, dataset: { file: f.name, kind: s.kind ?? '', state } },
+  const line = f.summary
+    ? t('file.summary_line', { kind: t(`kind.${s.kind}`), rows: fmt.count(s.rows), encoding: s.encoding ?? '' })
+    : t('file.summary_failed');
+  const bodyId = `file-body-${f.name.replace(/[^\w-]/g, '_')}`;
+  return el('article', { class: `file-card${err ? ' file-failed' : ''}${folded ? ' folded' : ''}`, dataset: { file: f.name, kind: s.kind ?? '', state } },
     el('header', { class: 'file-head' },
       el('strong', { class: 'file-name' }, f.name),
-      el('span', { class: 'muted small' }, fmt.bytes(f.file.size)),
+      el('span', { class: 'muted small file-line' }, folded ? line : fmt.bytes(f.file.size)),
+      err ? null : el('button', { type: 'button', class: 'btn-ghost file-toggle', 'aria-expanded': folded ? 'false' : 'true', 'aria-controls': bodyId }, t(folded ? 'file.edit' : 'file.fold')),
       el('button', { type: 'button', class: 'btn-ghost file-remove', 'aria-label': `${t('file.remove')}: ${f.name}` }, t('file.remove'))),
+    el('div', { class: 'file-body', id: bodyId, hidden: folded },
     errorBox,
     notTable ? null : el('div', { class: 'file-meta' },
       el('label', {}, el('span', {}, t('file.kind')), kindSelect),
@@ -161,5 +171,5 @@ function fileCard(f, t) {
     notTable || !columnItems.length ? null : el('details', { class: 'columns', open: true },
       el('summary', {}, t('file.columns')),
       el('div', { class: 'col-grid' }, columnItems)),
-    notTable ? null : sample);
+    notTable ? null : sample));
 }

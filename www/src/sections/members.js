@@ -6,7 +6,7 @@
 import { el } from '../dom.js';
 import { formats, cell } from '../format.js';
 import { labelFor, segmentName } from './labels.js';
-import { tagIndex, tagsCell } from './tags.js';
+import { tagIndex, tagsCell, tagRule } from './tags.js';
 import { tenName } from './rfm.js';
 
 /** @typedef {import('../types/report').Report} Report */
@@ -26,6 +26,7 @@ import { tenName } from './rfm.js';
  * @property {string} source
  * @property {string} churn_band
  * @property {string} rule  a rule the members must match ('' for none): a tag clicked, or the rule editor's
+ * @property {Record<string, string>} [attrs]  the attribute filters (tier, store, guide, reg_channel, gender, tag) → value
  * @property {string} sort
  * @property {boolean} desc
  * @property {number} offset
@@ -33,6 +34,59 @@ import { tenName } from './rfm.js';
  */
 
 export const PAGE_SIZE = 50;
+
+/**
+ * What the search box sends: a phone in any format (+86 139 8541 8353, 139-8541-8353) as its
+ * digits without the country code; anything else as typed.
+ * @param {string} text
+ */
+export function normaliseSearch(text) {
+  const s = text.trim();
+  if (!/^[+\d][\d\s()+.-]*$/.test(s)) return s;
+  let digits = s.replace(/\D/g, '');
+  if (digits.length === 13 && digits.startsWith('86')) digits = digits.slice(2);
+  else if (digits.length === 15 && digits.startsWith('0086')) digits = digits.slice(4);
+  return digits.length >= 3 ? digits : s;
+}
+
+/** A rule's string literal. @param {string} s */
+export const ruleString = (s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** The member attributes the table filters on with a rule: filter select id → column key. */
+export const ATTR_FILTERS = /** @type {const} */ ([['filter-tier', 'tier'], ['filter-store', 'store'], ['filter-guide', 'guide'], ['filter-reg-channel', 'reg_channel'], ['filter-gender', 'gender'], ['filter-tag', 'tag']]);
+
+/**
+ * The rule of the attribute filters set ('' for none): `tier = "金卡" and tag("…")`.
+ * @param {Record<string, string>} attrs  column key (or `tag`) → value
+ */
+export function attrRule(attrs) {
+  return Object.entries(attrs).filter(([, v]) => v)
+    .map(([k, v]) => (k === 'tag' ? tagRule(v) : `${k} = ${ruleString(v)}`)).join(' and ');
+}
+
+/**
+ * The values each attribute filter offers, from the report: tiers, stores and registration
+ * channels from the inventory; guides and genders from their tag groups; every tag.
+ * @param {Report} report @param {Translate} t
+ * @returns {Record<string, [string, string][]>}
+ */
+export function attrChoices(report, t) {
+  const inv = report.inventory;
+  const labels = (/** @type {{label: string}[] | undefined} */ rows) => (rows ?? []).map((r) => r.label).filter(Boolean).map((l) => /** @type {[string, string]} */ ([l, l]));
+  /** @type {Record<string, [string, string][]>} */
+  const out = { tier: Object.keys(inv?.tier_counts ?? {}).map((k) => [k, k]), store: labels(inv?.by_store), reg_channel: labels(inv?.by_reg_channel), guide: [], gender: [], tag: [] };
+  for (const c of report.tags?.catalogue ?? []) {
+    for (const g of c.groups) {
+      for (const tag of g.tags) {
+        const name = (t.lang === 'en' ? tag.name_en : tag.name_zh) || tag.name_zh || tag.name_en;
+        const group = (t.lang === 'en' ? g.name_en : g.name_zh) || g.name_zh;
+        if (g.key === 'guide' || g.key === 'gender') out[g.key].push([name, name]);
+        out.tag.push([tag.key, `${group} · ${name}`]);
+      }
+    }
+  }
+  return out;
+}
 
 /** Column kinds shown right-aligned and sorted descending first. */
 const NUMERIC_KINDS = new Set(['integer', 'number', 'money', 'rate']);
@@ -49,11 +103,28 @@ export const columnLabel = (col, t) => (t.lang === 'en' ? col.label_en : col.lab
 
 /**
  * The columns the member table shows: those the engine marks as shown, in its order (its
- * column list has the forecast columns only when forecasts were computed).
+ * column list has the forecast columns only when forecasts were computed), or the user's
+ * choice (column chooser) when there is one.
  * @param {Column[]} all
+ * @param {Set<string> | null} [chosen]
  */
-export function columns(all) {
-  return all.filter((c) => c.shown);
+export function columns(all, chosen = null) {
+  return chosen ? all.filter((c) => chosen.has(c.key)) : all.filter((c) => c.shown);
+}
+
+/**
+ * The column chooser: a checkbox per column, checked when shown.
+ * @param {Column[]} all @param {Set<string> | null} chosen @param {Translate} t
+ * @returns {SectionView}
+ */
+export function renderChooser(all, chosen, t) {
+  const shown = new Set(columns(all, chosen).map((c) => c.key));
+  return {
+    slots: {
+      'column-list': all.map((c) => el('label', { class: 'column-choice' },
+        el('input', { type: 'checkbox', value: c.key, checked: shown.has(c.key), dataset: { column: c.key } }), ' ', columnLabel(c, t))),
+    },
+  };
 }
 
 /**
@@ -109,9 +180,21 @@ export function renderFilters(report, t, query) {
   const stages = Object.keys(report.lifecycle || {});
   const bands = Object.keys(report.forecast?.churn_bands || {});
   const labels = (report.sources || []).map((s) => s.label);
+  const choices = attrChoices(report, t);
+  /** @type {Record<string, string>} */
+  const allKeys = { tier: 'members.all_tiers', store: 'members.all_stores', guide: 'members.all_guides', reg_channel: 'members.all_reg_channels', gender: 'members.all_genders', tag: 'members.all_tags' };
+  /** @type {Record<string, import('../dom.js').Child>} */
+  const attrSlots = {};
+  /** @type {Record<string, boolean>} */
+  const attrHidden = {};
+  for (const [id, key] of ATTR_FILTERS) {
+    attrSlots[id] = selectOptions(allKeys[key], choices[key], query.attrs?.[key] ?? '', t);
+    attrHidden[id] = !choices[key].length;
+  }
   return {
-    hidden: { 'filter-churn': !report.forecast },
+    hidden: { 'filter-churn': !report.forecast, ...attrHidden },
     slots: {
+      ...attrSlots,
       'filter-segment': selectOptions('members.all_segments', Object.keys(segments).map((k) => [k, segmentName(k, segments[k], t)]), query.segment, t),
       'filter-dormancy': selectOptions('members.all_dormancy', tiers.map((k) => [k, t(`tier.${k}`)]), query.dormancy, t),
       'filter-lifecycle': selectOptions('members.all_lifecycle', stages.map((k) => [k, t(`life.${k}`)]), query.lifecycle, t),
