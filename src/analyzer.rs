@@ -55,7 +55,9 @@ struct Entry {
     /// Kept for re-reading with other options, unless the embedder said not to.
     bytes: Option<Vec<u8>>,
     options: FileOptions,
-    ingested: Ingested,
+    /// The file as read, or why it could not be read (the file stays, with its bytes, so
+    /// other options can be tried; analyses leave it out).
+    ingested: Result<Ingested, Error>,
 }
 
 /// Files, their options, and the latest analysis.
@@ -142,25 +144,34 @@ impl Analyzer {
         bytes: Vec<u8>,
         options: FileOptions,
     ) -> Result<FileSummary, Error> {
-        // Bytes not kept are handed over, and freed as soon as they are read.
+        // Bytes not kept are handed over, and freed as soon as they are read. A file that
+        // cannot be read is kept with its error when its bytes are, so that the user can
+        // choose its kind, sheet or encoding instead of losing it.
         let (ingested, bytes) = if self.keep_bytes {
-            (ingest::ingest(name, &bytes, &options)?, Some(bytes))
+            (ingest::ingest(name, &bytes, &options), Some(bytes))
         } else {
-            (ingest::ingest_owned(name, bytes, &options)?, None)
+            (ingest::ingest_owned(name, bytes, &options), None)
         };
-        let summary = ingested.summary.clone();
-        let entry = Entry {
-            name: name.to_string(),
-            bytes,
-            options,
-            ingested,
-        };
-        match self.files.iter_mut().find(|e| e.name == name) {
-            Some(e) => *e = entry,
-            None => self.files.push(entry),
+        let result = ingested
+            .as_ref()
+            .map(|i| i.summary.clone())
+            .map_err(Clone::clone);
+        if ingested.is_ok() || bytes.is_some() {
+            let entry = Entry {
+                name: name.to_string(),
+                bytes,
+                options,
+                ingested,
+            };
+            match self.files.iter_mut().find(|e| e.name == name) {
+                Some(e) => *e = entry,
+                None => self.files.push(entry),
+            }
+        } else {
+            self.files.retain(|e| e.name != name);
         }
         self.last = None;
-        Ok(summary)
+        result
     }
 
     /// Re-reads a file's kept bytes with new options (encoding, kind, column roles).
@@ -182,12 +193,15 @@ impl Analyzer {
                 "{name} was read without keeping its bytes; add it again with the new options"
             ),
         })?;
-        let ingested = ingest::ingest(name, bytes, &options)?;
-        let summary = ingested.summary.clone();
+        let ingested = ingest::ingest(name, bytes, &options);
+        let result = ingested
+            .as_ref()
+            .map(|i| i.summary.clone())
+            .map_err(Clone::clone);
         e.ingested = ingested;
         e.options = options;
         self.last = None;
-        Ok(summary)
+        result
     }
 
     /// Removes a file.
@@ -199,7 +213,35 @@ impl Analyzer {
 
     /// Summaries of the files added, in order.
     pub fn files(&self) -> Vec<&FileSummary> {
-        self.files.iter().map(|e| &e.ingested.summary).collect()
+        self.files
+            .iter()
+            .filter_map(|e| e.ingested.as_ref().ok().map(|i| &i.summary))
+            .collect()
+    }
+
+    /// Why a file added could not be read, if it could not (it stays until removed).
+    pub fn file_error(&self, name: &str) -> Option<&Error> {
+        self.files
+            .iter()
+            .find(|e| e.name == name)
+            .and_then(|e| e.ingested.as_ref().err())
+    }
+
+    /// The first rows of a file as read, its sheets and encoding, whether or not its kind could
+    /// be told (for the user to choose it).
+    pub fn file_preview(&self, name: &str) -> Result<ingest::Preview, Error> {
+        let e = self
+            .files
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| Error::UnknownFile {
+                file: name.to_string(),
+            })?;
+        let bytes = e.bytes.as_deref().ok_or_else(|| Error::InvalidOption {
+            option: "file preview".to_string(),
+            reason: format!("{name} was read without keeping its bytes"),
+        })?;
+        ingest::preview(name, bytes, &e.options)
     }
 
     /// The options a file was read with.
@@ -212,7 +254,11 @@ impl Analyzer {
 
     /// Runs the analysis over all files and keeps it for queries.
     pub fn analyze(&mut self, options: &AnalysisOptions) -> Result<&Analysis, Error> {
-        let files: Vec<&Ingested> = self.files.iter().map(|e| &e.ingested).collect();
+        let files: Vec<&Ingested> = self
+            .files
+            .iter()
+            .filter_map(|e| e.ingested.as_ref().ok())
+            .collect();
         let a = analysis::run_with(&files, options, &self.catalogue, &self.playbook)?;
         Ok(self.last.insert(a))
     }

@@ -33,6 +33,12 @@ pub enum Error {
     NoAmountColumn { file: String },
     /// No column identifies the member (id/card, phone or e-mail), so nothing can be linked.
     NoMemberKey { file: String },
+    /// The bytes are not a table (an image, a PDF, an archive, an old .xls workbook...).
+    NotATable {
+        file: String,
+        /// What it looks like: `png`, `jpeg`, `gif`, `pdf`, `xls`, `zip`, `binary`...
+        looks_like: String,
+    },
     /// The file's kind could not be told from its columns; the user must choose it.
     UnknownTableKind { file: String, headers: Vec<String> },
     /// One amount column mixes currencies; `lines` names example rows of each.
@@ -91,6 +97,7 @@ impl Error {
             | Error::NoAmountColumn { file }
             | Error::NoMemberKey { file }
             | Error::UnknownTableKind { file, .. }
+            | Error::NotATable { file, .. }
             | Error::MixedCurrency { file, .. }
             | Error::UnknownFile { file }
             | Error::UnknownRole { file, .. } => Some(file),
@@ -133,6 +140,7 @@ impl Error {
             Error::NoAmountColumn { .. } => "no_amount_column",
             Error::NoMemberKey { .. } => "no_member_key",
             Error::UnknownTableKind { .. } => "unknown_table_kind",
+            Error::NotATable { .. } => "not_a_table",
             Error::MixedCurrency { .. } => "mixed_currency",
             Error::UnknownFile { .. } => "unknown_file",
             Error::UnknownRole { .. } => "unknown_role",
@@ -160,6 +168,10 @@ impl Error {
             Error::NoAmountColumn { file } => format!("{file}: no column holds the order amount (e.g. 实付金额, amount). Map a column to the role amount or item_amount."),
             Error::NoMemberKey { file } => format!("{file}: no column identifies the member (member id/card number, phone or e-mail). Map one of them."),
             Error::UnknownTableKind { file, .. } => format!("{file}: cannot tell whether this is an orders, members or member-summary table. Choose its kind."),
+            Error::NotATable { file, looks_like } => format!(
+                "{file} is not a table: it looks like {}. Bring a CSV, TSV or XLSX export.",
+                crate::ingest::sniff::looks_like_names(looks_like).0
+            ),
             Error::MixedCurrency { file, column, currencies, lines } => format!(
                 "{file}: column \"{column}\" mixes currencies ({}), e.g. at lines {}. Split the file by currency or convert the amounts first.",
                 currencies.join(", "),
@@ -191,6 +203,10 @@ impl Error {
             Error::NoAmountColumn { file } => format!("{file}：找不到金额列（如 实付金额），请把某列指定为“金额”或“商品金额”。"),
             Error::NoMemberKey { file } => format!("{file}：没有可识别会员的列（会员ID/卡号、手机号或邮箱），请指定其中一列。"),
             Error::UnknownTableKind { file, .. } => format!("{file}：无法判断是订单表、会员表还是会员汇总表，请手动选择。"),
+            Error::NotATable { file, looks_like } => format!(
+                "{file} 不是表格文件：看起来是{}。请提供 CSV、TSV 或 XLSX 导出文件。",
+                crate::ingest::sniff::looks_like_names(looks_like).1
+            ),
             Error::MixedCurrency { file, column, currencies, lines } => format!(
                 "{file}：“{column}”列混用了多种货币（{}），例如第 {} 行。请按币种拆分或先统一换算。",
                 currencies.join("、"),

@@ -102,6 +102,14 @@ impl Analyzer {
     }
 
     /// Re-reads a file with new options.
+    /// The first rows of a file as read (`{ headers, rows, sheets, sheet, encoding,
+    /// delimiter }`), whether or not it could be classified: for the user to choose its kind,
+    /// sheet or encoding. A file that failed to read stays added until removed.
+    #[wasm_bindgen(js_name = filePreview)]
+    pub fn file_preview(&self, name: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.file_preview(name).map_err(into_error)?)
+    }
+
     #[wasm_bindgen(js_name = setFileOptions)]
     pub fn set_file_options(&mut self, name: &str, options: JsValue) -> Result<JsValue, JsValue> {
         let opts: FileOptions = from_js(options)?;

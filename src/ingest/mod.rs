@@ -10,6 +10,7 @@ mod members;
 mod orders;
 pub mod roles;
 mod rows;
+pub mod sniff;
 pub mod table;
 pub mod values;
 
@@ -60,6 +61,8 @@ pub struct FileSummary {
     pub delimiter: String,
     /// Sheet read, for workbooks.
     pub sheet: Option<String>,
+    /// Every sheet of a workbook, in order (empty for text files).
+    pub sheets: Vec<String>,
     /// Data rows (header excluded).
     pub rows: usize,
     /// Rows accepted.
@@ -194,6 +197,64 @@ fn parse_overrides(file: &str, opts: &FileOptions) -> Result<Vec<(String, Option
         .collect()
 }
 
+/// The first rows of a file as read, for a person to check the reading or choose the kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Preview {
+    /// Headers as written.
+    pub headers: Vec<String>,
+    /// The first data rows.
+    pub rows: Vec<Vec<String>>,
+    /// A workbook's sheets, in order (empty for text files).
+    pub sheets: Vec<String>,
+    /// The sheet read, for workbooks.
+    pub sheet: Option<String>,
+    /// Encoding label (`xlsx` for workbooks).
+    pub encoding: String,
+    /// Delimiter (empty for workbooks).
+    pub delimiter: String,
+}
+
+/// Rows a preview shows.
+const PREVIEW_ROWS: usize = 20;
+
+/// The first rows of a file as `ingest` would read them with `opts`, whatever its kind.
+pub fn preview(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<Preview, Error> {
+    sniff::check(name, bytes)?;
+    if table::is_zip(bytes) {
+        let s = table::read_xlsx(name, bytes, opts.sheet.as_deref())?;
+        return Ok(Preview {
+            headers: s.headers,
+            rows: s.rows.into_iter().take(PREVIEW_ROWS).map(|r| r.1).collect(),
+            sheets: s.sheets,
+            sheet: Some(s.sheet),
+            encoding: "xlsx".into(),
+            delimiter: String::new(),
+        });
+    }
+    let decoded = decode::decode(name, bytes, opts.encoding)?;
+    let d = table::sniff_delimiter(&decoded.text);
+    let t = table::CsvTable::open(&decoded.text, d).ok_or_else(|| Error::EmptyFile {
+        file: name.to_string(),
+    })?;
+    let mut rows = Vec::new();
+    t.for_each_row(|r| {
+        rows.push(r.fields.to_vec());
+        rows.len() < PREVIEW_ROWS
+    });
+    Ok(Preview {
+        headers: t.headers.clone(),
+        rows,
+        sheets: Vec::new(),
+        sheet: None,
+        encoding: decoded.encoding.label().to_string(),
+        delimiter: if d == b'\t' {
+            "\\t".to_string()
+        } else {
+            (d as char).to_string()
+        },
+    })
+}
+
 /// Reads one file completely. `name` labels the file in warnings and reports.
 pub fn ingest(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<Ingested, Error> {
     ingest_in_parts(name, Cow::Borrowed(bytes), opts, par::threads())
@@ -223,6 +284,7 @@ fn ingest_in_parts(
             file: name.to_string(),
         });
     }
+    sniff::check(name, &bytes)?;
     // Everything that borrows the text happens in this block; `cols` outlives it because
     // the read parts refer to it.
     let cols: ColumnIndex;
@@ -234,9 +296,11 @@ fn ingest_in_parts(
             .unwrap_or(values::DEFAULT_TZ_OFFSET_MINUTES);
         let mut pre_warnings = Vec::new();
         let decoded;
+        let mut sheets = Vec::new();
         let (source, encoding, delimiter, sheet) = if table::is_zip(bytes) {
             let s = table::read_xlsx(name, bytes, opts.sheet.as_deref())?;
             let sheet = s.sheet.clone();
+            sheets = s.sheets.clone();
             (
                 Source::Sheet(s),
                 "xlsx".to_string(),
@@ -346,6 +410,7 @@ fn ingest_in_parts(
             encoding,
             delimiter,
             sheet,
+            sheets,
             rows: 0,
             accepted: 0,
             duplicate_rows: 0,

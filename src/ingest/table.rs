@@ -462,50 +462,77 @@ impl QuotedReader {
 pub struct SheetTable {
     /// Header cells.
     pub headers: Vec<String>,
-    /// Data rows: (sheet row number, cells, cells joined by U+001F for duplicate detection).
-    pub rows: Vec<(usize, Vec<String>, String)>,
+    /// Data rows.
+    pub rows: Vec<SheetRow>,
     /// Sheet name used.
     pub sheet: String,
+    /// Every sheet of the workbook, in order.
+    pub sheets: Vec<String>,
 }
+
+/// A sheet's data row: its row number, cells, and cells joined by U+001F (for duplicates).
+pub type SheetRow = (usize, Vec<String>, String);
 
 /// True when the bytes are a ZIP container (XLSX).
 pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-/// Reads the first sheet (or `sheet`) of an XLSX workbook.
+/// Reads a sheet of an XLSX workbook: `sheet`, or else the first sheet that looks like a
+/// table (a header row of two or more cells with a row under it), so that a notes sheet
+/// (说明) before the data is passed over; the first sheet when none does.
 pub fn read_xlsx(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<SheetTable, Error> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| Error::UnreadableSpreadsheet {
-            file: file.to_string(),
-            reason: e.to_string(),
-        })?;
-    let names = wb.sheet_names().to_vec();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s)
-            .cloned()
-            .ok_or_else(|| Error::SheetNotFound {
-                file: file.to_string(),
-                sheet: s.to_string(),
-                available: names.clone(),
-            })?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::UnreadableSpreadsheet {
-                file: file.to_string(),
-                reason: "the workbook has no sheet".to_string(),
-            })?,
+    use calamine::{Reader, Xlsx};
+    let unreadable = |reason: String| Error::UnreadableSpreadsheet {
+        file: file.to_string(),
+        reason,
     };
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| Error::UnreadableSpreadsheet {
-            file: file.to_string(),
-            reason: e.to_string(),
-        })?;
+    let mut wb: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let names = wb.sheet_names().to_vec();
+    let mut read = |name: &str| -> Result<SheetTable, Error> {
+        let range = wb
+            .worksheet_range(name)
+            .map_err(|e| unreadable(e.to_string()))?;
+        let (headers, rows) = sheet_rows(&range);
+        Ok(SheetTable {
+            headers,
+            rows,
+            sheet: name.to_string(),
+            sheets: names.clone(),
+        })
+    };
+    match sheet {
+        Some(s) => {
+            if !names.iter().any(|n| n == s) {
+                return Err(Error::SheetNotFound {
+                    file: file.to_string(),
+                    sheet: s.to_string(),
+                    available: names.clone(),
+                });
+            }
+            read(s)
+        }
+        None => {
+            let first = names
+                .first()
+                .cloned()
+                .ok_or_else(|| unreadable("the workbook has no sheet".to_string()))?;
+            for name in &names {
+                let t = read(name)?;
+                let filled = t.headers.iter().filter(|h| !h.is_empty()).count();
+                if filled >= 2 && !t.rows.is_empty() {
+                    return Ok(t);
+                }
+            }
+            read(&first)
+        }
+    }
+}
+
+/// A sheet's header (its first non-empty row) and data rows (empty rows skipped).
+fn sheet_rows(range: &calamine::Range<calamine::Data>) -> (Vec<String>, Vec<SheetRow>) {
+    use calamine::Data;
     let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
@@ -543,11 +570,7 @@ pub fn read_xlsx(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<SheetT
         let raw = cells.join("\u{1F}");
         rows.push((line, cells, raw));
     }
-    Ok(SheetTable {
-        headers: headers.unwrap_or_default(),
-        rows,
-        sheet: name,
-    })
+    (headers.unwrap_or_default(), rows)
 }
 
 /// Renders an Excel serial date-time as `YYYY-MM-DD HH:MM:SS` (1900 date system).
