@@ -46,9 +46,19 @@ export function shade(node, strength, scale = 'blue') {
   const s = Math.max(0, Math.min(1, strength));
   const [r, g, b] = SCALES[scale];
   const mix = (/** @type {number} */ c) => Math.round(255 + (c - 255) * (0.08 + 0.82 * s));
-  node.style.backgroundColor = `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
-  if (s > 0.6) node.style.color = '#fff';
+  let rgb = [mix(r), mix(g), mix(b)];
+  // Text at AA contrast (4.5:1) on every cell: dark text on light cells (luminance ≥ 0.26),
+  // white on dark ones (≤ 0.18); a mid-tone cell, where neither reaches it, is darkened.
+  while (luminance(rgb) > 0.18 && luminance(rgb) < 0.26) rgb = rgb.map((c) => Math.round(c * 0.92));
+  node.style.backgroundColor = `rgb(${rgb.join(', ')})`;
+  node.style.color = luminance(rgb) <= 0.18 ? '#fff' : '#1d2430';
   return node;
+}
+
+/** WCAG relative luminance of an sRGB colour. @param {number[]} rgb */
+function luminance(rgb) {
+  const [r, g, b] = rgb.map((c) => { const x = c / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
 /** A whole-number-ish count for a share's strength: v / max, 0 when max is 0. @param {number} v @param {number} max */

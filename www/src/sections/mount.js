@@ -23,4 +23,11 @@ export function mount(view) {
   for (const [id, data] of Object.entries(view.data ?? {})) Object.assign($(id).dataset, data);
   for (const [id, content] of Object.entries(view.slots ?? {})) fill($(id), content);
   for (const spec of view.charts ?? []) { draw(spec); addAlternative(spec); }
+  // A region that scrolls sideways must be reachable by keyboard to be scrolled.
+  for (const id of Object.keys(view.slots ?? {})) {
+    const node = $(id);
+    for (const wrap of [node, ...node.querySelectorAll('.table-wrap')]) {
+      if (wrap instanceof HTMLElement && wrap.classList.contains('table-wrap') && !wrap.hasAttribute('tabindex')) wrap.tabIndex = 0;
+    }
+  }
 }
