@@ -82,6 +82,9 @@ for (const lang of ['zh', 'en']) {
     assert.deepEqual(sheets, ['说明', '订单']);
     assert.equal(await c.locator('select.file-sheet').inputValue(), '订单', 'the first sheet with a header row');
     assert.equal(await c.getAttribute('data-state'), 'ok');
+    // Read, the card folds to one line once the results are shown: open it to change the sheet.
+    assert.match(await c.getAttribute('class'), /folded/);
+    await c.locator('button.file-toggle').click();
     // Choosing the notes sheet keeps the card, with the error; back to the data sheet reads it again.
     await c.locator('select.file-sheet').selectOption('说明');
     await idle(page);
