@@ -73,7 +73,14 @@ impl MemberQuery {
         {
             let q = q.to_lowercase();
             let hit = |o: Option<&str>| o.is_some_and(|t| t.to_lowercase().contains(&q));
-            if !(hit(v.member_id()) || hit(v.phone()) || hit(v.email()) || hit(v.name())) {
+            let phone_hit =
+                phone_digits(&q).is_some_and(|d| v.phone().is_some_and(|p| p.contains(d.as_str())));
+            if !(hit(v.member_id())
+                || hit(v.phone())
+                || phone_hit
+                || hit(v.email())
+                || hit(v.name()))
+            {
                 return false;
             }
         }
@@ -203,5 +210,50 @@ mod tests {
             SortKey::Empty,
             "empty cells stay last when descending"
         );
+    }
+}
+
+/// A search written as a phone number in any format (`+86 139 8541 8353`, `139-8541-8353`,
+/// `(0086)13985418353`): its digits, without the country code, matched against phones as
+/// stored (digits only). `None` for anything else.
+fn phone_digits(q: &str) -> Option<String> {
+    if !q
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.'))
+    {
+        return None;
+    }
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let national = match digits.len() {
+        13 if digits.starts_with("86") => &digits[2..],
+        15 if digits.starts_with("0086") => &digits[4..],
+        _ => &digits,
+    };
+    (national.len() >= 4 && national != q).then(|| national.to_string())
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::phone_digits;
+
+    #[test]
+    fn phone_searches_in_any_format_become_digits() {
+        assert_eq!(
+            phone_digits("+86 139 8541 8353").as_deref(),
+            Some("13985418353")
+        );
+        assert_eq!(
+            phone_digits("139-8541-8353").as_deref(),
+            Some("13985418353")
+        );
+        assert_eq!(
+            phone_digits("(0086)13985418353").as_deref(),
+            Some("13985418353")
+        );
+        assert_eq!(phone_digits("8541 8353").as_deref(), Some("85418353"));
+        // Plain digits are already a search; names are not phones.
+        assert_eq!(phone_digits("13985418353"), None);
+        assert_eq!(phone_digits("张三"), None);
+        assert_eq!(phone_digits("-"), None);
     }
 }

@@ -176,3 +176,37 @@ fn xlsx_lists_have_dates_money_a_frozen_filtered_header_and_can_be_masked() {
     assert!(text.contains("138****5678,王**"), "{text}");
     assert!(!text.contains("13812345678"));
 }
+
+#[test]
+fn a_phone_is_found_however_it_is_written() {
+    let a = crate::support::trio_analyzer(false);
+    let analysis = a.analysis().unwrap();
+    let phone = analysis
+        .members
+        .iter()
+        .find_map(|m| m.phone().filter(|p| p.len() == 11).map(str::to_string))
+        .unwrap();
+    let (head, mid, tail) = (&phone[..3], &phone[3..7], &phone[7..]);
+    for written in [
+        format!("+86 {head} {mid} {tail}"),
+        format!("{head}-{mid}-{tail}"),
+        format!("(0086){phone}"),
+        phone.clone(),
+    ] {
+        let q = memberlens::members::MemberQuery {
+            search: Some(written.clone()),
+            ..Default::default()
+        };
+        let (total, rows) = a.query_members(&q).unwrap();
+        assert!(total >= 1, "{written}");
+        assert!(
+            rows.iter()
+                .all(|m| m.phone().is_some_and(|p| p.contains(&phone[3..]))),
+            "{written}"
+        );
+        assert!(
+            rows.iter().any(|m| m.phone() == Some(phone.as_str())),
+            "{written}"
+        );
+    }
+}
