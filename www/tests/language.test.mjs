@@ -11,7 +11,7 @@ import * as h from './helpers.mjs';
 
 const DEMO = ['members.csv', 'online_orders.csv', 'pos_sales.csv'];
 const ALLOWED_WORDS = new Set(['MemberLens', 'RFM', 'CLV', 'CSV', 'XLSX', 'TSV', 'HTML', 'PDF', 'JSON', 'KPI', 'ID', 'SMS', 'AI', 'BG', 'NBD',
-  'Gamma', 'Beta', 'UpSet', 'WeCom', 'utf', 'gbk', 'gb18030', 'UTF', 'GBK', 'KB', 'MB', 'TAB', 'VIP', 'csv', 'xlsx', 'alive', 'engine', 'ROI', 'AOV', 'GMV', 'P10', 'P25', 'P50', 'P75', 'P90', 'NPS']);
+  'Gamma', 'Beta', 'UpSet', 'WeCom', 'utf', 'gbk', 'gb18030', 'UTF', 'GBK', 'KB', 'MB', 'TAB', 'VIP', 'csv', 'xlsx', 'alive', 'engine', 'ROI', 'AOV', 'GMV', 'P10', 'P25', 'P50', 'P75', 'P90', 'NPS', 'POS']);
 
 let site;
 before(async () => { site = await h.siteUrl(); });
@@ -80,3 +80,34 @@ for (const lang of ['zh', 'en']) {
     assert.deepEqual([...new Set(bad)].slice(0, 30), [], `${lang} page shows the other language`);
   }, { lang }));
 }
+
+test('the glossary names and defines every figure, segment, tier, stage and chart in both languages', () => {
+  const glossary = JSON.parse(readFileSync(path.join(h.repoDir, 'src/report/glossary.json'), 'utf8'));
+  const keys = new Set(glossary.map((e) => e.key));
+  assert.equal(keys.size, glossary.length, 'keys are unique');
+  for (const e of glossary) {
+    for (const f of ['name_zh', 'name_en', 'definition_zh', 'definition_en']) assert.ok(String(e[f] ?? '').trim(), `${e.key}.${f}`);
+    assert.match(e.name_zh + e.definition_zh, /[\u4e00-\u9fff]/, `${e.key}: Chinese in Chinese`);
+    assert.doesNotMatch(e.name_en + e.definition_en, /[\u4e00-\u9fff]/, `${e.key}: no Chinese in English`);
+  }
+  const expected = [
+    ...['members_total', 'buyers', 'non_buyers', 'purchase_orders', 'revenue', 'aov', 'avg_spend_per_buyer', 'avg_orders_per_buyer', 'repurchase_rate', 'return_rate', 'guest_orders', 'guest_revenue', 'median_interpurchase_days', 'members_in_member_file', 'return_rows', 'returns_amount', 'revenue_per_store'].map((k) => `metric.${k}`),
+    ...['important_value', 'important_develop', 'important_keep', 'important_retain', 'general_value', 'general_develop', 'general_keep', 'general_retain'].map((k) => `segment.${k}`),
+    ...['champions', 'loyal_customers', 'new_customers', 'promising', 'potential_loyalist', 'need_attention', 'about_to_sleep', 'cant_lose_them', 'at_risk', 'lost', 'others'].map((k) => `ten.${k}`),
+    ...['active', 'silent', 'near_sleep', 'dormant', 'lost'].map((k) => `tier.${k}`),
+    ...['within_30d', 'days_31_90', 'days_91_365', 'over_365d', 'unknown'].map((k) => `nb.${k}`),
+    ...['introduction', 'growth', 'maturity', 'dormancy', 'churn'].map((k) => `life.${k}`),
+    ...['overdue', 'due', 'later'].map((k) => `rep.${k}`),
+    ...['low', 'medium', 'high'].map((k) => `churn.${k}`),
+    'rfm.recency', 'rfm.frequency', 'rfm.monetary', 'rfm.score', 'forecast.p_alive', 'forecast.clv', 'forecast.churn_risk',
+    'actions.value_at_stake', 'actions.expected_gain', 'growth.ladder', 'growth.movement', 'growth.target',
+  ];
+  // Every chart the page draws (chart-x-y → chart.x_y).
+  const html = readFileSync(path.join(h.wwwDir, 'index.html'), 'utf8');
+  for (const m of html.matchAll(/class="chart[^"]*" id="chart-([a-z-]+)"/g)) expected.push(`chart.${m[1].replace(/-/g, '_')}`);
+  assert.deepEqual(expected.filter((k) => !keys.has(k)), [], 'entries missing from src/report/glossary.json');
+  // The return rate is not confused with refunds.
+  const rr = glossary.find((e) => e.key === 'metric.return_rate');
+  assert.equal(rr.name_en, 'Repeat-purchase (return) rate');
+  assert.equal(rr.name_zh, '回购率');
+});

@@ -137,7 +137,8 @@ test('member table: search, filter, sort and paginate in the worker', () => with
   await waitMembers(page, () => document.body.dataset.membersState !== 'loading' && document.querySelector('#member-table th[data-column=monetary]').getAttribute('aria-sort') === 'descending');
   const monetary = await page.evaluate(() => {
     const idx = [...document.querySelectorAll('#member-table th')].findIndex((th) => th.dataset.column === 'monetary');
-    return [...document.querySelectorAll('#member-table tbody tr')].map((tr) => Number(tr.children[idx].textContent));
+    // Money is shown as ¥1,234.50: read it back as a number.
+    return [...document.querySelectorAll('#member-table tbody tr')].map((tr) => Number(tr.children[idx].textContent.replace(/[¥,]/g, '')));
   });
   for (let i = 1; i < monetary.length; i++) assert.ok(monetary[i - 1] >= monetary[i], 'sorted by monetary, descending');
 
@@ -155,8 +156,9 @@ test('member table: search, filter, sort and paginate in the worker', () => with
 
 test('a file that cannot be analysed shows an explanation, not a blank page', () => withPage(async ({ page }) => {
   await page.setInputFiles('#file-input', { name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.from('') });
-  await page.waitForSelector('#error-panel:not([hidden])', { timeout: 30_000 });
-  const text = await page.locator('#error-text').textContent();
+  // The explanation sits on the file's own card (the file is kept, not dropped).
+  await page.waitForSelector('.file-card[data-file="empty.csv"] .file-error', { timeout: 30_000 });
+  const text = await page.locator('.file-card[data-file="empty.csv"] .file-error').textContent();
   assert.ok(text.trim().length > 0, 'an error message is shown');
 }));
 
