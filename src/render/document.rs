@@ -7,6 +7,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use super::chart::{hbars, Row, Series};
 use super::format::{int, money, money_whole, num, pct};
 use super::{HtmlOptions, Names};
+use crate::report::glossary;
 use crate::report::{
     Action, Benefit, Channel, ForecastReport, GainKind, Report, Scoring, ValueBasis,
 };
@@ -281,44 +282,46 @@ impl Doc<'_> {
     fn inventory(&self) -> Markup {
         let i = &self.r.inventory;
         let t = |zh, en| self.t(zh, en);
+        // Each figure with its name and definition from the glossary (the page's and the
+        // CLI's too).
         let rows: Vec<(&str, String)> = vec![
-            (t("会员总数", "Members"), int(i.members_total)),
+            ("metric.members_total", int(i.members_total)),
             (
-                t("会员表中的会员", "Members in a members table"),
+                "metric.members_in_member_file",
                 int(i.members_in_member_file),
             ),
-            (t("有消费会员", "Buyers"), int(i.buyers)),
-            (t("无消费会员", "Non-buyers"), int(i.non_buyers)),
-            (t("订单数", "Purchases"), int(i.purchase_orders)),
-            (t("销售额（净额）", "Revenue (net)"), money(i.revenue)),
-            (t("客单价", "Average order value"), money(i.aov)),
+            ("metric.buyers", int(i.buyers)),
+            ("metric.non_buyers", int(i.non_buyers)),
+            ("metric.purchase_orders", int(i.purchase_orders)),
+            ("metric.revenue", money(i.revenue)),
+            ("metric.aov", money(i.aov)),
+            ("metric.avg_spend_per_buyer", money(i.avg_spend_per_buyer)),
             (
-                t("会员平均消费金额", "Mean spend per buyer"),
-                money(i.avg_spend_per_buyer),
-            ),
-            (
-                t("会员平均消费次数", "Mean purchases per buyer"),
+                "metric.avg_orders_per_buyer",
                 num(i.avg_orders_per_buyer, 2),
             ),
-            (t("复购率", "Repurchase rate"), pct(i.repurchase_rate)),
+            ("metric.repurchase_rate", pct(i.repurchase_rate)),
             (
-                t("回购率", "Return rate (bought again)"),
+                "metric.return_rate",
                 format!(
-                    "{}（{} {}）",
+                    "{} ({} {})",
                     pct(i.return_rate),
                     self.r.settings.return_period_days,
                     t("天", "days")
                 ),
             ),
-            (
-                t("退货行 / 退货金额", "Refund rows / amount"),
-                format!("{} / {}", int(i.return_rows), money(i.returns_amount)),
-            ),
-            (
-                t("游客订单 / 销售额", "Guest orders / revenue"),
-                format!("{} / {}", int(i.guest_orders), money(i.guest_revenue)),
-            ),
+            ("metric.return_rows", int(i.return_rows)),
+            ("metric.returns_amount", money(i.returns_amount)),
+            ("metric.guest_orders", int(i.guest_orders)),
+            ("metric.guest_revenue", money(i.guest_revenue)),
         ];
+        let rows: Vec<(&str, String, &str)> = rows
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let (name, def) = glossary::term(k)?.text(self.zh());
+                Some((name, v, def))
+            })
+            .collect();
         let mut stores: Vec<_> = i.by_store.iter().collect();
         stores.sort_by(|a, b| b.revenue.total_cmp(&a.revenue));
         html! {
@@ -344,7 +347,7 @@ impl Doc<'_> {
                     "Each file's rows = accepted + duplicates + rejected; rejected rows and their reasons are in the page's data-quality panel and the report JSON.",
                 )) }
                 h3 { (t("主要指标", "Key figures")) }
-                table.kv { tbody { @for (k, v) in &rows { tr { th { (k) } td.n { (v) } } } } }
+                table.kv { tbody { @for (k, v, def) in &rows { tr { th { (k) } td.n { (v) } td.note { (def) } } } } }
                 @if !stores.is_empty() {
                     h3 { (t("门店", "Stores")) }
                     p {

@@ -7,6 +7,7 @@
 //! Bump [`REPORT_VERSION`] on any change that removes or renames a field.
 
 pub mod forecast;
+pub mod glossary;
 pub mod growth;
 mod ordered_map;
 pub mod schema;

@@ -58,6 +58,12 @@ fn text_summary_and_member_export() {
         out.contains("会员总数") && out.contains("重要价值客户"),
         "{out}"
     );
+    // The figures are defined as on the page and in the report: from the glossary.
+    let aov = memberlens::report::glossary::term("metric.aov").unwrap();
+    assert!(
+        out.contains(&aov.definition_zh) && out.contains(&aov.definition_en),
+        "{out}"
+    );
     let bytes = std::fs::read(&csv).unwrap();
     assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
     assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 2376 + 1);

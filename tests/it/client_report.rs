@@ -147,6 +147,15 @@ fn the_client_report_is_one_document_with_the_reports_figures() {
         html.matches("<svg ").count(),
         html.matches(r#"role="img" aria-label=""#).count()
     );
+    // Key figures carry the glossary's names and definitions (the page's and the CLI's).
+    let aov = memberlens::report::glossary::term("metric.aov").unwrap();
+    let row = format!(
+        r#"<th>{}</th><td class="n">¥{:.2}</td><td class="note">{}</td>"#,
+        aov.name_zh,
+        r.inventory.aov,
+        escaped(&aov.definition_zh)
+    );
+    assert!(html.contains(&row), "{row}");
     // Growth: the movement in words, and the omnichannel combinations.
     let m = r.growth.movement.as_ref().unwrap();
     assert!(html.contains(&format!("{} 人下滑", grouped(m.moved_down as u64))));

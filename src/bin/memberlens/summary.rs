@@ -82,6 +82,7 @@ pub fn text_summary(r: &Report) -> String {
     }
     action_plan(&mut s, r);
     growth(&mut s, r);
+    definitions(&mut s);
     if r.sources.len() > 1 {
         let _ = writeln!(s, "\n来源 Sources");
         for src in &r.sources {
@@ -215,5 +216,16 @@ fn growth(s: &mut String, r: &Report) {
             t.new_members_needed,
             t.new_member_value
         );
+    }
+}
+
+/// What the inventory figures mean, from the glossary the page and the report share.
+fn definitions(s: &mut String) {
+    use memberlens::report::glossary::{term, INVENTORY_TERMS};
+    use std::fmt::Write;
+    let _ = writeln!(s, "\n口径 Definitions");
+    for t in INVENTORY_TERMS.iter().filter_map(|k| term(k)) {
+        let _ = writeln!(s, "  {} {}: {}", t.name_zh, t.name_en, t.definition_zh);
+        let _ = writeln!(s, "      {}", t.definition_en);
     }
 }
