@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use crate::error::Error;
-use crate::members::{column, Column, MemberView, Value, COLUMNS};
+use crate::members::{column, Column, ColumnKind, MemberView, Value, COLUMNS};
 
 /// Prefixes `'` to text that a spreadsheet would run as a formula (OWASP CSV injection):
 /// cells starting with `=`, `+`, `-`, `@`, tab, CR or LF.
@@ -56,6 +56,9 @@ pub enum Layout {
     Audience,
     /// For a WeCom or SMS tool: phone, name, guide, member id; only members with a phone.
     Touch,
+    /// Every column of the member table, as a person reads it: headers, segment and tier
+    /// names and tags in the chosen language.
+    Labelled,
 }
 
 /// The language of a list's header (the `full` layout is always headed by keys).
@@ -158,7 +161,7 @@ enum Cell<'a> {
 impl<'a> ListSpec<'a> {
     fn cells(&self) -> Vec<(String, Cell<'a>)> {
         let keys: Vec<&'static Column> = match self.layout {
-            Layout::Full => COLUMNS.iter().collect(),
+            Layout::Full | Layout::Labelled => COLUMNS.iter().collect(),
             Layout::Audience => AUDIENCE_COLUMNS.iter().filter_map(|k| column(k)).collect(),
             Layout::Touch => TOUCH_COLUMNS.iter().filter_map(|k| column(k)).collect(),
         };
@@ -199,6 +202,12 @@ fn cell_value<'m>(
         Cell::Column(c) => match ((c.get)(m), spec.key_names) {
             (Value::Key(k), Some(names)) if spec.layout != Layout::Full => {
                 Err(names(c.key, k).unwrap_or_else(|| k.to_string()))
+            }
+            // A key column read as text (the ten-segment names): named like the other keys.
+            (Value::Text(t), Some(names))
+                if spec.layout != Layout::Full && c.kind == ColumnKind::Key =>
+            {
+                Err(names(c.key, t).unwrap_or_else(|| t.to_string()))
             }
             (Value::Text(t), _) if spec.mask && matches!(c.key, "phone" | "email" | "name") => {
                 Err(match c.key {

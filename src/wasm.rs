@@ -261,7 +261,8 @@ impl Analyzer {
     }
 
     /// The whole filtered list (offset/limit ignored) as CSV or XLSX bytes. `layout`: `full`
-    /// (default: every column, keys as headers), `audience` (contacts, guide, segment, tags;
+    /// (default: every column, keys as headers), `labelled` (every column, headers, names
+    /// and tags in `lang`), `audience` (contacts, guide, segment, tags;
     /// headers in `lang`, `zh` by default) or `touch` (phone, name, guide: members with a phone);
     /// `mask` hides the middle of phones and all but the first character of names and e-mails.
     #[wasm_bindgen(js_name = exportMembers)]
@@ -282,6 +283,7 @@ impl Analyzer {
         let layout = match layout.as_deref() {
             Some("audience") => Layout::Audience,
             Some("touch") => Layout::Touch,
+            Some("labelled") => Layout::Labelled,
             _ => Layout::Full,
         };
         let lang = if lang.as_deref() == Some("en") {

@@ -210,3 +210,44 @@ fn a_phone_is_found_however_it_is_written() {
         );
     }
 }
+
+#[test]
+fn the_labelled_list_is_every_column_in_the_chosen_language() {
+    use memberlens::analyzer::ExportFormat;
+    use memberlens::export::{HeaderLang, Layout};
+    let a = crate::support::trio_analyzer(false);
+    let q = MemberQuery::default();
+    let read = |lang| {
+        let (bytes, _) = a
+            .export_list(&q, ExportFormat::Csv, Layout::Labelled, lang, false)
+            .unwrap();
+        let mut r = csv::Reader::from_reader(std::io::Cursor::new(bytes[3..].to_vec()));
+        let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<Vec<String>> = r
+            .records()
+            .map(|x| x.unwrap().iter().map(String::from).collect())
+            .collect();
+        (head, rows)
+    };
+    let (head, rows) = read(HeaderLang::Zh);
+    let columns = a.member_columns();
+    let labels: Vec<&str> = columns.iter().map(|c| c.label_zh).collect();
+    assert_eq!(&head[..labels.len()], &labels[..]);
+    assert_eq!(head.last().map(String::as_str), Some("标签"));
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let (seg, ten, tier) = (col("RFM 分层"), col("十分层"), col("沉睡分层"));
+    let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for r in rows.iter().filter(|r| !r[seg].is_empty()) {
+        assert!(
+            cjk(&r[seg]) && cjk(&r[ten]) && cjk(&r[tier]),
+            "{:?}",
+            (&r[seg], &r[ten], &r[tier])
+        );
+    }
+    assert!(rows.iter().any(|r| r[seg] == "重要价值客户"));
+    let (head, rows) = read(HeaderLang::En);
+    assert_eq!(head[0], columns[0].label_en);
+    let seg = head.iter().position(|h| h == "Segment").unwrap();
+    assert!(rows.iter().any(|r| r[seg] == "Important value"));
+    assert!(rows.iter().all(|r| !cjk(&r[seg])));
+}

@@ -117,6 +117,8 @@ function wireMembers(state, view) {
   $('export-xlsx').addEventListener('click', () => state.exportMembers('xlsx', getLang()));
   const mask = /** @type {HTMLInputElement} */ ($('mask-exports'));
   mask.addEventListener('change', () => { state.maskExports = mask.checked; });
+  const keys = /** @type {HTMLInputElement} */ ($('export-keys'));
+  keys.addEventListener('change', () => { state.exportKeys = keys.checked; });
 }
 
 /** Bring the member table into view (after a tag or rule filter was set). */

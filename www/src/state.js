@@ -115,6 +115,8 @@ export class PageState {
     this.report = null;
     /** Exports mask phones, e-mails and names (for a screen shared on a client's site). */
     this.maskExports = false;
+    /** The member table export headed by field keys (for systems) instead of labels. */
+    this.exportKeys = false;
     /** @type {MemberFilter} */
     this.query = { search: '', segment: '', dormancy: '', lifecycle: '', source: '', churn_band: '', rule: '', attrs: {}, sort: '', desc: false, offset: 0, limit: PAGE_SIZE };
     /** The member table's columns the user chose (null = the engine's default), kept while the page is open. @type {Set<string> | null} */
@@ -630,7 +632,7 @@ export class PageState {
   async exportMembers(format, lang = 'zh') {
     await this.enqueue(async () => {
       try {
-        const bytes = await this.engine.exportMembers(this.memberQuery({ paged: false }), format, 'full', lang, this.maskExports);
+        const bytes = await this.engine.exportMembers(this.memberQuery({ paged: false }), format, this.exportKeys ? 'full' : 'labelled', lang, this.maskExports);
         const q = this.query;
         const tag = q.segment || q.dormancy || q.lifecycle || (q.churn_band && `churn-${q.churn_band}`) || (q.rule && 'rule') || 'all';
         this.view.download(bytes, format, `memberlens-${tag}-${this.report?.as_of ?? 'members'}.${format}`);

@@ -42,6 +42,7 @@ async function engineReport() {
 
 /** The full member export as objects, one per member. */
 async function fullExport(page) {
+  await page.check('#export-keys');
   const csv = await h.download(page, '#export-csv');
   const rows = h.parseCsv(csv.bytes.subarray(3).toString('utf8')).filter((r) => r.length > 1);
   const [head, ...body] = rows;

@@ -37,6 +37,7 @@ test('the member header is the engine column list, in both languages', () => h.w
 
 test('the export carries every engine column, with the member attributes', () => h.withPage(site.url, async ({ page }) => {
   await h.upload(page, FILES);
+  await page.check('#export-keys');
   const csv = await h.download(page, '#export-csv');
   const rows = h.parseCsv(csv.bytes.subarray(3).toString('utf8')).filter((r) => r.length > 1);
   const head = rows[0];

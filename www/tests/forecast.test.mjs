@@ -148,6 +148,7 @@ test('forecast section on the omnichannel trio: parameters, churn bands, CLV, P(
   assert.ok(members > 0);
   await page.selectOption('#filter-churn', band);
   await waitMembersTotal(page, members);
+  await page.check('#export-keys');
   const csv = await download(page, '#export-csv');
   assert.match(csv.name, /churn-medium.*\.csv$/);
   assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');

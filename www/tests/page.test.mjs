@@ -62,6 +62,10 @@ test('export one RFM segment as CSV: BOM, one row per member of the segment, and
   assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
   const rows = parseCsv(csv.bytes.subarray(3).toString('utf8')).filter((r) => r.some((c) => c !== ''));
   assert.equal(rows.length, members + 1, 'header + one row per member of the segment');
+  // Headed and named in the page's language (field keys only on request).
+  const seg = rows[0].indexOf('RFM 分层');
+  assert.ok(seg >= 0 && rows[0].includes('会员ID'), `Chinese headers: ${rows[0]}`);
+  assert.ok(rows.slice(1).every((r) => r[seg] === '重要价值客户'), 'segment named in Chinese');
 
   const xlsx = await download(page, '#export-xlsx');
   assert.match(xlsx.name, /\.xlsx$/);

@@ -27,6 +27,7 @@ async function analyse(page) {
 
 /** The full member export (every column, keys as headers) as objects, one per member. */
 async function fullExport(page) {
+  await page.check('#export-keys');
   const csv = await h.download(page, '#export-csv');
   const rows = h.parseCsv(csv.bytes.subarray(3).toString('utf8')).filter((r) => r.length > 1);
   const [head, ...body] = rows;

@@ -129,7 +129,7 @@ export interface ReportHtmlOptions {
 }
 
 /** Which columns an exported list has: every column, an operations list, or a WeCom/SMS list. */
-export type ListLayout = 'full' | 'audience' | 'touch';
+export type ListLayout = 'full' | 'labelled' | 'audience' | 'touch';
 
 /** An error as it crosses from the worker: the engine's structured fields, plus whether the worker must be replaced. */
 export interface EngineErrorInfo {

@@ -245,6 +245,7 @@ export const en = {
   'members.export_csv': 'Export CSV',
   'members.mask': 'Mask phones and names in exports',
   'members.export_xlsx': 'Export XLSX',
+  'members.export_keys': 'Headers as field keys (for system import)',
   'members.prev': 'Previous',
   'members.next': 'Next',
   'members.page': 'Page {page} of {pages}, {total} members',

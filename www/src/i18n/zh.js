@@ -245,6 +245,7 @@ export const zh = {
   'members.search': '搜索 会员ID / 手机 / 邮箱 / 姓名',
   'members.export_csv': '导出 CSV',
   'members.export_xlsx': '导出 XLSX',
+  'members.export_keys': '表头用字段键（供系统导入）',
   'members.mask': '导出时脱敏（手机号/姓名）',
   'members.prev': '上一页',
   'members.next': '下一页',
