@@ -352,6 +352,14 @@ pub enum WarningCode {
         /// Fields in the header.
         header: usize,
     },
+    /// The row has fewer fields than the columns read need (a delimiter missing somewhere):
+    /// its values would be read from other columns' places.
+    TooFewFields {
+        /// Fields in the row.
+        fields: usize,
+        /// Fields in the header.
+        header: usize,
+    },
     /// The line repeats an earlier line exactly.
     DuplicateLine,
     /// The order date is empty.
@@ -418,7 +426,9 @@ impl WarningCode {
     pub fn kind(&self) -> WarningKind {
         match self {
             WarningCode::UnclosedQuote => WarningKind::UnclosedQuote,
-            WarningCode::TooManyFields { .. } => WarningKind::RaggedRow,
+            WarningCode::TooManyFields { .. } | WarningCode::TooFewFields { .. } => {
+                WarningKind::RaggedRow
+            }
             WarningCode::DuplicateLine => WarningKind::DuplicateLine,
             WarningCode::EmptyOrderDate | WarningCode::EmptyAmount | WarningCode::NoMemberKey => {
                 WarningKind::MissingValue
@@ -442,6 +452,7 @@ impl WarningCode {
         match self {
             WarningCode::UnclosedQuote => "a quote opens on this line and never closes; the rest of the file was read as one field".into(),
             WarningCode::TooManyFields { fields, header } => format!("the row has {fields} fields but the header has {header}; a value probably contains an unquoted delimiter"),
+            WarningCode::TooFewFields { fields, header } => format!("the row has {fields} fields but the header has {header}; a delimiter is missing, so its values would be read from the wrong columns"),
             WarningCode::DuplicateLine => "the line repeats an earlier line exactly".into(),
             WarningCode::EmptyOrderDate => "the order date is empty".into(),
             WarningCode::BadOrderDate { value } => format!("cannot read the date \"{value}\""),
@@ -465,6 +476,9 @@ impl WarningCode {
             WarningCode::UnclosedQuote => "此行的引号没有闭合，文件其余部分被读成了一个字段".into(),
             WarningCode::TooManyFields { fields, header } => format!(
                 "此行有 {fields} 个字段，表头只有 {header} 个；可能某个值含有未加引号的分隔符"
+            ),
+            WarningCode::TooFewFields { fields, header } => format!(
+                "此行只有 {fields} 个字段，表头有 {header} 个；缺了分隔符，值会被读到错误的列"
             ),
             WarningCode::DuplicateLine => "此行与前面某行完全相同（重复导出）".into(),
             WarningCode::EmptyOrderDate => "订单日期为空".into(),

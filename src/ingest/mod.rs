@@ -393,7 +393,7 @@ fn ingest_in_parts(
                     log.rows += 1;
                     if first[i as usize] != i {
                         log.duplicate(r.line);
-                    } else if check_shape(&r, headers.len(), &mut log) {
+                    } else if check_shape(&r, headers.len(), cols.needed(), &mut log) {
                         reader.row(&r, &mut log);
                     }
                     i += 1;

@@ -405,7 +405,7 @@ impl<'c, 't> OrderPart<'c, 't> {
     }
 
     fn read(&mut self, r: &RawRow<'_, 't>, rec: &mut RowRec) {
-        if let Some(code) = super::rows::shape_problem(r, self.header_len) {
+        if let Some(code) = super::rows::shape_problem(r, self.header_len, self.cols.needed()) {
             return self.reject(rec, code.kind(), None, || code);
         }
         let date_cell = self.cols.cell(&r.fields, Role::OrderTime);

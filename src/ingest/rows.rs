@@ -116,6 +116,8 @@ impl RowLog {
 pub(crate) struct ColumnIndex {
     idx: [Option<usize>; <Role as VariantArray>::VARIANTS.len()],
     headers: Vec<String>,
+    /// Fields a row needs for every mapped column to be its own: 1 + the last mapped column.
+    needed: usize,
 }
 
 impl ColumnIndex {
@@ -127,9 +129,15 @@ impl ColumnIndex {
             }
         }
         ColumnIndex {
+            needed: idx.iter().flatten().max().map_or(0, |m| m + 1),
             idx,
             headers: mappings.iter().map(|m| m.header.clone()).collect(),
         }
+    }
+
+    /// Fields a row needs for every mapped column to be read from its own place.
+    pub(crate) fn needed(&self) -> usize {
+        self.needed
     }
 
     /// Column position of a role.
@@ -231,8 +239,13 @@ pub(super) fn trim(s: &str) -> &str {
 }
 
 /// Rejects rows with an unclosed quote or more fields than the header; true when the row may be read.
-pub(super) fn check_shape(r: &table::RawRow<'_, '_>, header_len: usize, log: &mut RowLog) -> bool {
-    match shape_problem(r, header_len) {
+pub(super) fn check_shape(
+    r: &table::RawRow<'_, '_>,
+    header_len: usize,
+    needed: usize,
+    log: &mut RowLog,
+) -> bool {
+    match shape_problem(r, header_len, needed) {
         Some(code) => {
             log.reject(r.line, None, code);
             false
@@ -241,10 +254,23 @@ pub(super) fn check_shape(r: &table::RawRow<'_, '_>, header_len: usize, log: &mu
     }
 }
 
-/// Why a row cannot be read at all: an unclosed quote, or more non-empty fields than the header.
-pub(crate) fn shape_problem(r: &table::RawRow<'_, '_>, header_len: usize) -> Option<WarningCode> {
+/// Why a row cannot be read at all: an unclosed quote, more non-empty fields than the header,
+/// or fewer fields than the mapped columns need (a delimiter missing somewhere: the values
+/// after it would be read from the next column's place). Missing trailing columns that no
+/// role reads do not matter.
+pub(crate) fn shape_problem(
+    r: &table::RawRow<'_, '_>,
+    header_len: usize,
+    needed: usize,
+) -> Option<WarningCode> {
     if r.unclosed_quote {
         return Some(WarningCode::UnclosedQuote);
+    }
+    if r.fields.len() < needed {
+        return Some(WarningCode::TooFewFields {
+            fields: r.fields.len(),
+            header: header_len,
+        });
     }
     if r.fields.len() > header_len
         && (header_len..r.fields.len())

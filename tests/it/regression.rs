@@ -114,3 +114,34 @@ fn source_revenue_includes_returns() {
         t["buyers"].as_u64().unwrap()
     );
 }
+
+/// Issue 17: a row with fewer fields than the header was read with its values shifted (the
+/// amount taken from the refund column), with no warning.
+#[test]
+fn a_row_missing_a_delimiter_is_rejected_not_read_shifted() {
+    let csv = "订单号,下单时间,手机号,买家昵称,实付金额,退款金额,备注\n\
+               1,2024-01-01,13800000001,甲,100,0,\n\
+               2,2024-01-02,13800000002,乙185,15\n\
+               3,2024-01-03,13800000003,丙,70,0\n";
+    let f =
+        memberlens::ingest("t.csv", csv.as_bytes(), &memberlens::FileOptions::default()).unwrap();
+    // Line 3 lost a delimiter between the nickname and the amount: rejected, with the reason.
+    // Line 4 lacks only the last column, which nothing reads: kept.
+    assert_eq!(
+        (f.summary.rows, f.summary.accepted, f.summary.rejected_rows),
+        (3, 2, 1)
+    );
+    let w = &f.warnings[0];
+    assert_eq!(w.line, 3);
+    assert_eq!(
+        w.code,
+        memberlens::WarningCode::TooFewFields {
+            fields: 5,
+            header: 7
+        }
+    );
+    assert!(w.message_en().contains("delimiter is missing"));
+    assert!(w.message_zh().contains("缺了分隔符"));
+    let a = crate::support::analyze_csv(csv);
+    assert!((a.report.inventory.revenue - 170.0).abs() < 1e-9);
+}

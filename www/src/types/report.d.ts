@@ -210,6 +210,19 @@ export type Warning1 =
       };
     }
   | {
+      code: 'too_few_fields';
+      args: {
+        /**
+         * Fields in the row.
+         */
+        fields: number;
+        /**
+         * Fields in the header.
+         */
+        header: number;
+      };
+    }
+  | {
       code: 'duplicate_line';
     }
   | {
