@@ -385,6 +385,11 @@ pub enum WarningCode {
         /// The cell as written.
         value: String,
     },
+    /// The amount is beyond ¥10 billion: a typo or a corrupted cell, not a sale.
+    AmountTooLarge {
+        /// The cell as written.
+        value: String,
+    },
     /// A member-summary purchase count cannot be read.
     BadPurchaseCount {
         /// The cell as written.
@@ -436,9 +441,9 @@ impl WarningCode {
             WarningCode::BadOrderDate { .. }
             | WarningCode::DateOutOfRange { .. }
             | WarningCode::BadLastPurchaseDate { .. } => WarningKind::BadDate,
-            WarningCode::BadAmount { .. } | WarningCode::BadPurchaseCount { .. } => {
-                WarningKind::BadAmount
-            }
+            WarningCode::BadAmount { .. }
+            | WarningCode::AmountTooLarge { .. }
+            | WarningCode::BadPurchaseCount { .. } => WarningKind::BadAmount,
             WarningCode::DateIgnored { .. }
             | WarningCode::FlagIgnored { .. }
             | WarningCode::BadPhone { .. }
@@ -459,6 +464,7 @@ impl WarningCode {
             WarningCode::DateOutOfRange { value, min_year, max_year } => format!("\"{value}\" is not a calendar date between {min_year} and {max_year}"),
             WarningCode::EmptyAmount => "the amount is empty".into(),
             WarningCode::BadAmount { value } => format!("cannot read the amount \"{value}\""),
+            WarningCode::AmountTooLarge { value } => format!("the amount \"{value}\" is beyond 10 billion: a typo or a corrupted cell"),
             WarningCode::BadPurchaseCount { value } => format!("cannot read the purchase count \"{value}\""),
             WarningCode::BadLastPurchaseDate { value } => format!("cannot read the last purchase date \"{value}\""),
             WarningCode::DateIgnored { value } => format!("cannot read the date \"{value}\"; the member is kept without it"),
@@ -490,6 +496,9 @@ impl WarningCode {
             } => format!("“{value}”不是 {min_year} 至 {max_year} 年之间的有效日期"),
             WarningCode::EmptyAmount => "金额为空".into(),
             WarningCode::BadAmount { value } => format!("无法识别金额“{value}”"),
+            WarningCode::AmountTooLarge { value } => {
+                format!("金额“{value}”超过 100 亿，应是录入错误或数据损坏")
+            }
             WarningCode::BadPurchaseCount { value } => format!("无法识别消费次数“{value}”"),
             WarningCode::BadLastPurchaseDate { value } => format!("无法识别最近消费时间“{value}”"),
             WarningCode::DateIgnored { value } => {

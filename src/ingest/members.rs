@@ -93,12 +93,15 @@ impl<'c> MemberReader<'c> {
             let spend = match values::parse_amount(spend_cell) {
                 Ok((c, _)) => c,
                 Err(values::AmountError::Empty) => 0,
-                Err(_) => {
+                Err(e) => {
+                    let value = spend_cell.to_string();
                     log.reject(
                         r.line,
                         Some(self.cols.header(Role::TotalSpend)),
-                        WarningCode::BadAmount {
-                            value: spend_cell.to_string(),
+                        if e == values::AmountError::TooLarge {
+                            WarningCode::AmountTooLarge { value }
+                        } else {
+                            WarningCode::BadAmount { value }
                         },
                     );
                     return;

@@ -376,6 +376,9 @@ impl<'c, 't> OrderPart<'c, 't> {
             Err(AmountError::Format) => Err(WarningCode::BadAmount {
                 value: cell.to_string(),
             }),
+            Err(AmountError::TooLarge) => Err(WarningCode::AmountTooLarge {
+                value: cell.to_string(),
+            }),
         }
     }
 

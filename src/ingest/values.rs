@@ -267,7 +267,13 @@ pub enum AmountError {
     Empty,
     /// Not a number after stripping currency marks and separators.
     Format,
+    /// Beyond [`MAX_AMOUNT`]: a typo or a corrupted cell, not a sale.
+    TooLarge,
 }
+
+/// The largest amount read, in currency units (¥10 billion for one order or one member's
+/// total): anything larger is a typo or a corrupted cell, and sums of such would overflow.
+pub const MAX_AMOUNT: i64 = 10_000_000_000;
 
 /// The currency an amount was written in, when it carried a mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -317,6 +323,15 @@ impl Currency {
 /// Accepts `128`, `128.00`, `1,234.50`, `¥1,234.50`, `￥128`, `RMB 128`, `$12.00`,
 /// `-¥56.00`, `(56.00)`, `128元` and full-width digits.
 pub fn parse_amount(s: &str) -> Result<(i64, Currency), AmountError> {
+    let (cents, currency) = parse_amount_unbounded(s)?;
+    if cents.unsigned_abs() > (MAX_AMOUNT as u64) * 100 {
+        return Err(AmountError::TooLarge);
+    }
+    Ok((cents, currency))
+}
+
+/// [`parse_amount`] without the bound.
+fn parse_amount_unbounded(s: &str) -> Result<(i64, Currency), AmountError> {
     let t = s.trim();
     if t.is_empty() {
         return Err(AmountError::Empty);

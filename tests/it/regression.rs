@@ -145,3 +145,38 @@ fn a_row_missing_a_delimiter_is_rejected_not_read_shifted() {
     let a = crate::support::analyze_csv(csv);
     assert!((a.report.inventory.revenue - 170.0).abs() < 1e-9);
 }
+
+/// Issue 17: amounts near 9.2e16 were accepted and their sum wrapped (revenue 9.84, a
+/// negative AOV); `99999999999999999999` was accepted too.
+#[test]
+fn amounts_beyond_ten_billion_are_rejected_and_totals_never_wrap() {
+    let csv = "订单号,下单时间,手机号,实付金额\n\
+               1,2024-01-01,13800000001,92233720368547758\n\
+               2,2024-01-02,13800000001,92233720368547758\n\
+               3,2024-01-03,13800000002,99999999999999999999\n\
+               4,2024-01-04,13800000002,120.50\n\
+               5,2024-01-05,13800000003,9999999999.99\n";
+    let f =
+        memberlens::ingest("t.csv", csv.as_bytes(), &memberlens::FileOptions::default()).unwrap();
+    assert_eq!((f.summary.accepted, f.summary.rejected_rows), (2, 3));
+    for (w, line) in f.warnings.iter().zip([2, 3, 4]) {
+        assert_eq!(w.line, line);
+        assert!(
+            matches!(
+                w.code,
+                memberlens::WarningCode::AmountTooLarge { .. }
+                    | memberlens::WarningCode::BadAmount { .. }
+            ),
+            "{:?}",
+            w.code
+        );
+    }
+    assert!(matches!(
+        f.warnings[0].code,
+        memberlens::WarningCode::AmountTooLarge { .. }
+    ));
+    assert!(f.warnings[0].message_zh().contains("超过 100 亿"));
+    let r = crate::support::analyze_csv(csv).report;
+    assert!((r.inventory.revenue - (120.50 + 9_999_999_999.99)).abs() < 1e-3);
+    assert!(r.inventory.aov > 0.0);
+}

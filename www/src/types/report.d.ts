@@ -267,6 +267,15 @@ export type Warning1 =
       };
     }
   | {
+      code: 'amount_too_large';
+      args: {
+        /**
+         * The cell as written.
+         */
+        value: string;
+      };
+    }
+  | {
       code: 'bad_purchase_count';
       args: {
         /**
