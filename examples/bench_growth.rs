@@ -53,12 +53,8 @@ fn main() {
     );
     let refs: Vec<&ingest::Ingested> = ingested.iter().collect();
     let target = TargetOptions {
-        revenue: 5e7,
-        months: 12,
         conversion_rate: Some(0.03),
-        aov: None,
-        new_member_value: None,
-        existing_revenue: None,
+        ..TargetOptions::new(5e7)
     };
     let with = AnalysisOptions {
         target: Some(target.clone()),

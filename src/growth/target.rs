@@ -42,6 +42,18 @@ fn twelve() -> u32 {
 pub const MAX_TARGET_MONTHS: u32 = 36;
 
 impl TargetOptions {
+    /// A revenue target over the next twelve months, every assumption the data's.
+    pub fn new(revenue: f64) -> TargetOptions {
+        TargetOptions {
+            revenue,
+            months: 12,
+            conversion_rate: None,
+            aov: None,
+            new_member_value: None,
+            existing_revenue: None,
+        }
+    }
+
     /// Why the target cannot be used, if it cannot.
     pub fn problem(&self) -> Option<&'static str> {
         let positive = |x: f64| x.is_finite() && x > 0.0;

@@ -517,12 +517,8 @@ fn the_target_is_split_by_the_data_and_its_arithmetic_holds() {
         a.analysis().unwrap().report.growth.target.clone().unwrap()
     };
     let base = TargetOptions {
-        revenue: 1_000_000.0,
-        months: 12,
         conversion_rate: Some(0.04),
-        aov: None,
-        new_member_value: None,
-        existing_revenue: None,
+        ..TargetOptions::new(1_000_000.0)
     };
     let t = target(base.clone());
     let a = analyze(&rows, AnalysisOptions::default());
@@ -594,17 +590,7 @@ fn the_target_is_split_by_the_data_and_its_arithmetic_holds() {
     .unwrap();
     let e = bad
         .analyze(&AnalysisOptions {
-            target: Some(TargetOptions {
-                revenue: -5.0,
-                ..TargetOptions {
-                    revenue: 1.0,
-                    months: 12,
-                    conversion_rate: None,
-                    aov: None,
-                    new_member_value: None,
-                    existing_revenue: None,
-                }
-            }),
+            target: Some(TargetOptions::new(-5.0)),
             ..Default::default()
         })
         .unwrap_err();
@@ -633,12 +619,8 @@ fn the_target_workbook_has_its_figures() {
         &rows,
         AnalysisOptions {
             target: Some(TargetOptions {
-                revenue: 800_000.0,
                 months: 6,
-                conversion_rate: None,
-                aov: None,
-                new_member_value: None,
-                existing_revenue: None,
+                ..TargetOptions::new(800_000.0)
             }),
             ..Default::default()
         },

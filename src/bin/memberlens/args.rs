@@ -393,12 +393,9 @@ impl Analyze {
             holdout_from: self.holdout_from.clone(),
             compare_date: self.compare_date.clone(),
             target: self.target.map(|revenue| TargetOptions {
-                revenue,
                 months: self.target_months,
                 conversion_rate: self.conversion_rate,
-                aov: None,
-                new_member_value: None,
-                existing_revenue: None,
+                ..TargetOptions::new(revenue)
             }),
             ..Default::default()
         };
