@@ -112,12 +112,7 @@ const handlers = {
     // page can show its first rows and read it again with other options; removeFile drops it.
     return readFile(name, file, options);
   },
-  filePreview: async ({ name }) => {
-    await boot();
-    const a = /** @type {any} */ (analyzer);
-    if (typeof a.filePreview !== 'function') throw Object.assign(new Error('filePreview is not in this engine'), { code: 'unsupported' });
-    return a.filePreview(name);
-  },
+  filePreview: async ({ name }) => { await boot(); return analyzer.filePreview(name); },
   setFileOptions: async ({ name, options }) => { await boot(); return analyzer.setFileOptions(name, options ?? {}); },
   removeFile: async ({ name }) => { await boot(); analyzer.removeFile(name); return null; },
   analyze: async ({ options }) => { await boot(); return analyzer.analyze(options ?? {}); },
