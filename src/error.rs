@@ -602,6 +602,14 @@ pub enum NoticeCode {
         /// Why, in English.
         reason: String,
     },
+    /// A few purchases dated more than a year after all the others were left out of the
+    /// default as-of date (typos such as 2099 for 2024).
+    FutureDatesLeftOut {
+        /// How many.
+        count: usize,
+        /// The latest of them.
+        latest: String,
+    },
     /// Nobody had bought by the comparison date: there is no segment movement to show.
     NoBuyersAtCompareDate {
         /// The comparison date.

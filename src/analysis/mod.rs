@@ -120,7 +120,7 @@ pub fn run_with(
     opts.validate()?;
     let files: Vec<&IngestedFile> = ingested.iter().map(|f| &f.output).collect();
     let files = files.as_slice();
-    let (as_of, as_of_source) = opts.as_of(files)?;
+    let (as_of, as_of_source, left_out) = opts.as_of(files)?;
     let holdout_from = opts.holdout_from(as_of)?;
     let compare = opts.compare_date(as_of)?;
     let mut all_purchases = Vec::new();
@@ -177,6 +177,22 @@ pub fn run_with(
             target: opts.target.as_ref(),
         },
     );
+    if let Some(latest) = left_out.first() {
+        let (n, latest, day) = (
+            left_out.len(),
+            Day(*latest).to_string(),
+            Day(as_of).to_string(),
+        );
+        notices.push(Notice {
+            message_en: format!(
+                "{n} purchase(s) dated more than a year after all the others (latest {latest}) look like typos: the as-of date is {day}, and they are counted as after it."
+            ),
+            message_zh: format!(
+                "有 {n} 笔消费的日期比其他所有消费晚一年以上（最晚 {latest}），应是录入错误：分析基准日取 {day}，这些消费计为基准日之后。"
+            ),
+            code: NoticeCode::FutureDatesLeftOut { count: n, latest },
+        });
+    }
     if growth.movement.is_none() {
         let date = Day(compare).to_string();
         notices.push(Notice {

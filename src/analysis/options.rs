@@ -153,8 +153,12 @@ impl AnalysisOptions {
             })
     }
 
-    /// The as-of date: the user's, or the latest purchase in the files.
-    pub(super) fn as_of(&self, files: &[&IngestedFile]) -> Result<(i32, AsOfSource), Error> {
+    /// The as-of date: the user's, or the latest purchase in the files (leaving out a few
+    /// purchases dated more than a year after all the others, returned latest first).
+    pub(super) fn as_of(
+        &self,
+        files: &[&IngestedFile],
+    ) -> Result<(i32, AsOfSource, Vec<i32>), Error> {
         match &self.as_of {
             Some(s) if !s.trim().is_empty() => Ok((
                 parse_iso_day(s).ok_or_else(|| Error::InvalidOption {
@@ -162,11 +166,13 @@ impl AnalysisOptions {
                     reason: format!("\"{s}\" is not a date YYYY-MM-DD"),
                 })?,
                 AsOfSource::User,
+                Vec::new(),
             )),
-            _ => Ok((
-                crate::link::latest_purchase_day(files).ok_or(Error::NoPurchases)?,
-                AsOfSource::LatestPurchase,
-            )),
+            _ => {
+                let (day, left_out) =
+                    crate::link::plausible_latest_day(files).ok_or(Error::NoPurchases)?;
+                Ok((day, AsOfSource::LatestPurchase, left_out))
+            }
         }
     }
 

@@ -9,24 +9,50 @@ use crate::model::population::{Member, Population, PopulationCounts, Purchase};
 use crate::model::{MemberRecord, PersonKeys, NONE};
 use identity::Linker;
 
+/// Purchases a file needs before a latest date can be told apart as a typo.
+pub const MIN_PURCHASES_FOR_OUTLIERS: usize = 100;
+
 /// The latest purchase day in the files (orders and summaries), or `None` when there is none.
 pub fn latest_purchase_day(files: &[&IngestedFile]) -> Option<i32> {
-    let mut best: Option<i32> = None;
+    plausible_latest_day(files).map(|(day, _)| day)
+}
+
+/// The latest purchase day, leaving out a few purchases dated more than a year after all the
+/// others (a typo such as 2099 for 2024 must not become the as-of date): with at least
+/// [`MIN_PURCHASES_FOR_OUTLIERS`] purchases, among the latest `max(1, n / 1000)` everything
+/// above a gap of more than 365 days is left out. (A handful of purchases a year apart is
+/// just a small file.)
+/// Returns the day and the days left out (latest first).
+pub fn plausible_latest_day(files: &[&IngestedFile]) -> Option<(i32, Vec<i32>)> {
+    let mut days: Vec<i32> = Vec::new();
     for f in files {
         match &f.data {
             FileData::Orders(o) => {
-                for ord in o.orders.iter().filter(|o| o.is_purchase()) {
-                    best = Some(best.map_or(ord.day, |b| b.max(ord.day)));
-                }
+                days.extend(o.orders.iter().filter(|o| o.is_purchase()).map(|o| o.day));
             }
             FileData::Members(ms) => {
-                for s in ms.iter().filter_map(|m| m.summary) {
-                    best = Some(best.map_or(s.last_day, |b| b.max(s.last_day)));
-                }
+                days.extend(ms.iter().filter_map(|m| m.summary).map(|s| s.last_day));
             }
         }
     }
-    best
+    if days.is_empty() {
+        return None;
+    }
+    if days.len() < MIN_PURCHASES_FOR_OUTLIERS {
+        return days.iter().max().map(|d| (*d, Vec::new()));
+    }
+    // The latest k + 1 purchases, latest first.
+    let k = (days.len() / 1000).max(1);
+    let top = (k + 1).min(days.len());
+    let split = days.len() - top;
+    days.select_nth_unstable(split);
+    let mut tail = days.split_off(split);
+    tail.sort_unstable_by(|a, b| b.cmp(a));
+    let cut = (0..tail.len().saturating_sub(1))
+        .rfind(|&i| tail[i] - tail[i + 1] > 365)
+        .map_or(0, |i| i + 1);
+    let left_out = tail[..cut].to_vec();
+    Some((tail[cut], left_out))
 }
 
 /// Links identities across files and gathers each member's purchases up to `as_of`, all of

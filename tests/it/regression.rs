@@ -180,3 +180,37 @@ fn amounts_beyond_ten_billion_are_rejected_and_totals_never_wrap() {
     assert!((r.inventory.revenue - (120.50 + 9_999_999_999.99)).abs() < 1e-3);
     assert!(r.inventory.aov > 0.0);
 }
+
+/// Issue 17: one order dated 2099-05-01 among 2024 orders became the as-of date, making every
+/// member 'lost', with no warning.
+#[test]
+fn a_future_dated_typo_does_not_become_the_as_of_date() {
+    let mut csv = String::from("订单号,下单时间,手机号,实付金额\n");
+    for i in 0..300 {
+        csv += &format!(
+            "{i},2024-{:02}-{:02},138{:08},100\n",
+            1 + i % 12,
+            1 + i % 28,
+            i % 120
+        );
+    }
+    csv += "typo,2099-05-01,13800000001,100\n";
+    let r = analyze_csv(&csv).report;
+    assert_eq!(r.as_of.to_string(), "2024-12-28");
+    assert_eq!(r.files[0].after_as_of_rows, 1);
+    let n = r
+        .notices
+        .iter()
+        .find(|n| n.message_en.contains("2099-05-01"))
+        .expect("a notice names the left-out date");
+    assert!(n.message_zh.contains("录入错误"));
+    // Recency is measured from 2024, not 2099: nobody is lost.
+    assert_eq!(r.dormancy.buyers.get("lost").copied(), Some(0));
+    // A user's as-of date is taken as given, and a real latest day is kept.
+    let plain = analyze_csv(&csv.replace("2099-05-01", "2025-01-20")).report;
+    assert_eq!(plain.as_of.to_string(), "2025-01-20");
+    assert!(plain
+        .notices
+        .iter()
+        .all(|n| !n.message_en.contains("typos")));
+}

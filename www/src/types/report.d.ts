@@ -140,6 +140,19 @@ export type Notice1 =
       };
     }
   | {
+      code: 'future_dates_left_out';
+      args: {
+        /**
+         * How many.
+         */
+        count: number;
+        /**
+         * The latest of them.
+         */
+        latest: string;
+      };
+    }
+  | {
       code: 'no_buyers_at_compare_date';
       args: {
         /**
