@@ -40,14 +40,6 @@ async function engineReport() {
   return a.analyze({ forecast: { enabled: true, time_unit_days: 1, clv_months: 12, discount: 0.01 } });
 }
 
-/** The full member export as objects, one per member. */
-async function fullExport(page) {
-  await page.check('#export-keys');
-  const csv = await h.download(page, '#export-csv');
-  const rows = h.parseCsv(csv.bytes.subarray(3).toString('utf8')).filter((r) => r.length > 1);
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((k, i) => [k, r[i]])));
-}
 
 /** Whether a member of the full export matches an action's rule, from the action's key. */
 function matcher(key) {
@@ -77,7 +69,7 @@ test('the action plan: ranked cards agree with the report and the member export;
   for (const c of shown) assert.ok(c.members > 0, 'only actions with members');
 
   // The top card: its figures as the report says, and as tallied from the member export.
-  const members = await fullExport(page);
+  const members = await h.fullExport(page);
   const top = shown[0];
   assert.equal(top.members, plan.actions[0].members);
   assert.ok(Math.abs(top.value - plan.actions[0].value_at_stake) < 1e-6, `value at stake as the report says: ${top.value}`);

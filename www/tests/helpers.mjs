@@ -198,3 +198,12 @@ export function readXlsx(bytes) {
     return Array.from(cells, (x) => x ?? '');
   });
 }
+
+/** The member export with field keys as headers (every column), as objects, one per member. */
+export async function fullExport(page) {
+  await page.check('#export-keys');
+  const csv = await download(page, '#export-csv');
+  const rows = parseCsv(csv.bytes.subarray(3).toString('utf8')).filter((r) => r.length > 1);
+  const [head, ...body] = rows;
+  return body.map((r) => Object.fromEntries(head.map((k, i) => [k, r[i]])));
+}

@@ -25,14 +25,6 @@ async function analyse(page) {
   await page.waitForSelector('#tags-panel:not([hidden]) #tag-tree [data-tag]');
 }
 
-/** The full member export (every column, keys as headers) as objects, one per member. */
-async function fullExport(page) {
-  await page.check('#export-keys');
-  const csv = await h.download(page, '#export-csv');
-  const rows = h.parseCsv(csv.bytes.subarray(3).toString('utf8')).filter((r) => r.length > 1);
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((k, i) => [k, r[i]])));
-}
 
 /** A list export: BOM checked, rows without the blank last line. */
 async function listExport(page, selector) {
@@ -74,7 +66,7 @@ test('the tag tree: counts agree with the input file and the member export, badg
   assert.deepEqual(await groupCounts(page, 'tier'), fromFile, 'tier tags counted like the members file');
 
   // Genders and RFM segments against the full member export's columns.
-  const members = await fullExport(page);
+  const members = await h.fullExport(page);
   const total = Number(await page.locator('[data-metric="members_total"]').getAttribute('data-value'));
   assert.equal(members.length, total, 'one export row per member');
   assert.deepEqual(await groupCounts(page, 'gender'), tallyValues(members, 'gender', 'gender'));
@@ -104,7 +96,7 @@ test('the tag tree: counts agree with the input file and the member export, badg
 
 test('the rule editor counts as the user types, shows a bad rule\'s line and column, and filters the member table', () => withPage(async ({ page }) => {
   await analyse(page);
-  const members = await fullExport(page);
+  const members = await h.fullExport(page);
   const want = tally(members, (m) => recent(m) && m.gender === '女');
   assert.ok(want > 0, 'the rule selects someone');
 
@@ -142,7 +134,7 @@ test('the rule editor counts as the user types, shows a bad rule\'s line and col
 
 test('an audience composed from tags and one written as a rule: live sizes, saved figures, overlaps and list exports', () => withPage(async ({ page }) => {
   await analyse(page);
-  const members = await fullExport(page);
+  const members = await h.fullExport(page);
   const inA = (m) => m.gender === '女' && m.segment === 'important_value';
   const inB = recent;
   const sizeA = tally(members, inA);
@@ -226,7 +218,7 @@ test('an audience composed from tags and one written as a rule: live sizes, save
 
 test('clicking a tag filters the member table, shows its tags and a removable chip; its lists export', () => withPage(async ({ page }) => {
   await analyse(page);
-  const members = await fullExport(page);
+  const members = await h.fullExport(page);
   const gold = (m) => m.tier === '金卡会员';
   const want = tally(members, gold);
   const total = members.length;
@@ -264,7 +256,7 @@ test('clicking a tag filters the member table, shows its tags and a removable ch
 
 test('the tag scheme downloads as JSON; an edited one is imported, a broken one refused with its place', () => withPage(async ({ page }) => {
   await analyse(page);
-  const members = await fullExport(page);
+  const members = await h.fullExport(page);
   const scheme = await h.download(page, '#scheme-export');
   assert.match(scheme.name, /\.json$/);
   const json = JSON.parse(scheme.bytes.toString('utf8'));
