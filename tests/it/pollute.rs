@@ -728,6 +728,9 @@ fn row(cells: &[&str]) -> Vec<String> {
 /// lines, refunds, statuses and quoted fields (a comma, quotes, a line feed), a POS one with
 /// `1,234.50` amounts, returns and a re-exported line, and an English shop export.
 pub fn synthetic() -> Vec<Table> {
+    // An item name before the amount and a remark column last, mostly empty (as exports have
+    // them): a delimiter lost or added next to them shifts values without changing the
+    // count of the fields read.
     let tiny = Table {
         name: "tiny".into(),
         header: row(&[
@@ -735,22 +738,62 @@ pub fn synthetic() -> Vec<Table> {
             "下单时间",
             "手机号",
             "买家昵称",
+            "商品名称",
             "实付金额",
             "退款金额",
+            "备注",
         ]),
         rows: vec![
-            row(&["1", "2024-01-05", "13800000001", "甲", "100.00", "0"]),
+            row(&[
+                "1",
+                "2024-01-05",
+                "13800000001",
+                "甲",
+                "牛排",
+                "100.00",
+                "0",
+                "",
+            ]),
             row(&[
                 "2",
                 "2024-02-06",
                 "13800000002",
                 "Li, Lei",
+                "酸奶",
                 "80.00",
                 "20.00",
+                "送礼",
             ]),
-            row(&["3", "2024-03-07", "13800000001", "甲", "50.00", "0"]),
-            row(&["4", "2024-04-08", "13800000003", "丙", "30.00", "0"]),
-            row(&["5", "2024-05-09", "13800000004", "丁", "60.00", "0"]),
+            row(&[
+                "3",
+                "2024-03-07",
+                "13800000001",
+                "甲",
+                "坚果",
+                "50.00",
+                "0",
+                "",
+            ]),
+            row(&[
+                "4",
+                "2024-04-08",
+                "13800000003",
+                "丙",
+                "牛排",
+                "30.00",
+                "0",
+                "",
+            ]),
+            row(&[
+                "5",
+                "2024-05-09",
+                "13800000004",
+                "丁",
+                "饮品",
+                "60.00",
+                "0",
+                "",
+            ]),
         ],
     };
 

@@ -406,12 +406,22 @@ fn the_rule_catches_a_silently_lost_row_and_a_shifted_value() {
     assert!(matches!(judge(&p, &mut cache), Verdict::Fail(_)));
     // An amount read from another place (no warning) is caught too.
     let mut shifted = t.clone();
-    shifted.rows[0][4] = "10.00".into();
+    let amount = t
+        .header
+        .iter()
+        .position(|h| h == "实付金额")
+        .expect("an amount column");
+    shifted.rows[0][amount] = "10.00".into();
     p.bytes = shifted.to_csv().into_bytes();
     assert!(matches!(judge(&p, &mut cache), Verdict::Fail(_)));
     // The same row reported (a bad date) and left out is a pass.
     let mut reported = t.clone();
-    reported.rows[1][1] = "not a date".into();
+    let date = t
+        .header
+        .iter()
+        .position(|h| h == "下单时间")
+        .expect("a date column");
+    reported.rows[1][date] = "not a date".into();
     p.bytes = reported.to_csv().into_bytes();
     assert!(matches!(judge(&p, &mut cache), Verdict::Pass));
 }
