@@ -21,6 +21,31 @@ pub enum Error {
     },
     /// The XLSX container or sheet could not be read.
     UnreadableSpreadsheet { file: String, reason: String },
+    /// The workbook unzips to more than the limit (a crafted file, or one too large to read
+    /// in the page: save it as CSV).
+    SpreadsheetTooLarge { file: String, limit_mib: u64 },
+    /// A sheet's cells are spread so far apart that reading it would take far more memory
+    /// than its content (a crafted file).
+    SpreadsheetTooSparse {
+        file: String,
+        row: usize,
+        column: usize,
+    },
+    /// Every data row has fewer fields than the header: the header line probably has an extra
+    /// delimiter, so every column name after it would sit over another column's values.
+    HeaderWiderThanRows {
+        file: String,
+        header: usize,
+        rows: usize,
+    },
+    /// Every date of the order-date column was unreadable: the column holds another format
+    /// (or is not the date column).
+    DatesUnreadable {
+        file: String,
+        column: String,
+        example: String,
+        day_first: bool,
+    },
     /// The named sheet does not exist in the workbook.
     SheetNotFound {
         file: String,
@@ -92,6 +117,10 @@ impl Error {
             | Error::HeaderOnly { file }
             | Error::InvalidEncoding { file, .. }
             | Error::UnreadableSpreadsheet { file, .. }
+            | Error::SpreadsheetTooLarge { file, .. }
+            | Error::SpreadsheetTooSparse { file, .. }
+            | Error::HeaderWiderThanRows { file, .. }
+            | Error::DatesUnreadable { file, .. }
             | Error::SheetNotFound { file, .. }
             | Error::NoDateColumn { file }
             | Error::NoAmountColumn { file }
@@ -114,6 +143,7 @@ impl Error {
     pub fn line(&self) -> Option<usize> {
         match self {
             Error::InvalidEncoding { line, .. } => Some(*line),
+            Error::SpreadsheetTooSparse { row, .. } => Some(*row),
             Error::MixedCurrency { lines, .. } => lines.first().copied(),
             Error::InvalidRule { line, .. } => Some(*line),
             _ => None,
@@ -123,7 +153,9 @@ impl Error {
     /// The column the error is about, if any.
     pub fn column(&self) -> Option<&str> {
         match self {
-            Error::MixedCurrency { column, .. } | Error::UnknownRole { column, .. } => Some(column),
+            Error::MixedCurrency { column, .. }
+            | Error::UnknownRole { column, .. }
+            | Error::DatesUnreadable { column, .. } => Some(column),
             _ => None,
         }
     }
@@ -136,6 +168,10 @@ impl Error {
             Error::InvalidEncoding { .. } => "invalid_encoding",
             Error::UnreadableSpreadsheet { .. } => "unreadable_spreadsheet",
             Error::SheetNotFound { .. } => "sheet_not_found",
+            Error::SpreadsheetTooLarge { .. } => "spreadsheet_too_large",
+            Error::SpreadsheetTooSparse { .. } => "spreadsheet_too_sparse",
+            Error::HeaderWiderThanRows { .. } => "header_wider_than_rows",
+            Error::DatesUnreadable { .. } => "dates_unreadable",
             Error::NoDateColumn { .. } => "no_date_column",
             Error::NoAmountColumn { .. } => "no_amount_column",
             Error::NoMemberKey { .. } => "no_member_key",
@@ -164,6 +200,14 @@ impl Error {
             }
             Error::UnreadableSpreadsheet { file, reason } => format!("{file}: the spreadsheet cannot be read ({reason}). Save it again as .xlsx or CSV."),
             Error::SheetNotFound { file, sheet, available } => format!("{file}: there is no sheet named \"{sheet}\"; the workbook has: {}.", available.join(", ")),
+            Error::SpreadsheetTooLarge { file, limit_mib } => format!("{file}: the workbook unzips to more than {limit_mib} MiB, the limit for a workbook. Save the sheet as CSV (no limit), or raise the limit if the file is trusted."),
+            Error::SpreadsheetTooSparse { file, row, column } => format!("{file}: the sheet's cells are spread so far apart (e.g. row {row}, column {column}) that reading it would take far more memory than its content. Copy the table into a new sheet or save it as CSV."),
+            Error::HeaderWiderThanRows { file, header, rows } => format!("{file}: the header has {header} columns but every row has {rows}: the header line probably has an extra delimiter, so each column name after it would sit over another column's values. Fix the header line, or set the header row."),
+            Error::DatesUnreadable { file, column, example, day_first } => if *day_first {
+                format!("{file}: every date in column \"{column}\" was unreadable (e.g. \"{example}\"). Day-first dates (dd/mm/yyyy) are not read unless chosen: choose the date order day-month-year, or month-day-year.")
+            } else {
+                format!("{file}: every date in column \"{column}\" was unreadable (e.g. \"{example}\"). Check that the column is the order date, or choose its date order.")
+            },
             Error::NoDateColumn { file } => format!("{file}: no column holds the order date (e.g. 下单时间, 支付时间, order_date). Map a column to the role order_time."),
             Error::NoAmountColumn { file } => format!("{file}: no column holds the order amount (e.g. 实付金额, amount). Map a column to the role amount or item_amount."),
             Error::NoMemberKey { file } => format!("{file}: no column identifies the member (member id/card number, phone or e-mail). Map one of them."),
@@ -199,6 +243,14 @@ impl Error {
             }
             Error::UnreadableSpreadsheet { file, reason } => format!("{file}：无法读取表格（{reason}），请另存为 .xlsx 或 CSV。"),
             Error::SheetNotFound { file, sheet, available } => format!("{file}：没有名为“{sheet}”的工作表；现有：{}。", available.join("、")),
+            Error::SpreadsheetTooLarge { file, limit_mib } => format!("{file}：工作簿解压后超过 {limit_mib} MiB 的上限。请把工作表另存为 CSV（没有此上限），或在确认文件可信时提高上限。"),
+            Error::SpreadsheetTooSparse { file, row, column } => format!("{file}：工作表的单元格分布过于分散（例如第 {row} 行第 {column} 列），读取所需内存远超其内容。请把表格复制到新工作表或另存为 CSV。"),
+            Error::HeaderWiderThanRows { file, header, rows } => format!("{file}：表头有 {header} 列，但每一行都只有 {rows} 列：表头行可能多了一个分隔符，其后的列名都会对到别的列上。请修正表头行，或指定表头所在行。"),
+            Error::DatesUnreadable { file, column, example, day_first } => if *day_first {
+                format!("{file}：“{column}”列的日期全部无法识别（例如“{example}”）。日-月-年（dd/mm/yyyy）格式需要手动选择：请选择日期顺序“日-月-年”或“月-日-年”。")
+            } else {
+                format!("{file}：“{column}”列的日期全部无法识别（例如“{example}”）。请确认该列是订单日期，或选择其日期顺序。")
+            },
             Error::NoDateColumn { file } => format!("{file}：找不到订单日期列（如 下单时间、支付时间），请把某列指定为“下单时间”。"),
             Error::NoAmountColumn { file } => format!("{file}：找不到金额列（如 实付金额），请把某列指定为“金额”或“商品金额”。"),
             Error::NoMemberKey { file } => format!("{file}：没有可识别会员的列（会员ID/卡号、手机号或邮箱），请指定其中一列。"),
@@ -321,6 +373,12 @@ pub enum WarningKind {
     MissingValue,
     /// The row was rejected: a quote opened and never closed.
     UnclosedQuote,
+    /// The row was kept; a quote that opens a field and never closes on the row's line was
+    /// read as an ordinary character (instead of swallowing the rows after it).
+    StrayQuote,
+    /// The row was rejected: it is a header line inside the data (a repeated header), or a
+    /// row of a second table appended under the first.
+    HeaderRow,
     /// The row was dropped: it repeats an earlier line exactly.
     DuplicateLine,
     /// The row was kept, but one of its fields was unreadable and left blank.
@@ -345,6 +403,51 @@ impl WarningKind {
 pub enum WarningCode {
     /// A quote opens on this line and never closes; the rest of the file was read as one field.
     UnclosedQuote,
+    /// A quote opens a field and never closes on the row's line; it was read as a character
+    /// (the rows after it are read as rows). The row is kept.
+    StrayQuote,
+    /// A quote opens a field and never closes on the row's line; read as a character, the
+    /// row still does not have the header's width, so it cannot be read.
+    StrayQuoteRow {
+        /// Fields in the row, the quote read as a character.
+        fields: usize,
+        /// Fields in the header.
+        header: usize,
+    },
+    /// The row repeats the header (two exports joined into one file).
+    RepeatedHeader,
+    /// The file's columns again in another order: the rows under it are read by it.
+    ReorderedHeader {
+        /// The header as written.
+        header: String,
+    },
+    /// A second table starts here, with its own header; its rows are not read.
+    SecondTable {
+        /// Its rows (header excluded), all left out.
+        rows: usize,
+        /// Its header as written.
+        header: String,
+    },
+    /// Lines above the header (a title, notes) were skipped.
+    PreambleSkipped {
+        /// How many lines.
+        lines: usize,
+        /// The first of them, as written.
+        first: String,
+    },
+    /// Empty header cells that no row has a value for were dropped (an extra delimiter in
+    /// the header line).
+    EmptyHeaderCellsDropped {
+        /// How many.
+        count: usize,
+    },
+    /// A field longer than the limit: not a value of an export.
+    FieldTooLarge {
+        /// Its length in bytes.
+        bytes: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The row has more non-empty fields than the header (a value with an unquoted delimiter).
     TooManyFields {
         /// Fields in the row.
@@ -430,10 +533,19 @@ impl WarningCode {
     /// The kind of problem (what `reject_reasons` counts).
     pub fn kind(&self) -> WarningKind {
         match self {
-            WarningCode::UnclosedQuote => WarningKind::UnclosedQuote,
-            WarningCode::TooManyFields { .. } | WarningCode::TooFewFields { .. } => {
-                WarningKind::RaggedRow
+            WarningCode::UnclosedQuote | WarningCode::StrayQuoteRow { .. } => {
+                WarningKind::UnclosedQuote
             }
+            WarningCode::StrayQuote => WarningKind::StrayQuote,
+            WarningCode::RepeatedHeader
+            | WarningCode::ReorderedHeader { .. }
+            | WarningCode::SecondTable { .. } => WarningKind::HeaderRow,
+            WarningCode::PreambleSkipped { .. } | WarningCode::EmptyHeaderCellsDropped { .. } => {
+                WarningKind::Notice
+            }
+            WarningCode::TooManyFields { .. }
+            | WarningCode::TooFewFields { .. }
+            | WarningCode::FieldTooLarge { .. } => WarningKind::RaggedRow,
             WarningCode::DuplicateLine => WarningKind::DuplicateLine,
             WarningCode::EmptyOrderDate | WarningCode::EmptyAmount | WarningCode::NoMemberKey => {
                 WarningKind::MissingValue
@@ -456,6 +568,14 @@ impl WarningCode {
     pub fn message_en(&self) -> String {
         match self {
             WarningCode::UnclosedQuote => "a quote opens on this line and never closes; the rest of the file was read as one field".into(),
+            WarningCode::StrayQuote => "a quote opens a field on this line and never closes on it: read as an ordinary character, so the rows after it are read as rows; the row is kept".into(),
+            WarningCode::StrayQuoteRow { fields, header } => format!("a quote opens a field on this line and never closes on it; even with the quote read as a character the row has {fields} fields and the header {header}, so it cannot be read"),
+            WarningCode::RepeatedHeader => "the line repeats the header (two exports joined into one file); it is not a data row".into(),
+            WarningCode::ReorderedHeader { header } => format!("the header starts again here with its columns in another order ({header}); it is not a data row, and the rows under it are read by it"),
+            WarningCode::SecondTable { rows, header } => format!("a second table starts here (header: {header}); its {rows} rows are not read: put that table in a file of its own"),
+            WarningCode::PreambleSkipped { lines, first } => format!("{lines} line(s) above the header were skipped (a title or notes: \"{first}\"); if that is wrong, set the header row"),
+            WarningCode::EmptyHeaderCellsDropped { count } => format!("{count} empty header cell(s) that no row fills were dropped (an extra delimiter in the header line)"),
+            WarningCode::FieldTooLarge { bytes, limit } => format!("a field of {bytes} bytes is beyond the limit of {limit} bytes: not a value of an export"),
             WarningCode::TooManyFields { fields, header } => format!("the row has {fields} fields but the header has {header}; a value probably contains an unquoted delimiter"),
             WarningCode::TooFewFields { fields, header } => format!("the row has {fields} fields but the header has {header}; a delimiter is missing, so its values would be read from the wrong columns"),
             WarningCode::DuplicateLine => "the line repeats an earlier line exactly".into(),
@@ -480,6 +600,26 @@ impl WarningCode {
     pub fn message_zh(&self) -> String {
         match self {
             WarningCode::UnclosedQuote => "此行的引号没有闭合，文件其余部分被读成了一个字段".into(),
+            WarningCode::StrayQuote => "此行有一个字段以引号开头但在本行内没有闭合：已把它当作普通字符，后面的行照常读取；此行保留".into(),
+            WarningCode::StrayQuoteRow { fields, header } => format!(
+                "此行有一个字段以引号开头但在本行内没有闭合；即使把引号当作普通字符，此行也有 {fields} 个字段而表头有 {header} 个，无法读取"
+            ),
+            WarningCode::RepeatedHeader => "此行重复了表头（两份导出拼在了一个文件里），不是数据行".into(),
+            WarningCode::ReorderedHeader { header } => format!(
+                "表头在这里重新出现，但列的顺序不同（{header}）；此行不是数据行，其下的行按这一表头读取"
+            ),
+            WarningCode::SecondTable { rows, header } => format!(
+                "从这里开始是另一张表（表头：{header}），其 {rows} 行未读取：请把它另存为单独的文件"
+            ),
+            WarningCode::PreambleSkipped { lines, first } => format!(
+                "跳过了表头上方的 {lines} 行（标题或说明：“{first}”）；如有误，请指定表头所在行"
+            ),
+            WarningCode::EmptyHeaderCellsDropped { count } => format!(
+                "表头中有 {count} 个空单元格没有任何数据行填写，已去掉（表头行多了分隔符）"
+            ),
+            WarningCode::FieldTooLarge { bytes, limit } => format!(
+                "有一个字段长 {bytes} 字节，超过上限 {limit} 字节，不是导出文件中的正常值"
+            ),
             WarningCode::TooManyFields { fields, header } => format!(
                 "此行有 {fields} 个字段，表头只有 {header} 个；可能某个值含有未加引号的分隔符"
             ),
@@ -614,6 +754,24 @@ pub enum NoticeCode {
     NoBuyersAtCompareDate {
         /// The comparison date.
         date: String,
+    },
+    /// The data supports a simpler purchase model than BG/NBD (e.g. everyone buys at one
+    /// rate and nobody drops out): member forecasts use it.
+    PurchaseModelSimplified {
+        /// `bg_poisson`, `nbd` or `poisson`.
+        model: String,
+        /// The mean purchase rate per day (λ for `poisson` and `bg_poisson`, r/α for `nbd`).
+        rate_per_day: f64,
+    },
+    /// Everyone's mean spend per purchase looks the same: expected spend is that one mean.
+    SpendModelCommonMean {
+        /// The common mean spend per purchase.
+        mean_spend: f64,
+    },
+    /// A forecast model's fit stopped before reaching its tolerance.
+    ForecastNotConverged {
+        /// Model key.
+        model: String,
     },
 }
 

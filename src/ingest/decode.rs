@@ -106,7 +106,59 @@ pub fn decode<'a>(
     bytes: &'a [u8],
     forced: Option<TextEncoding>,
 ) -> Result<Decoded<'a>, Error> {
-    let (bom, body) = strip_bom(bytes);
+    let mut d = decode_raw(file, bytes, forced)?;
+    d.text = normalize_line_ends(d.text);
+    Ok(d)
+}
+
+/// The text with every bare carriage return (one not followed by a line feed: old Mac line
+/// ends, or a file whose lines were joined from several systems) turned into a line feed, so
+/// that lines are counted the same way whatever ends them. Borrowed when there is none.
+pub fn normalize_line_ends(text: Cow<'_, str>) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let bare = |i: usize| b.get(i + 1) != Some(&b'\n');
+    if !memchr::memchr_iter(b'\r', b).any(bare) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for i in memchr::memchr_iter(b'\r', b).filter(|i| bare(*i)) {
+        out.push_str(&text[last..i]);
+        out.push('\n');
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
+/// UTF-16 without a byte-order mark, told by its zero bytes: ASCII text in UTF-16 has a zero
+/// in every other byte, all on one side (odd offsets for little-endian).
+fn utf16_without_bom(body: &[u8]) -> Option<TextEncoding> {
+    let head = &body[..body.len().min(4096) & !1];
+    let half = head.len() / 2;
+    if half < 4 {
+        return None;
+    }
+    let nul_even = head.iter().step_by(2).filter(|b| **b == 0).count();
+    let nul_odd = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    if nul_odd * 10 >= half * 3 && nul_even * 20 < half {
+        Some(TextEncoding::Utf16Le)
+    } else if nul_even * 10 >= half * 3 && nul_odd * 20 < half {
+        Some(TextEncoding::Utf16Be)
+    } else {
+        None
+    }
+}
+
+fn decode_raw<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    forced: Option<TextEncoding>,
+) -> Result<Decoded<'a>, Error> {
+    let (mut bom, body) = strip_bom(bytes);
+    if bom.is_none() && forced.is_none() {
+        bom = utf16_without_bom(body);
+    }
     let mut warnings = Vec::new();
     if let Some(enc) = forced {
         return match decode_strict(body, enc) {

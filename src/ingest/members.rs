@@ -12,7 +12,7 @@ use crate::model::{MemberRecord, SummaryTotals};
 /// Accumulates member rows.
 pub(crate) struct MemberReader<'c> {
     cols: &'c ColumnIndex,
-    tz: i32,
+    tz: values::Dates,
     summary: bool,
     /// Columns no role reads, kept on each record under their header (for custom tags).
     extra_cols: Vec<(usize, Arc<str>)>,
@@ -27,7 +27,7 @@ impl<'c> MemberReader<'c> {
     pub(crate) fn new(
         file: &str,
         cols: &'c ColumnIndex,
-        tz: i32,
+        tz: values::Dates,
         kind: TableKind,
     ) -> Result<Self, Error> {
         if !cols.has(Role::MemberId) && !cols.has(Role::Phone) && !cols.has(Role::Email) {
@@ -50,7 +50,7 @@ impl<'c> MemberReader<'c> {
 
     fn optional_date(&self, r: &RawRow<'_, '_>, role: Role, log: &mut RowLog) -> Option<i32> {
         let cell = self.cols.cell(&r.fields, role);
-        match values::parse_date(cell, self.tz) {
+        match self.tz.parse(cell) {
             Ok(d) => Some(d),
             Err(DateError::Empty) => None,
             Err(_) => {
@@ -123,7 +123,7 @@ impl<'c> MemberReader<'c> {
                 }
             };
             let last_cell = self.cols.cell(&r.fields, Role::LastPurchase);
-            match values::parse_date(last_cell, self.tz) {
+            match self.tz.parse(last_cell) {
                 Ok(last_day) => Some(SummaryTotals {
                     total_spend_cents: spend,
                     total_orders: orders.max(1),

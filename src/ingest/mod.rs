@@ -11,6 +11,7 @@ mod orders;
 pub mod roles;
 mod rows;
 pub mod sniff;
+mod structure;
 pub mod table;
 pub mod values;
 
@@ -27,6 +28,7 @@ pub use decode::TextEncoding;
 pub use roles::{ColumnMapping, DecidedBy, Role, TableKind};
 pub use rows::MAX_WARNINGS_PER_FILE;
 use rows::{check_shape, hash64, ColumnIndex, RowLog};
+pub use values::DateOrder;
 
 /// What the user may decide about a file; everything is detected when left out.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -44,6 +46,13 @@ pub struct FileOptions {
     pub source_label: Option<String>,
     /// Time zone of the data in minutes east of UTC (default UTC+8).
     pub tz_offset_minutes: Option<i32>,
+    /// The line (sheet row for workbooks) of the header, 1-based; found when left out (a
+    /// title or notes above the header are skipped with a notice).
+    pub header_row: Option<usize>,
+    /// The order of year-last dates (`31/12/2023`): read only when chosen.
+    pub date_order: Option<DateOrder>,
+    /// How many MiB a workbook may unzip to (default 256).
+    pub xlsx_limit_mib: Option<u64>,
 }
 
 /// What the page shows about one file after reading it.
@@ -121,6 +130,80 @@ impl Source<'_> {
         }
     }
 
+    /// The records skipped above the header, and the header's line.
+    fn preamble(&self) -> (&[Vec<String>], usize) {
+        match self {
+            Source::Csv(t) => (&t.preamble, t.header_line),
+            Source::Sheet(s) => (&s.preamble, s.header_line),
+        }
+    }
+
+    /// Drops header cells (by position): see [`header_wider_than_rows`].
+    fn drop_header_cells(&mut self, cells: &[usize]) {
+        let keep = |h: &mut Vec<String>| {
+            let mut i = 0;
+            h.retain(|_| {
+                i += 1;
+                !cells.contains(&(i - 1))
+            });
+        };
+        match self {
+            Source::Csv(t) => keep(&mut t.headers),
+            Source::Sheet(s) => keep(&mut s.headers),
+        }
+    }
+
+    /// The header lines inside the data ([`structure::header_line`]). Only lines without a
+    /// digit are split and looked at, so the pass costs little beside reading the rows.
+    fn header_lines(&self, headers: &[String], read: &[bool]) -> structure::HeaderLines {
+        let mut found = structure::HeaderLines::default();
+        let mut in_block = false;
+        // A non-blank line: its cells when it may be a header line.
+        let mut visit = |line: usize, cells: Option<&[&str]>| match cells
+            .and_then(|c| structure::header_line(c, headers, read).map(|k| (c, k)))
+        {
+            Some((cells, kind)) => {
+                in_block = kind == structure::HeaderLine::Other;
+                found.push(line, kind, cells.join(","));
+            }
+            None if in_block => found.count_block_row(),
+            None => {}
+        };
+        match self {
+            Source::Csv(t) => {
+                let (text, mut line) = t.data();
+                let d = t.delimiter() as char;
+                let mut rest = text;
+                while !rest.is_empty() {
+                    let end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
+                    let l = rest[..end].trim_end_matches('\r');
+                    if !l.trim().is_empty() {
+                        if structure::may_be_header(l.as_bytes()) {
+                            let cells: Vec<&str> =
+                                l.split(d).map(|c| c.trim().trim_matches('"')).collect();
+                            visit(line, Some(&cells));
+                        } else {
+                            visit(line, None);
+                        }
+                    }
+                    rest = rest.get(end + 1..).unwrap_or("");
+                    line += 1;
+                }
+            }
+            Source::Sheet(s) => {
+                for (line, cells, raw) in &s.rows {
+                    if structure::may_be_header(raw.as_bytes()) {
+                        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                        visit(*line, Some(&cells));
+                    } else {
+                        visit(*line, None);
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// The raw text of a row from the span [`Source::for_each_row_ref`] gave it.
     fn raw(&self, (a, len): (u32, u32)) -> &str {
         match self {
@@ -160,6 +243,7 @@ impl Source<'_> {
                         fields: table::Fields::Cells(cells),
                         raw,
                         unclosed_quote: false,
+                        stray_quote: false,
                     }) {
                         break;
                     }
@@ -221,7 +305,13 @@ const PREVIEW_ROWS: usize = 20;
 pub fn preview(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<Preview, Error> {
     sniff::check(name, bytes)?;
     if table::is_zip(bytes) {
-        let s = table::read_xlsx(name, bytes, opts.sheet.as_deref())?;
+        let s = table::read_xlsx(
+            name,
+            bytes,
+            opts.sheet.as_deref(),
+            opts.header_row,
+            opts.xlsx_limit_mib,
+        )?;
         return Ok(Preview {
             headers: s.headers,
             rows: s.rows.into_iter().take(PREVIEW_ROWS).map(|r| r.1).collect(),
@@ -233,8 +323,10 @@ pub fn preview(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<Preview, 
     }
     let decoded = decode::decode(name, bytes, opts.encoding)?;
     let d = table::sniff_delimiter(&decoded.text);
-    let t = table::CsvTable::open(&decoded.text, d).ok_or_else(|| Error::EmptyFile {
-        file: name.to_string(),
+    let t = table::CsvTable::open_at(&decoded.text, d, opts.header_row).ok_or_else(|| {
+        Error::EmptyFile {
+            file: name.to_string(),
+        }
     })?;
     let mut rows = Vec::new();
     t.for_each_row(|r| {
@@ -291,14 +383,23 @@ fn ingest_in_parts(
     let (read, mut summary, pre_warnings, mut log) = {
         let bytes: &[u8] = &bytes;
         let overrides = parse_overrides(name, opts)?;
-        let tz = opts
-            .tz_offset_minutes
-            .unwrap_or(values::DEFAULT_TZ_OFFSET_MINUTES);
+        let tz = values::Dates {
+            tz: opts
+                .tz_offset_minutes
+                .unwrap_or(values::DEFAULT_TZ_OFFSET_MINUTES),
+            order: opts.date_order.unwrap_or_default(),
+        };
         let mut pre_warnings = Vec::new();
         let decoded;
         let mut sheets = Vec::new();
-        let (source, encoding, delimiter, sheet) = if table::is_zip(bytes) {
-            let s = table::read_xlsx(name, bytes, opts.sheet.as_deref())?;
+        let (mut source, encoding, delimiter, sheet) = if table::is_zip(bytes) {
+            let s = table::read_xlsx(
+                name,
+                bytes,
+                opts.sheet.as_deref(),
+                opts.header_row,
+                opts.xlsx_limit_mib,
+            )?;
             let sheet = s.sheet.clone();
             sheets = s.sheets.clone();
             (
@@ -311,9 +412,12 @@ fn ingest_in_parts(
             decoded = decode::decode(name, bytes, opts.encoding)?;
             pre_warnings.extend(decoded.warnings.iter().cloned());
             let d = table::sniff_delimiter(&decoded.text);
-            let t = table::CsvTable::open(&decoded.text, d).ok_or_else(|| Error::EmptyFile {
-                file: name.to_string(),
-            })?;
+            let t =
+                table::CsvTable::open_at(&decoded.text, d, opts.header_row).ok_or_else(|| {
+                    Error::EmptyFile {
+                        file: name.to_string(),
+                    }
+                })?;
             let delim = if d == b'\t' {
                 "\\t".to_string()
             } else {
@@ -326,7 +430,16 @@ fn ingest_in_parts(
                 None,
             )
         };
-        let headers = source.headers().to_vec();
+        let (preamble, header_line) = source.preamble();
+        if let Some(code) = structure::preamble_notice(preamble) {
+            pre_warnings.push(crate::error::Warning {
+                file: name.to_string(),
+                line: header_line,
+                column: None,
+                code,
+            });
+        }
+        let mut headers = source.headers().to_vec();
         if headers.is_empty() {
             return Err(Error::EmptyFile {
                 file: name.to_string(),
@@ -342,12 +455,34 @@ fn ingest_in_parts(
                 file: name.to_string(),
             });
         }
+        if let Some(dropped) = header_wider_than_rows(name, &headers, &sample)? {
+            // Empty header cells over no value: the header's columns are the rows' columns
+            // once they are gone.
+            headers = headers
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| !dropped.contains(i))
+                .map(|(_, h)| h)
+                .collect();
+            source.drop_header_cells(&dropped);
+            pre_warnings.push(crate::error::Warning {
+                file: name.to_string(),
+                line: header_line,
+                column: None,
+                code: crate::error::WarningCode::EmptyHeaderCellsDropped {
+                    count: dropped.len(),
+                },
+            });
+        }
         let (kind, kind_by, columns) = roles::map_columns(&headers, &sample, opts.kind, &overrides);
         let kind = kind.ok_or_else(|| Error::UnknownTableKind {
             file: name.to_string(),
             headers: headers.clone(),
         })?;
-        cols = ColumnIndex::new(&columns);
+        let mut index = ColumnIndex::new(&columns);
+        let read: Vec<bool> = columns.iter().map(|c| c.role.is_some()).collect();
+        index.header_lines = source.header_lines(&headers, &read);
+        cols = index;
         let mut log = RowLog::new(name);
         // Lines borrowed from the input: no copy per row.
         // Size the per-row maps once from the sample's mean line length (rehashing a
@@ -393,8 +528,24 @@ fn ingest_in_parts(
                     log.rows += 1;
                     if first[i as usize] != i {
                         log.duplicate(r.line);
-                    } else if check_shape(&r, headers.len(), cols.needed(), &mut log) {
-                        reader.row(&r, &mut log);
+                    } else {
+                        match header_place(&r, &cols, &mut log) {
+                            HeaderPlace::Skip => {}
+                            HeaderPlace::Read => {
+                                if check_shape(&r, headers.len(), cols.needed(), &mut log) {
+                                    reader.row(&r, &mut log);
+                                }
+                            }
+                            HeaderPlace::Reordered(cells) => {
+                                let moved = table::RawRow {
+                                    fields: table::Fields::Cells(&cells),
+                                    ..r
+                                };
+                                if check_shape(&moved, headers.len(), cols.needed(), &mut log) {
+                                    reader.row(&moved, &mut log);
+                                }
+                            }
+                        }
                     }
                     i += 1;
                     true
@@ -440,6 +591,9 @@ fn ingest_in_parts(
         Read::Members(m) => FileData::Members(m),
     };
     debug_assert_eq!(log.rows, log.accepted + log.duplicates + log.rejected);
+    if let Some(e) = dates_unreadable(name, &summary, &log) {
+        return Err(e);
+    }
     let mut warnings = pre_warnings;
     warnings.extend(log.warnings);
     summary.rows = log.rows;
@@ -453,6 +607,114 @@ fn ingest_in_parts(
     })
 }
 
+/// When every data row is narrower than the header (all alike): the empty header cells to
+/// drop when that accounts for the difference (an extra delimiter that made an empty column
+/// name); otherwise the error, since each column name after the extra delimiter would sit
+/// over another column's values.
+fn header_wider_than_rows(
+    file: &str,
+    headers: &[String],
+    sample: &[Vec<String>],
+) -> Result<Option<Vec<usize>>, Error> {
+    let w = sample.iter().map(Vec::len).max().unwrap_or(0);
+    if w >= headers.len() || sample.iter().any(|r| r.len() != w) {
+        return Ok(None);
+    }
+    let empty: Vec<usize> = (0..headers.len())
+        .filter(|i| headers[*i].trim().is_empty())
+        .collect();
+    if headers.len() - empty.len() == w {
+        return Ok(Some(empty));
+    }
+    Err(Error::HeaderWiderThanRows {
+        file: file.to_string(),
+        header: headers.len(),
+        rows: w,
+    })
+}
+
+/// What to do with a row of a members or summary table, as far as header lines inside the
+/// data go (orders do it in their reader).
+enum HeaderPlace {
+    /// Read it.
+    Read,
+    /// A header line, or a row of a second table: rejected and counted.
+    Skip,
+    /// Read these cells: the row's, in the file's column order.
+    Reordered(Vec<String>),
+}
+
+/// Rejects a header line inside the data (members and summaries; orders do it in their
+/// reader), or says how to read the row.
+fn header_place(r: &table::RawRow<'_, '_>, cols: &ColumnIndex, log: &mut RowLog) -> HeaderPlace {
+    use crate::error::{WarningCode, WarningKind};
+    use structure::RowPlace;
+    match cols.header_lines.place(r.line) {
+        RowPlace::Data => HeaderPlace::Read,
+        RowPlace::RepeatedHeader => {
+            log.reject(r.line, None, WarningCode::RepeatedHeader);
+            HeaderPlace::Skip
+        }
+        RowPlace::ReorderedHeader(header) => {
+            log.reject(
+                r.line,
+                None,
+                WarningCode::ReorderedHeader {
+                    header: header.to_string(),
+                },
+            );
+            HeaderPlace::Skip
+        }
+        RowPlace::Reordered(perm, width) => {
+            let needed = perm.iter().flatten().max().map_or(0, |m| m + 1);
+            match rows::shape_problem(r, width, needed) {
+                Some(code) => {
+                    log.reject(r.line, None, code);
+                    HeaderPlace::Skip
+                }
+                None => HeaderPlace::Reordered(structure::reorder(&r.fields, perm)),
+            }
+        }
+        RowPlace::SecondHeader(rows, header) => {
+            log.reject(
+                r.line,
+                None,
+                WarningCode::SecondTable {
+                    rows,
+                    header: header.to_string(),
+                },
+            );
+            HeaderPlace::Skip
+        }
+        RowPlace::InSecondTable => {
+            log.reject_silently(WarningKind::HeaderRow);
+            HeaderPlace::Skip
+        }
+    }
+}
+
+/// The error for an orders file none of whose rows could be read because every date was
+/// unreadable: it names the column and an example, and says when the dates look day-first.
+fn dates_unreadable(file: &str, summary: &FileSummary, log: &RowLog) -> Option<Error> {
+    use crate::error::{WarningCode, WarningKind};
+    let bad = log.reasons.get(WarningKind::BadDate.key()).copied()?;
+    if summary.kind != TableKind::Orders || log.accepted > 0 || bad + log.duplicates < log.rows {
+        return None;
+    }
+    let (column, example) = log.warnings.iter().find_map(|w| match &w.code {
+        WarningCode::BadOrderDate { value } | WarningCode::DateOutOfRange { value, .. } => {
+            Some((w.column.clone().unwrap_or_default(), value.clone()))
+        }
+        _ => None,
+    })?;
+    Some(Error::DatesUnreadable {
+        file: file.to_string(),
+        day_first: values::looks_year_last(&example),
+        column,
+        example,
+    })
+}
+
 /// Reads an orders file: its parts in parallel (large CSV text on native targets), then
 /// duplicate lines and order ids grouped at once. The rows are put together afterwards
 /// ([`orders::assemble`]), once the text is freed.
@@ -461,7 +723,7 @@ type GroupedParts<'c> = (orders::OrderParts<'c, 'static>, Vec<u32>, Vec<u32>);
 fn read_order_parts<'c>(
     source: &Source<'_>,
     cols: &'c ColumnIndex,
-    tz: i32,
+    tz: values::Dates,
     header_len: usize,
     expected_rows: usize,
     parts: usize,

@@ -82,12 +82,13 @@ pub(crate) struct RowRec {
 }
 
 /// The rejection kinds a row can get here, coded in the top bits of [`RowRec::flags`].
-const REJECT_KINDS: [WarningKind; 5] = [
+const REJECT_KINDS: [WarningKind; 6] = [
     WarningKind::BadDate,
     WarningKind::BadAmount,
     WarningKind::MissingValue,
     WarningKind::UnclosedQuote,
     WarningKind::RaggedRow,
+    WarningKind::HeaderRow,
 ];
 const REJECT_SHIFT: u8 = 4;
 
@@ -104,6 +105,8 @@ const HAS_OID: u8 = 1;
 const NON_PURCHASE: u8 = 2;
 /// [`RowRec::flags`]: a negative amount (a return row).
 const RETURN: u8 = 4;
+/// [`RowRec::flags`]: a stray quote was read as a character (the row is noted).
+const STRAY_QUOTE: u8 = 8;
 /// High bit of [`RowRec::oid`]: the id is in the part's spilled ids.
 const SPILLED: u32 = 1 << 31;
 
@@ -175,7 +178,7 @@ struct Rejection {
 /// own, key cells and labels are interned per part.
 pub(crate) struct OrderPart<'c, 't> {
     cols: &'c ColumnIndex,
-    tz: i32,
+    tz: values::Dates,
     order_level: bool,
     header_len: usize,
     pub(crate) rows: Vec<RowRec>,
@@ -202,7 +205,7 @@ impl<'c, 't> OrderPart<'c, 't> {
     pub(crate) fn new(
         file: &str,
         cols: &'c ColumnIndex,
-        tz: i32,
+        tz: values::Dates,
         header_len: usize,
         expected_rows: usize,
     ) -> Result<Self, Error> {
@@ -338,6 +341,14 @@ impl<'c, 't> OrderPart<'c, 't> {
         }
     }
 
+    fn reject_silently(&mut self, rec: &mut RowRec, kind: WarningKind) {
+        let code = REJECT_KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .map_or(0, |p| p + 1);
+        rec.flags |= (code as u8) << REJECT_SHIFT;
+    }
+
     fn reject(
         &mut self,
         rec: &mut RowRec,
@@ -408,11 +419,58 @@ impl<'c, 't> OrderPart<'c, 't> {
     }
 
     fn read(&mut self, r: &RawRow<'_, 't>, rec: &mut RowRec) {
+        use super::structure::RowPlace;
+        let cols = self.cols;
+        match cols.header_lines.place(r.line) {
+            RowPlace::Data => self.read_row(r, rec),
+            RowPlace::RepeatedHeader => self.reject(rec, WarningKind::HeaderRow, None, || {
+                WarningCode::RepeatedHeader
+            }),
+            RowPlace::ReorderedHeader(header) => {
+                self.reject(rec, WarningKind::HeaderRow, None, || {
+                    WarningCode::ReorderedHeader {
+                        header: header.to_string(),
+                    }
+                })
+            }
+            RowPlace::Reordered(perm, width) => {
+                // Checked against its own header, then read with its cells in the file's order.
+                let needed = perm.iter().flatten().max().map_or(0, |m| m + 1);
+                if let Some(code) = super::rows::shape_problem(r, width, needed) {
+                    return self.reject(rec, code.kind(), None, || code);
+                }
+                let cells = super::structure::reorder(&r.fields, perm);
+                let moved = RawRow {
+                    line: r.line,
+                    fields: super::table::Fields::Cells(&cells),
+                    raw: r.raw,
+                    unclosed_quote: r.unclosed_quote,
+                    stray_quote: r.stray_quote,
+                };
+                self.read_row(&moved, rec)
+            }
+            RowPlace::SecondHeader(rows, header) => {
+                self.reject(rec, WarningKind::HeaderRow, None, || {
+                    WarningCode::SecondTable {
+                        rows,
+                        header: header.to_string(),
+                    }
+                })
+            }
+            // Rejected without a text of its own: the table's header line carries it.
+            RowPlace::InSecondTable => self.reject_silently(rec, WarningKind::HeaderRow),
+        }
+    }
+
+    fn read_row(&mut self, r: &RawRow<'_, 't>, rec: &mut RowRec) {
         if let Some(code) = super::rows::shape_problem(r, self.header_len, self.cols.needed()) {
             return self.reject(rec, code.kind(), None, || code);
         }
+        if r.stray_quote {
+            rec.flags |= STRAY_QUOTE;
+        }
         let date_cell = self.cols.cell(&r.fields, Role::OrderTime);
-        rec.day = match values::parse_date(date_cell, self.tz) {
+        rec.day = match self.tz.parse(date_cell) {
             Ok(d) => d,
             Err(e) => {
                 let code = || match e {
@@ -646,6 +704,10 @@ fn assemble_part(
         if let Some(kind) = rec.reject() {
             while rejections.next_if(|x| (x.row as usize) < j).is_some() {}
             let text = rejections.next_if(|x| x.row as usize == j);
+            if text.is_none() && kind == WarningKind::HeaderRow {
+                log.reject_silently(kind);
+                continue;
+            }
             log.reject_with(line, kind, || match text {
                 Some(t) => (t.column.map(|c| cols.header(c).to_string()), t.code.clone()),
                 // Not reached: a part keeps the text of its first MAX_WARNINGS_PER_FILE
@@ -655,6 +717,9 @@ fn assemble_part(
             continue;
         }
         log.accepted += 1;
+        if rec.flags & STRAY_QUOTE != 0 {
+            log.note(line, None, WarningCode::StrayQuote);
+        }
         while refunds.next_if(|x| (x.0 as usize) < j).is_some() {}
         let refund = refunds.next_if(|x| x.0 as usize == j).map_or(0, |x| x.1);
         let person = if rec.cells == NONE {

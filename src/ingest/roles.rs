@@ -385,7 +385,7 @@ pub struct ColumnMapping {
 }
 
 /// Candidate roles of a header for each table kind (synonyms that differ by kind are resolved here).
-fn header_role(norm: &str) -> Option<Role> {
+pub(crate) fn header_role(norm: &str) -> Option<Role> {
     let mut best: Option<(Role, usize)> = None;
     for &role in Role::VARIANTS {
         if let Some(rank) = role

@@ -39,7 +39,7 @@ impl RowLog {
         }
     }
 
-    fn note(&mut self, line: usize, column: Option<&str>, code: WarningCode) {
+    pub(crate) fn note(&mut self, line: usize, column: Option<&str>, code: WarningCode) {
         self.note_with(line, code.kind(), || (column.map(str::to_string), code));
     }
 
@@ -84,6 +84,13 @@ impl RowLog {
         self.note_with(line, kind, text);
     }
 
+    /// Records a rejected row without a warning of its own (a row of a second table, whose
+    /// header line carries the one warning).
+    pub(crate) fn reject_silently(&mut self, kind: WarningKind) {
+        self.rejected += 1;
+        *self.reasons.entry(kind.key().to_string()).or_default() += 1;
+    }
+
     /// Records a kept row whose field was unreadable.
     pub(crate) fn field_ignored(&mut self, line: usize, column: &str, code: WarningCode) {
         self.note(line, Some(column), code);
@@ -118,6 +125,8 @@ pub(crate) struct ColumnIndex {
     headers: Vec<String>,
     /// Fields a row needs for every mapped column to be its own: 1 + the last mapped column.
     needed: usize,
+    /// Header lines inside the data (a repeated header, a second table), by line.
+    pub(crate) header_lines: super::structure::HeaderLines,
 }
 
 impl ColumnIndex {
@@ -132,6 +141,7 @@ impl ColumnIndex {
             needed: idx.iter().flatten().max().map_or(0, |m| m + 1),
             idx,
             headers: mappings.iter().map(|m| m.header.clone()).collect(),
+            header_lines: Default::default(),
         }
     }
 
@@ -250,9 +260,18 @@ pub(super) fn check_shape(
             log.reject(r.line, None, code);
             false
         }
-        None => true,
+        None => {
+            if r.stray_quote {
+                log.note(r.line, None, WarningCode::StrayQuote);
+            }
+            true
+        }
     }
 }
+
+/// The longest field a row may have (64 MiB): longer is not a value of an export, and would
+/// be copied into every place the row's cells go.
+pub const MAX_FIELD_BYTES: usize = 64 << 20;
 
 /// Why a row cannot be read at all: an unclosed quote, more non-empty fields than the header,
 /// or fewer fields than the mapped columns need (a delimiter missing somewhere: the values
@@ -265,6 +284,23 @@ pub(crate) fn shape_problem(
 ) -> Option<WarningCode> {
     if r.unclosed_quote {
         return Some(WarningCode::UnclosedQuote);
+    }
+    if r.raw.len() > MAX_FIELD_BYTES {
+        if let Some(bytes) = (0..r.fields.len())
+            .filter_map(|i| r.fields.get(i).map(str::len))
+            .find(|n| *n > MAX_FIELD_BYTES)
+        {
+            return Some(WarningCode::FieldTooLarge {
+                bytes,
+                limit: MAX_FIELD_BYTES,
+            });
+        }
+    }
+    if r.stray_quote && r.fields.len() != header_len {
+        return Some(WarningCode::StrayQuoteRow {
+            fields: r.fields.len(),
+            header: header_len,
+        });
     }
     if r.fields.len() < needed {
         return Some(WarningCode::TooFewFields {

@@ -97,6 +97,108 @@ pub fn parse_date(s: &str, tz_offset_minutes: i32) -> Result<i32, DateError> {
     parse_date_general(s, tz_offset_minutes)
 }
 
+/// The order of day, month and year in dates written with the year last (`31/12/2023`,
+/// `12/31/2023`), which are ambiguous and read only when chosen. Year-first dates are read
+/// whatever is chosen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// Year first only (the default).
+    #[default]
+    Ymd,
+    /// Day, month, year (`31/12/2023`).
+    Dmy,
+    /// Month, day, year (`12/31/2023`).
+    Mdy,
+}
+
+/// How a file's dates are read: the data's time zone and the order of year-last dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dates {
+    /// Minutes east of UTC.
+    pub tz: i32,
+    /// Order of year-last dates.
+    pub order: DateOrder,
+}
+
+impl Dates {
+    /// Reads a date cell ([`parse_date_in`]).
+    #[inline]
+    pub fn parse(&self, s: &str) -> Result<i32, DateError> {
+        parse_date_in(s, self.tz, self.order)
+    }
+}
+
+/// [`parse_date`], also reading year-last dates in the chosen order.
+pub fn parse_date_in(s: &str, tz_offset_minutes: i32, order: DateOrder) -> Result<i32, DateError> {
+    match parse_date(s, tz_offset_minutes) {
+        Err(DateError::Format) if order != DateOrder::Ymd => {
+            parse_year_last(s.trim(), tz_offset_minutes, order)
+        }
+        r => r,
+    }
+}
+
+/// True when a cell looks like a year-last date (`31/12/2023`, `12-31-2023 10:00`).
+pub fn looks_year_last(s: &str) -> bool {
+    split_year_last(s.trim()).is_some()
+}
+
+/// `a sep b sep yyyy` and the rest: the two leading numbers, the year and the text after.
+fn split_year_last(s: &str) -> Option<(u32, u32, i32, &str)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let num = |i: &mut usize, max: usize| -> Option<u64> {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() && *i - start < max {
+            *i += 1;
+        }
+        (*i > start).then(|| digits(&b[start..*i])).flatten()
+    };
+    let a = num(&mut i, 2)?;
+    let sep = *b.get(i)?;
+    if !matches!(sep, b'/' | b'.' | b'-') {
+        return None;
+    }
+    i += 1;
+    let m = num(&mut i, 2)?;
+    if b.get(i) != Some(&sep) {
+        return None;
+    }
+    i += 1;
+    let start = i;
+    let y = num(&mut i, 4)?;
+    if i - start != 4 || b.get(i).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((a as u32, m as u32, y as i32, &s[i..]))
+}
+
+fn parse_year_last(s: &str, tz: i32, order: DateOrder) -> Result<i32, DateError> {
+    let (a, b, y, rest) = split_year_last(s).ok_or(DateError::Format)?;
+    let (m, d) = match order {
+        DateOrder::Dmy => (b, a),
+        _ => (a, b),
+    };
+    if !valid_date(y, m, d) {
+        return Err(DateError::OutOfRange);
+    }
+    let day = days_from_civil(y, m, d);
+    let rest = rest.trim_start_matches([' ', 'T', 't']);
+    if rest.is_empty() {
+        return Ok(day);
+    }
+    let (minutes_of_day, offset) = parse_time_and_offset(rest).ok_or(DateError::Format)?;
+    Ok(match offset {
+        None => day,
+        Some(off) => {
+            let local =
+                i64::from(day) * 1440 + i64::from(minutes_of_day) - i64::from(off) + i64::from(tz);
+            local.div_euclid(1440) as i32
+        }
+    })
+}
+
 fn parse_date_general(s: &str, tz: i32) -> Result<i32, DateError> {
     let normalized: String = s
         .chars()
@@ -594,6 +696,33 @@ mod tests {
         assert_eq!(parse_date("--", tz), Err(DateError::Format));
         assert_eq!(parse_date("待定", tz), Err(DateError::Format));
         assert_eq!(parse_date("05/01/2023", tz), Err(DateError::Format));
+        // Year-last dates only when their order is chosen.
+        let day = |y, m, d| days_from_civil(y, m, d);
+        assert_eq!(
+            parse_date_in("05/01/2023", tz, DateOrder::Ymd),
+            Err(DateError::Format)
+        );
+        assert_eq!(
+            parse_date_in("05/01/2023", tz, DateOrder::Dmy),
+            Ok(day(2023, 1, 5))
+        );
+        assert_eq!(
+            parse_date_in("05/01/2023 10:30", tz, DateOrder::Mdy),
+            Ok(day(2023, 5, 1))
+        );
+        assert_eq!(
+            parse_date_in("31.12.2023", tz, DateOrder::Dmy),
+            Ok(day(2023, 12, 31))
+        );
+        assert_eq!(
+            parse_date_in("31/12/2023", tz, DateOrder::Mdy),
+            Err(DateError::OutOfRange)
+        );
+        assert_eq!(
+            parse_date_in("2023-05-01", tz, DateOrder::Dmy),
+            Ok(day(2023, 5, 1))
+        );
+        assert!(looks_year_last("31/12/2023") && !looks_year_last("2023/12/31"));
         assert_eq!(parse_date("2023-05-01 25:00", tz), Err(DateError::Format));
     }
 

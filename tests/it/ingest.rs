@@ -45,15 +45,36 @@ fn unknown_table_kind_asks_the_user() {
 }
 
 #[test]
-fn unclosed_quote_rejects_the_row_and_says_where() {
+fn an_unclosed_quote_is_read_on_its_own_line_and_said_where() {
+    // The quote opens the phone field and closes nowhere: read as a character, the row has
+    // the header's width and is kept (its phone is unreadable); the next row is a row.
     let csv = "订单号,下单时间,手机号,实付金额\n1,2024-01-01,13800000001,10\n2,2024-01-02,\"13800000002,20\n3,2024-01-03,13800000003,30\n";
     let f = ingest("t.csv", csv.as_bytes(), &FileOptions::default()).unwrap();
     assert_eq!(
         (f.summary.rows, f.summary.accepted, f.summary.rejected_rows),
-        (2, 1, 1)
+        (3, 3, 0)
+    );
+    let w: Vec<(usize, &str)> = f
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.kind().key()))
+        .collect();
+    assert_eq!(w, [(3, "stray_quote"), (3, "field_ignored")]);
+    // A row still narrower than the header once its quote is a character is rejected.
+    let short = "订单号,下单时间,手机号,实付金额\n1,2024-01-01,13800000001,10\n2,\"2024-01-02,20\n3,2024-01-03,13800000003,30\n";
+    let f = ingest("t.csv", short.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!(
+        (f.summary.rows, f.summary.accepted, f.summary.rejected_rows),
+        (3, 2, 1)
     );
     assert_eq!(f.warnings[0].line, 3);
-    assert_eq!(f.warnings[0].code, memberlens::WarningCode::UnclosedQuote);
+    assert_eq!(
+        f.warnings[0].code,
+        memberlens::WarningCode::StrayQuoteRow {
+            fields: 3,
+            header: 4
+        }
+    );
     assert!(f.warnings[0].message_en().contains("quote"));
 }
 

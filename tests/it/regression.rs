@@ -214,3 +214,309 @@ fn a_future_dated_typo_does_not_become_the_as_of_date() {
         .iter()
         .all(|n| !n.message_en.contains("typos")));
 }
+
+/// The rows of a plain orders text (`id,date,phone,amount` after a header): revenue as the
+/// plain sum of the amounts, for the tests below.
+fn plain_revenue(rows: &[(&str, &str, &str, f64)]) -> f64 {
+    rows.iter().map(|r| r.3).sum()
+}
+
+/// Issue 17: a nickname starting with `"` paired with the next quote in the file, and the rows
+/// between vanished from `rows` and the totals (5 rows in, 3 read, revenue 60 of 150).
+#[test]
+fn a_stray_quote_never_swallows_the_rows_after_it() {
+    let rows = [
+        ("1", "2024-01-01", "13800000001", 10.0),
+        ("2", "2024-01-02", "13800000002", 20.0),
+        ("3", "2024-01-03", "13800000003", 30.0),
+        ("4", "2024-01-04", "13800000004", 40.0),
+        ("5", "2024-01-05", "13800000005", 50.0),
+    ];
+    let nick = ["甲", "\"Bob", "丙", "丁", "\"Wu, Qi\""];
+    let mut csv = String::from("订单号,下单时间,手机号,昵称,实付金额\n");
+    for (r, n) in rows.iter().zip(nick) {
+        csv += &format!("{},{},{},{},{}\n", r.0, r.1, r.2, n, r.3);
+    }
+    let f = ingest("t.csv", csv.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!((f.summary.rows, f.summary.accepted), (5, 5));
+    let w: Vec<(usize, &str)> = f
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.kind().key()))
+        .collect();
+    assert_eq!(w, [(3, "stray_quote")]);
+    assert!(f.warnings[0].message_zh().contains("引号"));
+    let r = analyze_csv(&csv).report;
+    assert!((r.inventory.revenue - plain_revenue(&rows)).abs() < 1e-9);
+    // Real line breaks inside a quoted field are still one field.
+    let multi = "订单号,下单时间,手机号,备注,实付金额\n1,2024-01-01,13800000001,\"line one\nline two\",10\n2,2024-01-02,13800000002,x,20\n";
+    let f = ingest("m.csv", multi.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!((f.summary.rows, f.summary.accepted), (2, 2));
+    assert!(f.warnings.is_empty());
+}
+
+/// Issue 17: an extra delimiter in the header line gave 0 purchases with exit 0 (every column
+/// name after it sat over another column's values).
+#[test]
+fn a_header_wider_than_every_row_is_an_error_or_its_empty_cell_is_dropped() {
+    let body = "1,2024-01-01,13800000001,100,0\n2,2024-01-02,13800000002,200,50\n";
+    let polluted = format!("订单号,下单,时间,手机号,实付金额,退款金额\n{body}");
+    match ingest("t.csv", polluted.as_bytes(), &FileOptions::default()) {
+        Err(e @ memberlens::Error::HeaderWiderThanRows { .. }) => {
+            assert!(e.message_en().contains("6 columns but every row has 5"));
+            assert!(e.message_zh().contains("表头有 6 列"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // An empty name made by the extra delimiter is dropped, with a notice; the columns line up.
+    let empty = format!("订单号,下单时间,,手机号,实付金额,退款金额\n{body}");
+    let f = ingest("t.csv", empty.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!(f.summary.headers.len(), 5);
+    assert_eq!(f.warnings[0].kind().key(), "notice");
+    let r = analyze_csv(&empty).report;
+    assert!((r.inventory.revenue - (100.0 + 200.0 - 50.0)).abs() < 1e-9);
+}
+
+/// Issue 17: a title line above the header made the file unusable, with no way to skip it.
+#[test]
+fn a_title_above_the_header_is_skipped_with_a_notice_or_by_the_header_row() {
+    let table = "订单号,下单时间,手机号,实付金额\n1,2024-01-01,13800000001,10\n2,2024-01-02,13800000002,20\n";
+    let csv = format!("某品牌订单导出\n导出时间：2024-06-01 10:00,,,\n{table}");
+    let f = ingest("t.csv", csv.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!(f.summary.headers[0], "订单号");
+    assert_eq!((f.summary.rows, f.summary.accepted), (2, 2));
+    let n = &f.warnings[0];
+    assert_eq!((n.line, n.kind().key()), (3, "notice"));
+    assert!(n.message_en().contains("2 line(s) above the header"));
+    assert!(n.message_zh().contains("某品牌订单导出"));
+    // Told where the header is, a file whose first line would pass for one is read from there.
+    let notes = format!("品牌,区域,导出人,备注\n{table}");
+    let opts = FileOptions {
+        header_row: Some(2),
+        ..Default::default()
+    };
+    let f = ingest("t.csv", notes.as_bytes(), &opts).unwrap();
+    assert_eq!(f.summary.headers[0], "订单号");
+    assert_eq!(f.summary.accepted, 2);
+}
+
+/// Issue 17: a second table appended under the orders (its own header, then its rows) was
+/// read as orders, counting a return twice.
+#[test]
+fn a_second_table_appended_is_not_read_as_orders() {
+    let csv = "订单号,下单时间,手机号,实付金额\n\
+               1,2024-01-01,13800000001,100\n\
+               2,2024-01-02,13800000002,200\n\
+               3,2024-01-02,13800000002,-50\n\
+               \n\
+               退款单号,退款时间,手机号,退款金额\n\
+               R3,2024-01-02,13800000002,-50\n\
+               R4,2024-01-04,13800000001,-20\n";
+    let f = ingest("t.csv", csv.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!(
+        (f.summary.rows, f.summary.accepted, f.summary.rejected_rows),
+        (6, 3, 3)
+    );
+    let w: Vec<(usize, &str)> = f
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.kind().key()))
+        .collect();
+    assert_eq!(
+        w,
+        [(6, "header_row")],
+        "one warning for the whole second table"
+    );
+    assert!(f.warnings[0]
+        .message_en()
+        .contains("its 2 rows are not read"));
+    let r = analyze_csv(csv).report;
+    assert!((r.inventory.revenue - (100.0 + 200.0 - 50.0)).abs() < 1e-9);
+    // Two exports joined into one file: the repeated header is not a row, both halves are.
+    let joined = "订单号,下单时间,手机号,实付金额\n1,2024-01-01,13800000001,100\n订单号,下单时间,手机号,实付金额\n2,2024-01-02,13800000002,200\n";
+    let f = ingest("j.csv", joined.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!((f.summary.rows, f.summary.accepted), (3, 2));
+    assert_eq!(f.warnings[0].line, 3);
+    assert_eq!(f.warnings[0].code, memberlens::WarningCode::RepeatedHeader);
+    // The same columns in another order (another export of the same table): the rows under
+    // that header are read by it.
+    let reordered = "订单号,下单时间,手机号,实付金额\n1,2024-01-01,13800000001,100\n实付金额,订单号,手机号,下单时间\n200,2,13800000002,2024-01-02\n";
+    let f = ingest("r.csv", reordered.as_bytes(), &FileOptions::default()).unwrap();
+    assert_eq!((f.summary.rows, f.summary.accepted), (3, 2));
+    assert_eq!(f.warnings[0].line, 3);
+    assert_eq!(f.warnings[0].kind().key(), "header_row");
+    let r = analyze_csv(reordered).report;
+    assert!((r.inventory.revenue - 300.0).abs() < 1e-9);
+    assert_eq!(r.inventory.buyers, 2);
+}
+
+/// Issue 17: with CR-only line ends every warning said line 1.
+#[test]
+fn cr_only_line_ends_give_the_right_line_numbers() {
+    let lf = "订单号,下单时间,手机号,实付金额\n1,2024-01-01,13800000001,10\n2,bad,13800000002,20\n3,2024-01-03,13800000003,x\n";
+    for eol in ["\r", "\r\n", "\n"] {
+        let csv = lf.replace('\n', eol);
+        let f = ingest("t.csv", csv.as_bytes(), &FileOptions::default()).unwrap();
+        let lines: Vec<usize> = f.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [3, 4], "line ends {eol:?}");
+    }
+}
+
+/// Issue 17: when every date was unreadable the message said to check the status and amount
+/// columns; day-first dates could not be read at all.
+#[test]
+fn unreadable_dates_name_the_column_and_day_first_dates_can_be_chosen() {
+    let csv = "订单号,下单时间,手机号,实付金额\n1,31/12/2023,13800000001,10\n2,15/01/2024,13800000002,20\n";
+    match ingest("t.csv", csv.as_bytes(), &FileOptions::default()) {
+        Err(e @ memberlens::Error::DatesUnreadable { .. }) => {
+            assert!(
+                e.message_en().contains("\"下单时间\""),
+                "{}",
+                e.message_en()
+            );
+            assert!(e.message_en().contains("31/12/2023"));
+            assert!(e.message_en().contains("day-month-year"));
+            assert!(e.message_zh().contains("日-月-年"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let opts = FileOptions {
+        date_order: Some(memberlens::ingest::DateOrder::Dmy),
+        ..Default::default()
+    };
+    let f = ingest("t.csv", csv.as_bytes(), &opts).unwrap();
+    assert_eq!(f.summary.accepted, 2);
+}
+
+/// Issue 17: UTF-16 without a byte-order mark said "cannot tell the table kind" (it read fine
+/// with the encoding chosen).
+#[test]
+fn utf16_without_a_bom_is_told_by_its_zero_bytes() {
+    let text = "订单号,下单时间,手机号,实付金额\n1,2024-01-01,13800000001,10\n";
+    for big_endian in [false, true] {
+        let bytes: Vec<u8> = text
+            .encode_utf16()
+            .flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect();
+        let f = ingest("t.csv", &bytes, &FileOptions::default()).unwrap();
+        assert_eq!(f.summary.accepted, 1);
+        assert!(f.summary.encoding.starts_with("utf-16"));
+    }
+}
+
+/// A small valid workbook of orders, its sheet XML replaced by `sheet` when given.
+fn workbook(sheet: Option<&dyn Fn(&mut dyn std::io::Write)>) -> Vec<u8> {
+    use rust_xlsxwriter::Workbook;
+    use std::io::{Read, Write};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["订单号", "下单时间", "手机号", "实付金额"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "A1").unwrap();
+    ws.write_string(1, 1, "2024-01-01").unwrap();
+    ws.write_string(1, 2, "13800000001").unwrap();
+    ws.write_number(1, 3, 10.0).unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let Some(sheet) = sheet else { return bytes };
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        out.start_file(name.as_str(), opts).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            sheet(&mut out);
+        } else {
+            let mut buf = Vec::new();
+            f.read_to_end(&mut buf).unwrap();
+            out.write_all(&buf).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+const SHEET_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
+const SHEET_TAIL: &str = "</sheetData></worksheet>";
+
+/// Issue 17: XLSX had no limit on its unzipped size: a 1 MB file took 3.15 GB of memory and
+/// a 4 MB one aborted the CLI on a failed 4 GiB allocation.
+#[test]
+fn an_xlsx_bomb_is_refused_before_it_is_read() {
+    // 300 MiB of cells that deflate to a few megabytes.
+    let bomb = workbook(Some(&|w: &mut dyn std::io::Write| {
+        w.write_all(SHEET_HEAD.as_bytes()).unwrap();
+        let row = r#"<row><c t="inlineStr"><is><t>x</t></is></c></row>"#.repeat(20_000);
+        let mut n = 0;
+        while n < 300 << 20 {
+            w.write_all(row.as_bytes()).unwrap();
+            n += row.len();
+        }
+        w.write_all(SHEET_TAIL.as_bytes()).unwrap();
+    }));
+    assert!(bomb.len() < 8 << 20, "{} bytes", bomb.len());
+    let t = std::time::Instant::now();
+    let e = ingest("bomb.xlsx", &bomb, &FileOptions::default()).unwrap_err();
+    eprintln!("{} KiB bomb refused in {:?}", bomb.len() >> 10, t.elapsed());
+    match &e {
+        memberlens::Error::SpreadsheetTooLarge { file, limit_mib } => {
+            assert_eq!((file.as_str(), *limit_mib), ("bomb.xlsx", 256));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.message_en().contains("256 MiB"));
+    assert!(e.message_zh().contains("256 MiB"));
+    // The limit is an option: a lower one refuses a smaller workbook, a higher one reads it.
+    let small = workbook(None);
+    assert!(ingest("w.xlsx", &small, &FileOptions::default()).is_ok());
+    let low = FileOptions {
+        xlsx_limit_mib: Some(1),
+        ..Default::default()
+    };
+    let two_mib = workbook(Some(&|w: &mut dyn std::io::Write| {
+        w.write_all(SHEET_HEAD.as_bytes()).unwrap();
+        let row = r#"<row><c t="inlineStr"><is><t>x</t></is></c></row>"#;
+        for _ in 0..(2 << 20) / row.len() {
+            w.write_all(row.as_bytes()).unwrap();
+        }
+        w.write_all(SHEET_TAIL.as_bytes()).unwrap();
+    }));
+    assert!(matches!(
+        ingest("w.xlsx", &two_mib, &low),
+        Err(memberlens::Error::SpreadsheetTooLarge { limit_mib: 1, .. })
+    ));
+}
+
+/// Issue 17 (XLSX): a few cells far apart made a sheet-sized grid of gigabytes.
+#[test]
+fn a_sheet_of_cells_far_apart_is_refused_not_allocated() {
+    let sparse = workbook(Some(&|w: &mut dyn std::io::Write| {
+        w.write_all(SHEET_HEAD.as_bytes()).unwrap();
+        for r in 1..=400 {
+            write!(w, r#"<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>"#).unwrap();
+        }
+        w.write_all(SHEET_TAIL.as_bytes()).unwrap();
+    }));
+    match ingest("s.xlsx", &sparse, &FileOptions::default()) {
+        Err(e @ memberlens::Error::SpreadsheetTooSparse { .. }) => {
+            assert!(
+                e.message_en().contains("column 16384"),
+                "{}",
+                e.message_en()
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

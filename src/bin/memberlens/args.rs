@@ -9,7 +9,7 @@ use memberlens::analysis::dormancy::DormancyMode;
 use memberlens::analysis::forecast_bridge::ForecastOptions;
 use memberlens::analysis::rfm::Scoring;
 use memberlens::growth::TargetOptions;
-use memberlens::ingest::{TableKind, TextEncoding};
+use memberlens::ingest::{DateOrder, TableKind, TextEncoding};
 use memberlens::model::Day;
 use memberlens::render::HtmlOptions;
 use memberlens::{AnalysisOptions, FileOptions};
@@ -95,6 +95,17 @@ pub struct AudienceArgs {
 }
 
 /// A list's columns.
+/// `--date-order`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateOrderArg {
+    /// Year first only (2023-12-31; the default)
+    Ymd,
+    /// Day, month, year (31/12/2023)
+    Dmy,
+    /// Month, day, year (12/31/2023)
+    Mdy,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListLayout {
     Audience,
@@ -145,6 +156,16 @@ pub struct Analyze {
     /// XLSX sheet to read (default: the first)
     #[arg(long, value_name = "NAME")]
     sheet: Option<String>,
+    /// Line (sheet row) of the header in every file (default: found; a title or notes above
+    /// it are skipped with a notice)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    header_row: Option<u64>,
+    /// Order of year-last dates such as 31/12/2023, read only when chosen
+    #[arg(long, value_name = "ORDER")]
+    date_order: Option<DateOrderArg>,
+    /// How many MiB a workbook may unzip to [default: 256]
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    xlsx_limit_mib: Option<u64>,
     /// Give column H the role ROLE, or `ignore` it (repeatable)
     ///
     /// Roles: member_id, phone, email, name, order_id, order_time, amount, item_amount,
@@ -377,6 +398,13 @@ impl Analyze {
             encoding: self.encoding,
             sheet: self.sheet.clone(),
             columns: self.columns.iter().cloned().collect::<BTreeMap<_, _>>(),
+            header_row: self.header_row.map(|n| n as usize),
+            date_order: self.date_order.map(|o| match o {
+                DateOrderArg::Dmy => DateOrder::Dmy,
+                DateOrderArg::Mdy => DateOrder::Mdy,
+                DateOrderArg::Ymd => DateOrder::Ymd,
+            }),
+            xlsx_limit_mib: self.xlsx_limit_mib,
             ..Default::default()
         }
     }
