@@ -625,6 +625,32 @@ fn second_tables(m: &mut Maker<'_>, clean: &[Line]) {
         &ls,
         Ends::Lf,
         Encoding::Utf8,
+        Some(twice.clone()),
+    );
+    // The same again, the copy written by another tool: every cell quoted. The lines are not
+    // exact duplicates any more, but the rows are the same orders and returns.
+    let quote_all = |cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut ls = clean.to_vec();
+    ls.push(Line {
+        text: quote_all(&t.header),
+        row: None,
+    });
+    ls.extend(t.rows.iter().enumerate().map(|(i, r)| Line {
+        text: quote_all(r),
+        row: Some(n + i),
+    }));
+    m.push(
+        "second_table",
+        "the same export twice, the copy quoted throughout".into(),
+        &ls,
+        Ends::Lf,
+        Encoding::Utf8,
         Some(twice),
     );
 
