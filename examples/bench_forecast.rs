@@ -155,7 +155,13 @@ fn main() -> std::io::Result<()> {
 
     // Scoring: history-dependent quantities once per distinct (x, t_x, T), as `run` does.
     let t = Instant::now();
-    let histories = clv::score_histories(&bg, &summaries, 12, 0.01, TimeUnit::Day);
+    let histories = clv::score_histories(
+        &memberlens::analysis::forecast::PurchaseModel::BgNbd(bg),
+        &summaries,
+        12,
+        0.01,
+        TimeUnit::Day,
+    );
     let scores: Vec<[f64; 6]> = summaries
         .iter()
         .zip(&histories)

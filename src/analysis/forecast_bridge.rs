@@ -3,11 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::forecast::{self, ForecastError, ForecastSettings, MemberForecast, TimeUnit};
+use super::forecast::{
+    self, ForecastError, ForecastSettings, MemberForecast, PurchaseChoice, SpendChoice, TimeUnit,
+};
+use crate::error::{Notice, NoticeCode};
 use crate::ingest::values::format_day;
 use crate::model::Population;
 use crate::report::{
-    Distribution, ForecastReport, ForecastSettingsReport, NotFittedReport, OrderedMap,
+    Distribution, ForecastReport, ForecastSettingsReport, ModelCandidate, ModelChoice,
+    NotFittedReport, OrderedMap,
 };
 
 /// Forecast settings chosen by the user.
@@ -87,7 +91,8 @@ pub fn run(
         unit,
         clv_months: opts.clv_months,
         monthly_discount: opts.discount,
-        holdout_from,
+        // `--holdout-from D`: the holdout starts on D, so calibration ends the day before
+        holdout_from: holdout_from.map(|d| d - 1),
     };
     let out = forecast::run(&histories, pop.as_of, &settings)?;
     let mut bands = [0usize; 3];
@@ -129,6 +134,15 @@ pub fn run(
         }
     }
     let report = ForecastReport {
+        input: out.input.clone(),
+        purchase_model: out.purchase.as_ref().map_or_else(
+            || ModelChoice {
+                chosen: None,
+                candidates: Vec::new(),
+            },
+            purchase_choice_report,
+        ),
+        spend_model: out.spend.as_ref().map(spend_choice_report),
         bgnbd: out.bgnbd,
         gamma_gamma: out.gamma_gamma,
         settings: ForecastSettingsReport {
@@ -171,4 +185,236 @@ pub fn run(
             .collect(),
     };
     Ok((report, out.members))
+}
+
+fn candidate(
+    model: &str,
+    parameters: Vec<(&'static str, f64)>,
+    fit: Result<(f64, bool), &ForecastError>,
+) -> ModelCandidate {
+    match fit {
+        Ok((ll, converged)) => ModelCandidate {
+            model: model.to_string(),
+            aic: Some(2.0 * parameters.len() as f64 - 2.0 * ll),
+            parameters: OrderedMap(
+                parameters
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
+            log_likelihood: Some(ll),
+            converged: Some(converged),
+            reason: None,
+        },
+        Err(e) => ModelCandidate {
+            model: model.to_string(),
+            parameters: OrderedMap(Vec::new()),
+            log_likelihood: None,
+            aic: None,
+            converged: None,
+            reason: Some(e.to_string()),
+        },
+    }
+}
+
+fn purchase_choice_report(c: &PurchaseChoice) -> ModelChoice {
+    ModelChoice {
+        chosen: Some(c.chosen_fit().model.key().to_string()),
+        candidates: c
+            .candidates
+            .iter()
+            .map(|k| match &k.fit {
+                Ok(f) => candidate(
+                    k.key,
+                    f.model.parameters(),
+                    Ok((f.log_likelihood, f.converged)),
+                ),
+                Err(e) => candidate(k.key, Vec::new(), Err(e)),
+            })
+            .collect(),
+    }
+}
+
+fn spend_choice_report(c: &SpendChoice) -> ModelChoice {
+    ModelChoice {
+        chosen: c.model().map(|m| m.key().to_string()),
+        candidates: c
+            .candidates
+            .iter()
+            .map(|k| match &k.fit {
+                Ok((m, ll, converged, _)) => {
+                    candidate(k.key, m.parameters(), Ok((*ll, *converged)))
+                }
+                Err(e) => candidate(k.key, Vec::new(), Err(e)),
+            })
+            .collect(),
+    }
+}
+
+/// Run-level notices the forecast section calls for, in both languages: the simpler model
+/// the data supports when BG/NBD or Gamma-Gamma is not used, and fits that did not converge.
+pub fn notices(report: &ForecastReport) -> Vec<Notice> {
+    let unit_days = if report.settings.time_unit == "week" {
+        7.0
+    } else {
+        1.0
+    };
+    choice_notices(
+        &report.purchase_model,
+        report.spend_model.as_ref(),
+        unit_days,
+    )
+}
+
+fn choice_notices(
+    purchase: &ModelChoice,
+    spend: Option<&ModelChoice>,
+    unit_days: f64,
+) -> Vec<Notice> {
+    let mut out = Vec::new();
+    let chosen = |choice: &ModelChoice| -> Option<ModelCandidate> {
+        let key = choice.chosen.as_deref()?;
+        choice.candidates.iter().find(|c| c.model == key).cloned()
+    };
+    if let Some(c) = chosen(purchase) {
+        let param = |k: &str| c.parameters.get(k).copied().unwrap_or(0.0);
+        let rate_per_day = match c.model.as_str() {
+            "nbd" => param("r") / param("alpha") / unit_days,
+            _ => param("lambda") / unit_days,
+        };
+        let every = if rate_per_day > 0.0 {
+            1.0 / rate_per_day
+        } else {
+            f64::INFINITY
+        };
+        let text = match c.model.as_str() {
+            "poisson" => Some((
+                format!(
+                    "Purchase rates look the same for everyone and nobody seems to drop out, so BG/NBD has no best fit on this data: forecasts use a Poisson rate of {rate_per_day:.4} purchases per day (one every {every:.1} days) for every buyer, and P(alive) is 1."
+                ),
+                format!(
+                    "所有人的购买频率看起来相同，也看不出有客户流失，BG/NBD 在这份数据上没有最优拟合：预测改用泊松模型，每人每天 {rate_per_day:.4} 次购买（约每 {every:.1} 天一次），存活概率均为 1。"
+                ),
+            )),
+            "nbd" => Some((
+                format!(
+                    "Nobody seems to drop out, so forecasts use the NBD model (purchase rates differ between buyers, {rate_per_day:.4} purchases per day on average, no dropout): P(alive) is 1 for everyone."
+                ),
+                format!(
+                    "看不出有客户流失，预测改用 NBD 模型（每人购买频率不同，平均每天 {rate_per_day:.4} 次，无流失）：存活概率均为 1。"
+                ),
+            )),
+            "bg_poisson" => Some((
+                format!(
+                    "Purchase rates look the same for everyone: forecasts use one rate of {rate_per_day:.4} purchases per day (one every {every:.1} days) while a buyer is active, with BG/NBD's dropout after each purchase."
+                ),
+                format!(
+                    "所有人的购买频率看起来相同：预测对每位活跃客户采用同一频率，每天 {rate_per_day:.4} 次（约每 {every:.1} 天一次），并保留 BG/NBD 的每次购买后流失概率。"
+                ),
+            )),
+            _ => None,
+        };
+        if let Some((en, zh)) = text {
+            out.push(Notice {
+                code: NoticeCode::PurchaseModelSimplified {
+                    model: c.model.clone(),
+                    rate_per_day,
+                },
+                message_en: en,
+                message_zh: zh,
+            });
+        }
+        if c.converged == Some(false) {
+            out.push(not_converged(&c.model));
+        }
+    }
+    if let Some(c) = spend.and_then(chosen) {
+        if c.model == "common_mean" {
+            let p = c.parameters.get("p").copied().unwrap_or(0.0);
+            let nu = c.parameters.get("nu").copied().unwrap_or(f64::INFINITY);
+            let mean_spend = p / nu;
+            out.push(Notice {
+                code: NoticeCode::SpendModelCommonMean { mean_spend },
+                message_en: format!(
+                    "Mean spend per purchase looks the same for everyone: expected spend is the common mean of {mean_spend:.2} for every buyer, not a mix with their own average."
+                ),
+                message_zh: format!(
+                    "所有人的平均客单价看起来相同：预期客单价对每位客户都取共同均值 {mean_spend:.2}，不再按个人历史均值调整。"
+                ),
+            });
+        }
+        if c.converged == Some(false) {
+            out.push(not_converged(&c.model));
+        }
+    }
+    out
+}
+
+fn not_converged(model: &str) -> Notice {
+    Notice {
+        code: NoticeCode::ForecastNotConverged {
+            model: model.to_string(),
+        },
+        message_en: format!(
+            "The {model} fit stopped before it converged: its parameters and the forecasts built on them are approximate."
+        ),
+        message_zh: format!("{model} 模型的拟合未收敛即停止：其参数及据此得出的预测仅为近似值。"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(model: &str, parameters: &[(&str, f64)], converged: bool) -> ModelChoice {
+        ModelChoice {
+            chosen: Some(model.to_string()),
+            candidates: vec![ModelCandidate {
+                model: model.to_string(),
+                parameters: OrderedMap(
+                    parameters
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), *v))
+                        .collect(),
+                ),
+                log_likelihood: Some(-1.0),
+                aic: Some(4.0),
+                converged: Some(converged),
+                reason: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn limit_models_and_non_convergence_reach_the_notices() {
+        // fitted in weeks: λ = 0.14 per week is 0.02 per day, one purchase every 50 days
+        let n = choice_notices(&choice("poisson", &[("lambda", 0.14)], true), None, 7.0);
+        assert_eq!(n.len(), 1);
+        assert!(
+            matches!(n[0].code, NoticeCode::PurchaseModelSimplified { ref model, rate_per_day }
+                if model == "poisson" && (rate_per_day - 0.02).abs() < 1e-12),
+            "{n:?}"
+        );
+        assert!(n[0]
+            .message_en
+            .contains("Poisson rate of 0.0200 purchases per day"));
+        assert!(n[0].message_en.contains("one every 50.0 days"));
+        assert!(n[0].message_zh.contains("泊松") && n[0].message_zh.contains("50.0"));
+        // BG/NBD chosen: no simplification notice, but a fit that did not converge is said
+        let bg = choice(
+            "bgnbd",
+            &[("r", 0.2), ("alpha", 4.0), ("a", 0.8), ("b", 2.4)],
+            false,
+        );
+        let spend = choice("common_mean", &[("p", 4.0), ("nu", 0.2)], true);
+        let n = choice_notices(&bg, Some(&spend), 1.0);
+        let codes: Vec<&NoticeCode> = n.iter().map(|n| &n.code).collect();
+        assert_eq!(codes.len(), 2, "{codes:?}");
+        assert!(matches!(codes[0], NoticeCode::ForecastNotConverged { model } if model == "bgnbd"));
+        assert!(
+            matches!(codes[1], NoticeCode::SpendModelCommonMean { mean_spend } if (mean_spend - 20.0).abs() < 1e-12)
+        );
+        assert!(n[0].message_zh.contains("未收敛"));
+        assert!(choice_notices(&choice("bgnbd", &[], true), None, 1.0).is_empty());
+    }
 }

@@ -134,7 +134,10 @@ pub fn run_with(
 
     let mut notices = Vec::new();
     let (forecast, fc_cols) = match forecast {
-        Some(Ok((section, cols))) => (Some(section), cols),
+        Some(Ok((section, cols))) => {
+            notices.extend(forecast_bridge::notices(&section));
+            (Some(section), cols)
+        }
         Some(Err(e)) => {
             notices.push(Notice {
                 message_en: format!("Forecasts were not computed: {e}."),

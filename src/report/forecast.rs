@@ -11,7 +11,7 @@ use crate::model::Day;
 pub struct ForecastSettingsReport {
     /// `day` or `week`.
     pub time_unit: &'static str,
-    /// CLV horizon in months (30-day months, as lifetimes).
+    /// CLV horizon in months (30 days, or 4.345 weeks when fitted in weeks, as lifetimes).
     pub clv_months: u32,
     /// Monthly discount rate.
     pub discount: f64,
@@ -39,9 +39,18 @@ pub struct Distribution {
 /// The `forecast` section of the report.
 #[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct ForecastReport {
-    /// BG/NBD fit (r, alpha, a, b, log_likelihood, converged, iterations), when identifiable.
+    /// What the models were fitted on.
+    pub input: ForecastInput,
+    /// The purchase models compared and the one member forecasts use.
+    pub purchase_model: ModelChoice,
+    /// The spend models compared and the one expected spend uses (none: too few repeat buyers
+    /// with a positive spend, each member's own mean spend is used).
+    pub spend_model: Option<ModelChoice>,
+    /// BG/NBD fit (r, alpha, a, b, log_likelihood, converged, iterations), when its likelihood
+    /// has a maximum (else it is in `not_fitted` with the reason and `purchase_model` says
+    /// which simpler model is used).
     pub bgnbd: Option<BgNbdFit>,
-    /// Gamma-Gamma fit (p, q, gamma ...), when identifiable.
+    /// Gamma-Gamma fit (p, q, gamma ...), when its likelihood has a maximum.
     pub gamma_gamma: Option<GammaGammaFit>,
     /// Settings used.
     pub settings: ForecastSettingsReport,
@@ -57,6 +66,56 @@ pub struct ForecastReport {
     pub clv: Distribution,
     /// Mean P(alive) in a frequency (rows: 0..=9, 10+ repeat days) × recency-decile (columns) matrix.
     pub p_alive_matrix: Vec<Vec<Option<f64>>>,
+}
+
+/// What the forecast models were fitted on, and how it differs from a raw transaction log:
+/// only members' purchases count (guests, member-summary rows without dates, closed and fully
+/// refunded orders and returns are not in it), up to the as-of date, and several purchases by
+/// one member on one day are one purchase day (lifetimes' `summary_data_from_transaction_data`).
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
+pub struct ForecastInput {
+    /// Members with a purchase on or before the as-of date (the customers the models see).
+    pub customers: usize,
+    /// Of them, members who bought on two days or more (frequency > 0).
+    pub repeat_customers: usize,
+    /// Purchases of those members (orders with a positive net amount).
+    pub purchases: usize,
+    /// Distinct (member, day) pairs: what the purchase models count.
+    pub purchase_days: usize,
+    /// Repeat buyers with a positive mean repeat spend (the spend models' input).
+    pub spend_customers: usize,
+}
+
+/// The models compared for one part of the forecast and the one used.
+///
+/// Rule: every model whose likelihood has a maximum is a candidate; the one with the lowest
+/// AIC (2k − 2 LL) is used, the simpler one on a tie. A model whose likelihood keeps rising
+/// towards the edge of its parameters (e.g. BG/NBD on buyers who all buy at one rate) has no
+/// estimate: its `reason` says so and a nested, simpler model takes its place.
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
+pub struct ModelChoice {
+    /// Key of the model used (`bgnbd`, `bg_poisson`, `nbd`, `poisson`; `gamma_gamma`,
+    /// `common_mean`), none when no candidate has an estimate.
+    pub chosen: Option<String>,
+    /// Every model considered, from the richest to the simplest.
+    pub candidates: Vec<ModelCandidate>,
+}
+
+/// One model considered.
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
+pub struct ModelCandidate {
+    /// Model key.
+    pub model: String,
+    /// Estimates by name (empty without an estimate). Rates and scales are per time unit.
+    pub parameters: OrderedMap<f64>,
+    /// Total log-likelihood at the estimates (comparable across the candidates).
+    pub log_likelihood: Option<f64>,
+    /// AIC = 2 × parameters − 2 × log-likelihood.
+    pub aic: Option<f64>,
+    /// Whether the optimiser reached its tolerance; when false a notice says so.
+    pub converged: Option<bool>,
+    /// Why the model has no estimate, in English.
+    pub reason: Option<String>,
 }
 
 /// A model that could not be fitted.
@@ -122,14 +181,17 @@ pub struct HoldoutBucket {
 /// Result of a calibration/holdout check.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct HoldoutReport {
-    /// Last day of the calibration period (inclusive).
+    /// Last day of the calibration period (inclusive): the day before `holdout_from`.
     pub split_day: Day,
     /// Last day of the holdout window (inclusive).
     pub end_day: Day,
     /// Holdout window length in the time unit.
     pub holdout_length: f64,
-    /// BG/NBD fitted on the calibration period.
-    pub fit: BgNbdFit,
+    /// Purchase model chosen on the calibration period (same rule as `purchase_model`), whose
+    /// predictions are compared.
+    pub model: String,
+    /// BG/NBD fitted on the calibration period, when its likelihood has a maximum there.
+    pub fit: Option<BgNbdFit>,
     /// Customers with a purchase in the calibration period (the ones compared).
     pub customers: usize,
     /// Per calibration-frequency buckets 0..=7.

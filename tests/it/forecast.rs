@@ -219,7 +219,12 @@ fn run_with_holdout_reports_the_check() {
     .unwrap();
     let h = out.holdout.expect("holdout ran");
     assert_eq!(h.customers, 2357);
-    assert!(within(h.fit.r, 0.243, 0.005));
+    assert_eq!(h.model, "bgnbd");
+    assert!(within(
+        h.fit.expect("BG/NBD has a maximum on CDNOW").r,
+        0.243,
+        0.005
+    ));
 }
 
 #[test]
@@ -295,7 +300,8 @@ fn zero_spend_gives_finite_values() {
         .map(|i| vec![(i, 0.0), (i + 5 + i % 7, 0.0), (i + 30, 0.0)])
         .collect();
     let out = forecast::run(&customers, 120, &ForecastSettings::default()).unwrap();
-    assert!(out.bgnbd.is_some());
+    // (these clockwork buyers give BG/NBD no maximum: a nested limit is used instead)
+    assert!(out.purchase.is_some());
     assert!(out.gamma_gamma.is_none());
     assert_member_values_finite(&out);
     assert!(out
@@ -418,4 +424,238 @@ fn holdout_without_calibration_customers_is_an_error() {
     .unwrap();
     assert!(out.holdout.is_none());
     assert!(out.not_fitted.iter().any(|n| n.model == "holdout"));
+}
+
+/// splitmix64: a tiny deterministic generator, so simulated data needs no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform on (0, 1).
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+}
+
+/// Homogeneous buyers: everyone buys at `rate` per day (exponential gaps) from a first
+/// purchase in the first year, and nobody ever drops out; as of day 730. Every purchase's
+/// spend is Gamma(4, 0.2) (mean 20) for everyone: one common mean spend.
+fn homogeneous_poisson(customers: usize, rate: f64, seed: u64) -> Vec<Vec<(i32, f64)>> {
+    let mut rng = Rng(seed);
+    (0..customers)
+        .map(|_| {
+            let mut t = rng.uniform() * 365.0;
+            let mut days = Vec::new();
+            while t <= 730.0 {
+                let spend: f64 = (0..4).map(|_| -rng.uniform().ln() * 5.0).sum();
+                days.push((t.floor() as i32, spend));
+                t += -rng.uniform().ln() / rate;
+            }
+            days
+        })
+        .collect()
+}
+
+/// The member values of a run, keyed so two runs over the same members can be compared.
+fn member_values(out: &forecast::ForecastOutput) -> Vec<[u64; 7]> {
+    out.members
+        .iter()
+        .map(|m| {
+            m.expect("every member bought")
+                .values
+                .to_array()
+                .map(f64::to_bits)
+        })
+        .collect()
+}
+
+#[test]
+fn homogeneous_buyers_get_the_poisson_limit_in_any_row_order() {
+    let customers = homogeneous_poisson(3000, 0.02, 11);
+    // the same data with customers and their purchases in reverse order
+    let reversed: Vec<Vec<(i32, f64)>> = customers
+        .iter()
+        .rev()
+        .map(|c| c.iter().rev().copied().collect())
+        .collect();
+    let a = forecast::run(&customers, 730, &ForecastSettings::default()).unwrap();
+    let b = forecast::run(&reversed, 730, &ForecastSettings::default()).unwrap();
+    for out in [&a, &b] {
+        assert_member_values_finite(out);
+        let choice = out.purchase.as_ref().expect("purchase models fitted");
+        let chosen = choice.chosen_fit();
+        let forecast::PurchaseModel::Poisson { lambda } = chosen.model else {
+            panic!("expected the Poisson limit, got {:?}", choice.candidates);
+        };
+        // the generating rate, within ~5 standard errors (√(λ/ΣT) ≈ 0.6 %) and day rounding
+        assert!(within(lambda, 0.02, 0.03), "{lambda}");
+        // BG/NBD has no estimate (no meaningless r = 10^6), and says why
+        assert!(out.bgnbd.is_none(), "{:?}", out.bgnbd);
+        let why = out
+            .not_fitted
+            .iter()
+            .find(|n| n.model == "bgnbd")
+            .expect("bgnbd reason");
+        assert!(why.reason.contains("no best fit"), "{why:?}");
+        // every reported estimate is of a sensible size
+        for c in &choice.candidates {
+            if let Ok(f) = &c.fit {
+                for (name, v) in f.model.parameters() {
+                    assert!(
+                        v.is_finite() && v < 1e5 && v > 1e-5,
+                        "{} {name} = {v}",
+                        c.key
+                    );
+                }
+            }
+        }
+        // nobody drops out: everyone alive, λ per day expected
+        let m = out.members[0].unwrap();
+        assert_eq!(m.p_alive, 1.0);
+        assert!((m.expected_purchases_30d - 30.0 * lambda).abs() < 1e-12);
+        // spend: one common mean (Gamma(4, 0.2) per purchase: mean 20)
+        let spend = out.spend.as_ref().unwrap().model().unwrap();
+        assert_eq!(spend.key(), "common_mean", "{:?}", out.spend);
+        assert!(
+            within(spend.expected_spend(1.0, 50.0), 20.0, 0.03),
+            "{spend:?}"
+        );
+    }
+    // identical results whatever the row order
+    let mut b_values = member_values(&b);
+    b_values.reverse();
+    assert_eq!(member_values(&a), b_values);
+    assert_eq!(a.purchase, b.purchase);
+    assert_eq!(a.spend, b.spend);
+}
+
+#[test]
+fn cdnow_still_chooses_bgnbd_and_gamma_gamma() {
+    let out = forecast::run(&cdnow(), calibration_end(), &weekly()).unwrap();
+    let choice = out.purchase.as_ref().unwrap();
+    assert_eq!(
+        choice.chosen_fit().model.key(),
+        "bgnbd",
+        "{:?}",
+        choice.candidates
+    );
+    // the nested limits fit worse by far (no dropout, one rate)
+    let aic = |k: &str| {
+        choice
+            .candidates
+            .iter()
+            .find(|c| c.key == k)
+            .unwrap()
+            .fit
+            .as_ref()
+            .map(|f| f.aic())
+    };
+    let bg = aic("bgnbd").unwrap();
+    for k in ["nbd", "poisson"] {
+        assert!(aic(k).unwrap() > bg + 100.0, "{k}: {:?}", choice.candidates);
+    }
+    assert_eq!(
+        out.spend.as_ref().unwrap().model().unwrap().key(),
+        "gamma_gamma"
+    );
+    assert_eq!(out.input.customers, 2357);
+    let repeat = cdnow()
+        .iter()
+        .filter(|c| {
+            let mut days: Vec<i32> = c
+                .iter()
+                .map(|p| p.0)
+                .filter(|&d| d <= calibration_end())
+                .collect();
+            days.sort_unstable();
+            days.dedup();
+            days.len() > 1
+        })
+        .count();
+    assert_eq!(out.input.repeat_customers, repeat);
+    assert_eq!(out.input.spend_customers, 946);
+    assert!(out.input.purchases >= out.input.purchase_days);
+}
+
+/// BG/NBD log-likelihood of one customer, evaluated independently of the library: the
+/// gamma ratio as the product Π_{j<x} (r+j)/α (integer x), the Beta ratio as Π (b+j)/(a+b+j),
+/// the remaining powers as −(r+x) ln(1 + T/α), and the dropout branch relative to the alive
+/// one; a different arrangement from the library's (which uses Stirling differences and
+/// −r ln(1+T/α) − x ln(α+T)), with every piece of the size of the result.
+fn bgnbd_customer_ll(p: [f64; 4], x: f64, t_x: f64, t: f64) -> f64 {
+    let [r, alpha, a, b] = p;
+    let n = x as u32;
+    let gamma_part: f64 = (0..n).map(|j| ((r + f64::from(j)) / alpha).ln()).sum();
+    let beta_part: f64 = (0..n).map(|j| -(a / (b + f64::from(j))).ln_1p()).sum();
+    let alive = -(r + x) * (t / alpha).ln_1p();
+    let dropout = if n > 0 {
+        let log_ratio = (a / (b + x - 1.0)).ln() + (r + x) * ((t - t_x) / (alpha + t_x)).ln_1p();
+        if log_ratio > 0.0 {
+            log_ratio + (-log_ratio).exp().ln_1p()
+        } else {
+            log_ratio.exp().ln_1p()
+        }
+    } else {
+        0.0
+    };
+    gamma_part + beta_part + alive + dropout
+}
+
+#[test]
+fn log_likelihood_at_boundary_estimates_matches_an_independent_evaluation() {
+    let customers = homogeneous_poisson(3000, 0.02, 5);
+    let summaries: Vec<CustomerSummary> = customers
+        .iter()
+        .filter_map(|c| summarize(c, 730, TimeUnit::Day))
+        .collect();
+    let data = bgnbd::BgNbdData::new(&summaries).unwrap();
+    let (sum_x, sum_t): (f64, f64) = summaries
+        .iter()
+        .fold((0.0, 0.0), |(x, t), s| (x + s.frequency, t + s.t));
+    // the supremum of BG/NBD's likelihood on this data is at least the Poisson maximum
+    let lambda = sum_x / sum_t;
+    let poisson_max = sum_x * (lambda.ln() - 1.0);
+    // the estimates the issue quotes (one row order), a homogeneous-rate point, and CDNOW-like
+    for p in [
+        [3.2e6, 4.0e8, 1.4e-11, 4.7e8],
+        [4.4e5, 4.4e5 / lambda, 1e-9, 2e7],
+        [0.243, 4.414 * 7.0, 0.793, 2.426],
+    ] {
+        let independent: f64 = summaries
+            .iter()
+            .map(|s| bgnbd_customer_ll(p, s.frequency, s.recency, s.t))
+            .sum();
+        let ours = data.log_likelihood(p, None);
+        assert!(
+            (ours - independent).abs() < 1e-6,
+            "{p:?}: {ours} vs {independent}"
+        );
+        assert!(
+            ours <= poisson_max + 1e-6,
+            "{p:?}: {ours} above the supremum {poisson_max}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "timing only: cargo test --release --test it forecast_timing -- --ignored --nocapture"]
+fn forecast_timing_on_homogeneous_data() {
+    for n in [100_000usize, 1_000_000] {
+        let customers = homogeneous_poisson(n, 0.02, 7);
+        let start = std::time::Instant::now();
+        let out = forecast::run(&customers, 730, &ForecastSettings::default()).unwrap();
+        eprintln!(
+            "{n} customers: {:.2} s, purchase {:?}, spend {:?}",
+            start.elapsed().as_secs_f64(),
+            out.purchase.map(|c| c.candidates),
+            out.spend.map(|c| c.candidates)
+        );
+    }
 }

@@ -7,25 +7,28 @@
 //! customers measured in days collapse to tens of thousands of triples), and every term that
 //! depends on x alone (the log-gamma ratios) is computed once per distinct x.
 
-use super::optimize::{fit_multistart, StopRule};
-use super::special::{digamma, expm1_over, ln_gamma};
+use super::optimize::{fit_multistart, StopRule, DIVERGED_LOG_PARAM};
+use super::special::{digamma, expm1_over, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::FastMap;
-use super::ForecastError;
+use super::{ForecastError, Limit};
 pub use crate::report::BgNbdFit;
 
 /// Customers grouped for the likelihood: distinct x values, distinct times and distinct
 /// (x, t_x, T) triples referring to them.
 #[derive(Debug, Clone)]
+///
+/// All three lists are sorted by value, so the likelihood sums in the same order whatever
+/// the order of the customers: the fit is a function of the data, not of its row order.
 pub struct BgNbdData {
     /// Distinct frequencies with their total weight.
-    xs: Vec<(f64, f64)>,
+    pub(super) xs: Vec<(f64, f64)>,
     /// Distinct time values (t_x and T share the table: ln(α + τ) is computed once per value).
-    times: Vec<f64>,
+    pub(super) times: Vec<f64>,
     /// Distinct triples: (index into `xs`, index of t_x, index of T, weight).
-    triples: Vec<(u32, u32, u32, f64)>,
+    pub(super) triples: Vec<(u32, u32, u32, f64)>,
     /// Sum of all weights (number of customers).
-    total_weight: f64,
+    pub(super) total_weight: f64,
 }
 
 impl BgNbdData {
@@ -68,6 +71,18 @@ impl BgNbdData {
         if times.iter().all(|&t| t == 0.0) {
             return Err(ForecastError::NoObservationTime);
         }
+        // Canonical order: by value, then triples by (x, t_x, T).
+        let x_rank = sort_with_ranks(&mut xs, |a, b| a.0.total_cmp(&b.0));
+        let time_rank = sort_with_ranks(&mut times, f64::total_cmp);
+        for t in &mut triples {
+            *t = (
+                x_rank[t.0 as usize],
+                time_rank[t.1 as usize],
+                time_rank[t.2 as usize],
+                t.3,
+            );
+        }
+        triples.sort_unstable_by_key(|t| (t.0, t.1, t.2));
         Ok(BgNbdData {
             xs,
             times,
@@ -76,37 +91,50 @@ impl BgNbdData {
         })
     }
 
+    /// Σ x and Σ T over customers (weighted): the Poisson rate estimate is their ratio.
+    pub fn totals(&self) -> (f64, f64) {
+        let mut sum_x = NeumaierSum::default();
+        let mut sum_t = NeumaierSum::default();
+        for &(xi, _, ti, w) in &self.triples {
+            sum_x.add(w * self.xs[xi as usize].0);
+            sum_t.add(w * self.times[ti as usize]);
+        }
+        (sum_x.value(), sum_t.value())
+    }
+
     /// Number of distinct (x, t_x, T) triples the likelihood runs over.
     pub fn distinct_triples(&self) -> usize {
         self.triples.len()
     }
 
     /// Total log-likelihood at (r, α, a, b); when `grad` is given, fills d LL / d(r, α, a, b).
+    ///
+    /// Written so no two large terms cancel, whatever the parameters: near the
+    /// homogeneous-buyer limit (r, α ~ 10^6..10^9) the textbook form's r ln α and
+    /// −(r + x) ln(α + T) are each ~10^7 per customer and their sum is ~10. Here each
+    /// customer contributes ln Γ(r+x)/Γ(r) (see [`ln_gamma_ratio`]) + ln B(a, b+x)/B(a, b)
+    /// − r ln(1 + T/α) − x ln(α + T) + ln(1 + e^d), d = ln a/(b+x−1) + (r+x) ln((α+T)/(α+t_x)),
+    /// all of the size of the result, and the customers are added with a compensated sum.
     pub fn log_likelihood(&self, params: [f64; 4], grad: Option<&mut [f64; 4]>) -> f64 {
         let [r, alpha, a, b] = params;
         let want_grad = grad.is_some();
-        let ln_alpha = alpha.ln();
         let ln_a = a.ln();
-        let lg_r = ln_gamma(r);
-        let lg_ab = ln_gamma(a + b);
-        let lg_b = ln_gamma(b);
+        let rate = r / alpha;
         let (dg_r, dg_ab, dg_b) = if want_grad {
             (digamma(r), digamma(a + b), digamma(b))
         } else {
             (0.0, 0.0, 0.0)
         };
-        let mut ll = 0.0;
+        let mut ll = NeumaierSum::default();
         let mut g = [0.0f64; 4];
         // Per distinct x: ln(a / (b + x - 1)) for the dropout term, filled once.
         let mut c4 = Vec::with_capacity(self.xs.len());
         for &(x, w) in &self.xs {
-            let a1 = ln_gamma(r + x) - lg_r + r * ln_alpha;
-            let a2 = lg_ab + ln_gamma(b + x) - lg_b - ln_gamma(a + b + x);
-            ll += w * (a1 + a2);
+            let per_x = ln_gamma_ratio(r, x) + ln_gamma_ratio(b, x) - ln_gamma_ratio(a + b, x);
+            ll.add(w * per_x);
             if want_grad {
                 let dg_abx = digamma(a + b + x);
-                g[0] += w * (digamma(r + x) - dg_r + ln_alpha);
-                g[1] += w * r / alpha;
+                g[0] += w * (digamma(r + x) - dg_r);
                 g[2] += w * (dg_ab - dg_abx);
                 g[3] += w * (dg_ab + digamma(b + x) - dg_b - dg_abx);
             }
@@ -116,6 +144,8 @@ impl BgNbdData {
                 0.0
             });
         }
+        // Per distinct time τ: ln(1 + τ/α), ln(α + τ) and 1/(α + τ).
+        let l1p: Vec<f64> = self.times.iter().map(|&v| (v / alpha).ln_1p()).collect();
         let ln_times: Vec<f64> = self.times.iter().map(|&v| (alpha + v).ln()).collect();
         let inv_times: Vec<f64> = if want_grad {
             self.times.iter().map(|&v| 1.0 / (alpha + v)).collect()
@@ -127,32 +157,34 @@ impl BgNbdData {
         for &(xi, txi, ti, w) in &self.triples {
             let (xi, txi, ti) = (xi as usize, txi as usize, ti as usize);
             let x = self.xs[xi].0;
-            let l3 = ln_times[ti];
-            let a3 = -(r + x) * l3;
+            // r ln α − (r + x) ln(α + T), rearranged
+            let alive = -r * l1p[ti] - x * ln_times[ti];
             if x > 0.0 {
-                let l4 = ln_times[txi];
-                let a4 = c4[xi] - (r + x) * l4;
-                // log-sum-exp of the two branches with one exp: w3 = share of the alive branch
-                let d = a4 - a3;
-                let (lse, w3) = if d > 0.0 {
+                // (r + x) ln((α+T)/(α+t_x)) is small when α is large: its error is ~ε·λT
+                let d = c4[xi] + (r + x) * (l1p[ti] - l1p[txi]);
+                // ln(1 + e^d) and the dropout branch's share w4 = e^d / (1 + e^d), one exp
+                let (lse, w4) = if d > 0.0 {
                     let e = (-d).exp();
-                    (a4 + e.ln_1p(), e / (1.0 + e))
+                    (d + e.ln_1p(), 1.0 / (1.0 + e))
                 } else {
                     let e = d.exp();
-                    (a3 + e.ln_1p(), 1.0 / (1.0 + e))
+                    (e.ln_1p(), e / (1.0 + e))
                 };
-                ll += w * lse;
+                ll.add(w * (alive + lse));
                 if want_grad {
-                    let w4 = 1.0 - w3;
-                    g[0] -= w * (w3 * l3 + w4 * l4);
-                    g[1] -= w * (r + x) * (w3 * inv_times[ti] + w4 * inv_times[txi]);
+                    let w3 = 1.0 - w4;
+                    g[0] -= w * (w3 * l1p[ti] + w4 * l1p[txi]);
+                    // d/dα [r ln α − (r+x) ln(α+τ)] = (λτ − x) / (α + τ)
+                    g[1] += w
+                        * (w3 * inv_times[ti] * (rate * self.times[ti] - x)
+                            + w4 * inv_times[txi] * (rate * self.times[txi] - x));
                     drop_weight[xi] += w * w4;
                 }
             } else {
-                ll += w * a3;
+                ll.add(w * alive);
                 if want_grad {
-                    g[0] -= w * l3;
-                    g[1] -= w * (r + x) * inv_times[ti];
+                    g[0] -= w * l1p[ti];
+                    g[1] += w * inv_times[ti] * rate * self.times[ti];
                 }
             }
         }
@@ -166,8 +198,23 @@ impl BgNbdData {
             }
             *out = g;
         }
-        ll
+        ll.value()
     }
+}
+
+/// Sorts `items` and returns, for each original position, its new position.
+pub(super) fn sort_with_ranks<T: Copy>(
+    items: &mut Vec<T>,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..items.len() as u32).collect();
+    order.sort_unstable_by(|&i, &j| cmp(&items[i as usize], &items[j as usize]));
+    let mut rank = vec![0u32; items.len()];
+    for (new, &old) in order.iter().enumerate() {
+        rank[old as usize] = new as u32;
+    }
+    *items = order.iter().map(|&i| items[i as usize]).collect();
+    rank
 }
 
 fn validate(i: usize, s: &CustomerSummary) -> Result<(), ForecastError> {
@@ -214,19 +261,34 @@ pub fn fit_data(data: &BgNbdData) -> Result<BgNbdFit, ForecastError> {
         n,
         &starts,
         StopRule::TwoAgree,
-    );
-    let (f, p, iterations, converged) = best.ok_or(ForecastError::FitFailed {
+        0b1101,
+    )
+    .ok_or(ForecastError::FitFailed {
         model: "bgnbd",
         reason: "the likelihood was not finite at any starting point".into(),
     })?;
+    let [r, alpha, a, b] = best.params;
+    if best.escaped {
+        let limit = if r.ln() >= DIVERGED_LOG_PARAM {
+            Limit::SameRates
+        } else if a.ln() <= -DIVERGED_LOG_PARAM || b.ln() >= DIVERGED_LOG_PARAM {
+            Limit::NoDropout
+        } else {
+            Limit::Other
+        };
+        return Err(ForecastError::NoMaximum {
+            model: "bgnbd",
+            limit,
+        });
+    }
     Ok(BgNbdFit {
-        r: p[0],
-        alpha: p[1],
-        a: p[2],
-        b: p[3],
-        log_likelihood: -f * n,
-        converged,
-        iterations,
+        r,
+        alpha,
+        a,
+        b,
+        log_likelihood: -best.f * n,
+        converged: best.converged,
+        iterations: best.iterations,
     })
 }
 

@@ -1,15 +1,28 @@
 //! Customer lifetime value and churn risk from a fitted BG/NBD (and Gamma-Gamma) model.
 
 use super::bgnbd::BgNbdFit;
+use super::limits::{bg_poisson_alive_expectation, PurchaseModel};
 use super::summary::{CustomerSummary, TimeUnit};
 use super::FastMap;
 
-/// Length of a CLV month in days.
+/// Length of a CLV month in days (when the models are fitted in days).
 ///
-/// lifetimes' `_customer_lifetime_value` (lifetimes/utils.py, 0.11.3) with `freq="D"` steps
-/// through `np.arange(1, time + 1) * 30` days, i.e. 30-day months; we follow it exactly (in
-/// weeks a month is then 30/7 weeks, where lifetimes' `freq="W"` would use 4.345 weeks).
+/// lifetimes' `_customer_lifetime_value` (lifetimes/utils.py, 0.11.3) steps through
+/// `np.arange(1, time + 1) * factor` with `factor = {"W": 4.345, "M": 1.0, "D": 30}[freq]`:
+/// 30-day months with `freq="D"`, 4.345-week months with `freq="W"`. We follow it exactly in
+/// both units ([`month_length`]), so CLV matches lifetimes' for the same unit.
 pub const MONTH_DAYS: f64 = 30.0;
+
+/// Length of a CLV month in weeks (lifetimes' `freq="W"` factor, 365.25 / 12 / 7 rounded).
+pub const MONTH_WEEKS: f64 = 4.345;
+
+/// Length of a CLV month in the unit: 30 days, or 4.345 weeks.
+pub fn month_length(unit: TimeUnit) -> f64 {
+    match unit {
+        TimeUnit::Day => MONTH_DAYS,
+        TimeUnit::Week => MONTH_WEEKS,
+    }
+}
 
 /// Churn-risk band (流失风险等级).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr)]
@@ -54,10 +67,14 @@ pub fn discounted_expected_purchases(
     monthly_discount: f64,
     unit: TimeUnit,
 ) -> f64 {
-    score_history(model, x, t_x, t, months, monthly_discount, unit).discounted_purchases
+    let horizons = horizons(months, unit);
+    let mut values = vec![0.0; horizons.len()];
+    model.conditional_expected_purchases_many(&horizons, x, t_x, t, &mut values);
+    score_values(1.0, &values, months, monthly_discount).discounted_purchases
 }
 
-/// What a purchase history (x, t_x, T) implies under BG/NBD, shared by all members with it.
+/// What a purchase history (x, t_x, T) implies under the purchase model, shared by all
+/// members with it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HistoryScore {
     /// P(alive).
@@ -68,24 +85,17 @@ pub struct HistoryScore {
     pub discounted_purchases: f64,
 }
 
-/// Scores one history: P(alive), expected purchases at 30/90/365 days and the discounted
-/// purchases of the CLV horizon, all horizons sharing one series evaluation.
-pub fn score_history(
-    model: &BgNbdFit,
-    x: f64,
-    t_x: f64,
-    t: f64,
-    months: u32,
-    monthly_discount: f64,
-    unit: TimeUnit,
-) -> HistoryScore {
-    let month = unit.from_days(MONTH_DAYS);
-    // month ends 1..=months, then 30, 90 and 365 days (30 and 90 are months 1 and 3 when the
-    // horizon has them; evaluating them again costs nothing once the series is shared)
+/// Month ends 1..=months, then 30, 90 and 365 days, in the unit.
+fn horizons(months: u32, unit: TimeUnit) -> Vec<f64> {
+    let month = month_length(unit);
+    // 30 and 90 days are not month ends in weeks (4.345 weeks); evaluating them again costs
+    // nothing once the series is shared
     let mut horizons: Vec<f64> = (1..=months).map(|i| month * f64::from(i)).collect();
     horizons.extend([30.0, 90.0, 365.0].map(|d| unit.from_days(d)));
-    let mut values = vec![0.0; horizons.len()];
-    model.conditional_expected_purchases_many(&horizons, x, t_x, t, &mut values);
+    horizons
+}
+
+fn score_values(p_alive: f64, values: &[f64], months: u32, monthly_discount: f64) -> HistoryScore {
     let m = months as usize;
     let mut previous = 0.0;
     let mut total = 0.0;
@@ -96,42 +106,92 @@ pub fn score_history(
         previous = cumulative;
     }
     HistoryScore {
-        p_alive: model.p_alive(x, t_x, t),
+        p_alive,
         expected_purchases: [values[m], values[m + 1], values[m + 2]],
         discounted_purchases: if total.is_finite() { total } else { 0.0 },
     }
 }
 
-/// [`score_history`] for many customers, computed once per distinct (x, t_x, T).
-pub fn score_histories(
+/// Scores one history under BG/NBD: P(alive), expected purchases at 30/90/365 days and the
+/// discounted purchases of the CLV horizon, all horizons sharing one series evaluation.
+pub fn score_history(
     model: &BgNbdFit,
+    x: f64,
+    t_x: f64,
+    t: f64,
+    months: u32,
+    monthly_discount: f64,
+    unit: TimeUnit,
+) -> HistoryScore {
+    let horizons = horizons(months, unit);
+    let mut values = vec![0.0; horizons.len()];
+    model.conditional_expected_purchases_many(&horizons, x, t_x, t, &mut values);
+    score_values(model.p_alive(x, t_x, t), &values, months, monthly_discount)
+}
+
+/// [`score_history`] for many customers under any purchase model, computed once per
+/// distinct (x, t_x, T) (and, for BG/Poisson, the alive expectation once per distinct x).
+pub fn score_histories(
+    model: &PurchaseModel,
     summaries: &[CustomerSummary],
     months: u32,
     monthly_discount: f64,
     unit: TimeUnit,
 ) -> Vec<HistoryScore> {
+    let horizons = horizons(months, unit);
+    let mut values = vec![0.0; horizons.len()];
+    if !model.has_dropout() {
+        // NBD and Poisson: a few multiplications per customer, cheaper than any cache lookup
+        return summaries
+            .iter()
+            .map(|s| {
+                model.conditional_expected_purchases_many(
+                    &horizons,
+                    s.frequency,
+                    s.recency,
+                    s.t,
+                    &mut values,
+                );
+                score_values(1.0, &values, months, monthly_discount)
+            })
+            .collect();
+    }
     let mut cache: FastMap<(u64, u64, u64), HistoryScore> = FastMap::default();
+    let mut per_x: FastMap<u64, Vec<f64>> = FastMap::default();
     summaries
         .iter()
         .map(|s| {
+            let (x, t_x, t) = (s.frequency, s.recency, s.t);
             *cache
-                .entry((s.frequency.to_bits(), s.recency.to_bits(), s.t.to_bits()))
+                .entry((x.to_bits(), t_x.to_bits(), t.to_bits()))
                 .or_insert_with(|| {
-                    score_history(
-                        model,
-                        s.frequency,
-                        s.recency,
-                        s.t,
-                        months,
-                        monthly_discount,
-                        unit,
-                    )
+                    let p_alive = model.p_alive(x, t_x, t);
+                    if let PurchaseModel::BgPoisson { lambda, a, b } = *model {
+                        let alive = per_x.entry(x.to_bits()).or_insert_with(|| {
+                            horizons
+                                .iter()
+                                .map(|&h| bg_poisson_alive_expectation(lambda * h, a, b, x))
+                                .collect()
+                        });
+                        for (v, e) in values.iter_mut().zip(alive.iter()) {
+                            *v = p_alive * e;
+                        }
+                    } else {
+                        model.conditional_expected_purchases_many(
+                            &horizons,
+                            x,
+                            t_x,
+                            t,
+                            &mut values,
+                        );
+                    }
+                    score_values(p_alive, &values, months, monthly_discount)
                 })
         })
         .collect()
 }
 
-/// CLV over `months` 30-day months at `monthly_discount`, with `expected_spend` per purchase.
+/// CLV over `months` months ([`month_length`]) at `monthly_discount`, with `expected_spend` per purchase.
 #[allow(clippy::too_many_arguments)]
 pub fn customer_lifetime_value(
     model: &BgNbdFit,
@@ -175,7 +235,8 @@ mod tests {
     fn clv_without_discount_is_spend_times_expected_purchases_over_the_horizon() {
         let m = BgNbdFit::from_params(0.243, 4.414, 0.793, 2.426);
         let clv = customer_lifetime_value(&m, 10.0, 2.0, 30.43, 38.86, 12, 0.0, TimeUnit::Week);
-        let e = m.conditional_expected_purchases(360.0 / 7.0, 2.0, 30.43, 38.86);
+        // lifetimes' freq='W': twelve months of 4.345 weeks
+        let e = m.conditional_expected_purchases(12.0 * 4.345, 2.0, 30.43, 38.86);
         assert!((clv - 10.0 * e).abs() < 1e-9, "{clv} vs {}", 10.0 * e);
         let discounted =
             customer_lifetime_value(&m, 10.0, 2.0, 30.43, 38.86, 12, 0.01, TimeUnit::Week);

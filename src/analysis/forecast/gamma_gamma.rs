@@ -6,11 +6,11 @@
 //! x, and Σ ln m̄ is a constant of the data, so one likelihood evaluation costs one logarithm
 //! per distinct (x, m̄) pair.
 
-use super::optimize::{fit_multistart, StopRule};
-use super::special::{digamma, ln_gamma};
+use super::optimize::{fit_multistart, StopRule, DIVERGED_LOG_PARAM};
+use super::special::{digamma, ln_gamma, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::FastMap;
-use super::ForecastError;
+use super::{ForecastError, Limit};
 pub use crate::report::GammaGammaFit;
 
 /// Fewest repeat buyers with positive spend that Gamma-Gamma is fitted on.
@@ -30,32 +30,19 @@ pub struct GammaGammaData {
 
 impl GammaGammaData {
     /// Groups the repeat buyers with positive, finite spend; others are skipped.
+    ///
+    /// Groups and pairs are sorted by value, so every sum runs in the same order whatever
+    /// the order of the customers (the fit does not depend on row order).
     pub fn new(summaries: &[CustomerSummary]) -> Result<Self, ForecastError> {
-        let mut by_x: FastMap<u64, usize> = FastMap::default();
-        let mut pair_index: FastMap<(u64, u64), (usize, usize)> = FastMap::default();
-        let mut groups: Vec<FrequencyGroup> = Vec::new();
+        let mut weights: FastMap<(u64, u64), f64> = FastMap::default();
         let mut count = 0usize;
-        let mut spend_sum = 0.0;
         for s in summaries {
             let (x, m) = (s.frequency, s.monetary_value);
             if !(x > 0.0 && x.is_finite() && m > 0.0 && m.is_finite()) {
                 continue;
             }
             count += 1;
-            spend_sum += m;
-            let gi = *by_x.entry(x.to_bits()).or_insert_with(|| {
-                groups.push((x, 0.0, 0.0, Vec::new()));
-                groups.len() - 1
-            });
-            groups[gi].1 += 1.0;
-            groups[gi].2 += m.ln();
-            let (g2, pi) = *pair_index
-                .entry((x.to_bits(), m.to_bits()))
-                .or_insert_with(|| {
-                    groups[gi].3.push((x * m, 0.0));
-                    (gi, groups[gi].3.len() - 1)
-                });
-            groups[g2].3[pi].1 += 1.0;
+            *weights.entry((x.to_bits(), m.to_bits())).or_insert(0.0) += 1.0;
         }
         if count < MIN_REPEAT_BUYERS {
             return Err(ForecastError::TooFewRepeatBuyers {
@@ -63,48 +50,100 @@ impl GammaGammaData {
                 needed: MIN_REPEAT_BUYERS,
             });
         }
+        let mut pairs: Vec<(f64, f64, f64)> = weights
+            .into_iter()
+            .map(|((x, m), w)| (f64::from_bits(x), f64::from_bits(m), w))
+            .collect();
+        pairs.sort_unstable_by(|p, q| p.0.total_cmp(&q.0).then(p.1.total_cmp(&q.1)));
+        let mut groups: Vec<FrequencyGroup> = Vec::new();
+        let mut spend_sum = NeumaierSum::default();
+        for (x, m, w) in pairs {
+            if groups.last().is_none_or(|g| g.0 != x) {
+                groups.push((x, 0.0, 0.0, Vec::new()));
+            }
+            let g = groups.last_mut().expect("pushed above");
+            g.1 += w;
+            g.2 += w * m.ln();
+            g.3.push((x * m, w));
+            spend_sum.add(w * m);
+        }
         Ok(GammaGammaData {
             groups,
             total_weight: count as f64,
-            mean_monetary: spend_sum / count as f64,
+            mean_monetary: spend_sum.value() / count as f64,
         })
     }
 
     /// Total log-likelihood at (p, q, γ); when `grad` is given, fills d LL / d(p, q, γ).
+    ///
+    /// Rearranged so nothing cancels when q, γ are huge (the common-mean limit):
+    /// ln Γ(px+q)/Γ(q) by [`ln_gamma_ratio`], and q ln γ − (px+q) ln(γ + x m̄) as
+    /// −(px+q) ln(1 + x m̄/γ) − px ln γ (one logarithm per pair, as before).
     pub fn log_likelihood(&self, params: [f64; 3], grad: Option<&mut [f64; 3]>) -> f64 {
         let [p, q, gamma] = params;
         let want_grad = grad.is_some();
-        let lg_q = ln_gamma(q);
         let ln_gamma_scale = gamma.ln();
         let dg_q = if want_grad { digamma(q) } else { 0.0 };
-        let mut ll = 0.0;
+        let mut ll = NeumaierSum::default();
         let mut g = [0.0f64; 3];
         for (x, w, sum_ln_m, pairs) in &self.groups {
             let (x, w) = (*x, *w);
             let px = p * x;
-            ll += w * (ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_gamma_scale + px * x.ln())
-                + (px - 1.0) * sum_ln_m;
-            let mut sum_log = 0.0;
+            ll.add(
+                w * (ln_gamma_ratio(q, px) - ln_gamma(px) + px * (x.ln() - ln_gamma_scale))
+                    + (px - 1.0) * sum_ln_m,
+            );
+            let mut sum_log = NeumaierSum::default();
             let mut sum_inv = 0.0;
+            let mut sum_frac = 0.0;
             for &(xm, pw) in pairs {
-                let denom = gamma + xm;
-                sum_log += pw * denom.ln();
+                sum_log.add(pw * (xm / gamma).ln_1p());
                 if want_grad {
+                    let denom = gamma + xm;
                     sum_inv += pw / denom;
+                    sum_frac += pw * xm / denom;
                 }
             }
-            ll -= (px + q) * sum_log;
+            let sum_log = sum_log.value();
+            ll.add(-(px + q) * sum_log);
             if want_grad {
                 let dg_pxq = digamma(px + q);
-                g[0] += w * x * (dg_pxq - digamma(px) + x.ln()) + x * sum_ln_m - x * sum_log;
-                g[1] += w * (dg_pxq - dg_q + ln_gamma_scale) - sum_log;
-                g[2] += w * q / gamma - (px + q) * sum_inv;
+                g[0] += w * x * (dg_pxq - digamma(px) + x.ln() - ln_gamma_scale) + x * sum_ln_m
+                    - x * sum_log;
+                g[1] += w * (dg_pxq - dg_q) - sum_log;
+                // q/γ − (px+q)/(γ + x m̄) = (q/γ) x m̄/(γ + x m̄) − px/(γ + x m̄)
+                g[2] += q / gamma * sum_frac - px * sum_inv;
             }
         }
         if let Some(out) = grad {
             *out = g;
         }
-        ll
+        ll.value()
+    }
+
+    /// Common-mean limit (q, γ → ∞, q/γ = ν): every customer's transactions are Gamma(p, ν);
+    /// the mean of x of them has density (νx)^(px) m̄^(px−1) e^(−νx m̄) / Γ(px).
+    pub fn common_mean_log_likelihood(&self, params: [f64; 2], grad: Option<&mut [f64; 2]>) -> f64 {
+        let [p, nu] = params;
+        let ln_nu = nu.ln();
+        let mut ll = NeumaierSum::default();
+        let mut g = [0.0f64; 2];
+        for (x, w, sum_ln_m, pairs) in &self.groups {
+            let (x, w) = (*x, *w);
+            let px = p * x;
+            let sum_xm: f64 = pairs.iter().map(|&(xm, pw)| pw * xm).sum();
+            ll.add(
+                w * (px * (ln_nu + x.ln()) - ln_gamma(px)) + (px - 1.0) * sum_ln_m - nu * sum_xm,
+            );
+            if grad.is_some() {
+                g[0] += w * x * (ln_nu + x.ln() - digamma(px)) + x * sum_ln_m;
+                g[1] += w * px / nu - sum_xm;
+            }
+        }
+        if let Some(out) = grad {
+            *out = g;
+        }
+        ll.value()
     }
 }
 
@@ -114,7 +153,12 @@ impl GammaGammaData {
 /// [`ForecastError::FitFailed`] when the estimate has q <= 1, where the population mean spend
 /// p·γ/(q−1) is infinite and expected spends would be meaningless.
 pub fn fit(summaries: &[CustomerSummary]) -> Result<GammaGammaFit, ForecastError> {
-    let data = GammaGammaData::new(summaries)?;
+    fit_data(&GammaGammaData::new(summaries)?)
+}
+
+/// [`fit`] on grouped data; [`ForecastError::NoMaximum`] when q runs off (everyone's mean
+/// spend is the same: the common-mean model is the limit).
+pub fn fit_data(data: &GammaGammaData) -> Result<GammaGammaFit, ForecastError> {
     let n = data.total_weight;
     let m = data.mean_monetary;
     let starts = [[1.0, 2.0, m], [6.0, 4.0, m / 2.0], [0.5, 10.0, 18.0 * m]];
@@ -127,29 +171,184 @@ pub fn fit(summaries: &[CustomerSummary]) -> Result<GammaGammaFit, ForecastError
         n,
         &starts,
         StopRule::FirstConverged,
-    );
-    let (f, p, iterations, converged) = best.ok_or(ForecastError::FitFailed {
+        0b011,
+    )
+    .ok_or(ForecastError::FitFailed {
         model: "gamma_gamma",
         reason: "the likelihood was not finite at any starting point".into(),
     })?;
-    if p[1] <= 1.0 {
+    let [p, q, gamma] = best.params;
+    if best.escaped {
+        return Err(ForecastError::NoMaximum {
+            model: "gamma_gamma",
+            limit: if q.ln() >= DIVERGED_LOG_PARAM {
+                Limit::CommonMeanSpend
+            } else {
+                Limit::Other
+            },
+        });
+    }
+    if q <= 1.0 {
         return Err(ForecastError::FitFailed {
             model: "gamma_gamma",
-            reason: format!(
-                "q = {:.4} <= 1: the mean spend per purchase is not finite",
-                p[1]
-            ),
+            reason: format!("q = {q:.4} <= 1: the mean spend per purchase is not finite"),
         });
     }
     Ok(GammaGammaFit {
-        p: p[0],
-        q: p[1],
-        gamma: p[2],
-        log_likelihood: -f * n,
-        converged,
-        iterations,
+        p,
+        q,
+        gamma,
+        log_likelihood: -best.f * n,
+        converged: best.converged,
+        iterations: best.iterations,
         customers: data.total_weight as usize,
     })
+}
+
+/// The spend model used for expected spend per purchase.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SpendModel {
+    /// Gamma-Gamma: a credibility mix of the population mean and the customer's own mean.
+    GammaGamma(GammaGammaFit),
+    /// Everyone's transactions are Gamma(p, ν): one mean p/ν for everyone.
+    CommonMean {
+        /// Shape of a transaction's spend.
+        p: f64,
+        /// Rate of a transaction's spend (1 / money).
+        nu: f64,
+    },
+}
+
+impl SpendModel {
+    /// Report key: `gamma_gamma` or `common_mean`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            SpendModel::GammaGamma(_) => "gamma_gamma",
+            SpendModel::CommonMean { .. } => "common_mean",
+        }
+    }
+
+    /// The parameters by name.
+    pub fn parameters(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            SpendModel::GammaGamma(f) => vec![("p", f.p), ("q", f.q), ("gamma", f.gamma)],
+            SpendModel::CommonMean { p, nu } => vec![("p", p), ("nu", nu)],
+        }
+    }
+
+    /// Expected spend per purchase of a customer with x repeat purchases of mean m.
+    pub fn expected_spend(&self, x: f64, m: f64) -> f64 {
+        match *self {
+            SpendModel::GammaGamma(f) => f.conditional_expected_average_profit(x, m),
+            SpendModel::CommonMean { p, nu } => {
+                let v = p / nu;
+                if v.is_finite() {
+                    v.max(0.0)
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+}
+
+/// A spend model considered, with its log-likelihood, or why it has no estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendCandidate {
+    /// Model key.
+    pub key: &'static str,
+    /// Model, log-likelihood, converged, iterations.
+    pub fit: Result<(SpendModel, f64, bool, u32), ForecastError>,
+}
+
+/// Spend models considered and the chosen one (lowest AIC, the simpler on a tie).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendChoice {
+    /// Gamma-Gamma, then the common mean.
+    pub candidates: Vec<SpendCandidate>,
+    /// Index of the chosen candidate, when any has an estimate.
+    pub chosen: Option<usize>,
+    /// Repeat buyers with positive spend the models were fitted on.
+    pub customers: usize,
+}
+
+impl SpendChoice {
+    /// The chosen model.
+    pub fn model(&self) -> Option<SpendModel> {
+        let c = &self.candidates[self.chosen?];
+        c.fit.as_ref().ok().map(|f| f.0)
+    }
+}
+
+/// Fits Gamma-Gamma and its common-mean limit and chooses by AIC.
+pub fn choose(summaries: &[CustomerSummary]) -> Result<SpendChoice, ForecastError> {
+    let data = GammaGammaData::new(summaries)?;
+    let gg = fit_data(&data).map(|f| {
+        (
+            SpendModel::GammaGamma(f),
+            f.log_likelihood,
+            f.converged,
+            f.iterations,
+        )
+    });
+    let common = fit_common_mean(&data);
+    let candidates = vec![
+        SpendCandidate {
+            key: "gamma_gamma",
+            fit: gg,
+        },
+        SpendCandidate {
+            key: "common_mean",
+            fit: common,
+        },
+    ];
+    let mut chosen: Option<(usize, f64)> = None;
+    for (i, c) in candidates.iter().enumerate().rev() {
+        if let Ok((m, ll, ..)) = &c.fit {
+            let aic = 2.0 * m.parameters().len() as f64 - 2.0 * ll;
+            if aic.is_finite() && chosen.is_none_or(|(_, best)| aic < best) {
+                chosen = Some((i, aic));
+            }
+        }
+    }
+    Ok(SpendChoice {
+        candidates,
+        chosen: chosen.map(|c| c.0),
+        customers: data.total_weight as usize,
+    })
+}
+
+/// The common-mean spend model by maximum likelihood.
+pub fn fit_common_mean(
+    data: &GammaGammaData,
+) -> Result<(SpendModel, f64, bool, u32), ForecastError> {
+    let n = data.total_weight;
+    let m = data.mean_monetary;
+    let starts = [[1.0, 1.0 / m], [6.0, 6.0 / m], [0.5, 0.5 / m]];
+    let best = fit_multistart(
+        |p, g| data.common_mean_log_likelihood(p, g),
+        n,
+        &starts,
+        StopRule::FirstConverged,
+        0b01,
+    )
+    .ok_or(ForecastError::FitFailed {
+        model: "common_mean",
+        reason: "the likelihood was not finite at any starting point".into(),
+    })?;
+    if best.escaped {
+        return Err(ForecastError::NoMaximum {
+            model: "common_mean",
+            limit: Limit::Other,
+        });
+    }
+    let [p, nu] = best.params;
+    Ok((
+        SpendModel::CommonMean { p, nu },
+        -best.f * n,
+        best.converged,
+        best.iterations,
+    ))
 }
 
 impl GammaGammaFit {

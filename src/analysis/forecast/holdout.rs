@@ -2,7 +2,7 @@
 //! compare with what customers actually did (lifetimes' `calibration_and_holdout_data` and
 //! `plot_calibration_purchases_vs_holdout_purchases`, as numbers instead of a plot).
 
-use super::bgnbd;
+use super::limits;
 use super::summary::{distinct_days_between, summarize, TimeUnit};
 use super::ForecastError;
 use crate::model::Day;
@@ -11,7 +11,10 @@ pub use crate::report::{HoldoutBucket, HoldoutReport};
 /// Calibration frequencies 0..=6 get their own bucket, 7 and more share the last one.
 pub const LAST_BUCKET: u32 = 7;
 
-/// Fits BG/NBD on purchases up to `split_day` and checks it against (split_day, end_day].
+/// Chooses and fits the purchase model on purchases up to `split_day` (the last calibration
+/// day, inclusive) and checks it against (split_day, end_day], as lifetimes'
+/// `calibration_and_holdout_data(calibration_period_end=split_day,
+/// observation_period_end=end_day)`.
 ///
 /// Customers whose first purchase is after the split are left out, as lifetimes does.
 pub fn calibration_holdout(
@@ -36,7 +39,8 @@ pub fn calibration_holdout(
     if summaries.is_empty() {
         return Err(ForecastError::NoCustomers);
     }
-    let fit = bgnbd::fit(&summaries)?;
+    let choice = limits::choose(&summaries)?;
+    let fit = choice.chosen_fit().model;
     let holdout_length = unit.from_days(f64::from(end_day - split_day));
     let n_buckets = LAST_BUCKET as usize + 1;
     let mut count = vec![0usize; n_buckets];
@@ -44,7 +48,15 @@ pub fn calibration_holdout(
     let mut sum_pred = vec![0.0; n_buckets];
     let mut abs_err = 0.0;
     for (s, &a) in summaries.iter().zip(&actual) {
-        let pred = fit.conditional_expected_purchases(holdout_length, s.frequency, s.recency, s.t);
+        let mut pred = [0.0];
+        fit.conditional_expected_purchases_many(
+            &[holdout_length],
+            s.frequency,
+            s.recency,
+            s.t,
+            &mut pred,
+        );
+        let pred = pred[0];
         let bucket = (s.frequency.max(0.0) as usize).min(LAST_BUCKET as usize);
         count[bucket] += 1;
         sum_actual[bucket] += a;
@@ -77,7 +89,8 @@ pub fn calibration_holdout(
         split_day: Day(split_day),
         end_day: Day(end_day),
         holdout_length,
-        fit,
+        model: fit.key().to_string(),
+        fit: choice.bgnbd(),
         customers: summaries.len(),
         total_actual: sum_actual.iter().sum(),
         total_predicted: sum_pred.iter().sum(),

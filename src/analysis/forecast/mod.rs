@@ -16,6 +16,7 @@ pub mod bgnbd;
 pub mod clv;
 pub mod gamma_gamma;
 pub mod holdout;
+pub mod limits;
 pub mod optimize;
 pub mod pareto_nbd;
 pub mod special;
@@ -24,13 +25,16 @@ pub mod summary;
 pub use bgnbd::BgNbdFit;
 pub use clv::ChurnBand;
 pub use gamma_gamma::GammaGammaFit;
+pub use gamma_gamma::{SpendChoice, SpendModel};
 pub use holdout::{HoldoutBucket, HoldoutReport};
+pub use limits::{PurchaseChoice, PurchaseModel};
 pub use pareto_nbd::ParetoNbdFit;
 pub use summary::{summarize, CustomerSummary, TimeUnit};
 
 use std::fmt;
 
 use crate::model::ForecastValues;
+pub use crate::report::ForecastInput;
 
 /// HashMap with FxHash: grouping a million customers by their bit patterns is several times
 /// faster than with SipHash, and the keys are the user's own data (no flooding concern).
@@ -69,6 +73,47 @@ pub enum ForecastError {
     },
     /// A setting is out of range (discount <= −100 %, too many months, split not before as-of).
     InvalidSettings(String),
+    /// The likelihood has no maximum inside the parameter space: it keeps rising towards a
+    /// simpler, nested model (the fit stopped as soon as a shape ran past e^±10).
+    NoMaximum {
+        /// Model key.
+        model: &'static str,
+        /// Which limit it runs towards.
+        limit: Limit,
+    },
+}
+
+/// The limit a model's likelihood runs towards when it has no maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Purchase rates the same for everyone (Gamma shape r → ∞).
+    SameRates,
+    /// Nobody drops out (Beta a → 0 or b → ∞).
+    NoDropout,
+    /// Everyone's mean spend the same (Gamma-Gamma q → ∞).
+    CommonMeanSpend,
+    /// Another edge of the parameter space.
+    Other,
+}
+
+impl Limit {
+    fn en(self) -> &'static str {
+        match self {
+            Limit::SameRates => "the same purchase rate for everyone",
+            Limit::NoDropout => "nobody dropping out",
+            Limit::CommonMeanSpend => "the same mean spend for everyone",
+            Limit::Other => "an edge of the parameter space",
+        }
+    }
+
+    fn zh(self) -> &'static str {
+        match self {
+            Limit::SameRates => "所有人购买频率相同",
+            Limit::NoDropout => "没有客户流失",
+            Limit::CommonMeanSpend => "所有人平均客单价相同",
+            Limit::Other => "参数空间的边界",
+        }
+    }
 }
 
 impl fmt::Display for ForecastError {
@@ -91,6 +136,11 @@ impl fmt::Display for ForecastError {
             }
             ForecastError::FitFailed { model, reason } => write!(f, "{model} could not be fitted: {reason}"),
             ForecastError::InvalidSettings(msg) => write!(f, "invalid forecast settings: {msg}"),
+            ForecastError::NoMaximum { model, limit } => write!(
+                f,
+                "{model} has no best fit on this data: its likelihood keeps rising towards {}, a simpler model",
+                limit.en()
+            ),
         }
     }
 }
@@ -114,6 +164,10 @@ impl ForecastError {
             }
             ForecastError::FitFailed { model, reason } => format!("{model} 模型无法拟合：{reason}"),
             ForecastError::InvalidSettings(msg) => format!("预测参数无效：{msg}"),
+            ForecastError::NoMaximum { model, limit } => format!(
+                "{model} 模型在这份数据上没有最优拟合：似然函数一直朝“{}”这一更简单的模型增大",
+                limit.zh()
+            ),
         }
     }
 }
@@ -125,11 +179,12 @@ impl std::error::Error for ForecastError {}
 pub struct ForecastSettings {
     /// Time unit the models are fitted in (parameters α, β are per unit).
     pub unit: TimeUnit,
-    /// CLV horizon in 30-day months (default 12).
+    /// CLV horizon in months of 30 days or 4.345 weeks (default 12).
     pub clv_months: u32,
     /// Monthly discount rate for CLV (default 0.01 = 1 %).
     pub monthly_discount: f64,
-    /// Last calibration day of an optional holdout check (the window runs to the as-of day).
+    /// Last calibration day (inclusive) of an optional holdout check; the holdout window is
+    /// the days after it up to the as-of day. (`--holdout-from D` passes D − 1 here.)
     pub holdout_from: Option<i32>,
 }
 
@@ -187,9 +242,15 @@ pub struct ForecastOutput {
     pub settings: ForecastSettings,
     /// Members with at least one purchase on or before the as-of day.
     pub customers: usize,
-    /// BG/NBD fit, if it could be fitted.
+    /// What the models were fitted on.
+    pub input: ForecastInput,
+    /// Purchase models compared and the one used (none when nobody bought twice).
+    pub purchase: Option<PurchaseChoice>,
+    /// Spend models compared and the one used (none when too few repeat buyers spent).
+    pub spend: Option<SpendChoice>,
+    /// BG/NBD fit, if its likelihood has a maximum.
     pub bgnbd: Option<BgNbdFit>,
-    /// Gamma-Gamma fit, if it could be fitted.
+    /// Gamma-Gamma fit, if its likelihood has a maximum.
     pub gamma_gamma: Option<GammaGammaFit>,
     /// Models (or the holdout check) that were not fitted, with reasons.
     pub not_fitted: Vec<NotFitted>,
@@ -244,10 +305,19 @@ pub fn run(
             reason: e.to_string(),
         })
     };
-    let bg = bgnbd::fit(&summaries).map_err(|e| note("bgnbd", e)).ok();
-    let gg = gamma_gamma::fit(&summaries)
+    let purchase = limits::choose(&summaries)
+        .map_err(|e| note("bgnbd", e))
+        .ok();
+    if let Some(Err(e)) = purchase.as_ref().map(|c| &c.candidates[0].fit) {
+        note("bgnbd", e.clone());
+    }
+    let spend = gamma_gamma::choose(&summaries)
         .map_err(|e| note("gamma_gamma", e))
         .ok();
+    if let Some(Err(e)) = spend.as_ref().map(|c| &c.candidates[0].fit) {
+        note("gamma_gamma", e.clone());
+    }
+    let spend_model = spend.as_ref().and_then(SpendChoice::model);
     let holdout = match settings.holdout_from {
         Some(split) => holdout::calibration_holdout(customers, split, as_of_day, unit)
             .map_err(|e| note("holdout", e))
@@ -256,9 +326,9 @@ pub fn run(
     };
 
     // Purchase-history quantities depend on (x, t_x, T) only: computed once per distinct one.
-    let history_scores = match &bg {
-        Some(m) => clv::score_histories(
-            m,
+    let history_scores = match &purchase {
+        Some(c) => clv::score_histories(
+            &c.chosen_fit().model,
             &summaries,
             settings.clv_months,
             settings.monthly_discount,
@@ -277,8 +347,8 @@ pub fn run(
                 None => (1.0, [0.0; 3], 0.0),
             };
             next_scored += 1;
-            let expected_spend = match &gg {
-                Some(g) => g.conditional_expected_average_profit(s.frequency, s.monetary_value),
+            let expected_spend = match &spend_model {
+                Some(m) => m.expected_spend(s.frequency, s.monetary_value),
                 None => mean_spend_per_day(days, as_of_day),
             };
             let clv = finite_or_zero(expected_spend * discounted);
@@ -298,11 +368,27 @@ pub fn run(
             })
         })
         .collect();
+    let input = ForecastInput {
+        customers: summaries.len(),
+        repeat_customers: summaries.iter().filter(|s| s.frequency > 0.0).count(),
+        purchases: customers
+            .iter()
+            .map(|days| days.iter().filter(|d| d.0 <= as_of_day).count())
+            .sum(),
+        purchase_days: summaries.iter().map(|s| s.frequency as usize + 1).sum(),
+        spend_customers: spend.as_ref().map_or(0, |c| c.customers),
+    };
     Ok(ForecastOutput {
         settings: *settings,
         customers: summaries.len(),
-        bgnbd: bg,
-        gamma_gamma: gg,
+        input,
+        bgnbd: purchase.as_ref().and_then(PurchaseChoice::bgnbd),
+        gamma_gamma: spend.as_ref().and_then(|c| match c.candidates[0].fit {
+            Ok((SpendModel::GammaGamma(g), ..)) => Some(g),
+            _ => None,
+        }),
+        purchase,
+        spend,
         not_fitted,
         holdout,
         members,

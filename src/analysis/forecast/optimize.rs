@@ -15,10 +15,17 @@ pub struct Minimum {
     pub iterations: u32,
     /// Whether the gradient tolerance was reached.
     pub converged: bool,
+    /// Whether the run stopped because a watched coordinate passed [`BfgsOptions::escape`]:
+    /// the objective has no minimum inside, it keeps improving towards a limit.
+    pub escaped: bool,
 }
 
-/// |log-parameter| beyond which a fit is taken to be running off to a degenerate limit.
-pub const DIVERGED_LOG_PARAM: f64 = 12.0;
+/// |log shape parameter| beyond which a fit is taken to be running off to a degenerate limit:
+/// a Gamma shape r > e^10 ≈ 22,000 means purchase rates vary by less than 0.7 % between
+/// customers (coefficient of variation 1/√r), a Beta shape beyond e^±10 puts the dropout
+/// probability within 1e-4 of 0 or 1 for practically everyone. No real population sits there,
+/// and the likelihood only creeps further, so the fit stops and the limit model is fitted.
+pub const DIVERGED_LOG_PARAM: f64 = 10.0;
 
 /// Settings for [`bfgs`].
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +41,11 @@ pub struct BfgsOptions {
     pub bound: f64,
     /// Largest move of any coordinate in one step, so a bad direction cannot overflow.
     pub max_step: f64,
+    /// Stop (with [`Minimum::escaped`]) once an accepted point has a coordinate marked in
+    /// `watch` beyond ±escape.
+    pub escape: f64,
+    /// Which coordinates `escape` watches (the shape parameters; bit i = coordinate i).
+    pub watch: u32,
 }
 
 impl Default for BfgsOptions {
@@ -44,6 +56,8 @@ impl Default for BfgsOptions {
             bound: 25.0,
             max_step: 3.0,
             gtol_noise: 1e-6,
+            escape: f64::INFINITY,
+            watch: 0,
         }
     }
 }
@@ -77,6 +91,7 @@ where
             grad_inf: f64::INFINITY,
             iterations: 0,
             converged: false,
+            escaped: false,
         };
     }
     let project = |x: &[f64], g: &mut [f64]| {
@@ -97,6 +112,7 @@ where
     // parameter) keeps taking tiny-gain steps forever; stop it when progress vanishes.
     let mut f_history: Vec<f64> = Vec::new();
     let mut converged = inf_norm(&g) < opts.gtol;
+    let mut escaped = false;
     while !converged && iterations < opts.max_iter {
         iterations += 1;
         for i in 0..n {
@@ -175,6 +191,11 @@ where
         g.copy_from_slice(&g_new);
         f = f_new;
         converged = inf_norm(&g) < opts.gtol;
+        if (0..n).any(|i| opts.watch & (1 << i) != 0 && x[i].abs() >= opts.escape) {
+            escaped = true;
+            converged = false;
+            break;
+        }
         if !converged && step < 1e-3 && inf_norm(&g) < opts.gtol_noise {
             // creeping along the rounding floor: as good as it gets
             converged = true;
@@ -196,6 +217,7 @@ where
         grad_inf,
         iterations,
         converged,
+        escaped,
     }
 }
 
@@ -232,18 +254,36 @@ pub enum StopRule {
     FirstConverged,
 }
 
+/// The best start of a [`fit_multistart`] run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StartFit<const N: usize> {
+    /// Mean negative log-likelihood at `params`.
+    pub f: f64,
+    /// Parameters (not logs).
+    pub params: [f64; N],
+    /// BFGS iterations of this start.
+    pub iterations: u32,
+    /// Whether the gradient tolerance was reached.
+    pub converged: bool,
+    /// Whether a watched shape ran past e^±[`DIVERGED_LOG_PARAM`]: the likelihood has no
+    /// maximum inside, the data supports a limit of the model, and `params` mean nothing.
+    pub escaped: bool,
+}
+
 /// Maximum-likelihood fit in log-parameters from several starts: minimises the mean negative
 /// log-likelihood with [`bfgs`] and keeps the best start. `ll` returns the total log-likelihood
-/// at the parameters and fills its gradient; `n` is the number of customers it sums over.
-/// Returns (mean negative log-likelihood, parameters, iterations, converged) of the best start,
-/// or `None` when the likelihood was not finite at any start.
+/// at the parameters and fills its gradient; `n` is the number of customers it sums over;
+/// `shapes` marks the shape parameters (bit i = parameter i) whose running past
+/// e^±[`DIVERGED_LOG_PARAM`] stops the fit at once as [`StartFit::escaped`].
+/// Returns `None` when the likelihood was not finite at any start.
 pub fn fit_multistart<const N: usize>(
     ll: impl Fn([f64; N], Option<&mut [f64; N]>) -> f64,
     n: f64,
     starts: &[[f64; N]],
     rule: StopRule,
-) -> Option<(f64, [f64; N], u32, bool)> {
-    let mut best: Option<(f64, [f64; N], u32, bool)> = None;
+    shapes: u32,
+) -> Option<StartFit<N>> {
+    let mut best: Option<StartFit<N>> = None;
     for start in starts {
         let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
         let m = bfgs(
@@ -258,33 +298,40 @@ pub fn fit_multistart<const N: usize>(
                 -value / n
             },
             &x0,
-            BfgsOptions::default(),
+            BfgsOptions {
+                escape: DIVERGED_LOG_PARAM,
+                watch: shapes,
+                ..BfgsOptions::default()
+            },
         );
         if !m.f.is_finite() {
             continue;
         }
-        // A start that ran a parameter far out (beyond e^±12, where no real population sits)
-        // means the data does not identify the model (e.g. homogeneous buyers): the other
-        // starts drift out the same way, slowly, so they are skipped.
-        let at_edge = m.x.iter().any(|v| v.abs() >= DIVERGED_LOG_PARAM);
+        let fit = StartFit {
+            f: m.f,
+            params: std::array::from_fn(|i| m.x[i].exp()),
+            iterations: m.iterations,
+            converged: m.converged,
+            escaped: m.escaped,
+        };
+        if m.escaped {
+            // The data does not identify the model (e.g. homogeneous buyers): every start
+            // drifts out the same way, so the others are skipped.
+            return Some(fit);
+        }
         let agrees = best
             .as_ref()
-            .is_some_and(|(f, ..)| (m.f - *f).abs() <= 1e-10 * f.abs().max(1.0));
-        if best.as_ref().is_none_or(|(f, ..)| m.f < *f - 1e-12) {
-            best = Some((
-                m.f,
-                std::array::from_fn(|i| m.x[i].exp()),
-                m.iterations,
-                m.converged,
-            ));
+            .is_some_and(|b| (m.f - b.f).abs() <= 1e-10 * b.f.abs().max(1.0));
+        if best.as_ref().is_none_or(|b| m.f < b.f - 1e-12) {
+            best = Some(fit);
         }
         let done = match rule {
             StopRule::TwoAgree => agrees && m.converged,
             StopRule::FirstConverged => {
-                (agrees || m.converged) && best.as_ref().is_some_and(|b| b.3)
+                (agrees || m.converged) && best.as_ref().is_some_and(|b| b.converged)
             }
         };
-        if done || at_edge {
+        if done {
             break;
         }
     }

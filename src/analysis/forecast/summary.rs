@@ -61,7 +61,8 @@ pub fn summarize(
     if days.is_empty() {
         return None;
     }
-    days.sort_unstable_by_key(|&(d, _)| d);
+    // by day, then spend: the sums below then run in one order whatever the input's
+    days.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let first = days[0].0;
     let last = days[days.len() - 1].0;
     let mut distinct = 0u32;

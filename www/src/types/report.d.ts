@@ -160,6 +160,37 @@ export type Notice1 =
          */
         date: string;
       };
+    }
+  | {
+      code: 'purchase_model_simplified';
+      args: {
+        /**
+         * `bg_poisson`, `nbd` or `poisson`.
+         */
+        model: string;
+        /**
+         * The mean purchase rate per day (λ for `poisson` and `bg_poisson`, r/α for `nbd`).
+         */
+        rate_per_day: number;
+      };
+    }
+  | {
+      code: 'spend_model_common_mean';
+      args: {
+        /**
+         * The common mean spend per purchase.
+         */
+        mean_spend: number;
+      };
+    }
+  | {
+      code: 'forecast_not_converged';
+      args: {
+        /**
+         * Model key.
+         */
+        model: string;
+      };
     };
 /**
  * A warning as the report writes it: its fields, kind, code and args, and both messages.
@@ -201,6 +232,8 @@ export type WarningKind =
   | 'bad_amount'
   | 'missing_value'
   | 'unclosed_quote'
+  | 'stray_quote'
+  | 'header_row'
   | 'duplicate_line'
   | 'field_ignored'
   | 'ragged_row'
@@ -208,6 +241,82 @@ export type WarningKind =
 export type Warning1 =
   | {
       code: 'unclosed_quote';
+    }
+  | {
+      code: 'stray_quote';
+    }
+  | {
+      code: 'stray_quote_row';
+      args: {
+        /**
+         * Fields in the row, the quote read as a character.
+         */
+        fields: number;
+        /**
+         * Fields in the header.
+         */
+        header: number;
+      };
+    }
+  | {
+      code: 'repeated_header';
+    }
+  | {
+      code: 'reordered_header';
+      args: {
+        /**
+         * The header as written.
+         */
+        header: string;
+      };
+    }
+  | {
+      code: 'second_table';
+      args: {
+        /**
+         * Its rows (header excluded), all left out.
+         */
+        rows: number;
+        /**
+         * Its header as written.
+         */
+        header: string;
+      };
+    }
+  | {
+      code: 'preamble_skipped';
+      args: {
+        /**
+         * How many lines.
+         */
+        lines: number;
+        /**
+         * The first of them, as written.
+         */
+        first: string;
+      };
+    }
+  | {
+      code: 'empty_header_cells_dropped';
+      args: {
+        /**
+         * How many.
+         */
+        count: number;
+      };
+    }
+  | {
+      code: 'field_too_large';
+      args: {
+        /**
+         * Its length in bytes.
+         */
+        bytes: number;
+        /**
+         * The limit in bytes.
+         */
+        limit: number;
+      };
     }
   | {
       code: 'too_many_fields';
@@ -846,12 +955,21 @@ export interface SourceOverlap {
  * via the `definition` "ForecastReport".
  */
 export interface ForecastReport {
+  input: ForecastInput;
+  purchase_model: ModelChoice;
   /**
-   * BG/NBD fit (r, alpha, a, b, log_likelihood, converged, iterations), when identifiable.
+   * The spend models compared and the one expected spend uses (none: too few repeat buyers
+   * with a positive spend, each member's own mean spend is used).
+   */
+  spend_model: ModelChoice | null;
+  /**
+   * BG/NBD fit (r, alpha, a, b, log_likelihood, converged, iterations), when its likelihood
+   * has a maximum (else it is in `not_fitted` with the reason and `purchase_model` says
+   * which simpler model is used).
    */
   bgnbd: BgNbdFit | null;
   /**
-   * Gamma-Gamma fit (p, q, gamma ...), when identifiable.
+   * Gamma-Gamma fit (p, q, gamma ...), when its likelihood has a maximum.
    */
   gamma_gamma: GammaGammaFit | null;
   settings: ForecastSettingsReport;
@@ -880,6 +998,93 @@ export interface ForecastReport {
    * Mean P(alive) in a frequency (rows: 0..=9, 10+ repeat days) × recency-decile (columns) matrix.
    */
   p_alive_matrix: (number | null)[][];
+}
+/**
+ * What the forecast models were fitted on, and how it differs from a raw transaction log:
+ * only members' purchases count (guests, member-summary rows without dates, closed and fully
+ * refunded orders and returns are not in it), up to the as-of date, and several purchases by
+ * one member on one day are one purchase day (lifetimes' `summary_data_from_transaction_data`).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ForecastInput".
+ */
+export interface ForecastInput {
+  /**
+   * Members with a purchase on or before the as-of date (the customers the models see).
+   */
+  customers: number;
+  /**
+   * Of them, members who bought on two days or more (frequency > 0).
+   */
+  repeat_customers: number;
+  /**
+   * Purchases of those members (orders with a positive net amount).
+   */
+  purchases: number;
+  /**
+   * Distinct (member, day) pairs: what the purchase models count.
+   */
+  purchase_days: number;
+  /**
+   * Repeat buyers with a positive mean repeat spend (the spend models' input).
+   */
+  spend_customers: number;
+}
+/**
+ * The models compared for one part of the forecast and the one used.
+ *
+ * Rule: every model whose likelihood has a maximum is a candidate; the one with the lowest
+ * AIC (2k − 2 LL) is used, the simpler one on a tie. A model whose likelihood keeps rising
+ * towards the edge of its parameters (e.g. BG/NBD on buyers who all buy at one rate) has no
+ * estimate: its `reason` says so and a nested, simpler model takes its place.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ModelChoice".
+ */
+export interface ModelChoice {
+  /**
+   * Key of the model used (`bgnbd`, `bg_poisson`, `nbd`, `poisson`; `gamma_gamma`,
+   * `common_mean`), none when no candidate has an estimate.
+   */
+  chosen: string | null;
+  /**
+   * Every model considered, from the richest to the simplest.
+   */
+  candidates: ModelCandidate[];
+}
+/**
+ * One model considered.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ModelCandidate".
+ */
+export interface ModelCandidate {
+  /**
+   * Model key.
+   */
+  model: string;
+  /**
+   * Estimates by name (empty without an estimate). Rates and scales are per time unit.
+   */
+  parameters: {
+    [k: string]: number;
+  };
+  /**
+   * Total log-likelihood at the estimates (comparable across the candidates).
+   */
+  log_likelihood: number | null;
+  /**
+   * AIC = 2 × parameters − 2 × log-likelihood.
+   */
+  aic: number | null;
+  /**
+   * Whether the optimiser reached its tolerance; when false a notice says so.
+   */
+  converged: boolean | null;
+  /**
+   * Why the model has no estimate, in English.
+   */
+  reason: string | null;
 }
 /**
  * Fitted BG/NBD parameters and fit diagnostics.
@@ -965,7 +1170,7 @@ export interface ForecastSettingsReport {
    */
   time_unit: string;
   /**
-   * CLV horizon in months (30-day months, as lifetimes).
+   * CLV horizon in months (30 days, or 4.345 weeks when fitted in weeks, as lifetimes).
    */
   clv_months: number;
   /**
@@ -1006,7 +1211,15 @@ export interface HoldoutReport {
    * Holdout window length in the time unit.
    */
   holdout_length: number;
-  fit: BgNbdFit;
+  /**
+   * Purchase model chosen on the calibration period (same rule as `purchase_model`), whose
+   * predictions are compared.
+   */
+  model: string;
+  /**
+   * BG/NBD fitted on the calibration period, when its likelihood has a maximum there.
+   */
+  fit: BgNbdFit | null;
   /**
    * Customers with a purchase in the calibration period (the ones compared).
    */

@@ -1,0 +1,652 @@
+//! Identification: BG/NBD's nested limits, and the choice of the purchase model the data
+//! supports.
+//!
+//! BG/NBD has no maximum on data whose purchase rates are homogeneous or where nobody drops
+//! out: the likelihood keeps rising as r, α → ∞ with r/α fixed (every rate equals λ = r/α)
+//! or as a → 0 / b → ∞ (every dropout probability is 0). Its supremum is then the likelihood
+//! of a simpler model nested at that edge, which is fitted here instead:
+//!
+//! | key          | model                                   | parameters |
+//! |--------------|-----------------------------------------|------------|
+//! | `bgnbd`      | BG/NBD                                  | r, α, a, b |
+//! | `bg_poisson` | one purchase rate λ, Beta-geometric dropout | λ, a, b |
+//! | `nbd`        | Gamma-distributed rates, nobody drops out | r, α     |
+//! | `poisson`    | one purchase rate λ, nobody drops out   | λ          |
+//!
+//! Every likelihood is that of the same data (x, t_x, T) in the same form as BG/NBD's (the
+//! densities of the purchase times), so the four are compared directly: the model with the
+//! lowest AIC = 2k − 2 LL is used for member forecasts, a simpler one on a tie. A fit whose
+//! shape parameter runs past e^±10 has no estimate ([`ForecastError::NoMaximum`]) and is not
+//! a candidate; Poisson always has one (λ = Σx / ΣT).
+
+use super::bgnbd::{BgNbdData, BgNbdFit};
+use super::optimize::{fit_multistart, StopRule, DIVERGED_LOG_PARAM};
+use super::special::{digamma, ln_gamma, ln_gamma_ratio, NeumaierSum};
+use super::summary::CustomerSummary;
+use super::{ForecastError, Limit};
+
+/// A purchase model with its parameters (time in the forecast's unit).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PurchaseModel {
+    /// BG/NBD.
+    BgNbd(BgNbdFit),
+    /// Everyone buys at rate λ while alive; after each purchase drops out with p ~ Beta(a, b).
+    BgPoisson {
+        /// Purchase rate per unit.
+        lambda: f64,
+        /// First Beta shape.
+        a: f64,
+        /// Second Beta shape.
+        b: f64,
+    },
+    /// Rates λ ~ Gamma(r, α), nobody drops out.
+    Nbd {
+        /// Gamma shape.
+        r: f64,
+        /// Gamma scale (time units).
+        alpha: f64,
+    },
+    /// Everyone buys at rate λ, nobody drops out.
+    Poisson {
+        /// Purchase rate per unit.
+        lambda: f64,
+    },
+}
+
+/// Largest number of terms [`bg_poisson_alive_expectation`] sums (a 50-year horizon at
+/// several purchases a day); beyond it the result is what was summed.
+const MAX_POISSON_TERMS: usize = 2_000_000;
+
+impl PurchaseModel {
+    /// Report key: `bgnbd`, `bg_poisson`, `nbd` or `poisson`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            PurchaseModel::BgNbd(_) => "bgnbd",
+            PurchaseModel::BgPoisson { .. } => "bg_poisson",
+            PurchaseModel::Nbd { .. } => "nbd",
+            PurchaseModel::Poisson { .. } => "poisson",
+        }
+    }
+
+    /// The parameters by name, in the order of the table above.
+    pub fn parameters(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            PurchaseModel::BgNbd(f) => vec![("r", f.r), ("alpha", f.alpha), ("a", f.a), ("b", f.b)],
+            PurchaseModel::BgPoisson { lambda, a, b } => {
+                vec![("lambda", lambda), ("a", a), ("b", b)]
+            }
+            PurchaseModel::Nbd { r, alpha } => vec![("r", r), ("alpha", alpha)],
+            PurchaseModel::Poisson { lambda } => vec![("lambda", lambda)],
+        }
+    }
+
+    /// Whether the model lets customers drop out (otherwise everyone is alive).
+    pub fn has_dropout(&self) -> bool {
+        matches!(
+            self,
+            PurchaseModel::BgNbd(_) | PurchaseModel::BgPoisson { .. }
+        )
+    }
+
+    /// P(alive | x, t_x, T).
+    pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        match *self {
+            PurchaseModel::BgNbd(f) => f.p_alive(x, t_x, t),
+            PurchaseModel::BgPoisson { lambda, a, b } => {
+                if x <= 0.0 {
+                    1.0
+                } else {
+                    let lo = a.ln() - (b + x - 1.0).ln() + lambda * (t - t_x);
+                    1.0 / (1.0 + lo.exp())
+                }
+            }
+            PurchaseModel::Nbd { .. } | PurchaseModel::Poisson { .. } => 1.0,
+        }
+    }
+
+    /// Expected purchases in the next `horizons[j]` units for (x, t_x, T), into `out[j]`.
+    pub fn conditional_expected_purchases_many(
+        &self,
+        horizons: &[f64],
+        x: f64,
+        t_x: f64,
+        t: f64,
+        out: &mut [f64],
+    ) {
+        match *self {
+            PurchaseModel::BgNbd(f) => {
+                f.conditional_expected_purchases_many(horizons, x, t_x, t, out)
+            }
+            PurchaseModel::BgPoisson { lambda, a, b } => {
+                let alive = self.p_alive(x, t_x, t);
+                for (o, &h) in out.iter_mut().zip(horizons) {
+                    *o = alive * bg_poisson_alive_expectation(lambda * h.max(0.0), a, b, x);
+                }
+            }
+            PurchaseModel::Nbd { r, alpha } => {
+                // posterior rate Gamma(r + x, α + T), nobody drops out
+                for (o, &h) in out.iter_mut().zip(horizons) {
+                    *o = (r + x) / (alpha + t) * h.max(0.0);
+                }
+            }
+            PurchaseModel::Poisson { lambda } => {
+                for (o, &h) in out.iter_mut().zip(horizons) {
+                    *o = lambda * h.max(0.0);
+                }
+            }
+        }
+    }
+}
+
+/// Expected purchases in a window of y = λt expected Poisson events of a customer alive now
+/// with x past repeat purchases, dropout p ~ Beta(a, b) (the posterior is Beta(a, b + x)).
+///
+/// The n-th purchase happens if the Poisson count reaches n and the customer survived the
+/// n − 1 before it: E = Σ_{n≥1} P(N ≥ n) E[(1−p)^(n−1)], with E[(1−p)^m] = Π_{j<m} (b+x+j) /
+/// (a+b+x+j). All terms are positive (no cancellation), unlike the confluent 1F1 form.
+pub fn bg_poisson_alive_expectation(y: f64, a: f64, b: f64, x: f64) -> f64 {
+    if y.is_nan() || y <= 0.0 {
+        return 0.0;
+    }
+    let bx = b + x;
+    let mut sum = NeumaierSum::default();
+    let mut tail = -(-y).exp_m1(); // P(N >= 1)
+    let mut survive = 1.0; // E[(1−p)^(n−1)]
+    let ln_y = y.ln();
+    // P(N = n): multiplied up from e^−y while that does not underflow, else from logs
+    let small = y < 700.0;
+    let mut pmf = (-y).exp();
+    let mut n = 1usize;
+    let mut total = 0.0f64;
+    while n <= MAX_POISSON_TERMS {
+        let term = tail * survive;
+        sum.add(term);
+        total += term;
+        if (n as f64) > y && (term <= 1e-17 * total || tail <= 0.0) {
+            break;
+        }
+        // P(N >= n+1) = P(N >= n) − P(N = n)
+        let nf = n as f64;
+        pmf = if small {
+            pmf * y / nf
+        } else {
+            (-y + nf * ln_y - ln_gamma(nf + 1.0)).exp()
+        };
+        tail = (tail - pmf).max(0.0);
+        survive *= (bx + nf - 1.0) / (a + bx + nf - 1.0);
+        n += 1;
+    }
+    sum.value()
+}
+
+/// A fitted purchase model with its fit diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FittedModel {
+    /// The model and its estimates.
+    pub model: PurchaseModel,
+    /// Total log-likelihood at the estimates.
+    pub log_likelihood: f64,
+    /// Whether the optimiser reached its tolerance (closed forms: always).
+    pub converged: bool,
+    /// Optimiser iterations (0 for closed forms).
+    pub iterations: u32,
+}
+
+impl FittedModel {
+    /// Number of estimated parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.model.parameters().len()
+    }
+
+    /// Akaike's information criterion 2k − 2 LL.
+    pub fn aic(&self) -> f64 {
+        2.0 * self.parameter_count() as f64 - 2.0 * self.log_likelihood
+    }
+}
+
+/// One model considered for the purchase forecasts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Model key.
+    pub key: &'static str,
+    /// Its fit, or why it has none.
+    pub fit: Result<FittedModel, ForecastError>,
+}
+
+/// The purchase models considered and the one the data supports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PurchaseChoice {
+    /// BG/NBD, BG/Poisson, NBD and Poisson, in that order.
+    pub candidates: Vec<Candidate>,
+    /// Index of the chosen candidate (lowest AIC; the simpler on a tie).
+    pub chosen: usize,
+}
+
+impl PurchaseChoice {
+    /// The chosen fit.
+    pub fn chosen_fit(&self) -> FittedModel {
+        match &self.candidates[self.chosen].fit {
+            Ok(f) => *f,
+            // `chosen` always points at a fitted candidate (Poisson always is)
+            Err(_) => unreachable!("the chosen purchase model is fitted"),
+        }
+    }
+
+    /// The BG/NBD fit when it has an estimate.
+    pub fn bgnbd(&self) -> Option<BgNbdFit> {
+        self.candidates.iter().find_map(|c| match c.fit {
+            Ok(FittedModel {
+                model: PurchaseModel::BgNbd(f),
+                ..
+            }) => Some(f),
+            _ => None,
+        })
+    }
+}
+
+/// Fits BG/NBD and its nested limits and chooses among them (see the module docs).
+pub fn choose(summaries: &[CustomerSummary]) -> Result<PurchaseChoice, ForecastError> {
+    let data = BgNbdData::new(summaries)?;
+    choose_data(&data)
+}
+
+/// [`choose`] on grouped data.
+pub fn choose_data(data: &BgNbdData) -> Result<PurchaseChoice, ForecastError> {
+    let candidates = vec![
+        Candidate {
+            key: "bgnbd",
+            fit: super::bgnbd::fit_data(data).map(|f| FittedModel {
+                model: PurchaseModel::BgNbd(f),
+                log_likelihood: f.log_likelihood,
+                converged: f.converged,
+                iterations: f.iterations,
+            }),
+        },
+        Candidate {
+            key: "bg_poisson",
+            fit: fit_bg_poisson(data),
+        },
+        Candidate {
+            key: "nbd",
+            fit: fit_nbd(data),
+        },
+        Candidate {
+            key: "poisson",
+            fit: fit_poisson(data),
+        },
+    ];
+    // simplest first, so a tie keeps the simpler model
+    let mut chosen: Option<(usize, f64)> = None;
+    for (i, c) in candidates.iter().enumerate().rev() {
+        if let Ok(f) = &c.fit {
+            let aic = f.aic();
+            if aic.is_finite() && chosen.is_none_or(|(_, best)| aic < best) {
+                chosen = Some((i, aic));
+            }
+        }
+    }
+    let (chosen, _) = chosen.ok_or_else(|| ForecastError::FitFailed {
+        model: "poisson",
+        reason: "no purchase model has a finite likelihood".into(),
+    })?;
+    Ok(PurchaseChoice { candidates, chosen })
+}
+
+/// Poisson without dropout: λ = Σx / ΣT, LL = Σx (ln λ − 1).
+pub fn fit_poisson(data: &BgNbdData) -> Result<FittedModel, ForecastError> {
+    let (sum_x, sum_t) = data.totals();
+    if !(sum_x > 0.0 && sum_t > 0.0) {
+        return Err(ForecastError::NoRepeatPurchases);
+    }
+    let lambda = sum_x / sum_t;
+    Ok(FittedModel {
+        model: PurchaseModel::Poisson { lambda },
+        log_likelihood: sum_x * (lambda.ln() - 1.0),
+        converged: true,
+        iterations: 0,
+    })
+}
+
+impl BgNbdData {
+    /// NBD (no dropout) log-likelihood at (r, α): Σ ln Γ(r+x)/Γ(r) − r ln(1 + T/α) − x ln(α+T).
+    pub fn nbd_log_likelihood(&self, params: [f64; 2], grad: Option<&mut [f64; 2]>) -> f64 {
+        let [r, alpha] = params;
+        let rate = r / alpha;
+        let want_grad = grad.is_some();
+        let dg_r = if want_grad { digamma(r) } else { 0.0 };
+        let mut ll = NeumaierSum::default();
+        let mut g = [0.0f64; 2];
+        for &(x, w) in &self.xs {
+            ll.add(w * ln_gamma_ratio(r, x));
+            if want_grad {
+                g[0] += w * (digamma(r + x) - dg_r);
+            }
+        }
+        let l1p: Vec<f64> = self.times.iter().map(|&v| (v / alpha).ln_1p()).collect();
+        for &(xi, _, ti, w) in &self.triples {
+            let (x, tau) = (self.xs[xi as usize].0, self.times[ti as usize]);
+            let ti = ti as usize;
+            ll.add(w * (-r * l1p[ti] - x * (alpha + tau).ln()));
+            if want_grad {
+                g[0] -= w * l1p[ti];
+                g[1] += w * (rate * tau - x) / (alpha + tau);
+            }
+        }
+        if let Some(out) = grad {
+            *out = g;
+        }
+        ll.value()
+    }
+
+    /// BG/Poisson log-likelihood at (λ, a, b): x ln λ + ln B(a, b+x)/B(a, b) − λT
+    /// + ln(1 + a/(b+x−1) e^(λ(T − t_x))) for x > 0.
+    pub fn bg_poisson_log_likelihood(&self, params: [f64; 3], grad: Option<&mut [f64; 3]>) -> f64 {
+        let [lambda, a, b] = params;
+        let want_grad = grad.is_some();
+        let (dg_ab, dg_b) = if want_grad {
+            (digamma(a + b), digamma(b))
+        } else {
+            (0.0, 0.0)
+        };
+        let ln_lambda = lambda.ln();
+        let ln_a = a.ln();
+        let mut ll = NeumaierSum::default();
+        let mut g = [0.0f64; 3];
+        let mut c4 = Vec::with_capacity(self.xs.len());
+        for &(x, w) in &self.xs {
+            ll.add(w * (x * ln_lambda + ln_gamma_ratio(b, x) - ln_gamma_ratio(a + b, x)));
+            if want_grad {
+                let dg_abx = digamma(a + b + x);
+                g[0] += w * x / lambda;
+                g[1] += w * (dg_ab - dg_abx);
+                g[2] += w * (dg_ab + digamma(b + x) - dg_b - dg_abx);
+            }
+            c4.push(if x > 0.0 {
+                ln_a - (b + x - 1.0).ln()
+            } else {
+                0.0
+            });
+        }
+        let mut drop_weight = vec![0.0f64; if want_grad { self.xs.len() } else { 0 }];
+        for &(xi, txi, ti, w) in &self.triples {
+            let (xi, t_x, t) = (
+                xi as usize,
+                self.times[txi as usize],
+                self.times[ti as usize],
+            );
+            let x = self.xs[xi].0;
+            if x > 0.0 {
+                let d = c4[xi] + lambda * (t - t_x);
+                let (lse, w4) = if d > 0.0 {
+                    let e = (-d).exp();
+                    (d + e.ln_1p(), 1.0 / (1.0 + e))
+                } else {
+                    let e = d.exp();
+                    (e.ln_1p(), e / (1.0 + e))
+                };
+                ll.add(w * (-lambda * t + lse));
+                if want_grad {
+                    g[0] += w * (-t + w4 * (t - t_x));
+                    drop_weight[xi] += w * w4;
+                }
+            } else {
+                ll.add(-w * lambda * t);
+                if want_grad {
+                    g[0] -= w * t;
+                }
+            }
+        }
+        if let Some(out) = grad {
+            for (xi, &dw) in drop_weight.iter().enumerate() {
+                let x = self.xs[xi].0;
+                if x > 0.0 {
+                    g[1] += dw / a;
+                    g[2] -= dw / (b + x - 1.0);
+                }
+            }
+            *out = g;
+        }
+        ll.value()
+    }
+}
+
+fn mean_rate(data: &BgNbdData) -> f64 {
+    let (sum_x, sum_t) = data.totals();
+    if sum_x > 0.0 && sum_t > 0.0 {
+        sum_x / sum_t
+    } else {
+        1.0
+    }
+}
+
+/// NBD without dropout, by maximum likelihood; [`ForecastError::NoMaximum`] when r runs off
+/// (the rates are homogeneous: Poisson is the model).
+pub fn fit_nbd(data: &BgNbdData) -> Result<FittedModel, ForecastError> {
+    let lambda = mean_rate(data);
+    let starts = [
+        [1.0, 1.0 / lambda],
+        [0.25, 0.25 / lambda],
+        [4.0, 4.0 / lambda],
+    ];
+    let best = fit_multistart(
+        |p, g| data.nbd_log_likelihood(p, g),
+        data.total_weight,
+        &starts,
+        StopRule::FirstConverged,
+        0b01,
+    )
+    .ok_or(ForecastError::FitFailed {
+        model: "nbd",
+        reason: "the likelihood was not finite at any starting point".into(),
+    })?;
+    if best.escaped {
+        return Err(ForecastError::NoMaximum {
+            model: "nbd",
+            limit: if best.params[0] > 1.0 {
+                Limit::SameRates
+            } else {
+                Limit::Other
+            },
+        });
+    }
+    let [r, alpha] = best.params;
+    Ok(FittedModel {
+        model: PurchaseModel::Nbd { r, alpha },
+        log_likelihood: -best.f * data.total_weight,
+        converged: best.converged,
+        iterations: best.iterations,
+    })
+}
+
+/// BG/Poisson by maximum likelihood; [`ForecastError::NoMaximum`] when a or b runs off.
+pub fn fit_bg_poisson(data: &BgNbdData) -> Result<FittedModel, ForecastError> {
+    let lambda = mean_rate(data);
+    let starts = [[lambda, 1.0, 1.0], [lambda, 0.8, 2.5], [lambda, 0.3, 6.0]];
+    let best = fit_multistart(
+        |p, g| data.bg_poisson_log_likelihood(p, g),
+        data.total_weight,
+        &starts,
+        StopRule::TwoAgree,
+        0b110,
+    )
+    .ok_or(ForecastError::FitFailed {
+        model: "bg_poisson",
+        reason: "the likelihood was not finite at any starting point".into(),
+    })?;
+    let [lambda, a, b] = best.params;
+    if best.escaped {
+        return Err(ForecastError::NoMaximum {
+            model: "bg_poisson",
+            limit: if a.ln() <= -DIVERGED_LOG_PARAM || b.ln() >= DIVERGED_LOG_PARAM {
+                Limit::NoDropout
+            } else {
+                Limit::Other
+            },
+        });
+    }
+    Ok(FittedModel {
+        model: PurchaseModel::BgPoisson { lambda, a, b },
+        log_likelihood: -best.f * data.total_weight,
+        converged: best.converged,
+        iterations: best.iterations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::forecast::optimize::assert_gradient;
+
+    fn cs(x: f64, t_x: f64, t: f64) -> CustomerSummary {
+        CustomerSummary {
+            frequency: x,
+            recency: t_x,
+            t,
+            monetary_value: 0.0,
+        }
+    }
+
+    fn sample() -> BgNbdData {
+        BgNbdData::new(&[
+            cs(0.0, 0.0, 30.0),
+            cs(2.0, 20.0, 35.0),
+            cs(2.0, 20.0, 35.0),
+            cs(5.0, 12.0, 40.0),
+            cs(1.0, 3.0, 9.0),
+            cs(7.0, 50.0, 52.0),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn limit_gradients_match_finite_differences() {
+        let d = sample();
+        for p in [[0.7, 12.0], [3.0, 40.0]] {
+            assert_gradient(|q, g| d.nbd_log_likelihood(q, g), p);
+        }
+        for p in [[0.1, 0.8, 2.5], [0.05, 3.0, 0.7]] {
+            assert_gradient(|q, g| d.bg_poisson_log_likelihood(q, g), p);
+        }
+        for p in [[0.7, 12.0, 0.8, 2.5], [3.0, 40.0, 2.0, 5.0]] {
+            assert_gradient(|q, g| d.log_likelihood(q, g), p);
+        }
+    }
+
+    #[test]
+    fn limits_are_the_limits_of_the_bgnbd_likelihood() {
+        // r, α → ∞ with r/α = λ: BG/NBD → BG/Poisson; then b → ∞: → Poisson; a → 0: NBD.
+        let d = sample();
+        let (lambda, a, b) = (0.13, 0.9, 3.1);
+        let big = 1e9;
+        let bg = d.log_likelihood([big, big / lambda, a, b], None);
+        let bgp = d.bg_poisson_log_likelihood([lambda, a, b], None);
+        assert!((bg - bgp).abs() < 1e-6, "{bg} vs {bgp}");
+        let (sum_x, sum_t) = d.totals();
+        let poisson = sum_x * lambda.ln() - lambda * sum_t;
+        let no_dropout = d.bg_poisson_log_likelihood([lambda, 1e-12, 1.0], None);
+        assert!(
+            (no_dropout - poisson).abs() < 1e-9,
+            "{no_dropout} vs {poisson}"
+        );
+        let nbd = d.nbd_log_likelihood([0.7, 12.0], None);
+        let bg_no_dropout = d.log_likelihood([0.7, 12.0, 1e-13, 1.0], None);
+        assert!(
+            (nbd - bg_no_dropout).abs() < 1e-9,
+            "{nbd} vs {bg_no_dropout}"
+        );
+    }
+
+    #[test]
+    fn bg_poisson_expectation_matches_an_integral_over_the_dropout_probability() {
+        // E = E_p[(1 − e^(−y p)) / p] with p ~ Beta(a, b + x): Simpson's rule on [0, 1]
+        let (a, b, x) = (2.5, 3.0, 2.0);
+        let beta = (b + x, ln_gamma(a) + ln_gamma(b + x) - ln_gamma(a + b + x));
+        for &y in &[0.3, 4.0, 40.0] {
+            let n = 20_000;
+            let h = 1.0 / n as f64;
+            let f = |p: f64| {
+                if p <= 0.0 {
+                    return 0.0; // p^(a−1) = 0 there (a > 1), and (1−e^(−yp))/p → y
+                }
+                let density = ((a - 1.0) * p.ln() + (beta.0 - 1.0) * (-p).ln_1p() - beta.1).exp();
+                -(-y * p).exp_m1() / p * density
+            };
+            let mut s = f(0.0) + f(1.0);
+            for i in 1..n {
+                s += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+            }
+            let integral = s * h / 3.0;
+            let got = bg_poisson_alive_expectation(y, a, b, x);
+            assert!(
+                (got - integral).abs() < 1e-9 * integral,
+                "y={y}: {got} vs {integral}"
+            );
+        }
+        // and it is BG/NBD's expectation in the limit r, α → ∞
+        let (lambda, a, b) = (0.2, 0.9, 3.1);
+        let limit = BgNbdFit::from_params(1e8, 1e8 / lambda, a, b);
+        let m = PurchaseModel::BgPoisson { lambda, a, b };
+        let mut out = [0.0; 2];
+        m.conditional_expected_purchases_many(&[10.0, 90.0], 3.0, 20.0, 30.0, &mut out);
+        for (j, h) in [10.0, 90.0].into_iter().enumerate() {
+            let e = limit.conditional_expected_purchases(h, 3.0, 20.0, 30.0);
+            assert!((out[j] - e).abs() < 1e-5 * e, "{} vs {e}", out[j]);
+        }
+        assert!((m.p_alive(3.0, 20.0, 30.0) - limit.p_alive(3.0, 20.0, 30.0)).abs() < 1e-6);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::analysis::forecast::summary::{summarize, TimeUnit};
+
+    #[test]
+    #[ignore = "timing only: cargo test --release --lib limits_timing -- --ignored --nocapture"]
+    fn limits_timing_breakdown() {
+        let mut state = 7u64;
+        let mut uniform = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        };
+        let customers: Vec<Vec<(i32, f64)>> = (0..1_000_000)
+            .map(|_| {
+                let mut t = uniform() * 365.0;
+                let mut days = Vec::new();
+                while t <= 730.0 {
+                    days.push((t.floor() as i32, 20.0));
+                    t += -uniform().ln() / 0.02;
+                }
+                days
+            })
+            .collect();
+        let clock = std::time::Instant::now();
+        let s: Vec<CustomerSummary> = customers
+            .iter()
+            .filter_map(|c| summarize(c, 730, TimeUnit::Day))
+            .collect();
+        eprintln!("summarize {:?}", clock.elapsed());
+        let clock = std::time::Instant::now();
+        let d = BgNbdData::new(&s).unwrap();
+        eprintln!(
+            "group {:?} ({} triples)",
+            clock.elapsed(),
+            d.distinct_triples()
+        );
+        let clock = std::time::Instant::now();
+        let r = crate::analysis::forecast::bgnbd::fit_data(&d);
+        eprintln!("bgnbd {:?} {r:?}", clock.elapsed());
+        let clock = std::time::Instant::now();
+        let r = fit_bg_poisson(&d);
+        eprintln!("bg_poisson {:?} {r:?}", clock.elapsed());
+        let clock = std::time::Instant::now();
+        let r = fit_nbd(&d);
+        eprintln!("nbd {:?} {r:?}", clock.elapsed());
+        let clock = std::time::Instant::now();
+        let m = PurchaseModel::Poisson { lambda: 0.02 };
+        let h = crate::analysis::forecast::clv::score_histories(&m, &s, 12, 0.01, TimeUnit::Day);
+        eprintln!("score {:?} {}", clock.elapsed(), h.len());
+    }
+}
