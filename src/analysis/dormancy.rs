@@ -206,12 +206,14 @@ mod key_tests {
         assert_eq!(Segment::from_key("Important value"), None);
         assert_eq!(
             [
-                RepurchaseStatus::Overdue,
+                RepurchaseStatus::RecentlyOverdue,
+                RepurchaseStatus::LongOverdue,
+                RepurchaseStatus::Lapsed,
                 RepurchaseStatus::Due,
                 RepurchaseStatus::Later
             ]
             .map(|s| s.key()),
-            ["overdue", "due", "later"]
+            ["recently_overdue", "long_overdue", "lapsed", "due", "later"]
         );
         assert_eq!(
             [ChurnBand::Low, ChurnBand::Medium, ChurnBand::High].map(|s| s.key()),

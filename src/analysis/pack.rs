@@ -152,6 +152,9 @@ impl RowCounts {
             *self.stage_n.entry(k).or_default() += v;
         }
         self.rep.overdue += o.rep.overdue;
+        self.rep.recently_overdue += o.rep.recently_overdue;
+        self.rep.long_overdue += o.rep.long_overdue;
+        self.rep.lapsed += o.rep.lapsed;
         self.rep.due += o.rep.due;
         self.rep.later += o.rep.later;
         self.cycles.extend(o.cycles);
@@ -284,13 +287,21 @@ fn member_rows(
                 if m.frequency() >= 2 && last > first {
                     cycles.push(cycle);
                 }
-                let (next, status) =
-                    repurchase::expected_next(last, cycle, as_of, ctx.inputs.due_window_days);
+                let (next, status) = repurchase::expected_next(
+                    last,
+                    cycle,
+                    as_of,
+                    ctx.inputs.due_window_days,
+                    ctx.inputs.thresholds[2],
+                );
                 row.personal_cycle_days = Some((cycle * 10.0).round() / 10.0);
                 row.expected_next_purchase = Some(next);
                 row.repurchase_status = Some(status.key());
+                rep.overdue += usize::from(status.is_overdue());
                 match status {
-                    repurchase::RepurchaseStatus::Overdue => rep.overdue += 1,
+                    repurchase::RepurchaseStatus::RecentlyOverdue => rep.recently_overdue += 1,
+                    repurchase::RepurchaseStatus::LongOverdue => rep.long_overdue += 1,
+                    repurchase::RepurchaseStatus::Lapsed => rep.lapsed += 1,
                     repurchase::RepurchaseStatus::Due => rep.due += 1,
                     repurchase::RepurchaseStatus::Later => rep.later += 1,
                 }

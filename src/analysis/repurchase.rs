@@ -7,8 +7,13 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum RepurchaseStatus {
-    /// 已逾期: expected before as-of.
-    Overdue,
+    /// 刚逾期: expected before as-of, at most one personal cycle ago (a reminder still fits).
+    RecentlyOverdue,
+    /// 久未复购: expected more than one personal cycle before as-of, not yet dormant (win back).
+    LongOverdue,
+    /// 已沉睡: expected before as-of and the last purchase is past the dormancy threshold
+    /// (t3, where the 沉睡 tier begins): lapsed, not late.
+    Lapsed,
     /// 即将复购: within the next `due_window` days.
     Due,
     /// 未到期: later.
@@ -19,6 +24,16 @@ impl RepurchaseStatus {
     /// Report key.
     pub fn key(self) -> &'static str {
         self.into()
+    }
+
+    /// Whether the expected next purchase is before as-of (any of the three overdue kinds).
+    pub fn is_overdue(self) -> bool {
+        matches!(
+            self,
+            RepurchaseStatus::RecentlyOverdue
+                | RepurchaseStatus::LongOverdue
+                | RepurchaseStatus::Lapsed
+        )
     }
 }
 
@@ -37,15 +52,26 @@ pub fn personal_cycle_days(
 }
 
 /// Expected next purchase day (rounded to the nearest day) and its status.
+///
+/// Overdue members are split by how late they are: lapsed when their recency is past
+/// `dormant_after_days` (the dormancy threshold t3), else recently overdue when at most one
+/// personal cycle late, else long overdue.
 pub fn expected_next(
     last: i32,
     cycle_days: f64,
     as_of: i32,
     due_window: i32,
+    dormant_after_days: f64,
 ) -> (i32, RepurchaseStatus) {
     let next = last + cycle_days.round() as i32;
     let status = if next < as_of {
-        RepurchaseStatus::Overdue
+        if f64::from(as_of - last) > dormant_after_days {
+            RepurchaseStatus::Lapsed
+        } else if f64::from(as_of - next) <= cycle_days {
+            RepurchaseStatus::RecentlyOverdue
+        } else {
+            RepurchaseStatus::LongOverdue
+        }
     } else if next <= as_of + due_window {
         RepurchaseStatus::Due
     } else {
@@ -65,17 +91,24 @@ mod tests {
         assert_eq!(personal_cycle_days(5, 5, 1, None), None);
         // Several purchases on one day: no spread, fall back to the median.
         assert_eq!(personal_cycle_days(5, 5, 3, Some(20.0)), Some(20.0));
-        assert_eq!(
-            expected_next(100, 30.0, 140, 30),
-            (130, RepurchaseStatus::Overdue)
-        );
-        assert_eq!(
-            expected_next(100, 30.0, 130, 30),
-            (130, RepurchaseStatus::Due)
-        );
-        assert_eq!(
-            expected_next(100, 30.0, 100, 29),
-            (130, RepurchaseStatus::Later)
-        );
+        // (last, cycle, as-of) → status, dormant after 365 days of recency
+        let cases = [
+            (100, 30.0, 130, 130, RepurchaseStatus::Due),
+            (100, 30.0, 100, 130, RepurchaseStatus::Later),
+            (100, 30.0, 131, 130, RepurchaseStatus::RecentlyOverdue), // one day late
+            (100, 30.0, 160, 130, RepurchaseStatus::RecentlyOverdue), // exactly one cycle late
+            (100, 30.0, 161, 130, RepurchaseStatus::LongOverdue),
+            (100, 30.0, 465, 130, RepurchaseStatus::LongOverdue), // recency 365: not yet past
+            (100, 30.0, 466, 130, RepurchaseStatus::Lapsed),
+            (100, 400.0, 466, 500, RepurchaseStatus::Later), // a long cycle is not lapsed
+        ];
+        for (last, cycle, as_of, next, status) in cases {
+            let window = if as_of == 100 { 29 } else { 30 };
+            assert_eq!(
+                expected_next(last, cycle, as_of, window, 365.0),
+                (next, status),
+                "last {last}, cycle {cycle}, as of {as_of}"
+            );
+        }
     }
 }

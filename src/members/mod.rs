@@ -154,7 +154,7 @@ mod tests {
             segment_ten: Some(Arc::from("Lost")),
             dormancy: "dormant",
             lifecycle: "churn",
-            repurchase_status: Some("overdue"),
+            repurchase_status: Some("long_overdue"),
             ..bare()
         };
         let rows = || vec![bare(), other(), full(), other(), bare()];

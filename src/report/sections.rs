@@ -176,8 +176,14 @@ pub struct DormancyReport {
 /// Expected-next-purchase status counts.
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct RepurchaseReport {
-    /// 已逾期.
+    /// 已逾期: expected before as-of, the sum of the three kinds below.
     pub overdue: usize,
+    /// 刚逾期: at most one personal cycle late (remind).
+    pub recently_overdue: usize,
+    /// 久未复购: more than one personal cycle late, not yet past the dormancy threshold (win back).
+    pub long_overdue: usize,
+    /// 已沉睡: overdue and the last purchase past the dormancy threshold t3 (lapsed).
+    pub lapsed: usize,
     /// 即将复购.
     pub due: usize,
     /// 未到期.

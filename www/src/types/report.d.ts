@@ -913,9 +913,21 @@ export interface DormancyReport {
  */
 export interface RepurchaseReport {
   /**
-   * 已逾期.
+   * 已逾期: expected before as-of, the sum of the three kinds below.
    */
   overdue: number;
+  /**
+   * 刚逾期: at most one personal cycle late (remind).
+   */
+  recently_overdue: number;
+  /**
+   * 久未复购: more than one personal cycle late, not yet past the dormancy threshold (win back).
+   */
+  long_overdue: number;
+  /**
+   * 已沉睡: overdue and the last purchase past the dormancy threshold t3 (lapsed).
+   */
+  lapsed: number;
   /**
    * 即将复购.
    */
