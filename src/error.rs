@@ -31,9 +31,10 @@ pub enum Error {
         row: usize,
         column: usize,
     },
-    /// Every data row has fewer fields than the header: the header line probably has an extra
-    /// delimiter, so every column name after it would sit over another column's values.
-    HeaderWiderThanRows {
+    /// Every data row has fewer fields than the header (the header line probably has an extra
+    /// delimiter), or more, with values past the header's last column (the header line
+    /// probably lost one): every column name after it would sit over another column's values.
+    HeaderWidthMismatch {
         file: String,
         header: usize,
         rows: usize,
@@ -119,7 +120,7 @@ impl Error {
             | Error::UnreadableSpreadsheet { file, .. }
             | Error::SpreadsheetTooLarge { file, .. }
             | Error::SpreadsheetTooSparse { file, .. }
-            | Error::HeaderWiderThanRows { file, .. }
+            | Error::HeaderWidthMismatch { file, .. }
             | Error::DatesUnreadable { file, .. }
             | Error::SheetNotFound { file, .. }
             | Error::NoDateColumn { file }
@@ -170,7 +171,7 @@ impl Error {
             Error::SheetNotFound { .. } => "sheet_not_found",
             Error::SpreadsheetTooLarge { .. } => "spreadsheet_too_large",
             Error::SpreadsheetTooSparse { .. } => "spreadsheet_too_sparse",
-            Error::HeaderWiderThanRows { .. } => "header_wider_than_rows",
+            Error::HeaderWidthMismatch { .. } => "header_width_mismatch",
             Error::DatesUnreadable { .. } => "dates_unreadable",
             Error::NoDateColumn { .. } => "no_date_column",
             Error::NoAmountColumn { .. } => "no_amount_column",
@@ -202,7 +203,11 @@ impl Error {
             Error::SheetNotFound { file, sheet, available } => format!("{file}: there is no sheet named \"{sheet}\"; the workbook has: {}.", available.join(", ")),
             Error::SpreadsheetTooLarge { file, limit_mib } => format!("{file}: the workbook unzips to more than {limit_mib} MiB, the limit for a workbook. Save the sheet as CSV (no limit), or raise the limit if the file is trusted."),
             Error::SpreadsheetTooSparse { file, row, column } => format!("{file}: the sheet's cells are spread so far apart (e.g. row {row}, column {column}) that reading it would take far more memory than its content. Copy the table into a new sheet or save it as CSV."),
-            Error::HeaderWiderThanRows { file, header, rows } => format!("{file}: the header has {header} columns but every row has {rows}: the header line probably has an extra delimiter, so each column name after it would sit over another column's values. Fix the header line, or set the header row."),
+            Error::HeaderWidthMismatch { file, header, rows } => if rows < header {
+                format!("{file}: the header has {header} columns but every row has {rows}: the header line probably has an extra delimiter, so each column name after it would sit over another column's values. Fix the header line, or set the header row.")
+            } else {
+                format!("{file}: the header has {header} columns but every row has {rows}, with values past the last column: the header line probably lost a delimiter (two column names run together), so each column name after it would sit over another column's values. Fix the header line, or set the header row.")
+            },
             Error::DatesUnreadable { file, column, example, day_first } => if *day_first {
                 format!("{file}: every date in column \"{column}\" was unreadable (e.g. \"{example}\"). Day-first dates (dd/mm/yyyy) are not read unless chosen: choose the date order day-month-year, or month-day-year.")
             } else {
@@ -245,7 +250,11 @@ impl Error {
             Error::SheetNotFound { file, sheet, available } => format!("{file}：没有名为“{sheet}”的工作表；现有：{}。", available.join("、")),
             Error::SpreadsheetTooLarge { file, limit_mib } => format!("{file}：工作簿解压后超过 {limit_mib} MiB 的上限。请把工作表另存为 CSV（没有此上限），或在确认文件可信时提高上限。"),
             Error::SpreadsheetTooSparse { file, row, column } => format!("{file}：工作表的单元格分布过于分散（例如第 {row} 行第 {column} 列），读取所需内存远超其内容。请把表格复制到新工作表或另存为 CSV。"),
-            Error::HeaderWiderThanRows { file, header, rows } => format!("{file}：表头有 {header} 列，但每一行都只有 {rows} 列：表头行可能多了一个分隔符，其后的列名都会对到别的列上。请修正表头行，或指定表头所在行。"),
+            Error::HeaderWidthMismatch { file, header, rows } => if rows < header {
+                format!("{file}：表头有 {header} 列，但每一行都只有 {rows} 列：表头行可能多了一个分隔符，其后的列名都会对到别的列上。请修正表头行，或指定表头所在行。")
+            } else {
+                format!("{file}：表头有 {header} 列，但每一行都有 {rows} 列且最后一列之后还有值：表头行可能少了一个分隔符（两个列名连在了一起），其后的列名都会对到别的列上。请修正表头行，或指定表头所在行。")
+            },
             Error::DatesUnreadable { file, column, example, day_first } => if *day_first {
                 format!("{file}：“{column}”列的日期全部无法识别（例如“{example}”）。日-月-年（dd/mm/yyyy）格式需要手动选择：请选择日期顺序“日-月-年”或“月-日-年”。")
             } else {
@@ -441,6 +450,12 @@ pub enum WarningCode {
         /// How many.
         count: usize,
     },
+    /// Some rows end before the header's last columns (an export that leaves trailing empty
+    /// cells out): those rows are read without them.
+    TrailingColumnsAbsent {
+        /// The columns some rows lack, as written in the header.
+        columns: String,
+    },
     /// A field longer than the limit: not a value of an export.
     FieldTooLarge {
         /// Its length in bytes.
@@ -540,9 +555,9 @@ impl WarningCode {
             WarningCode::RepeatedHeader
             | WarningCode::ReorderedHeader { .. }
             | WarningCode::SecondTable { .. } => WarningKind::HeaderRow,
-            WarningCode::PreambleSkipped { .. } | WarningCode::EmptyHeaderCellsDropped { .. } => {
-                WarningKind::Notice
-            }
+            WarningCode::PreambleSkipped { .. }
+            | WarningCode::EmptyHeaderCellsDropped { .. }
+            | WarningCode::TrailingColumnsAbsent { .. } => WarningKind::Notice,
             WarningCode::TooManyFields { .. }
             | WarningCode::TooFewFields { .. }
             | WarningCode::FieldTooLarge { .. } => WarningKind::RaggedRow,
@@ -575,6 +590,7 @@ impl WarningCode {
             WarningCode::SecondTable { rows, header } => format!("a second table starts here (header: {header}); its {rows} rows are not read: put that table in a file of its own"),
             WarningCode::PreambleSkipped { lines, first } => format!("{lines} line(s) above the header were skipped (a title or notes: \"{first}\"); if that is wrong, set the header row"),
             WarningCode::EmptyHeaderCellsDropped { count } => format!("{count} empty header cell(s) that no row fills were dropped (an extra delimiter in the header line)"),
+            WarningCode::TrailingColumnsAbsent { columns } => format!("some rows end before the last columns ({columns}), as exports that leave trailing empty cells out do; they are read without them"),
             WarningCode::FieldTooLarge { bytes, limit } => format!("a field of {bytes} bytes is beyond the limit of {limit} bytes: not a value of an export"),
             WarningCode::TooManyFields { fields, header } => format!("the row has {fields} fields but the header has {header}; a value probably contains an unquoted delimiter"),
             WarningCode::TooFewFields { fields, header } => format!("the row has {fields} fields but the header has {header}; a delimiter is missing, so its values would be read from the wrong columns"),
@@ -616,6 +632,9 @@ impl WarningCode {
             ),
             WarningCode::EmptyHeaderCellsDropped { count } => format!(
                 "表头中有 {count} 个空单元格没有任何数据行填写，已去掉（表头行多了分隔符）"
+            ),
+            WarningCode::TrailingColumnsAbsent { columns } => format!(
+                "部分行在最后几列（{columns}）之前就结束了（导出时省略了末尾的空单元格），按不含这些列读取"
             ),
             WarningCode::FieldTooLarge { bytes, limit } => format!(
                 "有一个字段长 {bytes} 字节，超过上限 {limit} 字节，不是导出文件中的正常值"

@@ -130,6 +130,14 @@ impl Source<'_> {
         }
     }
 
+    /// The delimiter of the rows' raw text (U+001F for workbook rows).
+    fn delimiter(&self) -> u8 {
+        match self {
+            Source::Csv(t) => t.delimiter(),
+            Source::Sheet(_) => 0x1F,
+        }
+    }
+
     /// The records skipped above the header, and the header's line.
     fn preamble(&self) -> (&[Vec<String>], usize) {
         match self {
@@ -138,7 +146,7 @@ impl Source<'_> {
         }
     }
 
-    /// Drops header cells (by position): see [`header_wider_than_rows`].
+    /// Drops header cells (by position): see [`header_width_mismatch`].
     fn drop_header_cells(&mut self, cells: &[usize]) {
         let keep = |h: &mut Vec<String>| {
             let mut i = 0;
@@ -244,6 +252,7 @@ impl Source<'_> {
                         raw,
                         unclosed_quote: false,
                         stray_quote: false,
+                        delimiter: 0x1F,
                     }) {
                         break;
                     }
@@ -455,7 +464,7 @@ fn ingest_in_parts(
                 file: name.to_string(),
             });
         }
-        if let Some(dropped) = header_wider_than_rows(name, &headers, &sample)? {
+        if let Some(dropped) = header_width_mismatch(name, &headers, &sample)? {
             // Empty header cells over no value: the header's columns are the rows' columns
             // once they are gone.
             headers = headers
@@ -481,6 +490,17 @@ fn ingest_in_parts(
         })?;
         let mut index = ColumnIndex::new(&columns);
         let read: Vec<bool> = columns.iter().map(|c| c.role.is_some()).collect();
+        index.strict_width = rows::strict_width(&sample, headers.len());
+        if let Some(code) =
+            rows::trailing_columns_absent(&sample, &headers, index.needed(), index.strict_width)
+        {
+            pre_warnings.push(crate::error::Warning {
+                file: name.to_string(),
+                line: header_line,
+                column: None,
+                code,
+            });
+        }
         index.header_lines = source.header_lines(&headers, &read);
         cols = index;
         let mut log = RowLog::new(name);
@@ -515,12 +535,14 @@ fn ingest_in_parts(
                 // Duplicate lines first (one pass over hashes), then the typed pass.
                 let (mut hashes, mut spans) = (Vec::new(), Vec::new());
                 source.for_each_row_ref(|r, span| {
-                    hashes.push(hash64(r.raw).max(1));
+                    hashes.push(hash64(&table::canonical(r.raw, r.delimiter)).max(1));
                     spans.push(span);
                     true
                 });
                 let first = group::first_occurrence(&[&hashes], |a, b| {
-                    source.raw(spans[a as usize]) == source.raw(spans[b as usize])
+                    let d = source.delimiter();
+                    table::canonical(source.raw(spans[a as usize]), d)
+                        == table::canonical(source.raw(spans[b as usize]), d)
                 });
                 drop((hashes, spans));
                 let mut i = 0u32;
@@ -532,7 +554,13 @@ fn ingest_in_parts(
                         match header_place(&r, &cols, &mut log) {
                             HeaderPlace::Skip => {}
                             HeaderPlace::Read => {
-                                if check_shape(&r, headers.len(), cols.needed(), &mut log) {
+                                if check_shape(
+                                    &r,
+                                    headers.len(),
+                                    cols.needed(),
+                                    cols.strict_width,
+                                    &mut log,
+                                ) {
                                     reader.row(&r, &mut log);
                                 }
                             }
@@ -541,7 +569,13 @@ fn ingest_in_parts(
                                     fields: table::Fields::Cells(&cells),
                                     ..r
                                 };
-                                if check_shape(&moved, headers.len(), cols.needed(), &mut log) {
+                                if check_shape(
+                                    &moved,
+                                    headers.len(),
+                                    cols.needed(),
+                                    cols.strict_width,
+                                    &mut log,
+                                ) {
                                     reader.row(&moved, &mut log);
                                 }
                             }
@@ -610,15 +644,28 @@ fn ingest_in_parts(
 /// When every data row is narrower than the header (all alike): the empty header cells to
 /// drop when that accounts for the difference (an extra delimiter that made an empty column
 /// name); otherwise the error, since each column name after the extra delimiter would sit
-/// over another column's values.
-fn header_wider_than_rows(
+/// over another column's values. The error too when every row is wider than the header with
+/// values past its last column (a delimiter lost in the header line); rows that only end
+/// with empty cells past it (a trailing delimiter) are fine.
+fn header_width_mismatch(
     file: &str,
     headers: &[String],
     sample: &[Vec<String>],
 ) -> Result<Option<Vec<usize>>, Error> {
     let w = sample.iter().map(Vec::len).max().unwrap_or(0);
-    if w >= headers.len() || sample.iter().any(|r| r.len() != w) {
+    if sample.iter().any(|r| r.len() != w) || w == headers.len() {
         return Ok(None);
+    }
+    if w > headers.len() {
+        let past = |r: &Vec<String>| r[headers.len()..].iter().any(|c| !c.trim().is_empty());
+        if !sample.iter().any(past) {
+            return Ok(None);
+        }
+        return Err(Error::HeaderWidthMismatch {
+            file: file.to_string(),
+            header: headers.len(),
+            rows: w,
+        });
     }
     let empty: Vec<usize> = (0..headers.len())
         .filter(|i| headers[*i].trim().is_empty())
@@ -626,7 +673,7 @@ fn header_wider_than_rows(
     if headers.len() - empty.len() == w {
         return Ok(Some(empty));
     }
-    Err(Error::HeaderWiderThanRows {
+    Err(Error::HeaderWidthMismatch {
         file: file.to_string(),
         header: headers.len(),
         rows: w,
@@ -667,7 +714,7 @@ fn header_place(r: &table::RawRow<'_, '_>, cols: &ColumnIndex, log: &mut RowLog)
         }
         RowPlace::Reordered(perm, width) => {
             let needed = perm.iter().flatten().max().map_or(0, |m| m + 1);
-            match rows::shape_problem(r, width, needed) {
+            match rows::shape_problem(r, width, needed, cols.strict_width) {
                 Some(code) => {
                     log.reject(r.line, None, code);
                     HeaderPlace::Skip
@@ -782,7 +829,9 @@ fn read_order_parts<'c>(
     let (dup_first, oid_first) = par::join(
         || {
             group::first_occurrence(&all.line_hashes(), |a, b| {
-                raw(all.rec(a as usize).raw) == raw(all.rec(b as usize).raw)
+                let d = source.delimiter();
+                table::canonical(raw(all.rec(a as usize).raw), d)
+                    == table::canonical(raw(all.rec(b as usize).raw), d)
             })
         },
         || {

@@ -406,7 +406,8 @@ impl<'c, 't> OrderPart<'c, 't> {
             currencies: [None; 3],
             flags: 0,
         };
-        self.line_hash.push(super::rows::hash64(r.raw).max(1));
+        self.line_hash
+            .push(super::rows::hash64(&super::table::canonical(r.raw, r.delimiter)).max(1));
         if self.cols.has(Role::OrderId) {
             self.oid_hash.push(0);
         }
@@ -436,7 +437,8 @@ impl<'c, 't> OrderPart<'c, 't> {
             RowPlace::Reordered(perm, width) => {
                 // Checked against its own header, then read with its cells in the file's order.
                 let needed = perm.iter().flatten().max().map_or(0, |m| m + 1);
-                if let Some(code) = super::rows::shape_problem(r, width, needed) {
+                if let Some(code) = super::rows::shape_problem(r, width, needed, cols.strict_width)
+                {
                     return self.reject(rec, code.kind(), None, || code);
                 }
                 let cells = super::structure::reorder(&r.fields, perm);
@@ -446,6 +448,7 @@ impl<'c, 't> OrderPart<'c, 't> {
                     raw: r.raw,
                     unclosed_quote: r.unclosed_quote,
                     stray_quote: r.stray_quote,
+                    delimiter: r.delimiter,
                 };
                 self.read_row(&moved, rec)
             }
@@ -463,7 +466,10 @@ impl<'c, 't> OrderPart<'c, 't> {
     }
 
     fn read_row(&mut self, r: &RawRow<'_, 't>, rec: &mut RowRec) {
-        if let Some(code) = super::rows::shape_problem(r, self.header_len, self.cols.needed()) {
+        let cols = self.cols;
+        if let Some(code) =
+            super::rows::shape_problem(r, self.header_len, cols.needed(), cols.strict_width)
+        {
             return self.reject(rec, code.kind(), None, || code);
         }
         if r.stray_quote {

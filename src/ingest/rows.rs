@@ -127,6 +127,11 @@ pub(crate) struct ColumnIndex {
     needed: usize,
     /// Header lines inside the data (a repeated header, a second table), by line.
     pub(crate) header_lines: super::structure::HeaderLines,
+    /// True when the file's rows have the header's width (nearly all of the first rows do):
+    /// a row with fewer or more fields than the header, even empty ones, then lost or gained
+    /// a delimiter and is rejected. Otherwise (an export that leaves trailing empty cells out,
+    /// or ends rows with a delimiter) only what would shift a value read is.
+    pub(crate) strict_width: bool,
 }
 
 impl ColumnIndex {
@@ -142,6 +147,7 @@ impl ColumnIndex {
             idx,
             headers: mappings.iter().map(|m| m.header.clone()).collect(),
             header_lines: Default::default(),
+            strict_width: false,
         }
     }
 
@@ -253,9 +259,10 @@ pub(super) fn check_shape(
     r: &table::RawRow<'_, '_>,
     header_len: usize,
     needed: usize,
+    strict: bool,
     log: &mut RowLog,
 ) -> bool {
-    match shape_problem(r, header_len, needed) {
+    match shape_problem(r, header_len, needed, strict) {
         Some(code) => {
             log.reject(r.line, None, code);
             false
@@ -281,6 +288,7 @@ pub(crate) fn shape_problem(
     r: &table::RawRow<'_, '_>,
     header_len: usize,
     needed: usize,
+    strict: bool,
 ) -> Option<WarningCode> {
     if r.unclosed_quote {
         return Some(WarningCode::UnclosedQuote);
@@ -302,15 +310,16 @@ pub(crate) fn shape_problem(
             header: header_len,
         });
     }
-    if r.fields.len() < needed {
+    if r.fields.len() < needed || (strict && r.fields.len() < header_len) {
         return Some(WarningCode::TooFewFields {
             fields: r.fields.len(),
             header: header_len,
         });
     }
     if r.fields.len() > header_len
-        && (header_len..r.fields.len())
-            .any(|i| r.fields.get(i).is_some_and(|f| !f.trim().is_empty()))
+        && (strict
+            || (header_len..r.fields.len())
+                .any(|i| r.fields.get(i).is_some_and(|f| !f.trim().is_empty())))
     {
         return Some(WarningCode::TooManyFields {
             fields: r.fields.len(),
@@ -318,6 +327,27 @@ pub(crate) fn shape_problem(
         });
     }
     None
+}
+
+/// Whether a file's rows have the header's width: 90% or more of its first rows do.
+pub(crate) fn strict_width(sample: &[Vec<String>], header_len: usize) -> bool {
+    let exact = sample.iter().filter(|r| r.len() == header_len).count();
+    exact * 10 >= sample.len() * 9
+}
+
+/// The notice for a file some of whose rows end before the header's last columns, when such
+/// rows are read (they have the `needed` fields; not in a file whose rows have the header's
+/// width).
+pub(crate) fn trailing_columns_absent(
+    sample: &[Vec<String>],
+    headers: &[String],
+    needed: usize,
+    strict: bool,
+) -> Option<WarningCode> {
+    let shortest = sample.iter().map(Vec::len).filter(|n| *n >= needed).min()?;
+    (!strict && shortest < headers.len()).then(|| WarningCode::TrailingColumnsAbsent {
+        columns: headers[shortest..].join(", "),
+    })
 }
 
 /// The 64-bit hash that the per-row maps (duplicate lines, order ids) are keyed by.

@@ -92,6 +92,103 @@ pub struct RawRow<'r, 's> {
     /// True when a quote at the start of a field never closes on the row's own line and was
     /// read as an ordinary character (see [`CsvTable::for_each_row_in`]).
     pub stray_quote: bool,
+    /// The delimiter of `raw` (U+001F for workbook rows, whose `raw` is their cells joined).
+    pub delimiter: u8,
+}
+
+/// A row's raw text in one spelling for duplicate detection: a row with quotes is written
+/// again with a quote only where a cell needs one (a delimiter, quote or line break in it),
+/// so that an export and a copy of it quoted throughout give the same text. A row without a
+/// quote is already in that spelling and is returned as is.
+pub fn canonical(raw: &str, delimiter: u8) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if memchr::memchr(b'"', raw.as_bytes()).is_none() {
+        return Cow::Borrowed(raw);
+    }
+    let b = raw.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(raw.len());
+    let mut cell: Vec<u8> = Vec::new();
+    let mut i = 0;
+    loop {
+        cell.clear();
+        if b.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match b.get(i) {
+                    None => break,
+                    Some(b'"') if b.get(i + 1) == Some(&b'"') => {
+                        cell.push(b'"');
+                        i += 2;
+                    }
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(c) => {
+                        cell.push(*c);
+                        i += 1;
+                    }
+                }
+            }
+        }
+        while let Some(&c) = b.get(i) {
+            if c == delimiter {
+                break;
+            }
+            cell.push(c);
+            i += 1;
+        }
+        let needs = cell
+            .iter()
+            .any(|c| *c == delimiter || matches!(c, b'"' | b'\n' | b'\r'));
+        if needs {
+            out.push(b'"');
+            for &c in &cell {
+                if c == b'"' {
+                    out.push(b'"');
+                }
+                out.push(c);
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(&cell);
+        }
+        if b.get(i) == Some(&delimiter) {
+            out.push(delimiter);
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    // Split at ASCII bytes only: still UTF-8.
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| raw.to_string()))
+}
+
+/// True when a field of `text` opens with a quote that never closes in it (a quote in the
+/// middle of a field is an ordinary character, as the `csv` crate reads it).
+fn opens_unclosed_quote(text: &str, delimiter: u8) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    loop {
+        if b.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match b.get(i) {
+                    None => return true,
+                    Some(b'"') if b.get(i + 1) == Some(&b'"') => i += 2,
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(_) => i += 1,
+                }
+            }
+        }
+        match memchr::memchr(delimiter, &b[i.min(b.len())..]) {
+            Some(p) => i += p + 1,
+            None => return false,
+        }
+    }
 }
 
 /// Picks the delimiter among comma, tab, semicolon and pipe from the first lines: the one
@@ -404,6 +501,7 @@ impl<'t> CsvTable<'t> {
                     raw,
                     unclosed_quote: false,
                     stray_quote: false,
+                    delimiter: self.delimiter,
                 }) {
                     break;
                 }
@@ -449,6 +547,7 @@ impl<'t> CsvTable<'t> {
                     raw,
                     unclosed_quote: false,
                     stray_quote: true,
+                    delimiter: self.delimiter,
                 }) {
                     break;
                 }
@@ -470,7 +569,11 @@ impl<'t> CsvTable<'t> {
             if cells.iter().all(|(a, b)| a == b) && raw.trim().is_empty() {
                 continue;
             }
-            let unclosed_quote = end >= len && raw.bytes().filter(|c| *c == b'"').count() % 2 == 1;
+            // With stray quotes recovered, a record never runs unclosed to the end: a quote in
+            // the middle of a field (odd quotes) is an ordinary character.
+            let unclosed_quote = !self.recover_quotes
+                && end >= len
+                && raw.bytes().filter(|c| *c == b'"').count() % 2 == 1;
             if !f(RawRow {
                 line: row_line,
                 fields: Fields::Text {
@@ -481,6 +584,7 @@ impl<'t> CsvTable<'t> {
                 raw,
                 unclosed_quote,
                 stray_quote: false,
+                delimiter: self.delimiter,
             }) {
                 break;
             }
@@ -499,7 +603,7 @@ impl CsvTable<'_> {
     fn stray_quote_line(&self, start: usize, end: usize) -> Option<usize> {
         let bytes = self.text.as_bytes();
         let body = self.text[start..end].trim_end_matches(['\r', '\n']);
-        let unclosed = end >= bytes.len() && body.bytes().filter(|c| *c == b'"').count() % 2 == 1;
+        let unclosed = end >= bytes.len() && opens_unclosed_quote(body, self.delimiter);
         let Some(nl) = memchr::memchr(b'\n', body.as_bytes()) else {
             // The last line, its quote never closed: read it by itself too.
             return unclosed.then_some(start + body.len());

@@ -87,6 +87,8 @@ impl Fate {
 struct Line {
     text: String,
     fate: Fate,
+    /// Its number of fields.
+    width: usize,
 }
 
 /// How a line's fields are laid out against the header.
@@ -96,7 +98,8 @@ enum Shape {
     Full,
     /// Only the first `n` fields.
     Short(usize),
-    /// Extra empty fields (trailing delimiters): still readable.
+    /// Extra empty fields (trailing delimiters): readable, unless the table's rows have the
+    /// header's width (a delimiter was then gained somewhere: rejected).
     LongEmpty(usize),
     /// Extra non-empty fields: an unquoted delimiter, rejected.
     LongFilled(usize),
@@ -221,6 +224,7 @@ fn orders_line() -> impl Strategy<Value = Line> {
                 Line {
                     text,
                     fate: Fate::of(readable),
+                    width: kept,
                 }
             },
         )
@@ -231,6 +235,7 @@ fn orders_purchase() -> impl Strategy<Value = Line> {
     (readable_date(), 0u32..40).prop_map(|(date, n)| Line {
         text: format!("P{n},{date},1380000{n:04},张三,100,交易成功"),
         fate: Fate::Accepted,
+        width: 6,
     })
 }
 
@@ -257,6 +262,7 @@ fn members_line() -> impl Strategy<Value = Line> {
             Line {
                 text,
                 fate: Fate::of(readable),
+                width: kept,
             }
         })
 }
@@ -265,6 +271,7 @@ fn members_first() -> impl Strategy<Value = Line> {
     (0u32..40).prop_map(|n| Line {
         text: format!("V{n},1380000{n:04},张三,2023-01-01,金卡"),
         fate: Fate::Accepted,
+        width: 5,
     })
 }
 
@@ -346,6 +353,7 @@ fn table(
                 lines.push(Line {
                     text: cells.join(","),
                     fate: Fate::Rejected,
+                    width: cols - 1,
                 });
                 blanks_before.push(pending_blanks);
             }
@@ -362,6 +370,15 @@ fn table(
                 duplicate_rows: 0,
                 rejected_rows: 0,
             };
+            // When 90% or more of the first 200 rows have the header's width, a row with more
+            // fields, even empty ones, gained a delimiter somewhere: rejected.
+            let width = header.split(',').count();
+            let first: Vec<&Line> = lines
+                .iter()
+                .filter(|l| !l.text.is_empty())
+                .take(200)
+                .collect();
+            let strict = first.iter().filter(|l| l.width == width).count() * 10 >= first.len() * 9;
             let mut seen = std::collections::HashSet::new();
             for (k, (l, blanks)) in lines.iter().zip(&blanks_before).enumerate() {
                 for b in 0..*blanks {
@@ -377,7 +394,7 @@ fn table(
                 want.rows += 1;
                 if !seen.insert(l.text.clone()) {
                     want.duplicate_rows += 1;
-                } else if l.fate == Fate::Rejected {
+                } else if l.fate == Fate::Rejected || (strict && l.width > width) {
                     want.rejected_rows += 1;
                 } else {
                     want.accepted += 1;

@@ -131,7 +131,15 @@ fn a_row_missing_a_delimiter_is_rejected_not_read_shifted() {
         (f.summary.rows, f.summary.accepted, f.summary.rejected_rows),
         (3, 2, 1)
     );
-    let w = &f.warnings[0];
+    // Rows of this file do not all have the header's width (line 4 ends early): the file
+    // says which trailing columns some rows lack.
+    assert_eq!(
+        f.warnings[0].code,
+        memberlens::WarningCode::TrailingColumnsAbsent {
+            columns: "备注".into()
+        }
+    );
+    let w = &f.warnings[1];
     assert_eq!(w.line, 3);
     assert_eq!(
         w.code,
@@ -262,7 +270,7 @@ fn a_header_wider_than_every_row_is_an_error_or_its_empty_cell_is_dropped() {
     let body = "1,2024-01-01,13800000001,100,0\n2,2024-01-02,13800000002,200,50\n";
     let polluted = format!("订单号,下单,时间,手机号,实付金额,退款金额\n{body}");
     match ingest("t.csv", polluted.as_bytes(), &FileOptions::default()) {
-        Err(e @ memberlens::Error::HeaderWiderThanRows { .. }) => {
+        Err(e @ memberlens::Error::HeaderWidthMismatch { .. }) => {
             assert!(e.message_en().contains("6 columns but every row has 5"));
             assert!(e.message_zh().contains("表头有 6 列"));
         }
