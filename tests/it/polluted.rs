@@ -357,6 +357,17 @@ fn polluted_exports_read_as_clean_minus_reported_rows_or_are_refused() {
             unexpected.push(*kind);
         }
     }
+    let (files, pass) = tally
+        .values()
+        .fold((0, 0), |(f, p), t| (f + t.files, p + t.pass));
+    println!(
+        "{:<28} {:>6} {:>6} {:>6}  ({:.1}% read as clean minus reported rows or refused clearly)",
+        "all",
+        files,
+        pass,
+        files - pass,
+        100.0 * pass as f64 / files as f64
+    );
     for (kind, t) in &mut tally {
         if t.failures.is_empty() {
             continue;
