@@ -84,6 +84,8 @@ pub enum Error {
     },
     /// The analysis found no purchase in any file, so there is no as-of date or buyer.
     NoPurchases,
+    /// All amounts together exceed what sums can hold exactly (a corrupted or crafted input).
+    MoneyBeyondBound { total_yuan: f64 },
     /// An option value is out of range or malformed.
     InvalidOption { option: String, reason: String },
     /// A tag or audience rule cannot be read or its types do not fit (see `docs/rules-language.md`).
@@ -132,6 +134,7 @@ impl Error {
             | Error::UnknownFile { file }
             | Error::UnknownRole { file, .. } => Some(file),
             Error::NoPurchases
+            | Error::MoneyBeyondBound { .. }
             | Error::InvalidOption { .. }
             | Error::InvalidRule { .. }
             | Error::InvalidCatalogue { .. }
@@ -182,6 +185,7 @@ impl Error {
             Error::UnknownFile { .. } => "unknown_file",
             Error::UnknownRole { .. } => "unknown_role",
             Error::NoPurchases => "no_purchases",
+            Error::MoneyBeyondBound { .. } => "money_beyond_bound",
             Error::InvalidOption { .. } => "invalid_option",
             Error::InvalidRule { .. } => "invalid_rule",
             Error::InvalidCatalogue { .. } => "invalid_catalogue",
@@ -229,6 +233,7 @@ impl Error {
             Error::UnknownFile { file } => format!("{file}: no file of that name was added."),
             Error::UnknownRole { file, column, role } => format!("{file}: column \"{column}\" cannot take the unknown role \"{role}\"."),
             Error::NoPurchases => "No purchase was found in any orders file, so nothing can be scored. Check the status and amount columns, or add an orders file.".to_string(),
+            Error::MoneyBeyondBound { total_yuan } => format!("All amounts together come to about {total_yuan:.3e} yuan, more than any sum can hold exactly: a file is corrupted or crafted. Check the amount columns."),
             Error::InvalidOption { option, reason } => format!("Option {option}: {reason}."),
             Error::InvalidRule { message_en, .. } => format!("Rule: {message_en}."),
             Error::InvalidCatalogue { place, reason_en, .. } => format!("Tag catalogue, {place}: {reason_en}."),
@@ -276,6 +281,7 @@ impl Error {
             Error::UnknownFile { file } => format!("{file}：未添加该文件。"),
             Error::UnknownRole { file, column, role } => format!("{file}：列“{column}”不能指定为未知角色“{role}”。"),
             Error::NoPurchases => "所有订单文件中都没有有效消费，无法分析。请检查状态列和金额列，或添加订单文件。".to_string(),
+            Error::MoneyBeyondBound { total_yuan } => format!("所有金额合计约 {total_yuan:.3e} 元，超出精确求和的范围：有文件已损坏或被篡改。请检查金额列。"),
             Error::InvalidOption { option, reason } => format!("参数 {option}：{reason}。"),
             Error::InvalidRule { message_zh, .. } => format!("规则：{message_zh}。"),
             Error::InvalidCatalogue { place, reason_zh, .. } => format!("标签体系 {}：{reason_zh}。", place_zh(place)),

@@ -22,7 +22,7 @@ pub mod stats;
 use std::sync::Arc;
 
 use crate::error::{Error, Notice, NoticeCode};
-use crate::ingest::{Ingested, IngestedFile};
+use crate::ingest::{FileData, Ingested, IngestedFile};
 use crate::members::MemberTable;
 use crate::model::Day;
 use crate::model::Population;
@@ -111,6 +111,42 @@ pub fn run(ingested: &[&Ingested], opts: &AnalysisOptions) -> Result<Analysis, E
 
 /// Runs every analysis on the ingested files; the tags and audiences are those of `scheme`,
 /// the action plan that of `playbook`.
+/// The most money, in cents, all inputs together may hold (amounts, refunds, returns and
+/// summary totals, each counted positive): every sum the analysis makes is a sum of some of
+/// them, so none can wrap. About ¥46 thousand trillion: far beyond any business, reached only
+/// by a corrupted or crafted file.
+pub const MAX_TOTAL_CENTS: i128 = (i64::MAX / 2) as i128;
+
+/// Adds up every amount of every file (as i128, which cannot wrap here) and refuses inputs
+/// beyond [`MAX_TOTAL_CENTS`].
+fn check_money_bound(files: &[&IngestedFile]) -> Result<(), Error> {
+    let mut total: i128 = 0;
+    for f in files {
+        match &f.data {
+            FileData::Orders(o) => {
+                for ord in &o.orders {
+                    total +=
+                        i128::from(ord.amount_cents).abs() + i128::from(ord.refund_cents).abs();
+                }
+                for r in &o.returns {
+                    total += i128::from(r.cents).abs();
+                }
+            }
+            FileData::Members(m) => {
+                for s in m.iter().filter_map(|r| r.summary.as_ref()) {
+                    total += i128::from(s.total_spend_cents).abs();
+                }
+            }
+        }
+    }
+    if total > MAX_TOTAL_CENTS {
+        return Err(Error::MoneyBeyondBound {
+            total_yuan: (total / 100) as f64,
+        });
+    }
+    Ok(())
+}
+
 pub fn run_with(
     ingested: &[&Ingested],
     opts: &AnalysisOptions,
@@ -120,6 +156,7 @@ pub fn run_with(
     opts.validate()?;
     let files: Vec<&IngestedFile> = ingested.iter().map(|f| &f.output).collect();
     let files = files.as_slice();
+    check_money_bound(files)?;
     let (as_of, as_of_source, left_out) = opts.as_of(files)?;
     let holdout_from = opts.holdout_from(as_of)?;
     let compare = opts.compare_date(as_of)?;

@@ -829,8 +829,8 @@ fn merge_item_line(
         o.amount_cents = o.amount_cents.max(amount);
         o.refund_cents = o.refund_cents.max(refund);
     } else {
-        o.amount_cents += amount;
-        o.refund_cents += refund;
+        o.amount_cents = o.amount_cents.saturating_add(amount);
+        o.refund_cents = o.refund_cents.saturating_add(refund);
     }
     if o.person == NONE {
         o.person = person;

@@ -528,3 +528,37 @@ fn a_sheet_of_cells_far_apart_is_refused_not_allocated() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Issue 17: money sums could wrap (a build with overflow checks panicked in the analysis).
+/// Amounts are capped per row, but enough of them (or item lines summed) could still pass
+/// i64; the analysis now adds every amount as i128 first and refuses inputs beyond the bound.
+#[test]
+fn money_beyond_what_sums_hold_is_refused_not_wrapped() {
+    let csv = "订单号,下单时间,手机号,实付金额\n1,2024-01-01,13800000001,10\n2,2024-01-02,13800000002,20\n";
+    let base = ingest("t.csv", csv.as_bytes(), &FileOptions::default()).unwrap();
+    // What millions of item lines at the per-row cap would add up to, set directly.
+    let with = |a: i64, b: i64| {
+        let mut f = base.clone();
+        let memberlens::ingest::FileData::Orders(o) = &mut f.output.data else {
+            panic!("orders")
+        };
+        o.orders[0].amount_cents = a;
+        o.orders[1].amount_cents = b;
+        f
+    };
+    let f = with(i64::MAX / 3, i64::MAX / 3);
+    match memberlens::run(&[&f], &AnalysisOptions::default()) {
+        Err(e @ memberlens::Error::MoneyBeyondBound { .. }) => {
+            assert!(e.message_en().contains("corrupted"));
+            assert!(e.message_zh().contains("金额"));
+        }
+        other => panic!("{:?}", other.map(|a| a.report.inventory.revenue)),
+    }
+    // Just under the bound is analysed, with the exact sum.
+    let f = with(i64::MAX / 4, 100);
+    let r = memberlens::run(&[&f], &AnalysisOptions::default())
+        .unwrap()
+        .report;
+    let want = ((i64::MAX / 4) as i128 + 100) as f64 / 100.0;
+    assert!((r.inventory.revenue - want).abs() / want < 1e-12);
+}
