@@ -16,6 +16,7 @@ import { composeRule } from './sections/audiences.js';
 import * as charts from './charts.js';
 import { nextSort } from './sections/outlets.js';
 import { readTarget } from './sections/target.js';
+import { parseHeaderRow, parseDateOrder } from './sections/files.js';
 
 const DEMO_FILES = ['members.csv', 'online_orders.csv', 'pos_sales.csv'];
 
@@ -47,6 +48,8 @@ function wireFiles(state) {
     if (target.matches('select.file-kind')) state.changeFileOptions(name, (o) => { o.kind = value; o.columns = {}; });
     else if (target.matches('select.file-encoding')) state.changeFileOptions(name, (o) => { o.encoding = value; });
     else if (target.matches('select.file-sheet')) state.changeFileOptions(name, (o) => { o.sheet = value; o.columns = {}; });
+    else if (target.matches('input.file-header-row')) state.changeFileOptions(name, (o) => { o.header_row = parseHeaderRow(value); });
+    else if (target.matches('select.file-date-order')) state.changeFileOptions(name, (o) => { o.date_order = parseDateOrder(value); });
     else if (target.matches('input.file-source-label')) state.changeFileOptions(name, (o) => { o.source_label = value.trim() || undefined; });
     else if (target.matches('select.column-role')) {
       const header = target.dataset.header ?? '';

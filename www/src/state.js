@@ -9,6 +9,7 @@ import { playIndex } from './sections/actions.js';
 import { ALL as LADDER_ALL } from './sections/ladder.js';
 import { DEFAULT_CHANGE } from './sections/compounding.js';
 import { MOVED_DOWN_RULE } from './sections/movement.js';
+import { datesLookYearLast } from './sections/files.js';
 
 /** @typedef {import('./types/report').Report} Report */
 /** @typedef {import('./types/report').MemberRow} MemberRow */
@@ -36,7 +37,7 @@ import { MOVED_DOWN_RULE } from './sections/movement.js';
 
 /**
  * An error to show: the engine's (with file, line, code) or the page's own.
- * @typedef {{message?: string, message_zh?: string, code?: string, fatal?: boolean, file?: string | null, line?: number | null, column?: string | number | null}} ShownError
+ * @typedef {{message?: string, message_zh?: string, code?: string, fatal?: boolean, file?: string | null, line?: number | null, column?: string | number | null, example?: string | null, day_first?: boolean | null}} ShownError
  */
 
 /**
@@ -88,6 +89,9 @@ function stripOptions(o) {
   if (o.encoding) out.encoding = o.encoding;
   if (o.source_label) out.source_label = o.source_label;
   if (o.sheet) out.sheet = o.sheet;
+  if (o.header_row) out.header_row = o.header_row;
+  if (o.date_order) out.date_order = o.date_order;
+  if (o.xlsx_limit_mib) out.xlsx_limit_mib = o.xlsx_limit_mib;
   if (o.columns && Object.keys(o.columns).length) out.columns = { ...o.columns };
   return out;
 }
@@ -302,7 +306,8 @@ export class PageState {
   }
 
   /**
-   * Change how one file is read (kind, encoding, source label, column roles), then analyse again.
+   * Change how one file is read (kind, encoding, sheet, header row, date order, source label,
+   * column roles), then analyse again; the card follows with the new report's notices.
    * @param {string} name
    * @param {(options: FileEntry['options']) => void} mutate
    */
@@ -325,6 +330,7 @@ export class PageState {
       }
       this.view.renderFiles();
       await this.runAnalysis();
+      if (this.report) this.view.renderFiles();
       this.view.setBusy(false);
     });
   }
@@ -346,6 +352,8 @@ export class PageState {
       // Not a table at all: that is what the card says, whatever the reading said.
       if (pe.code === 'not_a_table') f.error = pe;
     }
+    // Every date unreadable and written year last: the card's date order is where to act.
+    f.focusDateOrder = datesLookYearLast(f);
   }
 
   /** The files the engine could read (the others wait on their cards). */

@@ -138,8 +138,27 @@ export class DomView {
 
   // ---------------------------------------------------------------- sections
 
+  /**
+   * The file cards, with the latest report's file notices. A control that had the focus keeps
+   * it across the redraw; a date order to choose (every date unreadable, written year last)
+   * takes it once.
+   */
   renderFiles() {
-    mount(filesSection.render(this.state.files, t, Boolean(this.state.report)));
+    const host = $('files');
+    const active = document.activeElement;
+    const focused = active instanceof HTMLElement && host.contains(active)
+      ? { file: /** @type {HTMLElement | null} */ (active.closest('[data-file]'))?.dataset.file, cls: active.classList[0] }
+      : null;
+    mount(filesSection.render(this.state.files, t, Boolean(this.state.report), this.state.report?.warnings ?? []));
+    /** @param {string} file @param {string} selector */
+    const control = (file, selector) => /** @type {HTMLElement | null} */ (host.querySelector(`[data-file="${CSS.escape(file)}"] ${selector}`));
+    const toFocus = this.state.files.find((f) => f.focusDateOrder);
+    if (toFocus) {
+      toFocus.focusDateOrder = false;
+      const select = control(toFocus.name, 'select.file-date-order');
+      if (select) { select.focus({ preventScroll: true }); select.scrollIntoView({ block: 'nearest' }); return; }
+    }
+    if (focused?.file !== undefined && focused.cls) control(focused.file, `.${CSS.escape(focused.cls)}`)?.focus({ preventScroll: true });
   }
 
   /** The files are read and the results drawn: bring the results into view, focus on them. */

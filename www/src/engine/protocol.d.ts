@@ -13,7 +13,16 @@ export interface FileOptions {
   /** Header → role key, or `ignore`. */
   columns?: Record<string, string>;
   tz_offset_minutes?: number;
+  /** The 1-based line (sheet row) of the header; found when left out (a title or notes above it skipped with a notice). */
+  header_row?: number;
+  /** The order of year-last dates (`31/12/2023`), read only when chosen; year-first dates are read whatever it is. */
+  date_order?: DateOrder;
+  /** How many MiB a workbook may unzip to (default 256). */
+  xlsx_limit_mib?: number;
 }
+
+/** The order of a date's parts (`DateOrder`): year first (the default), day-month-year or month-day-year. */
+export type DateOrder = 'ymd' | 'dmy' | 'mdy';
 
 /** One column's mapping as reported to the user (`ColumnMapping`). */
 export interface ColumnMapping {
@@ -142,6 +151,9 @@ export interface EngineErrorInfo {
   line?: number | null;
   /** A column header (file errors) or a 1-based character column (rule errors). */
   column?: string | number | null;
+  /** `dates_unreadable`: an unreadable date of the column, and whether it looks year-last (31/12/2023), when the engine passes them. */
+  example?: string | null;
+  day_first?: boolean | null;
 }
 
 /** Reading progress, posted by the worker without an id. */

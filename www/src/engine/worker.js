@@ -52,6 +52,9 @@ function describeError(e) {
       file: e.file ?? null,
       line: e.line ?? null,
       column: e.column ?? null,
+      // dates_unreadable: kept when the engine sets them (the page also tells day-first dates by the first rows).
+      ...('example' in e ? { example: e.example ?? null } : {}),
+      ...('day_first' in e ? { day_first: e.day_first ?? null } : {}),
     };
   }
   const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

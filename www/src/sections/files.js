@@ -4,11 +4,14 @@
 
 import { el, table } from '../dom.js';
 import { formats } from '../format.js';
+import { engineMessage } from './labels.js';
 
 /** @typedef {import('../i18n/index.js').Translate} Translate */
 /** @typedef {import('../engine/protocol').FileSummary} FileSummary */
 /** @typedef {import('../engine/protocol').FileOptions} FileOptions */
 /** @typedef {import('./mount.js').SectionView} SectionView */
+/** @typedef {import('../types/report').Warning} Warning */
+/** @typedef {import('../engine/protocol').DateOrder} DateOrder */
 
 /**
  * What the engine shows of a file's first rows as read, failed or not (`filePreview`).
@@ -27,11 +30,50 @@ import { formats } from '../format.js';
  * @property {import('../state.js').ShownError | null} [error]
  * @property {FilePreview | null} [preview]
  * @property {boolean} [expanded]  the user opened the card's mapping (cards fold once there are results)
+ * @property {boolean} [focusDateOrder]  the reading failed on day-first dates: focus the date order once shown
  */
 
 /** Table kinds and encodings the engine accepts as overrides. */
 export const KINDS = ['orders', 'members', 'member_summary'];
 export const ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'utf-16le', 'utf-16be'];
+/** The date orders the user may choose for year-last dates ('' = automatic: year first only). @type {('' | DateOrder)[]} */
+export const DATE_ORDERS = ['', 'dmy', 'mdy'];
+/** File notices shown on a card at most (the data-quality panel lists them all). */
+const CARD_NOTICES = 5;
+
+/** A date written year last (31/12/2023, 12-31-2023 10:00): what day-month-year or month-day-year reads. */
+const YEAR_LAST = /^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:\D|$)/;
+
+/**
+ * The reading failed because every date was unreadable and they look day- or month-first:
+ * the engine's `day_first` when it passes it, else the failed column's first values as read.
+ * @param {FileEntry} f
+ */
+export function datesLookYearLast(f) {
+  const err = f.error;
+  if (err?.code !== 'dates_unreadable') return false;
+  if (typeof err.day_first === 'boolean') return err.day_first;
+  if (typeof err.example === 'string') return YEAR_LAST.test(err.example);
+  const p = f.preview;
+  const col = p ? p.headers.indexOf(String(err.column ?? '')) : -1;
+  if (!p || col < 0) return false;
+  const values = p.rows.map((r) => r[col] ?? '').filter((v) => v.trim());
+  return values.length > 0 && values.some((v) => YEAR_LAST.test(v));
+}
+
+/**
+ * A header row typed on a card: a line number from 1, or undefined (empty: found automatically).
+ * @param {string} text @returns {number | undefined}
+ */
+export function parseHeaderRow(text) {
+  const n = Number(text.trim());
+  return text.trim() && Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+/** @param {string} value @returns {DateOrder | undefined} */
+export function parseDateOrder(value) {
+  return value === 'dmy' || value === 'mdy' || value === 'ymd' ? value : undefined;
+}
 
 /** Column roles: [Chinese name, English name]; one language at a time (the key is the option value). */
 const ROLE_NAMES = /** @type {Record<string, [string, string]>} */ ({
@@ -66,15 +108,21 @@ export function delimiterName(d) {
  * The file cards, and the analysis options shown once there is a file. Once there are results
  * (`fold`), a card that was read is one line (name, kind, rows, encoding) until the user opens
  * it; a card with an error stays open.
+ * File notices (the preamble skipped, trailing columns absent ...) are shown on their file's
+ * card from the latest report's warnings.
  * @param {FileEntry[]} files
  * @param {Translate} t
  * @param {boolean} [fold]
+ * @param {readonly Warning[]} [warnings]  the latest report's
  * @returns {SectionView}
  */
-export function render(files, t, fold = false) {
+export function render(files, t, fold = false, warnings = []) {
   return {
     hidden: { 'analysis-options': files.length === 0 },
-    slots: { files: files.map((f) => fileCard(f, t, fold && !f.error && !f.expanded)) },
+    slots: {
+      files: files.map((f) => fileCard(f, t, fold && !f.error && !f.expanded,
+        f.error ? [] : warnings.filter((w) => w.kind === 'notice' && w.file === f.name))),
+    },
   };
 }
 
@@ -91,13 +139,14 @@ function previewRows(f) {
   return null;
 }
 
-/** @param {FileEntry} f @param {Translate} t @param {boolean} folded */
-function fileCard(f, t, folded) {
+/** @param {FileEntry} f @param {Translate} t @param {boolean} folded @param {Warning[]} notices */
+function fileCard(f, t, folded, notices) {
   const fmt = formats(t.lang);
   const s = /** @type {Partial<FileSummary> & {sheets?: string[]}} */ (f.summary || {});
   const err = f.error ?? null;
   const notTable = err?.code === 'not_a_table';
-  const kind = f.options.kind || s.kind || '';
+  // Every date unreadable is an orders file's error: its kind was told.
+  const kind = f.options.kind || s.kind || (err?.code === 'dates_unreadable' ? 'orders' : '');
   const kindSelect = el('select', { class: 'file-kind', 'aria-label': `${t('file.kind')}: ${f.name}` },
     kind ? null : el('option', { value: '', selected: true, disabled: true }, t('file.kind_choose')),
     KINDS.map((k) => el('option', { value: k, selected: k === kind }, t(`kind.${k}`))));
@@ -112,6 +161,23 @@ function fileCard(f, t, folded) {
       el('select', { class: 'file-sheet', 'aria-label': `${t('file.sheet')}: ${f.name}` },
         sheets.map((n) => el('option', { value: n, selected: n === sheet }, n))))
     : null;
+  // Where the header is, and how year-last dates are read: a failed file offers them too, and
+  // when its dates look day-first the date order is marked (and focused once, by the view).
+  const headerRowInput = el('input', {
+    type: 'number', class: 'file-header-row', min: 1, step: 1, inputmode: 'numeric',
+    value: f.options.header_row ? String(f.options.header_row) : '', placeholder: t('file.header_row_auto'),
+    'aria-label': `${t('file.header_row')}: ${f.name}`,
+  });
+  const dateOrder = f.options.date_order ?? '';
+  const yearLast = datesLookYearLast(f);
+  const dateHintId = `file-date-hint-${f.name.replace(/[^\w-]/g, '_')}`;
+  const dateSelect = el('select', {
+    class: 'file-date-order', 'aria-label': `${t('file.date_order')}: ${f.name}`,
+    'aria-describedby': yearLast ? dateHintId : null, 'aria-invalid': yearLast ? 'true' : null,
+  }, DATE_ORDERS.map((o) => el('option', { value: o, selected: o === dateOrder }, t(`file.date_order.${o || 'auto'}`))));
+  const dateControl = el('label', { class: `file-date-order-field${yearLast ? ' prominent' : ''}` },
+    el('span', {}, t('file.date_order')), dateSelect,
+    yearLast ? el('span', { class: 'file-date-hint', id: dateHintId }, t('file.date_order_hint')) : null);
   const labelInput = el('input', {
     type: 'text', class: 'file-source-label', value: f.options.source_label ?? '', placeholder: s.source_label || f.name,
     'aria-label': `${t('file.source_label')}: ${f.name}`,
@@ -151,18 +217,27 @@ function fileCard(f, t, folded) {
     ? t('file.summary_line', { kind: t(`kind.${s.kind}`), rows: fmt.count(s.rows), encoding: s.encoding ?? '' })
     : t('file.summary_failed');
   const bodyId = `file-body-${f.name.replace(/[^\w-]/g, '_')}`;
+  // Notices on how the file was read stay in sight, folded or not: they say what to set if wrong.
+  const noticeList = notices.length
+    ? el('ul', { class: 'file-notices' }, notices.slice(0, CARD_NOTICES).map((n) => el('li', { class: 'note', dataset: { notice: n.code, line: n.line } },
+      n.code === 'preamble_skipped' && n.line ? `${t('file.header_at', { line: n.line })} ` : '', engineMessage(n, t))),
+    notices.length > CARD_NOTICES ? el('li', { class: 'muted small' }, `… ${notices.length - CARD_NOTICES}`) : null)
+    : null;
   return el('article', { class: `file-card${err ? ' file-failed' : ''}${folded ? ' folded' : ''}`, dataset: { file: f.name, kind: s.kind ?? '', state } },
     el('header', { class: 'file-head' },
       el('strong', { class: 'file-name' }, f.name),
       el('span', { class: 'muted small file-line' }, folded ? line : fmt.bytes(f.file.size)),
       err ? null : el('button', { type: 'button', class: 'btn-ghost file-toggle', 'aria-expanded': folded ? 'false' : 'true', 'aria-controls': bodyId }, t(folded ? 'file.edit' : 'file.fold')),
       el('button', { type: 'button', class: 'btn-ghost file-remove', 'aria-label': `${t('file.remove')}: ${f.name}` }, t('file.remove'))),
+    noticeList,
     el('div', { class: 'file-body', id: bodyId, hidden: folded },
     errorBox,
     notTable ? null : el('div', { class: 'file-meta' },
       el('label', {}, el('span', {}, t('file.kind')), kindSelect),
       sheetSelect,
       el('label', {}, el('span', {}, t('file.encoding')), encSelect),
+      el('label', {}, el('span', {}, t('file.header_row')), headerRowInput),
+      dateControl,
       s.delimiter !== undefined ? el('span', {}, `${t('file.delimiter')}: `, el('code', {}, delimiterName(s.delimiter))) : null,
       f.summary ? el('span', { class: 'file-rows', dataset: { value: s.rows ?? '' } }, `${t('file.rows')}: ${fmt.count(s.rows)}`) : null,
       s.duplicate_rows ? el('span', { class: 'muted' }, `${t('warnings.duplicate_rows')}: ${fmt.count(s.duplicate_rows)}`) : null,
