@@ -190,11 +190,29 @@ pub fn run(
 fn candidate(
     model: &str,
     parameters: Vec<(&'static str, f64)>,
+    standard_errors: Option<&Vec<f64>>,
     fit: Result<(f64, bool), &ForecastError>,
 ) -> ModelCandidate {
+    let se: Vec<(String, f64)> = match standard_errors {
+        Some(se) => parameters
+            .iter()
+            .zip(se)
+            .map(|((k, _), s)| (k.to_string(), *s))
+            .collect(),
+        None => Vec::new(),
+    };
+    let interval_95 = OrderedMap(
+        parameters
+            .iter()
+            .zip(&se)
+            .map(|((k, v), (_, s))| (k.to_string(), [v - 1.96 * s, v + 1.96 * s]))
+            .collect(),
+    );
     match fit {
         Ok((ll, converged)) => ModelCandidate {
             model: model.to_string(),
+            standard_errors: OrderedMap(se),
+            interval_95,
             aic: Some(2.0 * parameters.len() as f64 - 2.0 * ll),
             parameters: OrderedMap(
                 parameters
@@ -209,6 +227,8 @@ fn candidate(
         Err(e) => ModelCandidate {
             model: model.to_string(),
             parameters: OrderedMap(Vec::new()),
+            standard_errors: OrderedMap(Vec::new()),
+            interval_95: OrderedMap(Vec::new()),
             log_likelihood: None,
             aic: None,
             converged: None,
@@ -227,9 +247,10 @@ fn purchase_choice_report(c: &PurchaseChoice) -> ModelChoice {
                 Ok(f) => candidate(
                     k.key,
                     f.model.parameters(),
+                    k.standard_errors.as_ref(),
                     Ok((f.log_likelihood, f.converged)),
                 ),
-                Err(e) => candidate(k.key, Vec::new(), Err(e)),
+                Err(e) => candidate(k.key, Vec::new(), None, Err(e)),
             })
             .collect(),
     }
@@ -242,10 +263,13 @@ fn spend_choice_report(c: &SpendChoice) -> ModelChoice {
             .candidates
             .iter()
             .map(|k| match &k.fit {
-                Ok((m, ll, converged, _)) => {
-                    candidate(k.key, m.parameters(), Ok((*ll, *converged)))
-                }
-                Err(e) => candidate(k.key, Vec::new(), Err(e)),
+                Ok((m, ll, converged, _)) => candidate(
+                    k.key,
+                    m.parameters(),
+                    k.standard_errors.as_ref(),
+                    Ok((*ll, *converged)),
+                ),
+                Err(e) => candidate(k.key, Vec::new(), None, Err(e)),
             })
             .collect(),
     }
@@ -377,6 +401,8 @@ mod tests {
                         .map(|(k, v)| (k.to_string(), *v))
                         .collect(),
                 ),
+                standard_errors: OrderedMap(Vec::new()),
+                interval_95: OrderedMap(Vec::new()),
                 log_likelihood: Some(-1.0),
                 aic: Some(4.0),
                 converged: Some(converged),

@@ -108,6 +108,11 @@ pub struct ModelCandidate {
     pub model: String,
     /// Estimates by name (empty without an estimate). Rates and scales are per time unit.
     pub parameters: OrderedMap<f64>,
+    /// Standard errors by name, from the observed information (the inverse Hessian of the
+    /// log-likelihood at the estimates); empty when it is singular (a flat direction).
+    pub standard_errors: OrderedMap<f64>,
+    /// 95 % intervals by name: estimate ± 1.96 standard errors (lifetimes' `summary` bounds).
+    pub interval_95: OrderedMap<[f64; 2]>,
     /// Total log-likelihood at the estimates (comparable across the candidates).
     pub log_likelihood: Option<f64>,
     /// AIC = 2 × parameters − 2 × log-likelihood.

@@ -584,6 +584,30 @@ fn cdnow_still_chooses_bgnbd_and_gamma_gamma() {
     assert!(out.input.purchases >= out.input.purchase_days);
 }
 
+#[test]
+fn cdnow_standard_errors_match_lifetimes_summary() {
+    // lifetimes 0.11 BetaGeoFitter.summary on cdnow_customers_summary (the same exact-day
+    // data): se(coef) r 0.012557, alpha 0.378221, a 0.185719, b 0.705345
+    let out = forecast::run(&cdnow(), calibration_end(), &weekly()).unwrap();
+    let bg = &out.purchase.as_ref().unwrap().candidates[0];
+    assert_eq!(bg.key, "bgnbd");
+    let se = bg
+        .standard_errors
+        .as_ref()
+        .expect("BG/NBD information is positive definite");
+    for (got, want) in se.iter().zip([0.012557, 0.378221, 0.185719, 0.705345]) {
+        assert!(within(*got, want, 0.05), "{se:?}");
+    }
+    // the Gamma-Gamma ones are finite and smaller than their estimates
+    let spend = &out.spend.as_ref().unwrap().candidates[0];
+    let (Ok((model, ..)), Some(se)) = (&spend.fit, &spend.standard_errors) else {
+        panic!("{spend:?}");
+    };
+    for ((_, v), s) in model.parameters().iter().zip(se) {
+        assert!(s.is_finite() && *s > 0.0 && s < v, "{se:?}");
+    }
+}
+
 /// BG/NBD log-likelihood of one customer, evaluated independently of the library: the
 /// gamma ratio as the product Π_{j<x} (r+j)/α (integer x), the Beta ratio as Π (b+j)/(a+b+j),
 /// the remaining powers as −(r+x) ln(1 + T/α), and the dropout branch relative to the alive

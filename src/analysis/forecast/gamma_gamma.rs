@@ -6,7 +6,7 @@
 //! x, and Σ ln m̄ is a constant of the data, so one likelihood evaluation costs one logarithm
 //! per distinct (x, m̄) pair.
 
-use super::optimize::{fit_multistart, StopRule, DIVERGED_LOG_PARAM};
+use super::optimize::{fit_multistart, standard_errors, StopRule, DIVERGED_LOG_PARAM};
 use super::special::{digamma, ln_gamma, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::FastMap;
@@ -259,6 +259,9 @@ pub struct SpendCandidate {
     pub key: &'static str,
     /// Model, log-likelihood, converged, iterations.
     pub fit: Result<(SpendModel, f64, bool, u32), ForecastError>,
+    /// Standard errors of the parameters (in [`SpendModel::parameters`] order) from the
+    /// observed information, when it is positive definite.
+    pub standard_errors: Option<Vec<f64>>,
 }
 
 /// Spend models considered and the chosen one (lowest AIC, the simpler on a tie).
@@ -292,13 +295,26 @@ pub fn choose(summaries: &[CustomerSummary]) -> Result<SpendChoice, ForecastErro
         )
     });
     let common = fit_common_mean(&data);
+    let se = |fit: &Result<(SpendModel, f64, bool, u32), ForecastError>| match fit {
+        Ok((SpendModel::GammaGamma(f), ..)) => {
+            standard_errors(|p, g| data.log_likelihood(p, g), [f.p, f.q, f.gamma])
+                .map(|v| v.to_vec())
+        }
+        Ok((SpendModel::CommonMean { p, nu }, ..)) => {
+            standard_errors(|q, g| data.common_mean_log_likelihood(q, g), [*p, *nu])
+                .map(|v| v.to_vec())
+        }
+        Err(_) => None,
+    };
     let candidates = vec![
         SpendCandidate {
             key: "gamma_gamma",
+            standard_errors: se(&gg),
             fit: gg,
         },
         SpendCandidate {
             key: "common_mean",
+            standard_errors: se(&common),
             fit: common,
         },
     ];

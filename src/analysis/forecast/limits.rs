@@ -20,7 +20,7 @@
 //! a candidate; Poisson always has one (λ = Σx / ΣT).
 
 use super::bgnbd::{BgNbdData, BgNbdFit};
-use super::optimize::{fit_multistart, StopRule, DIVERGED_LOG_PARAM};
+use super::optimize::{fit_multistart, standard_errors, StopRule, DIVERGED_LOG_PARAM};
 use super::special::{digamma, ln_gamma, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::{ForecastError, Limit};
@@ -211,6 +211,9 @@ pub struct Candidate {
     pub key: &'static str,
     /// Its fit, or why it has none.
     pub fit: Result<FittedModel, ForecastError>,
+    /// Standard errors of the parameters (in [`PurchaseModel::parameters`] order) from the
+    /// observed information, when it is positive definite.
+    pub standard_errors: Option<Vec<f64>>,
 }
 
 /// The purchase models considered and the one the data supports.
@@ -252,28 +255,45 @@ pub fn choose(summaries: &[CustomerSummary]) -> Result<PurchaseChoice, ForecastE
 
 /// [`choose`] on grouped data.
 pub fn choose_data(data: &BgNbdData) -> Result<PurchaseChoice, ForecastError> {
-    let candidates = vec![
+    let candidate = |key, fit: Result<FittedModel, ForecastError>| {
+        let standard_errors = fit.as_ref().ok().and_then(|f| match f.model {
+            PurchaseModel::BgNbd(b) => {
+                standard_errors(|p, g| data.log_likelihood(p, g), [b.r, b.alpha, b.a, b.b])
+                    .map(|se| se.to_vec())
+            }
+            PurchaseModel::BgPoisson { lambda, a, b } => {
+                standard_errors(|p, g| data.bg_poisson_log_likelihood(p, g), [lambda, a, b])
+                    .map(|se| se.to_vec())
+            }
+            PurchaseModel::Nbd { r, alpha } => {
+                standard_errors(|p, g| data.nbd_log_likelihood(p, g), [r, alpha])
+                    .map(|se| se.to_vec())
+            }
+            // −∂²LL/∂λ² = Σx/λ²: se = λ/√Σx
+            PurchaseModel::Poisson { lambda } => {
+                let (sum_x, _) = data.totals();
+                Some(vec![lambda / sum_x.sqrt()])
+            }
+        });
         Candidate {
-            key: "bgnbd",
-            fit: super::bgnbd::fit_data(data).map(|f| FittedModel {
+            key,
+            fit,
+            standard_errors,
+        }
+    };
+    let candidates = vec![
+        candidate(
+            "bgnbd",
+            super::bgnbd::fit_data(data).map(|f| FittedModel {
                 model: PurchaseModel::BgNbd(f),
                 log_likelihood: f.log_likelihood,
                 converged: f.converged,
                 iterations: f.iterations,
             }),
-        },
-        Candidate {
-            key: "bg_poisson",
-            fit: fit_bg_poisson(data),
-        },
-        Candidate {
-            key: "nbd",
-            fit: fit_nbd(data),
-        },
-        Candidate {
-            key: "poisson",
-            fit: fit_poisson(data),
-        },
+        ),
+        candidate("bg_poisson", fit_bg_poisson(data)),
+        candidate("nbd", fit_nbd(data)),
+        candidate("poisson", fit_poisson(data)),
     ];
     // simplest first, so a tie keeps the simpler model
     let mut chosen: Option<(usize, f64)> = None;

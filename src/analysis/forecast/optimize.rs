@@ -338,6 +338,89 @@ pub fn fit_multistart<const N: usize>(
     best
 }
 
+/// Standard errors of maximum-likelihood estimates from the observed information: the square
+/// roots of the diagonal of (−∇² LL)⁻¹ at `p`, LL summed over customers. The Hessian is taken
+/// by central differences of the analytic gradient in log-parameters (better conditioned when
+/// parameters differ by orders of magnitude) and mapped back (Cov = D Cov_log D, D = diag p,
+/// the gradient being 0 at the estimate). `None` when it is not positive definite (a flat
+/// direction: the data do not pin that parameter down).
+#[allow(clippy::needless_range_loop)] // matrix code reads best with row and column indices
+pub fn standard_errors<const N: usize>(
+    ll: impl Fn([f64; N], Option<&mut [f64; N]>) -> f64,
+    p: [f64; N],
+) -> Option<[f64; N]> {
+    const STEP: f64 = 1e-5;
+    // information in log-parameters: −∂/∂ln p_i (p_j ∂LL/∂p_j)
+    let mut info = [[0.0f64; N]; N];
+    for i in 0..N {
+        let mut up = p;
+        up[i] = p[i] * STEP.exp();
+        let mut down = p;
+        down[i] = p[i] * (-STEP).exp();
+        let (mut g_up, mut g_down) = ([0.0; N], [0.0; N]);
+        ll(up, Some(&mut g_up));
+        ll(down, Some(&mut g_down));
+        for j in 0..N {
+            info[i][j] = -(g_up[j] * up[j] - g_down[j] * down[j]) / (2.0 * STEP);
+        }
+    }
+    for i in 0..N {
+        for j in 0..i {
+            let m = 0.5 * (info[i][j] + info[j][i]);
+            info[i][j] = m;
+            info[j][i] = m;
+        }
+    }
+    let cov = invert(info)?;
+    let mut se = [0.0; N];
+    for i in 0..N {
+        let v = cov[i][i];
+        if !(v.is_finite() && v > 0.0) {
+            return None;
+        }
+        se[i] = p[i] * v.sqrt();
+    }
+    Some(se)
+}
+
+/// Inverse of a small symmetric positive definite matrix by Cholesky; `None` when it is not
+/// positive definite.
+#[allow(clippy::needless_range_loop)] // matrix code reads best with row and column indices
+fn invert<const N: usize>(a: [[f64; N]; N]) -> Option<[[f64; N]; N]> {
+    let mut l = [[0.0f64; N]; N];
+    for i in 0..N {
+        for j in 0..=i {
+            let sum: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = a[i][i] - sum;
+                if !(d > 0.0 && d.is_finite()) {
+                    return None;
+                }
+                l[i][i] = d.sqrt();
+            } else {
+                l[i][j] = (a[i][j] - sum) / l[j][j];
+            }
+        }
+    }
+    // columns of A⁻¹: solve L Lᵀ x = e_c
+    let mut inv = [[0.0f64; N]; N];
+    for c in 0..N {
+        let mut y = [0.0f64; N];
+        for i in 0..N {
+            let rhs = if i == c { 1.0 } else { 0.0 };
+            y[i] = (rhs - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
+        }
+        let mut x = [0.0f64; N];
+        for i in (0..N).rev() {
+            x[i] = (y[i] - (i + 1..N).map(|k| l[k][i] * x[k]).sum::<f64>()) / l[i][i];
+        }
+        for i in 0..N {
+            inv[i][c] = x[i];
+        }
+    }
+    Some(inv)
+}
+
 /// Test helper: asserts an analytic gradient matches central finite differences at `p`.
 #[cfg(test)]
 pub(crate) fn assert_gradient<const N: usize>(
@@ -364,6 +447,37 @@ pub(crate) fn assert_gradient<const N: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_errors_of_a_normal_sample_are_the_textbook_ones() {
+        // LL of n draws from N(μ, σ²) with known sums; at the MLE, se(μ) = σ/√n and
+        // se(σ) = σ/√(2n) (observed information, written out by hand)
+        let (n, mean, var) = (400.0f64, 3.0f64, 2.25f64);
+        let ll = |p: [f64; 2], g: Option<&mut [f64; 2]>| {
+            let [mu, sigma] = p;
+            // Σ (x − μ)² = n var + n (mean − μ)²
+            let ss = n * var + n * (mean - mu).powi(2);
+            if let Some(g) = g {
+                g[0] = n * (mean - mu) / sigma.powi(2);
+                g[1] = -n / sigma + ss / sigma.powi(3);
+            }
+            -n * sigma.ln() - ss / (2.0 * sigma * sigma)
+        };
+        let se = standard_errors(ll, [mean, var.sqrt()]).unwrap();
+        assert!((se[0] - 1.5 / 20.0).abs() < 1e-6, "{se:?}");
+        assert!((se[1] - 1.5 / (800.0f64).sqrt()).abs() < 1e-6, "{se:?}");
+        // a flat direction has no standard error
+        assert!(standard_errors(
+            |_p: [f64; 1], g: Option<&mut [f64; 1]>| {
+                if let Some(g) = g {
+                    g[0] = 0.0;
+                }
+                0.0
+            },
+            [1.0]
+        )
+        .is_none());
+    }
 
     #[test]
     fn bfgs_minimises_rosenbrock() {

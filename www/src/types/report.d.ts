@@ -306,6 +306,15 @@ export type Warning1 =
       };
     }
   | {
+      code: 'trailing_columns_absent';
+      args: {
+        /**
+         * The columns some rows lack, as written in the header.
+         */
+        columns: string;
+      };
+    }
+  | {
       code: 'field_too_large';
       args: {
         /**
@@ -1080,6 +1089,23 @@ export interface ModelCandidate {
    */
   parameters: {
     [k: string]: number;
+  };
+  /**
+   * Standard errors by name, from the observed information (the inverse Hessian of the
+   * log-likelihood at the estimates); empty when it is singular (a flat direction).
+   */
+  standard_errors: {
+    [k: string]: number;
+  };
+  /**
+   * 95 % intervals by name: estimate ± 1.96 standard errors (lifetimes' `summary` bounds).
+   */
+  interval_95: {
+    /**
+     * @minItems 2
+     * @maxItems 2
+     */
+    [k: string]: [number, number];
   };
   /**
    * Total log-likelihood at the estimates (comparable across the candidates).
