@@ -47,6 +47,7 @@ const NON_PURCHASE_STATUSES: &[&str] = &[
 
 /// True when a status cell means the order is not a purchase.
 pub fn is_non_purchase_status(s: &str) -> bool {
+    let s = values::without_quotes(s);
     let t = s.trim();
     if t.is_empty() {
         return false;
@@ -538,6 +539,14 @@ impl<'c, 't> OrderPart<'c, 't> {
             rec.flags |= NON_PURCHASE;
         }
         let order_id = self.cols.cell(&r.fields, Role::OrderId);
+        let unquoted;
+        let order_id = if order_id.contains('"') {
+            // Kept aside below (not verbatim in the raw text).
+            unquoted = values::without_quotes(order_id).trim().to_string();
+            unquoted.as_str()
+        } else {
+            order_id
+        };
         if !order_id.is_empty() {
             rec.flags |= HAS_OID;
             if let Some(h) = self.oid_hash.last_mut() {

@@ -310,7 +310,15 @@ pub(crate) fn shape_problem(
             header: header_len,
         });
     }
-    if r.fields.len() < needed || (strict && r.fields.len() < header_len) {
+    // A row narrower than the header that still ends with an empty cell was not written by
+    // an export leaving trailing empty cells out: a delimiter was lost inside it.
+    let ends_empty = || {
+        r.fields.len() > 1
+            && r.fields
+                .get(r.fields.len() - 1)
+                .is_some_and(|f| f.trim().is_empty())
+    };
+    if r.fields.len() < needed || (r.fields.len() < header_len && (strict || ends_empty())) {
         return Some(WarningCode::TooFewFields {
             fields: r.fields.len(),
             header: header_len,
@@ -329,10 +337,12 @@ pub(crate) fn shape_problem(
     None
 }
 
-/// Whether a file's rows have the header's width: 90% or more of its first rows do.
+/// Whether a file's rows have the header's width: all but one in ten of its first rows do
+/// (all but one in a file of fewer than twenty rows).
 pub(crate) fn strict_width(sample: &[Vec<String>], header_len: usize) -> bool {
     let exact = sample.iter().filter(|r| r.len() == header_len).count();
-    exact * 10 >= sample.len() * 9
+    let other = sample.len() - exact;
+    exact > other && other <= (sample.len() / 10).max(1)
 }
 
 /// The notice for a file some of whose rows end before the header's last columns, when such

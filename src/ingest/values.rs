@@ -639,15 +639,27 @@ pub fn normalize_phone(s: &str) -> Option<String> {
 
 /// Trims and lower-cases an e-mail; `None` when it has no `@` with text on both sides.
 pub fn normalize_email(s: &str) -> Option<String> {
-    let t = s.trim().to_lowercase();
+    let t = without_quotes(s).trim().to_lowercase();
     let at = t.find('@')?;
     (at > 0 && at + 1 < t.len() && !t.contains(char::is_whitespace)).then_some(t)
 }
 
 /// Trims a member id / card number; `None` when empty.
 pub fn normalize_member_id(s: &str) -> Option<String> {
-    let t = s.trim();
+    let t = without_quotes(s);
+    let t = t.trim();
     (!t.is_empty()).then(|| t.to_string())
+}
+
+/// A key, order id or status cell without its quote marks: a quote never belongs to one, and
+/// one left there by a broken export (`"VIP1`, `a@x.com"`, `voi"ded`) would make another
+/// member, order or status of it.
+pub fn without_quotes(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('"') {
+        std::borrow::Cow::Owned(s.replace('"', ""))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 #[cfg(test)]

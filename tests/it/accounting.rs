@@ -370,15 +370,18 @@ fn table(
                 duplicate_rows: 0,
                 rejected_rows: 0,
             };
-            // When 90% or more of the first 200 rows have the header's width, a row with more
-            // fields, even empty ones, gained a delimiter somewhere: rejected.
+            // When all but one in ten of the first 200 rows (all but one, in a file of fewer
+            // than twenty) have the header's width, a row with more fields, even empty ones,
+            // gained a delimiter somewhere: rejected.
             let width = header.split(',').count();
             let first: Vec<&Line> = lines
                 .iter()
                 .filter(|l| !l.text.is_empty())
                 .take(200)
                 .collect();
-            let strict = first.iter().filter(|l| l.width == width).count() * 10 >= first.len() * 9;
+            let exact = first.iter().filter(|l| l.width == width).count();
+            let other = first.len() - exact;
+            let strict = exact > other && other <= (first.len() / 10).max(1);
             let mut seen = std::collections::HashSet::new();
             for (k, (l, blanks)) in lines.iter().zip(&blanks_before).enumerate() {
                 for b in 0..*blanks {

@@ -419,7 +419,10 @@ fn utf16_without_a_bom_is_told_by_its_zero_bytes() {
 }
 
 /// A small valid workbook of orders, its sheet XML replaced by `sheet` when given.
-fn workbook(sheet: Option<&dyn Fn(&mut dyn std::io::Write)>) -> Vec<u8> {
+/// Writes a sheet's XML.
+type SheetXml<'a> = &'a dyn Fn(&mut dyn std::io::Write);
+
+fn workbook(sheet: Option<SheetXml<'_>>) -> Vec<u8> {
     use rust_xlsxwriter::Workbook;
     use std::io::{Read, Write};
     let mut wb = Workbook::new();
