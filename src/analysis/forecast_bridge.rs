@@ -175,6 +175,14 @@ pub fn run(
             ("365d".into(), expected[2]),
         ]),
         clv: distribution(&mut clvs),
+        totals_interval_95: OrderedMap(match out.totals_interval_95 {
+            Some(t) => ["purchases_30d", "purchases_90d", "purchases_365d", "clv"]
+                .iter()
+                .zip(t)
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            None => Vec::new(),
+        }),
         p_alive_matrix: matrix
             .into_iter()
             .map(|row| {

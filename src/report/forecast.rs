@@ -64,6 +64,11 @@ pub struct ForecastReport {
     pub expected_purchases: OrderedMap<f64>,
     /// CLV distribution over buyers.
     pub clv: Distribution,
+    /// 95 % intervals of the headline totals (`purchases_30d`, `purchases_90d`,
+    /// `purchases_365d`, `clv`: the sums over buyers) from the uncertainty of the estimates
+    /// (delta method with their covariance); parameter uncertainty only, not the randomness of
+    /// who buys. Empty when a chosen model has no covariance.
+    pub totals_interval_95: OrderedMap<[f64; 2]>,
     /// Mean P(alive) in a frequency (rows: 0..=9, 10+ repeat days) × recency-decile (columns) matrix.
     pub p_alive_matrix: Vec<Vec<Option<f64>>>,
 }

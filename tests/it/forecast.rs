@@ -528,6 +528,28 @@ fn homogeneous_buyers_get_the_poisson_limit_in_any_row_order() {
             "{spend:?}"
         );
     }
+    // the 30-day total is n·30·λ, so its interval is n·30·(λ ± 1.96 se), se = λ/√Σx
+    let sum_x: f64 = customers
+        .iter()
+        .filter_map(|c| summarize(c, 730, TimeUnit::Day))
+        .map(|s| s.frequency)
+        .sum();
+    let forecast::PurchaseModel::Poisson { lambda } =
+        a.purchase.as_ref().unwrap().chosen_fit().model
+    else {
+        unreachable!()
+    };
+    let n = customers.len() as f64;
+    let [lo, hi] = a.totals_interval_95.expect("intervals")[0];
+    let half = 1.96 * lambda / sum_x.sqrt() * n * 30.0;
+    assert!(
+        (lo - (n * 30.0 * lambda - half)).abs() < 1e-3 * half,
+        "{lo} {hi} ±{half}"
+    );
+    assert!(
+        (hi - (n * 30.0 * lambda + half)).abs() < 1e-3 * half,
+        "{lo} {hi} ±{half}"
+    );
     // identical results whatever the row order
     let mut b_values = member_values(&b);
     b_values.reverse();
@@ -598,6 +620,18 @@ fn cdnow_standard_errors_match_lifetimes_summary() {
     for (got, want) in se.iter().zip([0.012557, 0.378221, 0.185719, 0.705345]) {
         assert!(within(*got, want, 0.05), "{se:?}");
     }
+    // intervals of the headline totals bracket them, wider for the longer horizon
+    let t = out.totals_interval_95.expect("intervals on CDNOW");
+    let e: f64 = out
+        .members
+        .iter()
+        .flatten()
+        .map(|m| m.expected_purchases_365d)
+        .sum();
+    let clv: f64 = out.members.iter().flatten().map(|m| m.clv).sum();
+    assert!(t[2][0] < e && e < t[2][1], "{t:?} {e}");
+    assert!(t[3][0] < clv && clv < t[3][1], "{t:?} {clv}");
+    assert!(t[2][1] - t[2][0] > t[0][1] - t[0][0], "{t:?}");
     // the Gamma-Gamma ones are finite and smaller than their estimates
     let spend = &out.spend.as_ref().unwrap().candidates[0];
     let (Ok((model, ..)), Some(se)) = (&spend.fit, &spend.standard_errors) else {

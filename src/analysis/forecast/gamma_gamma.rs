@@ -6,7 +6,8 @@
 //! x, and Σ ln m̄ is a constant of the data, so one likelihood evaluation costs one logarithm
 //! per distinct (x, m̄) pair.
 
-use super::optimize::{fit_multistart, standard_errors, StopRule, DIVERGED_LOG_PARAM};
+use super::limits::{diagonal_roots, matrix_rows};
+use super::optimize::{covariance, fit_multistart, StopRule, DIVERGED_LOG_PARAM};
 use super::special::{digamma, ln_gamma, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::FastMap;
@@ -236,6 +237,19 @@ impl SpendModel {
         }
     }
 
+    /// The same model with other parameter values (in [`Self::parameters`] order).
+    pub fn with_parameters(&self, v: &[f64]) -> SpendModel {
+        match *self {
+            SpendModel::GammaGamma(f) => SpendModel::GammaGamma(GammaGammaFit {
+                p: v[0],
+                q: v[1],
+                gamma: v[2],
+                ..f
+            }),
+            SpendModel::CommonMean { .. } => SpendModel::CommonMean { p: v[0], nu: v[1] },
+        }
+    }
+
     /// Expected spend per purchase of a customer with x repeat purchases of mean m.
     pub fn expected_spend(&self, x: f64, m: f64) -> f64 {
         match *self {
@@ -262,6 +276,8 @@ pub struct SpendCandidate {
     /// Standard errors of the parameters (in [`SpendModel::parameters`] order) from the
     /// observed information, when it is positive definite.
     pub standard_errors: Option<Vec<f64>>,
+    /// Their covariance matrix (same order), for intervals of derived totals.
+    pub covariance: Option<Vec<Vec<f64>>>,
 }
 
 /// Spend models considered and the chosen one (lowest AIC, the simpler on a tie).
@@ -276,6 +292,11 @@ pub struct SpendChoice {
 }
 
 impl SpendChoice {
+    /// The chosen candidate's covariance matrix, when it has one.
+    pub fn chosen_covariance(&self) -> Option<&Vec<Vec<f64>>> {
+        self.candidates[self.chosen?].covariance.as_ref()
+    }
+
     /// The chosen model.
     pub fn model(&self) -> Option<SpendModel> {
         let c = &self.candidates[self.chosen?];
@@ -295,26 +316,27 @@ pub fn choose(summaries: &[CustomerSummary]) -> Result<SpendChoice, ForecastErro
         )
     });
     let common = fit_common_mean(&data);
-    let se = |fit: &Result<(SpendModel, f64, bool, u32), ForecastError>| match fit {
+    let cov = |fit: &Result<(SpendModel, f64, bool, u32), ForecastError>| match fit {
         Ok((SpendModel::GammaGamma(f), ..)) => {
-            standard_errors(|p, g| data.log_likelihood(p, g), [f.p, f.q, f.gamma])
-                .map(|v| v.to_vec())
+            covariance(|p, g| data.log_likelihood(p, g), [f.p, f.q, f.gamma]).map(matrix_rows)
         }
         Ok((SpendModel::CommonMean { p, nu }, ..)) => {
-            standard_errors(|q, g| data.common_mean_log_likelihood(q, g), [*p, *nu])
-                .map(|v| v.to_vec())
+            covariance(|q, g| data.common_mean_log_likelihood(q, g), [*p, *nu]).map(matrix_rows)
         }
         Err(_) => None,
     };
+    let (gg_cov, common_cov) = (cov(&gg), cov(&common));
     let candidates = vec![
         SpendCandidate {
             key: "gamma_gamma",
-            standard_errors: se(&gg),
+            standard_errors: gg_cov.as_deref().map(diagonal_roots),
+            covariance: gg_cov,
             fit: gg,
         },
         SpendCandidate {
             key: "common_mean",
-            standard_errors: se(&common),
+            standard_errors: common_cov.as_deref().map(diagonal_roots),
+            covariance: common_cov,
             fit: common,
         },
     ];

@@ -20,7 +20,7 @@
 //! a candidate; Poisson always has one (λ = Σx / ΣT).
 
 use super::bgnbd::{BgNbdData, BgNbdFit};
-use super::optimize::{fit_multistart, standard_errors, StopRule, DIVERGED_LOG_PARAM};
+use super::optimize::{covariance, fit_multistart, StopRule, DIVERGED_LOG_PARAM};
 use super::special::{digamma, ln_gamma, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::{ForecastError, Limit};
@@ -77,6 +77,29 @@ impl PurchaseModel {
             }
             PurchaseModel::Nbd { r, alpha } => vec![("r", r), ("alpha", alpha)],
             PurchaseModel::Poisson { lambda } => vec![("lambda", lambda)],
+        }
+    }
+
+    /// The same model with other parameter values (in [`Self::parameters`] order).
+    pub fn with_parameters(&self, v: &[f64]) -> PurchaseModel {
+        match *self {
+            PurchaseModel::BgNbd(f) => PurchaseModel::BgNbd(BgNbdFit {
+                r: v[0],
+                alpha: v[1],
+                a: v[2],
+                b: v[3],
+                ..f
+            }),
+            PurchaseModel::BgPoisson { .. } => PurchaseModel::BgPoisson {
+                lambda: v[0],
+                a: v[1],
+                b: v[2],
+            },
+            PurchaseModel::Nbd { .. } => PurchaseModel::Nbd {
+                r: v[0],
+                alpha: v[1],
+            },
+            PurchaseModel::Poisson { .. } => PurchaseModel::Poisson { lambda: v[0] },
         }
     }
 
@@ -214,6 +237,8 @@ pub struct Candidate {
     /// Standard errors of the parameters (in [`PurchaseModel::parameters`] order) from the
     /// observed information, when it is positive definite.
     pub standard_errors: Option<Vec<f64>>,
+    /// Their covariance matrix (same order), for intervals of derived totals.
+    pub covariance: Option<Vec<Vec<f64>>>,
 }
 
 /// The purchase models considered and the one the data supports.
@@ -226,6 +251,11 @@ pub struct PurchaseChoice {
 }
 
 impl PurchaseChoice {
+    /// The chosen candidate's covariance matrix, when it has one.
+    pub fn chosen_covariance(&self) -> Option<&Vec<Vec<f64>>> {
+        self.candidates[self.chosen].covariance.as_ref()
+    }
+
     /// The chosen fit.
     pub fn chosen_fit(&self) -> FittedModel {
         match &self.candidates[self.chosen].fit {
@@ -247,6 +277,16 @@ impl PurchaseChoice {
     }
 }
 
+/// A fixed-size covariance matrix as rows.
+pub(super) fn matrix_rows<const N: usize>(m: [[f64; N]; N]) -> Vec<Vec<f64>> {
+    m.iter().map(|r| r.to_vec()).collect()
+}
+
+/// Square roots of a covariance matrix's diagonal (standard errors).
+pub(super) fn diagonal_roots(m: &[Vec<f64>]) -> Vec<f64> {
+    m.iter().enumerate().map(|(i, r)| r[i].sqrt()).collect()
+}
+
 /// Fits BG/NBD and its nested limits and chooses among them (see the module docs).
 pub fn choose(summaries: &[CustomerSummary]) -> Result<PurchaseChoice, ForecastError> {
     let data = BgNbdData::new(summaries)?;
@@ -256,29 +296,29 @@ pub fn choose(summaries: &[CustomerSummary]) -> Result<PurchaseChoice, ForecastE
 /// [`choose`] on grouped data.
 pub fn choose_data(data: &BgNbdData) -> Result<PurchaseChoice, ForecastError> {
     let candidate = |key, fit: Result<FittedModel, ForecastError>| {
-        let standard_errors = fit.as_ref().ok().and_then(|f| match f.model {
+        let covariance = fit.as_ref().ok().and_then(|f| match f.model {
             PurchaseModel::BgNbd(b) => {
-                standard_errors(|p, g| data.log_likelihood(p, g), [b.r, b.alpha, b.a, b.b])
-                    .map(|se| se.to_vec())
+                covariance(|p, g| data.log_likelihood(p, g), [b.r, b.alpha, b.a, b.b])
+                    .map(matrix_rows)
             }
             PurchaseModel::BgPoisson { lambda, a, b } => {
-                standard_errors(|p, g| data.bg_poisson_log_likelihood(p, g), [lambda, a, b])
-                    .map(|se| se.to_vec())
+                covariance(|p, g| data.bg_poisson_log_likelihood(p, g), [lambda, a, b])
+                    .map(matrix_rows)
             }
             PurchaseModel::Nbd { r, alpha } => {
-                standard_errors(|p, g| data.nbd_log_likelihood(p, g), [r, alpha])
-                    .map(|se| se.to_vec())
+                covariance(|p, g| data.nbd_log_likelihood(p, g), [r, alpha]).map(matrix_rows)
             }
             // −∂²LL/∂λ² = Σx/λ²: se = λ/√Σx
             PurchaseModel::Poisson { lambda } => {
                 let (sum_x, _) = data.totals();
-                Some(vec![lambda / sum_x.sqrt()])
+                Some(vec![vec![lambda * lambda / sum_x]])
             }
         });
         Candidate {
             key,
             fit,
-            standard_errors,
+            standard_errors: covariance.as_deref().map(diagonal_roots),
+            covariance,
         }
     };
     let candidates = vec![

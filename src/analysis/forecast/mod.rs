@@ -256,6 +256,9 @@ pub struct ForecastOutput {
     pub not_fitted: Vec<NotFitted>,
     /// Calibration/holdout check when `holdout_from` was set and it could run.
     pub holdout: Option<HoldoutReport>,
+    /// 95 % intervals of the headline totals (expected purchases in 30/90/365 days, CLV)
+    /// from the estimates' uncertainty, when the chosen models have covariances.
+    pub totals_interval_95: Option<[[f64; 2]; 4]>,
     /// Per member, in input order; `None` for members without purchases by the as-of day.
     pub members: Vec<Option<MemberForecast>>,
 }
@@ -368,6 +371,25 @@ pub fn run(
             })
         })
         .collect();
+    let totals_interval_95 = match &purchase {
+        Some(c) => totals_interval(
+            c,
+            spend.as_ref(),
+            &summaries,
+            &match spend_model {
+                // own mean spend only where no spend model is used (it costs a sort per member)
+                Some(_) => vec![0.0; summaries.len()],
+                None => customers
+                    .iter()
+                    .zip(&member_summaries)
+                    .filter(|(_, s)| s.is_some())
+                    .map(|(days, _)| mean_spend_per_day(days, as_of_day))
+                    .collect::<Vec<f64>>(),
+            },
+            settings,
+        ),
+        None => None,
+    };
     let input = ForecastInput {
         customers: summaries.len(),
         repeat_customers: summaries.iter().filter(|s| s.frequency > 0.0).count(),
@@ -391,8 +413,117 @@ pub fn run(
         spend,
         not_fitted,
         holdout,
+        totals_interval_95,
         members,
     })
+}
+
+/// Σ expected purchases in 30, 90 and 365 days and Σ CLV over the customers, under the given
+/// models (members without a spend model use their own mean spend, `fallback_spend`).
+fn headline_totals(
+    purchase: &PurchaseModel,
+    spend: Option<&SpendModel>,
+    summaries: &[CustomerSummary],
+    fallback_spend: &[f64],
+    settings: &ForecastSettings,
+) -> [f64; 4] {
+    let scores = clv::score_histories(
+        purchase,
+        summaries,
+        settings.clv_months,
+        settings.monthly_discount,
+        settings.unit,
+    );
+    let mut totals = [0.0; 4];
+    for ((h, s), own) in scores.iter().zip(summaries).zip(fallback_spend) {
+        let spend = spend.map_or(*own, |m| m.expected_spend(s.frequency, s.monetary_value));
+        for (total, e) in totals.iter_mut().zip(h.expected_purchases) {
+            *total += finite_or_zero(e);
+        }
+        totals[3] += finite_or_zero(spend * h.discounted_purchases);
+    }
+    totals
+}
+
+/// 95 % intervals of the headline totals by the delta method: the totals' gradient in the
+/// chosen models' parameters (forward differences, each parameter moved by a relative 1e-4)
+/// against the parameters' covariance (purchase and spend models fitted separately: block
+/// diagonal). Parameter uncertainty only, not the randomness of individual purchases.
+#[allow(clippy::needless_range_loop)] // gradients, covariance and totals share the indices
+fn totals_interval(
+    purchase: &PurchaseChoice,
+    spend: Option<&SpendChoice>,
+    summaries: &[CustomerSummary],
+    fallback_spend: &[f64],
+    settings: &ForecastSettings,
+) -> Option<[[f64; 2]; 4]> {
+    const STEP: f64 = 1e-4;
+    let model = purchase.chosen_fit().model;
+    let cov = purchase.chosen_covariance()?;
+    let spend_model = spend.and_then(SpendChoice::model);
+    let spend_cov = match spend_model {
+        Some(_) => Some(spend.and_then(SpendChoice::chosen_covariance)?),
+        None => None,
+    };
+    let base = headline_totals(
+        &model,
+        spend_model.as_ref(),
+        summaries,
+        fallback_spend,
+        settings,
+    );
+    let mut variance = [0.0f64; 4];
+    // one block of parameters: gradients by forward differences, then g' Σ g
+    let mut block = |values: Vec<(&'static str, f64)>,
+                     cov: &Vec<Vec<f64>>,
+                     totals_at: &dyn Fn(&[f64]) -> [f64; 4]| {
+        let theta: Vec<f64> = values.iter().map(|v| v.1).collect();
+        let grads: Vec<[f64; 4]> = (0..theta.len())
+            .map(|i| {
+                let mut moved = theta.clone();
+                let h = theta[i] * STEP;
+                moved[i] += h;
+                let t = totals_at(&moved);
+                std::array::from_fn(|k| (t[k] - base[k]) / h)
+            })
+            .collect();
+        for k in 0..4 {
+            for i in 0..theta.len() {
+                for j in 0..theta.len() {
+                    variance[k] += grads[i][k] * cov[i][j] * grads[j][k];
+                }
+            }
+        }
+    };
+    block(model.parameters(), cov, &|v| {
+        headline_totals(
+            &model.with_parameters(v),
+            spend_model.as_ref(),
+            summaries,
+            fallback_spend,
+            settings,
+        )
+    });
+    if let (Some(m), Some(c)) = (spend_model, spend_cov) {
+        block(m.parameters(), c, &|v| {
+            headline_totals(
+                &model,
+                Some(&m.with_parameters(v)),
+                summaries,
+                fallback_spend,
+                settings,
+            )
+        });
+    }
+    let mut out = [[0.0; 2]; 4];
+    for k in 0..4 {
+        if !(variance[k].is_finite() && variance[k] >= 0.0) {
+            return None;
+        }
+        let half = 1.96 * variance[k].sqrt();
+        out[k] = [base[k] - half, base[k] + half];
+    }
+    Some(out)
 }
 
 /// Mean spend per purchase day up to `as_of_day`, first day included (spend fallback).

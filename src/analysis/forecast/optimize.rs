@@ -338,17 +338,17 @@ pub fn fit_multistart<const N: usize>(
     best
 }
 
-/// Standard errors of maximum-likelihood estimates from the observed information: the square
-/// roots of the diagonal of (−∇² LL)⁻¹ at `p`, LL summed over customers. The Hessian is taken
+/// Covariance of maximum-likelihood estimates from the observed information: (−∇² LL)⁻¹ at
+/// `p`, LL summed over customers. The Hessian is taken
 /// by central differences of the analytic gradient in log-parameters (better conditioned when
 /// parameters differ by orders of magnitude) and mapped back (Cov = D Cov_log D, D = diag p,
 /// the gradient being 0 at the estimate). `None` when it is not positive definite (a flat
 /// direction: the data do not pin that parameter down).
 #[allow(clippy::needless_range_loop)] // matrix code reads best with row and column indices
-pub fn standard_errors<const N: usize>(
+pub fn covariance<const N: usize>(
     ll: impl Fn([f64; N], Option<&mut [f64; N]>) -> f64,
     p: [f64; N],
-) -> Option<[f64; N]> {
+) -> Option<[[f64; N]; N]> {
     const STEP: f64 = 1e-5;
     // information in log-parameters: −∂/∂ln p_i (p_j ∂LL/∂p_j)
     let mut info = [[0.0f64; N]; N];
@@ -371,16 +371,26 @@ pub fn standard_errors<const N: usize>(
             info[j][i] = m;
         }
     }
-    let cov = invert(info)?;
-    let mut se = [0.0; N];
+    let cov_log = invert(info)?;
+    let mut cov = [[0.0; N]; N];
     for i in 0..N {
-        let v = cov[i][i];
-        if !(v.is_finite() && v > 0.0) {
+        if !(cov_log[i][i].is_finite() && cov_log[i][i] > 0.0) {
             return None;
         }
-        se[i] = p[i] * v.sqrt();
+        for j in 0..N {
+            cov[i][j] = p[i] * p[j] * cov_log[i][j];
+        }
     }
-    Some(se)
+    Some(cov)
+}
+
+/// Standard errors: the square roots of [`covariance`]'s diagonal.
+pub fn standard_errors<const N: usize>(
+    ll: impl Fn([f64; N], Option<&mut [f64; N]>) -> f64,
+    p: [f64; N],
+) -> Option<[f64; N]> {
+    let cov = covariance(ll, p)?;
+    Some(std::array::from_fn(|i| cov[i][i].sqrt()))
 }
 
 /// Inverse of a small symmetric positive definite matrix by Cholesky; `None` when it is not

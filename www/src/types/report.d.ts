@@ -1016,6 +1016,19 @@ export interface ForecastReport {
   };
   clv: Distribution;
   /**
+   * 95 % intervals of the headline totals (`purchases_30d`, `purchases_90d`,
+   * `purchases_365d`, `clv`: the sums over buyers) from the uncertainty of the estimates
+   * (delta method with their covariance); parameter uncertainty only, not the randomness of
+   * who buys. Empty when a chosen model has no covariance.
+   */
+  totals_interval_95: {
+    /**
+     * @minItems 2
+     * @maxItems 2
+     */
+    [k: string]: [number, number];
+  };
+  /**
    * Mean P(alive) in a frequency (rows: 0..=9, 10+ repeat days) × recency-decile (columns) matrix.
    */
   p_alive_matrix: (number | null)[][];
