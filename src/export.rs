@@ -20,7 +20,10 @@ fn number_text(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
-        let s = format!("{x:.4}");
+        // Six significant digits past the point's place: P(alive) 0.000123457 keeps its
+        // digits, a CLV of 12345.678901 its cents and more.
+        let decimals = (5 - x.abs().log10().floor() as i32).clamp(4, 12) as usize;
+        let s = format!("{x:.decimals$}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }

@@ -759,11 +759,13 @@ impl Doc<'_> {
                 }) }
                 h3 { (t("预计复购", "Expected next purchase")) }
                 p { (if self.zh() {
-                    format!("按每位复购会员自己的消费周期推算下一次购买：未来 {} 天内到期 {} 人，已逾期 {} 人，尚未到期 {} 人。",
-                        self.r.settings.due_window_days, int(rep.due), int(rep.overdue), int(rep.later))
+                    format!("按每位复购会员自己的消费周期推算下一次购买：未来 {} 天内到期 {} 人，尚未到期 {} 人；已逾期 {} 人，其中刚逾期（不超过一个周期，适合提醒）{} 人、久未复购（需召回）{} 人、已沉睡 {} 人。",
+                        self.r.settings.due_window_days, int(rep.due), int(rep.later), int(rep.overdue),
+                        int(rep.recently_overdue), int(rep.long_overdue), int(rep.lapsed))
                 } else {
-                    format!("From each repeat buyer's own cycle: {} are due within {} days, {} are overdue and {} are not yet due.",
-                        int(rep.due), self.r.settings.due_window_days, int(rep.overdue), int(rep.later))
+                    format!("From each repeat buyer's own cycle: {} are due within {} days and {} are not yet due; {} are overdue: {} recently (at most one cycle late: remind them), {} long overdue (win them back) and {} lapsed.",
+                        int(rep.due), self.r.settings.due_window_days, int(rep.later), int(rep.overdue),
+                        int(rep.recently_overdue), int(rep.long_overdue), int(rep.lapsed))
                 })
                 @if let Some(c) = rep.median_personal_cycle_days {
                     " " (if self.zh() { format!("个人消费周期中位数 {} 天。", num(c, 0)) } else { format!("The median personal cycle is {} days.", num(c, 0)) })

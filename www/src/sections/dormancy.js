@@ -12,8 +12,9 @@ import { info } from '../glossary.js';
 /** @typedef {import('../i18n/index.js').Translate} Translate */
 /** @typedef {import('./mount.js').SectionView} SectionView */
 
-/** The repurchase statuses: fields of RepurchaseReport (a struct, not an ordered map), in table order. */
-const REPURCHASE = /** @type {const} */ (['overdue', 'due', 'later']);
+/** The repurchase statuses: fields of RepurchaseReport (a struct, not an ordered map), in table
+ * order; `overdue` is the sum of the first three, so it is not listed with them. */
+const REPURCHASE = /** @type {const} */ (['recently_overdue', 'long_overdue', 'lapsed', 'due', 'later']);
 
 /**
  * @param {Report} report

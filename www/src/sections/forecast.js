@@ -185,7 +185,7 @@ function pAliveChart(matrix, t) {
 function renderHoldout(h, timeUnit, t, fmt) {
   if (!h || typeof h !== 'object') return { hidden: { 'holdout-block': true } };
   const num4 = (/** @type {unknown} */ v) => fmt.decimal(v, 4);
-  const fit = h.fit || /** @type {Partial<Holdout['fit']>} */ ({});
+  const fit = h.fit || /** @type {Partial<NonNullable<Holdout['fit']>>} */ ({});
   const buckets = Array.isArray(h.buckets) ? h.buckets : [];
   const last = buckets.length - 1;
   const cats = buckets.map((b, i) => (i === last && last >= 7 ? `${b.calibration_frequency}+` : String(b.calibration_frequency)));
