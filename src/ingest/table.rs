@@ -521,7 +521,8 @@ impl<'t> CsvTable<'t> {
                 line += usize::from(bytes[start] == b'\n');
                 start += 1;
             }
-            if let Some(first_end) = self
+            let row_line = line;
+            let (raw, unclosed_quote, stray_quote) = if let Some(first_end) = self
                 .recover_quotes
                 .then(|| self.stray_quote_line(start, end))
                 .flatten()
@@ -530,50 +531,35 @@ impl<'t> CsvTable<'t> {
                 // as a character, and go on from the next line.
                 let raw = self.text[start..first_end].trim_end_matches('\r');
                 quoted.read_line_literally(raw);
-                let (buf, cells) = quoted.record();
-                let row_line = line;
                 line += 1;
                 pos = (first_end + 1).min(len);
                 if !bare_cr {
                     finder = Some(new_finder(pos));
                 }
-                if !f(RawRow {
-                    line: row_line,
-                    fields: Fields::Text {
-                        buf,
-                        spans: cells,
-                        verbatim: false,
-                    },
-                    raw,
-                    unclosed_quote: false,
-                    stray_quote: true,
-                    delimiter: self.delimiter,
-                }) {
-                    break;
+                (raw, false, true)
+            } else {
+                line += bytes[start..end].iter().filter(|b| **b == b'\n').count();
+                pos = end;
+                if end > to && !crossed {
+                    // The row runs across the split: read on to the end.
+                    crossed = !bytes[to..end].iter().all(|b| *b == b'\r' || *b == b'\n');
+                    if crossed {
+                        bare_cr = has_bare_cr(end, len);
+                        finder = (!bare_cr).then(|| new_finder(end));
+                    }
                 }
-                continue;
-            }
-            let row_line = line;
-            line += bytes[start..end].iter().filter(|b| **b == b'\n').count();
-            pos = end;
-            if end > to && !crossed {
-                // The row runs across the split: read on to the end.
-                crossed = !bytes[to..end].iter().all(|b| *b == b'\r' || *b == b'\n');
-                if crossed {
-                    bare_cr = has_bare_cr(end, len);
-                    finder = (!bare_cr).then(|| new_finder(end));
+                let raw = self.text[start..end].trim_end_matches(['\r', '\n']);
+                if quoted.record().1.iter().all(|(a, b)| a == b) && raw.trim().is_empty() {
+                    continue;
                 }
-            }
-            let raw = self.text[start..end].trim_end_matches(['\r', '\n']);
+                // With stray quotes recovered, a record never runs unclosed to the end: a
+                // quote in the middle of a field (odd quotes) is an ordinary character.
+                let unclosed = !self.recover_quotes
+                    && end >= len
+                    && raw.bytes().filter(|c| *c == b'"').count() % 2 == 1;
+                (raw, unclosed, false)
+            };
             let (buf, cells) = quoted.record();
-            if cells.iter().all(|(a, b)| a == b) && raw.trim().is_empty() {
-                continue;
-            }
-            // With stray quotes recovered, a record never runs unclosed to the end: a quote in
-            // the middle of a field (odd quotes) is an ordinary character.
-            let unclosed_quote = !self.recover_quotes
-                && end >= len
-                && raw.bytes().filter(|c| *c == b'"').count() % 2 == 1;
             if !f(RawRow {
                 line: row_line,
                 fields: Fields::Text {
@@ -583,7 +569,7 @@ impl<'t> CsvTable<'t> {
                 },
                 raw,
                 unclosed_quote,
-                stray_quote: false,
+                stray_quote,
                 delimiter: self.delimiter,
             }) {
                 break;
