@@ -97,6 +97,22 @@ test('forecast section on the omnichannel trio: parameters, churn bands, CLV, P(
   assert.equal(Number(params['gamma_gamma.customers'].value), fc.gamma_gamma.customers, 'Gamma-Gamma customers');
   assert.equal(await page.locator('[data-not-fitted]').count(), 0, 'no not-fitted note when both models fitted');
 
+  // Model comparison: every candidate the CLI compared is a row, the chosen one marked, and its
+  // AIC is the one the CLI reports; the headline intervals are shown.
+  for (const [kind, choice] of [['purchase', fc.purchase_model], ['spend', fc.spend_model]]) {
+    const rows = await page.evaluate((k) => [...document.querySelectorAll(`[data-compare="${k}"] tr[data-model]`)]
+      .map((tr) => ({ model: tr.dataset.model, chosen: tr.dataset.chosen, aic: tr.children[3].textContent })), kind);
+    assert.deepEqual(rows.map((r) => r.model), choice.candidates.map((c) => c.model), `${kind} candidates`);
+    assert.deepEqual(rows.filter((r) => r.chosen === 'true').map((r) => r.model), [choice.chosen], `${kind} chosen`);
+    choice.candidates.forEach((c, i) => {
+      if (typeof c.aic === 'number') assertShown(rows[i].aic, c.aic, `${kind} ${c.model} AIC`, 1e-9);
+    });
+  }
+  const interval = await page.locator('[data-totals-interval]').textContent();
+  const [lo, hi] = fc.totals_interval_95.purchases_30d;
+  assert.ok(interval.includes(lo.toLocaleString('zh-CN', { minimumFractionDigits: 1, maximumFractionDigits: 1 })), `30-day interval shown: ${interval}`);
+  assert.ok(interval.includes(hi.toLocaleString('zh-CN', { minimumFractionDigits: 1, maximumFractionDigits: 1 })), `30-day interval shown: ${interval}`);
+
   // Churn bands: low/medium/high, the CLI's counts, summing to the buyers figure.
   const bands = await readBands(page);
   assert.deepEqual(Object.keys(bands), ['low', 'medium', 'high']);

@@ -11,7 +11,7 @@ import * as h from './helpers.mjs';
 
 const DEMO = ['members.csv', 'online_orders.csv', 'pos_sales.csv'];
 const ALLOWED_WORDS = new Set(['MemberLens', 'RFM', 'CLV', 'CSV', 'XLSX', 'TSV', 'HTML', 'PDF', 'JSON', 'KPI', 'ID', 'SMS', 'AI', 'BG', 'NBD',
-  'Gamma', 'Beta', 'UpSet', 'WeCom', 'utf', 'gbk', 'gb18030', 'UTF', 'GBK', 'KB', 'MB', 'TAB', 'VIP', 'csv', 'xlsx', 'alive', 'engine', 'ROI', 'AOV', 'GMV', 'P10', 'P25', 'P50', 'P75', 'P90', 'NPS', 'POS']);
+  'Gamma', 'Beta', 'UpSet', 'WeCom', 'utf', 'gbk', 'gb18030', 'UTF', 'GBK', 'KB', 'MB', 'TAB', 'VIP', 'csv', 'xlsx', 'alive', 'engine', 'ROI', 'AOV', 'GMV', 'P10', 'P25', 'P50', 'P75', 'P90', 'NPS', 'POS', 'AIC', 'Poisson']);
 
 let site;
 before(async () => { site = await h.siteUrl(); });

@@ -84,13 +84,72 @@ export function render(report, t) {
         figureCard('clv_mean', clv.mean, fmt.money(clv.mean), t),
         figureCard('clv_median', median, fmt.money(median), t),
       ],
-      'forecast-params': [paramTable('bgnbd', fc.bgnbd, bgnbdParams, t), paramTable('gamma_gamma', fc.gamma_gamma, ggParams, t)],
+      'forecast-params': [
+        paramTable('bgnbd', fc.bgnbd, bgnbdParams, t), paramTable('gamma_gamma', fc.gamma_gamma, ggParams, t),
+        el('p', { class: 'muted small' }, t('forecast.converged_note')),
+      ],
+      'forecast-compare': [
+        compareTable('purchase', fc.purchase_model, t, fmt),
+        compareTable('spend', fc.spend_model, t, fmt),
+        totalsInterval(fc.totals_interval_95, t, fmt),
+        el('p', { class: 'muted small' }, t('forecast.compare_note')),
+      ],
       'churn-bands': churnBands(fc.churn_bands || {}, t, fmt),
       'clv-percentiles': clvPercentiles(clv, t, fmt),
       ...holdout.slots,
     },
     charts: [clvChart(clv, t, fmt), pAliveChart(fc.p_alive_matrix, t), ...(holdout.charts ?? [])],
   };
+}
+
+/** Parameter names as written in the models' formulas. */
+const SYMBOLS = /** @type {Record<string, string>} */ ({ alpha: 'α', gamma: 'γ', lambda: 'λ', nu: 'ν' });
+
+/**
+ * The candidate models side by side: parameters with their 95% intervals, log-likelihood,
+ * AIC, and which one the member forecasts use (the lowest AIC).
+ * @param {string} kind @param {unknown} choice @param {Translate} t @param {Formats} fmt
+ */
+function compareTable(kind, choice, t, fmt) {
+  const c = /** @type {{ chosen?: string, candidates?: Array<Record<string, any>> } | null} */ (choice);
+  if (!c || !Array.isArray(c.candidates)) return null;
+  const num = (/** @type {unknown} */ v) => fmt.decimal(v, 4);
+  const rows = c.candidates.map((m) => {
+    const params = m.parameters && typeof m.parameters === 'object' ? Object.entries(m.parameters) : [];
+    const iv = m.interval_95 && typeof m.interval_95 === 'object' ? m.interval_95 : {};
+    const text = params.map(([k, v]) => {
+      const i = Array.isArray(iv[k]) ? ` [${num(iv[k][0])}, ${num(iv[k][1])}]` : '';
+      return `${SYMBOLS[k] ?? k} = ${num(v)}${i}`;
+    }).join('; ');
+    return [
+      t.has(`fc.${m.model}`) ? t(`fc.${m.model}`) : String(m.model),
+      params.length ? text : (m.reason ?? t('forecast.not_fitted_cell')),
+      fmt.decimal(m.log_likelihood, 1),
+      fmt.decimal(m.aic, 1),
+      m.model === c.chosen ? t('forecast.chosen') : '',
+    ];
+  });
+  return el('div', { class: 'param-block', dataset: { compare: kind, chosen: c.chosen ?? '' } },
+    el('h4', {}, t(`forecast.compare_${kind}`)),
+    table([t('forecast.col_model'), t('forecast.col_params'), t('forecast.col_ll'), t('forecast.col_aic'), t('forecast.col_chosen')], rows,
+      { className: 'data-table compact', numeric: [2, 3],
+        rowAttrs: (i) => ({ dataset: { model: String(c.candidates?.[i]?.model ?? ''), chosen: String(c.candidates?.[i]?.model === c.chosen) } }) }));
+}
+
+/**
+ * The headline totals' 95% intervals, so a consultant can say "between X and Y".
+ * @param {unknown} totals @param {Translate} t @param {Formats} fmt
+ */
+function totalsInterval(totals, t, fmt) {
+  const iv = /** @type {Record<string, [number, number] | null> | null} */ (totals);
+  if (!iv || typeof iv !== 'object') return null;
+  const range = (/** @type {string} */ k, /** @type {(v: unknown) => string} */ f) =>
+    (Array.isArray(iv[k]) ? `${f(iv[k]?.[0])} – ${f(iv[k]?.[1])}` : fmt.DASH);
+  const one = (/** @type {unknown} */ v) => fmt.decimal(v, 1);
+  return el('p', { dataset: { totalsInterval: '' } }, t('forecast.totals_interval', {
+    p30: range('purchases_30d', one), p90: range('purchases_90d', one), p365: range('purchases_365d', one),
+    clv: range('clv', fmt.money),
+  }));
 }
 
 /** @param {string} key @param {unknown} value @param {string} formatted @param {Translate} t */
