@@ -161,14 +161,15 @@ impl Source<'_> {
         }
     }
 
-    /// The header lines inside the data ([`structure::header_line`]). Only lines without a
+    /// The header lines inside the data ([`structure::HeaderMatcher`]). Only lines without a
     /// digit are split and looked at, so the pass costs little beside reading the rows.
     fn header_lines(&self, headers: &[String], read: &[bool]) -> structure::HeaderLines {
         let mut found = structure::HeaderLines::default();
+        let matcher = structure::HeaderMatcher::new(headers, read);
         let mut in_block = false;
         // A non-blank line: its cells when it may be a header line.
         let mut visit = |line: usize, cells: Option<&[&str]>| match cells
-            .and_then(|c| structure::header_line(c, headers, read).map(|k| (c, k)))
+            .and_then(|c| matcher.line(c).map(|k| (c, k)))
         {
             Some((cells, kind)) => {
                 in_block = kind == structure::HeaderLine::Other;

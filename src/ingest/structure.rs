@@ -138,57 +138,76 @@ impl HeaderLines {
 /// cells or more, at least half of its filled cells column names of this file or names a
 /// column role is known by, and no cell a number). `read[i]` says whether a role reads the
 /// file's column `i`.
-pub fn header_line(cells: &[&str], headers: &[String], read: &[bool]) -> Option<HeaderLine> {
-    let cells: Vec<&str> = cells.iter().map(|c| c.trim()).collect();
-    let filled: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
-    if filled.len() < 2 {
-        return None;
-    }
-    let own: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
-    let trimmed =
-        |v: &[&str]| -> usize { v.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1) };
-    let n = trimmed(&cells);
-    let h: Vec<&str> = headers.iter().map(|h| h.trim()).collect();
-    if n == trimmed(&h) && cells[..n] == h[..n] {
-        return Some(HeaderLine::Repeated);
-    }
-    if filled.iter().any(|c| {
-        c.bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-    }) {
-        return None;
-    }
-    let named = filled
-        .iter()
-        .filter(|c| {
-            let n = normalize_header(c);
-            own.contains(&n) || header_role(&n).is_some()
-        })
-        .count();
-    if named < 2 || named * 2 < filled.len() {
-        return None;
-    }
-    let norm: Vec<String> = cells.iter().map(|c| normalize_header(c)).collect();
-    let perm: Vec<Option<usize>> = own
-        .iter()
-        .map(|h| {
-            (!h.is_empty())
-                .then(|| norm.iter().position(|c| c == h))
-                .flatten()
-        })
-        .collect();
-    let complete = perm
-        .iter()
-        .enumerate()
-        .all(|(i, p)| p.is_some() || !read.get(i).copied().unwrap_or(false));
-    Some(if complete {
-        HeaderLine::Reordered {
-            perm,
-            width: cells.len(),
+pub struct HeaderMatcher<'h> {
+    /// The file's header cells, trimmed.
+    headers: Vec<&'h str>,
+    /// The same, normalised ([`normalize_header`]).
+    own: Vec<String>,
+    read: &'h [bool],
+}
+
+impl<'h> HeaderMatcher<'h> {
+    /// The file's header is normalised once, not for every line looked at.
+    pub fn new(headers: &'h [String], read: &'h [bool]) -> Self {
+        HeaderMatcher {
+            headers: headers.iter().map(|h| h.trim()).collect(),
+            own: headers.iter().map(|h| normalize_header(h)).collect(),
+            read,
         }
-    } else {
-        HeaderLine::Other
-    })
+    }
+
+    /// What the row `cells` is, if a header line.
+    pub fn line(&self, cells: &[&str]) -> Option<HeaderLine> {
+        let (own, read) = (&self.own, self.read);
+        let cells: Vec<&str> = cells.iter().map(|c| c.trim()).collect();
+        let filled: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
+        if filled.len() < 2 {
+            return None;
+        }
+        let trimmed =
+            |v: &[&str]| -> usize { v.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1) };
+        let n = trimmed(&cells);
+        let h = &self.headers;
+        if n == trimmed(h) && cells[..n] == h[..n] {
+            return Some(HeaderLine::Repeated);
+        }
+        if filled.iter().any(|c| {
+            c.bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        }) {
+            return None;
+        }
+        // Each cell normalised once, for the count of names and for the column order.
+        let norm: Vec<String> = cells.iter().map(|c| normalize_header(c)).collect();
+        let named = norm
+            .iter()
+            .zip(&cells)
+            .filter(|(n, c)| !c.is_empty() && (own.contains(n) || header_role(n).is_some()))
+            .count();
+        if named < 2 || named * 2 < filled.len() {
+            return None;
+        }
+        let perm: Vec<Option<usize>> = own
+            .iter()
+            .map(|h| {
+                (!h.is_empty())
+                    .then(|| norm.iter().position(|c| c == h))
+                    .flatten()
+            })
+            .collect();
+        let complete = perm
+            .iter()
+            .enumerate()
+            .all(|(i, p)| p.is_some() || !read.get(i).copied().unwrap_or(false));
+        Some(if complete {
+            HeaderLine::Reordered {
+                perm,
+                width: cells.len(),
+            }
+        } else {
+            HeaderLine::Other
+        })
+    }
 }
 
 /// A row's cells in the file's column order, from a row under a reordered header.
@@ -239,23 +258,24 @@ mod tests {
             .map(String::from)
             .to_vec();
         let read = [true, true, true];
+        let m = HeaderMatcher::new(&h, &read);
         assert_eq!(
-            header_line(&["订单号", "下单时间", "实付金额"], &h, &read),
+            m.line(&["订单号", "下单时间", "实付金额"]),
             Some(HeaderLine::Repeated)
         );
         assert_eq!(
-            header_line(&["退款单号", "退款时间", "退款金额", "手机号"], &h, &read),
+            m.line(&["退款单号", "退款时间", "退款金额", "手机号"]),
             Some(HeaderLine::Other)
         );
         assert_eq!(
-            header_line(&["实付金额", "备注", "订单号", "下单时间"], &h, &read),
+            m.line(&["实付金额", "备注", "订单号", "下单时间"]),
             Some(HeaderLine::Reordered {
                 perm: vec![Some(2), Some(3), Some(0)],
                 width: 4
             })
         );
-        assert_eq!(header_line(&["A1", "2024-01-01", "10"], &h, &read), None);
-        assert_eq!(header_line(&["张三", "交易成功"], &h, &read), None);
+        assert_eq!(m.line(&["A1", "2024-01-01", "10"]), None);
+        assert_eq!(m.line(&["张三", "交易成功"]), None);
         let mut lines = HeaderLines::default();
         lines.push(5, HeaderLine::Repeated, String::new());
         lines.push(9, HeaderLine::Other, "x".into());
