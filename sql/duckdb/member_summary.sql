@@ -68,10 +68,12 @@ all_purchases AS (
 params AS (
     SELECT max(day) AS as_of FROM all_purchases  -- or: SELECT DATE '2024-06-30' AS as_of
 ),
-purchases AS (
-    SELECT p.member_key, p.day, p.net, min(p.day) OVER (PARTITION BY p.member_key) AS first_day
+daily AS (
+    -- per member and purchase day: the day's purchases and net spend
+    SELECT p.member_key, p.day, count(*) AS orders, sum(p.net) AS net
     FROM all_purchases AS p, params
     WHERE p.day <= params.as_of
+    GROUP BY p.member_key, p.day
 ),
 returns AS (
     SELECT l.member_key, sum(l.amount) AS returned
@@ -83,12 +85,12 @@ per_member AS (
     SELECT
         member_key,
         sum(net) AS purchase_spend,
-        count(*) AS total_orders,
+        CAST(sum(orders) AS BIGINT) AS total_orders,
         min(day) AS first_purchase,
         max(day) AS last_purchase,
-        count(DISTINCT day) AS purchase_days,
-        sum(CASE WHEN day > first_day THEN net ELSE 0 END) AS repeat_spend
-    FROM purchases
+        count(*) AS purchase_days,
+        sum(net) - arg_min(net, day) AS repeat_spend
+    FROM daily
     GROUP BY member_key
 )
 SELECT

@@ -80,7 +80,41 @@ test('the DuckDB member summary gives every member the segment and tier of the r
         purchase_days, CAST(repeat_spend AS VARCHAR) AS repeat_spend FROM member_summary ORDER BY member_id`);
     const sqlRfm = new Map(db.query(`SELECT member_id, r_score, f_score, m_score, segment, dormancy FROM (${sqlFile('duckdb', 'rfm_segments')})`)
       .map((r) => [r.member_id, r]));
+    // The summary's columns against a plain reckoning of the staged order lines (domain.md §2).
+    const lines = db.query(`SELECT member_key, order_id, strftime(order_time, '%Y-%m-%d') AS day,
+        CAST(round(amount * 100) AS BIGINT) AS amount, CAST(round(coalesce(refund, 0) * 100) AS BIGINT) AS refund, status
+        FROM orders WHERE order_time IS NOT NULL AND amount IS NOT NULL`);
     db.close();
+    const closed = new Set(['交易关闭', '待付款', '已取消', '已退款']);
+    /** @type {Map<string, { key: string | null, day: string, amount: number, refund: number, closed: boolean }>} */
+    const byOrder = new Map();
+    for (const l of lines) {
+      if (l.amount < 0) continue;
+      const o = byOrder.get(l.order_id);
+      if (!o) byOrder.set(l.order_id, { key: l.member_key, day: l.day, amount: l.amount, refund: l.refund, closed: closed.has(l.status) });
+      else { o.amount = Math.max(o.amount, l.amount); o.refund = Math.max(o.refund, l.refund); }
+    }
+    /** @type {Map<string, { spend: number, orders: number, days: Map<string, number> }>} */
+    const plain = new Map();
+    for (const o of byOrder.values()) {
+      if (!o.key || o.closed || o.amount - o.refund <= 0) continue;
+      const m = plain.get(o.key) ?? { spend: 0, orders: 0, days: new Map() };
+      m.spend += o.amount - o.refund;
+      m.orders++;
+      m.days.set(o.day, (m.days.get(o.day) ?? 0) + o.amount - o.refund);
+      plain.set(o.key, m);
+    }
+    for (const l of lines) if (l.amount < 0 && l.member_key && plain.has(l.member_key)) /** @type {any} */ (plain.get(l.member_key)).spend += l.amount;
+    const cents = (/** @type {string} */ v) => Math.round(Number(v) * 100);
+    assert.equal(summary.length, plain.size);
+    for (const r of summary) {
+      const m = plain.get(r.member_id);
+      assert.ok(m, r.member_id);
+      const days = [...m.days.keys()].sort();
+      assert.deepEqual([cents(r.total_spend), r.total_orders, r.first_purchase, r.last_purchase, r.purchase_days, cents(r.repeat_spend)],
+        [m.spend, m.orders, days[0], days[days.length - 1], days.length, [...m.days.entries()].filter(([d]) => d !== days[0]).reduce((a, [, v]) => a + v, 0)],
+        r.member_id);
+    }
     const cols = ['member_id', 'total_spend', 'total_orders', 'first_purchase', 'last_purchase', 'purchase_days', 'repeat_spend'];
     const summaryCsv = path.join(dir, 'member_summary.csv');
     writeFileSync(summaryCsv, [cols.join(','), ...summary.map((r) => cols.map((c) => r[c]).join(','))].join('\n') + '\n');
