@@ -1,5 +1,6 @@
-// Bundle the page into www/dist/: self-contained (html, js, worker, wasm, css, demo).
-// Expects www/pkg/ from wasm-bindgen (scripts/build_web.sh makes it).
+// Bundle the page into www/dist/: self-contained (html, js, worker, wasm, css, demo), then the
+// single-file build www/dist-single/memberlens.html (build-single.mjs).
+// Expects www/pkg/ from wasm-bindgen (scripts/build_web.sh makes it, wasm-opt'ed).
 //   node build.mjs            production build (minified)
 //   node build.mjs --dev      unminified, with source maps
 
@@ -8,6 +9,7 @@ import { cp, mkdir, rm, readdir, stat, copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { buildSingle } from './build-single.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(here, 'dist');
@@ -51,3 +53,5 @@ for (const f of await readdir(dist)) {
   }
 }
 console.log(`built www/dist (${(total / 1024).toFixed(0)} KB without demo)`);
+
+await buildSingle({ dev });

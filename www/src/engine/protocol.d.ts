@@ -168,7 +168,7 @@ export interface Progress {
 
 /** Requests the page posts to the worker; each reply carries the same id. */
 export type Request = { id: number } & (
-  | { type: 'init'; wasmUrl?: string }
+  | { type: 'init'; wasmUrl?: string; wasmBytes?: Uint8Array }
   | { type: 'addFile'; name: string; file: File; options?: FileOptions }
   | { type: 'setFileOptions'; name: string; options?: FileOptions }
   | { type: 'removeFile'; name: string }

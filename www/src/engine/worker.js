@@ -23,13 +23,14 @@ let ready = null;
 
 /**
  * Loads the Wasm module once; the first call (the page's `init`) may say where it is served.
- * @param {string} [wasmUrl]  default: memberlens_bg.wasm next to this script
+ * @param {string | Uint8Array} [wasm]  its URL (default: memberlens_bg.wasm next to this script), or
+ *   its bytes (the single-file build has no URL to fetch it from: build-single.mjs)
  */
-function boot(wasmUrl) {
+function boot(wasm) {
   if (!ready) {
     // Explicit URL (CSP: the page decides where the module comes from; served as application/wasm).
-    const url = new URL(wasmUrl ?? './memberlens_bg.wasm', scope.location.href);
-    ready = init({ module_or_path: url }).then(() => {
+    const source = wasm instanceof Uint8Array ? wasm : new URL(wasm ?? './memberlens_bg.wasm', scope.location.href);
+    ready = init({ module_or_path: source }).then(() => {
       analyzer = new Analyzer();
       return version();
     });
@@ -108,7 +109,7 @@ function plain(v) {
 /** One handler per request type; each reply carries the request's id. */
 /** @type {{ [K in Request['type']]: (req: Extract<Request, { type: K }>) => Promise<unknown> }} */
 const handlers = {
-  init: async ({ wasmUrl }) => ({ version: await boot(wasmUrl) }),
+  init: async ({ wasmUrl, wasmBytes }) => ({ version: await boot(wasmBytes ?? wasmUrl) }),
   addFile: async ({ name, file, options }) => {
     await boot();
     // A file that fails to read stays in the engine as a failed entry (its bytes kept), so the
