@@ -55,3 +55,4 @@ for (const f of await readdir(dist)) {
 console.log(`built www/dist (${(total / 1024).toFixed(0)} KB without demo)`);
 
 await buildSingle({ dev });
+await import('./build-embed.mjs');   // <member-lens>, the headless API, the iframe page and the npm package (dist/embed, dist/npm)

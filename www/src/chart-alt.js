@@ -2,7 +2,7 @@
 // keyboard users and for anyone who wants the figures; and the chart's definition from the
 // glossary next to it. Built from the same spec the chart is drawn from.
 
-import { el, table } from './dom.js';
+import { el, table, getRoot } from './dom.js';
 import { t } from './i18n/index.js';
 import { info } from './glossary.js';
 
@@ -44,12 +44,12 @@ const glossKey = (id) => `chart.${id.replace(/^chart-/, '').replace(/-/g, '_')}`
  * @param {ChartSpec} spec
  */
 export function addAlternative(spec) {
-  const chart = document.getElementById(spec.id);
+  const chart = getRoot().getElementById(spec.id);
   if (!chart) return;
   const [head, rows] = rowsOf(spec);
   const altId = `${spec.id}-data`;
-  document.getElementById(altId)?.remove();
-  document.getElementById(`${spec.id}-gloss`)?.remove();
+  getRoot().getElementById(altId)?.remove();
+  getRoot().getElementById(`${spec.id}-gloss`)?.remove();
   const details = el('details', { class: 'chart-data', id: altId },
     el('summary', {}, t('chart.data')),
     el('div', { class: 'table-wrap' }, table(head, rows)));

@@ -5,6 +5,7 @@ import * as echarts from 'echarts/core';
 import { BarChart, PieChart, HeatmapChart, LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, VisualMapComponent, LegendComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { getRoot } from './dom.js';
 
 echarts.use([BarChart, PieChart, HeatmapChart, LineChart, GridComponent, TooltipComponent, VisualMapComponent, LegendComponent, CanvasRenderer]);
 
@@ -64,7 +65,7 @@ const charts = new Map();
 
 /** The chart in the element with this id, created on first use. @param {string} id */
 function chartFor(id) {
-  const el = document.getElementById(id);
+  const el = getRoot().getElementById(id);
   if (!el) return null;
   let c = charts.get(id);
   if (!c || c.isDisposed()) {
@@ -86,7 +87,7 @@ export function resizeAll() {
 export function addPrintImages() {
   dropPrintImages();
   for (const [id, c] of charts) {
-    const host = document.getElementById(id);
+    const host = getRoot().getElementById(id);
     if (c.isDisposed() || !host || !host.getClientRects().length) continue;
     const width = c.getWidth();
     const height = c.getHeight();
@@ -103,7 +104,7 @@ export function addPrintImages() {
 
 /** Removes the images addPrintImages() put in. */
 export function dropPrintImages() {
-  for (const img of document.querySelectorAll('img.chart-print')) img.remove();
+  for (const img of getRoot().querySelectorAll('img.chart-print')) img.remove();
 }
 
 export function disposeAll() {

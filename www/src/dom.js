@@ -55,9 +55,32 @@ export function fill(node, content) {
   return node;
 }
 
+/**
+ * Where the page's markup lives: the document (index.html), or the shadow root of a
+ * <member-lens> element with its wrapper standing in for <body> (one UI per document).
+ * @type {{root: Document | ShadowRoot | null, host: HTMLElement | null}}
+ */
+const scope = { root: null, host: null };
+
+/** Mount the page UI in a shadow root, `host` holding the state flags <body> holds on the page. @param {Document | ShadowRoot} root @param {HTMLElement} [host] */
+export function setScope(root, host) {
+  scope.root = root;
+  scope.host = host ?? null;
+}
+
+/** The document or shadow root the page's markup is in. @returns {Document | ShadowRoot} */
+export function getRoot() {
+  return scope.root ?? document;
+}
+
+/** The element carrying the page's state flags (data-state, data-report-seq ...): <body> on the page. @returns {HTMLElement} */
+export function stateHost() {
+  return scope.host ?? document.body;
+}
+
 /** The element with this id (the page's markup has every id the code asks for). @param {string} id */
 export function $(id) {
-  return /** @type {HTMLElement} */ (document.getElementById(id));
+  return /** @type {HTMLElement} */ (getRoot().getElementById(id));
 }
 
 /** @param {string} id */

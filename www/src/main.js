@@ -9,7 +9,7 @@ import { Engine } from './engine/client.js';
 import { PageState } from './state.js';
 import { DomView } from './view.js';
 import { t, setLang, getLang, applyStatic } from './i18n/index.js';
-import { $, $input, $select } from './dom.js';
+import { $, $input, $select, getRoot, stateHost } from './dom.js';
 import { isNumeric, ATTR_FILTERS } from './sections/members.js';
 import { ruleTagKey, tagIndex, nameOf } from './sections/tags.js';
 import { composeRule } from './sections/audiences.js';
@@ -23,11 +23,11 @@ const DEMO_FILES = ['members.csv', 'online_orders.csv', 'pos_sales.csv'];
 /** The member-table filters: select id → query key. @type {[string, 'segment' | 'dormancy' | 'lifecycle' | 'source' | 'churn_band'][]} */
 const FILTERS = [['filter-segment', 'segment'], ['filter-dormancy', 'dormancy'], ['filter-lifecycle', 'lifecycle'], ['filter-source', 'source'], ['filter-churn', 'churn_band']];
 
-/** Load the bundled demo exports from the site itself. @param {PageState} state @param {DomView} view */
-async function loadDemo(state, view) {
+/** Load the bundled demo exports from the site itself (or from `base`). @param {PageState} state @param {DomView} view @param {string | URL} [base] */
+async function loadDemo(state, view, base = 'demo/') {
   const files = [];
   for (const name of DEMO_FILES) {
-    const res = await fetch(`demo/${name}`);
+    const res = await fetch(new URL(name, new URL(base, document.baseURI)));
     if (!res.ok) { view.showError({ message: `demo/${name}: HTTP ${res.status}`, message_zh: `示例文件 ${name} 无法载入（HTTP ${res.status}）` }); return; }
     files.push(new File([await res.blob()], name, { type: 'text/csv' }));
   }
@@ -332,28 +332,31 @@ function wireGrowth(state) {
  * The client report: its brand and title (kept in their fields for the session, shown in the
  * print header as typed), printing (a print from the browser's menu gets the same header), and
  * the self-contained HTML report.
- * @param {PageState} state @param {DomView} view
+ * @param {PageState} state @param {DomView} view @param {AbortSignal} [signal]
  */
-function wireReport(state, view) {
+function wireReport(state, view, signal) {
   for (const id of ['report-brand', 'report-title']) $(id).addEventListener('input', () => view.renderPrintHeader());
   $('report-print').addEventListener('click', () => window.print());
   $('report-html').addEventListener('click', () => state.exportReportHtml());
-  window.addEventListener('beforeprint', () => { view.renderPrintHeader(); charts.addPrintImages(); });
-  window.addEventListener('afterprint', () => charts.dropPrintImages());
+  window.addEventListener('beforeprint', () => { view.renderPrintHeader(); charts.addPrintImages(); }, { signal });
+  window.addEventListener('afterprint', () => charts.dropPrintImages(), { signal });
 }
 
-/** @param {PageState} state @param {DomView} view */
-function wire(state, view) {
+/**
+ * @param {PageState} state @param {DomView} view
+ * @param {{signal?: AbortSignal, demo?: string | URL, standalone?: boolean}} [options]  `signal` removes the window listeners; `demo` is where the demo exports are
+ */
+function wire(state, view, { signal, demo, standalone = true } = {}) {
   const input = $input('file-input');
   input.addEventListener('change', () => { const fl = [...(input.files ?? [])]; input.value = ''; state.addFiles(fl); });
   const dz = $('dropzone');
   dz.addEventListener('dragover', (ev) => { ev.preventDefault(); dz.classList.add('over'); });
   dz.addEventListener('dragleave', () => dz.classList.remove('over'));
   dz.addEventListener('drop', (ev) => { ev.preventDefault(); dz.classList.remove('over'); state.addFiles(ev.dataTransfer?.files ?? []); });
-  $('demo-button').addEventListener('click', () => loadDemo(state, view));
+  $('demo-button').addEventListener('click', () => loadDemo(state, view, demo));
   $('cancel-button').addEventListener('click', () => { state.cancel(); });
   $('error-dismiss').addEventListener('click', () => view.hideError());
-  $('lang-switch').addEventListener('click', () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); document.body.dataset.lang = getLang(); view.rerenderAll(); });
+  $('lang-switch').addEventListener('click', () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); stateHost().dataset.lang = getLang(); view.rerenderAll(); });
 
   const reanalyze = () => state.reanalyze();
   $('as-of').addEventListener('change', () => { state.userAsOf = Boolean($input('as-of').value); reanalyze(); });
@@ -369,29 +372,42 @@ function wire(state, view) {
   wireTags(state);
   wireActions(state);
   wireGrowth(state);
-  wireReport(state, view);
+  wireReport(state, view, signal);
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizeTimer;
-  window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(charts.resizeAll, 150); });
-  // A last line of defence: nothing on the page should fail silently.
-  window.addEventListener('unhandledrejection', (ev) => { view.showError(ev.reason || {}); });
+  window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(charts.resizeAll, 150); }, { signal });
+  // A last line of defence: nothing on the page should fail silently (an embedded UI leaves the
+  // portal's own rejections to the portal).
+  if (standalone) window.addEventListener('unhandledrejection', (ev) => { view.showError(ev.reason || {}); }, { signal });
+}
+
+/**
+ * Start the page UI in its markup (the document's, or the shadow root dom.setScope named) with
+ * an engine of its own, and wire the controls. The <member-lens> element calls this with its
+ * view, the engine's URLs and a signal that undoes the wiring outside its root.
+ * @param {{view?: DomView, engine?: import('./engine/client.js').EngineOptions, signal?: AbortSignal, demo?: string | URL, standalone?: boolean}} [options]
+ */
+export function startUi({ view = new DomView(), engine: engineOptions = {}, signal, demo, standalone = true } = {}) {
+  const engine = new Engine({ onCrash: () => {}, ...engineOptions, onProgress: (p) => { view.progress(p); engineOptions.onProgress?.(p); } });
+  const state = new PageState(engine, view);
+  view.attach(state);
+  const host = stateHost();
+  host.dataset.lang = getLang();
+  applyStatic(getRoot());
+  $('lang-switch').textContent = t('lang.switch');
+  view.syncReportTitle();
+  wire(state, view, { signal, demo, standalone });
+  state.watchVersion();
+  state.ready().then(() => { if (host.dataset.state === 'loading') host.dataset.state = 'empty'; }, () => {});
+  return { state, view, engine };
 }
 
 function main() {
-  const view = new DomView();
-  const engine = new Engine({ onProgress: (p) => view.progress(p), onCrash: () => {} });
-  const state = new PageState(engine, view);
-  view.attach(state);
-
   const params = new URLSearchParams(location.search);
   if (params.get('lang') === 'en') setLang('en');
-  document.body.dataset.lang = getLang();
-  applyStatic();
-  $('lang-switch').textContent = t('lang.switch');
-  view.syncReportTitle();
-  wire(state, view);
-  state.watchVersion();
-  state.ready().then(() => { if (document.body.dataset.state === 'loading') document.body.dataset.state = 'empty'; }, () => {});
+  startUi();
 }
 
-main();
+// The page starts itself; the <member-lens> bundle (build-embed.mjs defines MEMBERLENS_EMBED)
+// imports startUi instead.
+if (typeof MEMBERLENS_EMBED === 'undefined') main();

@@ -1,7 +1,7 @@
 // The page side of the PageView the state talks to: progress, errors, and each section's
 // rendering mounted into index.html. Reads the state; never calls the engine.
 
-import { $, $input, $select, el } from './dom.js';
+import { $, $input, $select, el, getRoot, stateHost } from './dom.js';
 import { bytes, localDate } from './format.js';
 import { t, applyStatic, translator } from './i18n/index.js';
 import { mount } from './sections/mount.js';
@@ -55,7 +55,7 @@ export class DomView {
 
   /** @param {boolean} flag */
   setBusy(flag) {
-    document.body.dataset.state = flag ? 'busy' : (this.state.report ? 'ready' : (document.body.dataset.state === 'error' ? 'error' : 'empty'));
+    stateHost().dataset.state = flag ? 'busy' : (this.state.report ? 'ready' : (stateHost().dataset.state === 'error' ? 'error' : 'empty'));
   }
 
   /** @param {boolean} on */
@@ -96,7 +96,7 @@ export class DomView {
     $('error-panel').dataset.code = err?.code ?? '';
     $('error-panel').hidden = false;
     $('status-panel').hidden = true;
-    if (!this.state.report) document.body.dataset.state = 'error';
+    if (!this.state.report) stateHost().dataset.state = 'error';
   }
 
   hideError() {
@@ -111,7 +111,7 @@ export class DomView {
   }
 
   analysisFailed() {
-    document.body.dataset.state = 'error';
+    stateHost().dataset.state = 'error';
   }
 
   /** @param {string} version */
@@ -145,7 +145,7 @@ export class DomView {
    */
   renderFiles() {
     const host = $('files');
-    const active = document.activeElement;
+    const active = getRoot().activeElement;
     const focused = active instanceof HTMLElement && host.contains(active)
       ? { file: /** @type {HTMLElement | null} */ (active.closest('[data-file]'))?.dataset.file, cls: active.classList[0] }
       : null;
@@ -340,7 +340,7 @@ export class DomView {
   /** Mark the churn band the member table is filtered by. */
   markChurnBand() {
     const band = this.state.query.churn_band;
-    for (const b of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#churn-bands [data-churn-band]'))) {
+    for (const b of /** @type {NodeListOf<HTMLElement>} */ (getRoot().querySelectorAll('#churn-bands [data-churn-band]'))) {
       const on = b.dataset.churnBand === band;
       b.classList.toggle('active', on);
       b.setAttribute('aria-pressed', on ? 'true' : 'false');
@@ -358,7 +358,7 @@ export class DomView {
   renderMemberRows() {
     const { page, query, report } = this.state;
     mount(members.renderRows(page, this.memberColumns(), query, report, t));
-    document.body.dataset.membersSeq = String(Number(document.body.dataset.membersSeq || 0) + 1);
+    stateHost().dataset.membersSeq = String(Number(stateHost().dataset.membersSeq || 0) + 1);
   }
 
   renderMembers() {
@@ -369,17 +369,17 @@ export class DomView {
 
   /** @param {boolean} loading */
   membersLoading(loading) {
-    document.body.dataset.membersState = loading ? 'loading' : 'ready';
+    stateHost().dataset.membersState = loading ? 'loading' : 'ready';
   }
 
   /** @param {number} seq */
   reportReady(seq) {
-    document.body.dataset.reportSeq = String(seq);
+    stateHost().dataset.reportSeq = String(seq);
   }
 
   /** Everything again, in the language now chosen. */
   rerenderAll() {
-    applyStatic();
+    applyStatic(getRoot());
     $('lang-switch').textContent = t('lang.switch');
     this.syncReportTitle();
     this.renderFiles();
@@ -397,7 +397,7 @@ export class DomView {
     const blob = new Blob([/** @type {BlobPart} */ (data)], { type: mime });
     const url = URL.createObjectURL(blob);
     const a = el('a', { href: url, download: fileName });
-    document.body.appendChild(a);
+    stateHost().appendChild(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);

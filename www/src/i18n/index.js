@@ -53,6 +53,8 @@ export function applyStatic(root = document) {
     el.setAttribute('aria-label', text);
   }
   for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(/** @type {HTMLElement} */ (el).dataset.i18nLabel ?? ''));
+  // The page's own title and language; an embedded UI (a shadow root) leaves the portal's alone.
+  if (root !== document) return;
   document.documentElement.lang = t.lang === 'zh' ? 'zh-CN' : 'en';
   document.title = t.lang === 'zh' ? 'MemberLens 私域会员分析器' : 'MemberLens — member analytics in your browser';
 }
