@@ -182,7 +182,8 @@ export class MemberLensElement extends HTMLElement {
     setLang(this.getAttribute('lang') ?? getLang());
     body.lang = getLang() === 'zh' ? 'zh-CN' : 'en';
     this.applySections();
-    const demo = this.getAttribute('demo-url');
+    // The folder of the demo exports (a trailing slash added: its files are resolved against it).
+    const demo = this.getAttribute('demo-url')?.replace(/([^/])$/, '$1/') ?? null;
     $('demo-button').hidden = !demo;
     // Printing from inside a portal prints the portal: the HTML report is the element's print.
     $('report-print').hidden = true;
