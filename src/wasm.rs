@@ -63,6 +63,15 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+/// The first rows of a file as read with `options` (`{ headers, rows, sheets, sheet, encoding,
+/// delimiter }`), from its bytes: what `Analyzer.filePreview` gives for a file whose bytes
+/// were not kept.
+#[wasm_bindgen(js_name = previewBytes)]
+pub fn preview_bytes(name: &str, bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+    let opts: FileOptions = from_js(options)?;
+    to_js(&crate::ingest::preview(name, bytes, &opts).map_err(into_error)?)
+}
+
 /// The stateful handle that lives in the Web Worker.
 #[wasm_bindgen]
 pub struct Analyzer {
@@ -77,6 +86,15 @@ impl Analyzer {
         Analyzer {
             inner: crate::Analyzer::new(),
         }
+    }
+
+    /// Whether a file's bytes stay in Wasm memory once its rows are read (default true), for
+    /// `setFileOptions` and `filePreview`. The worker turns it off: it keeps the `File` and
+    /// reads it again for other options (`previewBytes` for the first rows of a file that
+    /// failed), so a large file is not held twice. A file that fails to read is then not kept.
+    #[wasm_bindgen(js_name = setKeepBytes)]
+    pub fn set_keep_bytes(&mut self, keep: bool) {
+        self.inner.set_keep_bytes(keep);
     }
 
     /// Starts a chunked file; `size` (bytes, optional) reserves its room at once.

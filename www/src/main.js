@@ -365,6 +365,11 @@ function wire(state, view, { signal, demo, standalone = true } = {}) {
   $('reanalyze').addEventListener('click', reanalyze);
   for (const id of ['fc-unit', 'fc-months', 'fc-discount', 'fc-holdout']) $(id).addEventListener('change', reanalyze);
   $('fc-holdout-clear').addEventListener('click', () => { const h = $input('fc-holdout'); if (h.value) { h.value = ''; reanalyze(); } });
+  // Forecasts on or off (`?forecast=off` on the standalone page): they follow the results.
+  const fcToggle = $input('forecast-toggle');
+  if (standalone && new URLSearchParams(location.search).get('forecast') === 'off') fcToggle.checked = false;
+  state.forecastOn = fcToggle.checked;
+  fcToggle.addEventListener('change', () => { state.setForecast(fcToggle.checked); });
 
   wireFiles(state);
   wireMembers(state, view);

@@ -59,7 +59,9 @@ import { datesLookYearLast } from './sections/files.js';
  * @property {() => void} renderReport
  * @property {() => void} renderTopClv
  * @property {() => void} renderMembers  the member page (and the header, when the page's columns differ from it)
- * @property {(seq: number) => void} reportReady  a new report and its first member page are shown
+ * @property {(seq: number) => void} reportReady  a new report and its first member page are shown (with its forecasts, when they are on)
+ * @property {(seq: number) => void} [resultsReady]  the results but the forecasts are shown (the forecasts follow, or are off)
+ * @property {() => void} [renderForecastStatus]  the forecast section's state changed (`forecastState`): computing, done, off, failed
  * @property {(loading: boolean) => void} membersLoading
  * @property {(bytes: Uint8Array, format: string, fileName: string) => void} download
  * @property {() => void} renderTags  the tag tree, and what renderTagFilter shows
@@ -94,6 +96,30 @@ function stripOptions(o) {
   if (o.xlsx_limit_mib) out.xlsx_limit_mib = o.xlsx_limit_mib;
   if (o.columns && Object.keys(o.columns).length) out.columns = { ...o.columns };
   return out;
+}
+
+/**
+ * The options without forecasts (what the results are drawn from first).
+ * @param {AnalysisOptions} o @returns {AnalysisOptions}
+ */
+function withoutForecasts(o) {
+  const { holdout_from: _holdout, ...rest } = o;
+  return { ...rest, forecast: { ...(o.forecast ?? {}), enabled: false } };
+}
+
+/** Whether two analyses' options differ only in their forecast settings. @param {AnalysisOptions} a @param {AnalysisOptions} b */
+function sameBesidesForecast(a, b) {
+  return canonical(withoutForecasts(a)) === canonical(withoutForecasts(b));
+}
+
+/** JSON with every object's keys sorted. @param {unknown} v @returns {string} */
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = /** @type {Record<string, unknown>} */ (v);
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
 }
 
 /** @returns {MemberQuery} */
@@ -136,6 +162,20 @@ export class PageState {
     /** The latest purchase day of the files, as the last analysis on the default as-of date said ('' = not known). */
     this.latestPurchase = '';
     this.reportSeq = 0;
+    /** Results drawn (forecasts apart): counts every analysis shown. */
+    this.resultsSeq = 0;
+    /** Forecasts are computed (the page's toggle, `?forecast=off`): after the results, in their own engine call. */
+    this.forecastOn = true;
+    /**
+     * Where the forecasts of the report shown are: `off` (not asked for), `waiting` (queued
+     * behind the results), `computing`, `done` (the report has them, or says why not), `failed`.
+     * @type {'off' | 'waiting' | 'computing' | 'done' | 'failed'}
+     */
+    this.forecastState = 'off';
+    /** The options of the analysis shown (its forecasts follow with the same ones). @type {AnalysisOptions | null} */
+    this.shownOptions = null;
+    /** Counts analyses started: forecasts of an analysis overtaken by another are not computed. */
+    this.analysisSeq = 0;
     /** Name of the file being read. @type {string | null} */
     this.loading = null;
     /** @type {Promise<unknown>} */
@@ -383,15 +423,57 @@ export class PageState {
 
   // ---------------------------------------------------------------- analysis
 
-  /** Analyse again with the options the controls now show. */
+  /**
+   * Analyse again with the options the controls now show. When only the forecast settings
+   * changed (and forecasts are on), only the forecasts are computed again.
+   */
   reanalyze() {
-    return this.enqueue(async () => { this.view.setBusy(true); this.view.hideError(); await this.runAnalysis(); this.view.setBusy(false); });
+    return this.enqueue(async () => {
+      this.view.setBusy(true);
+      this.view.hideError();
+      const opts = this.analysisOptions();
+      if (this.forecastOn && this.report && this.shownOptions && sameBesidesForecast(opts, this.shownOptions)) {
+        this.shownOptions = opts;
+        this.view.setBusy(false);
+        this.scheduleForecasts();
+        return;
+      }
+      await this.runAnalysis();
+      this.view.setBusy(false);
+    });
   }
 
+  /** The analysis options the controls and the growth settings say (forecasts as set there). @returns {AnalysisOptions} */
+  analysisOptions() {
+    return { ...this.view.readOptions(this.userAsOf), ...this.growthOptions() };
+  }
+
+  /**
+   * Turn forecasts on or off (the page's toggle). Off: the results are analysed again without
+   * them (their section and columns go, and no fit runs). On: they are computed for the
+   * results shown.
+   * @param {boolean} on
+   */
+  setForecast(on) {
+    if (on === this.forecastOn) return Promise.resolve();
+    this.forecastOn = on;
+    if (!this.report) return Promise.resolve();
+    if (on) return this.enqueue(async () => { this.scheduleForecasts(); });
+    return this.reanalyze();
+  }
+
+  /**
+   * Analyse the files: the results (inventory, RFM, tiers, lifecycle, tags, actions, growth) are
+   * drawn as soon as they exist; the forecasts, when on, follow in their own engine call
+   * (queued behind what the results asked for), and the report then includes them exactly as
+   * one analysis with forecasts would.
+   */
   async runAnalysis() {
     const view = this.view;
+    this.analysisSeq += 1;
     if (!this.readFiles.length) {
       this.report = null;
+      this.forecastState = 'off';
       view.hideResults();
       return;
     }
@@ -401,14 +483,18 @@ export class PageState {
     let settingsError = null;
     /** @type {Report} */
     let report;
+    /** @type {AnalysisOptions} */
+    let used;
+    const wanted = this.analysisOptions();
     try {
-      ({ report, settingsError } = await this.analyzeTolerant({ ...view.readOptions(this.userAsOf), ...this.growthOptions() }));
+      ({ report, settingsError, used } = await this.analyzeTolerant(withoutForecasts(wanted)));
       this.report = report;
       if (report.as_of_source === 'latest_purchase') this.latestPurchase = report.as_of;
     } catch (e) {
       view.showProgress(false);
       if (asError(e).code === 'cancelled') return;
       this.report = null;
+      this.forecastState = 'off';
       view.hideResults();
       if (asError(e).fatal) await this.recoverFromCrash(asError(e));
       else view.showError(asError(e));
@@ -416,7 +502,72 @@ export class PageState {
       return;
     }
     view.showProgress(false);
-    this.query.offset = 0;
+    // The forecasts follow with the options the results were made with (a compare date or a
+    // target the engine refused stays dropped).
+    this.shownOptions = { ...used, forecast: wanted.forecast, ...(wanted.holdout_from ? { holdout_from: wanted.holdout_from } : {}) };
+    this.forecastState = this.forecastOn ? 'waiting' : 'off';
+    await this.showReport(report, settingsError, true);
+    this.resultsSeq += 1;
+    view.resultsReady?.(this.resultsSeq);
+    if (this.forecastOn) {
+      this.scheduleForecasts();
+    } else {
+      this.reportSeq += 1;
+      view.reportReady(this.reportSeq);
+    }
+  }
+
+  /**
+   * Queue the forecasts of the analysis shown: one engine call (the whole analysis with
+   * forecasts, so the report, the member table, tags, actions and exports are what they would
+   * be had they been computed at once). Dropped when another analysis overtook it.
+   */
+  scheduleForecasts() {
+    const seq = this.analysisSeq;
+    this.forecastState = 'waiting';
+    this.view.renderForecastStatus?.();
+    this.enqueue(() => this.runForecasts(seq));
+  }
+
+  /** @param {number} seq  the analysis the forecasts are for */
+  async runForecasts(seq) {
+    const view = this.view;
+    if (seq !== this.analysisSeq || !this.forecastOn || !this.report || !this.shownOptions) return;
+    this.forecastState = 'computing';
+    view.renderForecastStatus?.();
+    // A test can hold the forecasts here, to look at the page drawn without them.
+    const hold = /** @type {{ memberlensHoldForecasts?: () => Promise<void> }} */ (globalThis).memberlensHoldForecasts;
+    if (hold) await hold();
+    /** @type {Report} */
+    let report;
+    /** @type {ShownError | null} */
+    let settingsError = null;
+    try {
+      ({ report, settingsError } = await this.analyzeTolerant(this.shownOptions));
+    } catch (e) {
+      if (asError(e).code === 'cancelled') return;
+      this.forecastState = 'failed';
+      view.renderForecastStatus?.();
+      if (asError(e).fatal) await this.recoverFromCrash(asError(e));
+      else view.showError(asError(e));
+      return;
+    }
+    if (seq !== this.analysisSeq) return;
+    this.report = report;
+    this.forecastState = 'done';
+    await this.showReport(report, settingsError, false);
+    this.reportSeq += 1;
+    view.reportReady(this.reportSeq);
+  }
+
+  /**
+   * Draws a report and asks for its columns, top-CLV list and member page.
+   * @param {Report} report @param {ShownError | null} settingsError
+   * @param {boolean} fresh  a new analysis (the member table back to its first page); else the same one with its forecasts
+   */
+  async showReport(report, settingsError, fresh) {
+    const view = this.view;
+    if (fresh) this.query.offset = 0;
     this.topClv = null;
     // Filters the new report cannot offer are dropped before the first page is asked for.
     this.fitQueryToReport();
@@ -447,8 +598,6 @@ export class PageState {
     // The rule editor and the drafts count again against the new members.
     await this.runRuleCheck();
     await this.runDraftPreview();
-    this.reportSeq += 1;
-    view.reportReady(this.reportSeq);
   }
 
   /**
@@ -457,7 +606,7 @@ export class PageState {
    * comparison date or the target form for those, in the error panel (returned) for the
    * forecast settings (say a holdout date on or after the as-of date).
    * @param {AnalysisOptions} opts
-   * @returns {Promise<{report: Report, settingsError: ShownError | null}>}
+   * @returns {Promise<{report: Report, settingsError: ShownError | null, used: AnalysisOptions}>}
    */
   async analyzeTolerant(opts) {
     const retry = { ...opts };
@@ -465,7 +614,7 @@ export class PageState {
     let settingsError = null;
     for (;;) {
       try {
-        return { report: await this.engine.analyze(retry), settingsError };
+        return { report: await this.engine.analyze(retry), settingsError, used: retry };
       } catch (e) {
         const err = asError(e);
         if (err.code !== 'invalid_option' || err.fatal) throw e;

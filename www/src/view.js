@@ -186,7 +186,7 @@ export class DomView {
     mount(rfm.render(r, t));
     mount(dormancy.render(r, t));
     mount(sources.render(r, t));
-    mount(forecast.render(r, t));
+    mount(forecast.render(r, t, this.state.forecastState));
     if (r.forecast && typeof r.forecast === 'object') {
       this.markChurnBand();
       this.renderTopClv();
@@ -374,7 +374,21 @@ export class DomView {
 
   /** @param {number} seq */
   reportReady(seq) {
+    stateHost().dataset.forecastState = this.state.forecastState;
     stateHost().dataset.reportSeq = String(seq);
+  }
+
+  /** The results are drawn; the forecasts follow (or are off). @param {number} seq */
+  resultsReady(seq) {
+    stateHost().dataset.forecastState = this.state.forecastState;
+    stateHost().dataset.resultsSeq = String(seq);
+  }
+
+  /** The forecast section as the forecasts now stand (computing, failed...). */
+  renderForecastStatus() {
+    const { report, forecastState } = this.state;
+    stateHost().dataset.forecastState = forecastState;
+    if (report) mount(forecast.render(report, t, forecastState));
   }
 
   /** Everything again, in the language now chosen. */

@@ -6,7 +6,7 @@
 // instance may be corrupt, so the reply carries fatal: true and the page replaces
 // this worker with a fresh one.
 
-import init, { Analyzer, version } from '../../pkg/memberlens.js';
+import init, { Analyzer, version, previewBytes } from '../../pkg/memberlens.js';
 
 /** @typedef {import('./protocol').Request} Request */
 /** @typedef {import('./protocol').EngineErrorInfo} EngineErrorInfo */
@@ -20,6 +20,13 @@ const scope = /** @type {{ postMessage(msg: unknown, transfer?: Transferable[]):
 let analyzer;
 /** @type {Promise<string> | null} */
 let ready = null;
+/**
+ * The files added, as the page gave them (a `File` is a handle: its bytes stay on disk), with
+ * the options they were last read with. The engine does not keep a file's bytes once its rows
+ * are read: other options read the `File` again.
+ * @type {Map<string, {file: File, options: FileOptions}>}
+ */
+const files = new Map();
 
 /**
  * Loads the Wasm module once; the first call (the page's `init`) may say where it is served.
@@ -32,6 +39,7 @@ function boot(wasm) {
     const source = wasm instanceof Uint8Array ? wasm : new URL(wasm ?? './memberlens_bg.wasm', scope.location.href);
     ready = init({ module_or_path: source }).then(() => {
       analyzer = new Analyzer();
+      analyzer.setKeepBytes(false);
       return version();
     });
   }
@@ -112,13 +120,26 @@ const handlers = {
   init: async ({ wasmUrl, wasmBytes }) => ({ version: await boot(wasmBytes ?? wasmUrl) }),
   addFile: async ({ name, file, options }) => {
     await boot();
-    // A file that fails to read stays in the engine as a failed entry (its bytes kept), so the
-    // page can show its first rows and read it again with other options; removeFile drops it.
+    // A file that fails to read stays here (its File, not its bytes), so the page can show its
+    // first rows and read it again with other options; removeFile drops it.
+    files.set(name, { file, options: options ?? {} });
     return readFile(name, file, options);
   },
-  filePreview: async ({ name }) => { await boot(); return analyzer.filePreview(name); },
-  setFileOptions: async ({ name, options }) => { await boot(); return analyzer.setFileOptions(name, options ?? {}); },
-  removeFile: async ({ name }) => { await boot(); analyzer.removeFile(name); return null; },
+  filePreview: async ({ name }) => {
+    await boot();
+    const f = files.get(name);
+    if (!f) return analyzer.filePreview(name);
+    return previewBytes(name, new Uint8Array(await f.file.arrayBuffer()), f.options);
+  },
+  setFileOptions: async ({ name, options }) => {
+    await boot();
+    const f = files.get(name);
+    if (!f) return analyzer.setFileOptions(name, options ?? {});
+    // Read the File again, streamed as when it was added.
+    f.options = options ?? {};
+    return readFile(name, f.file, f.options);
+  },
+  removeFile: async ({ name }) => { await boot(); files.delete(name); analyzer.removeFile(name); return null; },
   analyze: async ({ options }) => { await boot(); return analyzer.analyze(options ?? {}); },
   columns: async () => { await boot(); return analyzer.memberColumns(); },
   query: async ({ query }) => { await boot(); return analyzer.queryMembers(query ?? {}); },

@@ -36,14 +36,38 @@ const STYLED_BANDS = ['low', 'medium', 'high'];
 export const TOP_COLUMNS = ['member_id', 'name', 'frequency', 'monetary', 'p_alive', 'expected_purchases_365d', 'expected_spend', 'clv', 'churn_band'];
 
 /**
- * The forecast section; hidden when the report has no forecast.
+ * Where the forecasts stand: `off` (not asked for), `waiting` or `computing` (the results are
+ * drawn, the forecasts follow), `done`, `failed`.
+ * @typedef {'off' | 'waiting' | 'computing' | 'done' | 'failed'} ForecastState
+ */
+
+/**
+ * The forecast section; hidden when the report has no forecast. While the forecasts are
+ * computed after the results (`state` waiting or computing), the section says so, with its own
+ * progress bar, in place of the figures.
  * @param {Report} report
  * @param {Translate} t
+ * @param {ForecastState} [state]  `done` when left out
  * @returns {SectionView}
  */
-export function render(report, t) {
+export function render(report, t, state = 'done') {
+  if (state === 'waiting' || state === 'computing' || state === 'failed') {
+    const busy = state !== 'failed';
+    return {
+      hidden: { 'forecast-panel': false, 'forecast-body': true, 'forecast-status': false },
+      data: { 'forecast-panel': { forecastState: state } },
+      slots: {
+        'forecast-status': [
+          el('p', {}, t(busy ? 'forecast.computing' : 'forecast.failed')),
+          busy ? el('progress', { class: 'forecast-progress', 'aria-label': t('forecast.computing') }) : null,
+        ],
+      },
+    };
+  }
   const fc = report.forecast;
-  if (!fc || typeof fc !== 'object') return { hidden: { 'forecast-panel': true } };
+  if (!fc || typeof fc !== 'object') {
+    return { hidden: { 'forecast-panel': true, 'forecast-status': true }, data: { 'forecast-panel': { forecastState: state } } };
+  }
   const fmt = formats(t.lang);
   const num4 = (/** @type {unknown} */ v) => fmt.decimal(v, 4);
   const yesNo = (/** @type {unknown} */ v) => (v === true ? t('forecast.yes') : v === false ? t('forecast.no') : fmt.DASH);
@@ -63,7 +87,8 @@ export function render(report, t) {
 
   return {
     // Shown before the charts are drawn: ECharts needs the containers laid out.
-    hidden: { 'forecast-panel': false, ...holdout.hidden },
+    hidden: { 'forecast-panel': false, 'forecast-body': false, 'forecast-status': true, ...holdout.hidden },
+    data: { 'forecast-panel': { forecastState: state } },
     props: report.as_of ? { 'fc-holdout': { max: dayDate(Date.parse(report.as_of) / DAY_MS - 1) } } : {},
     slots: {
       'fc-settings': t('forecast.settings', {
