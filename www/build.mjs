@@ -5,7 +5,7 @@
 //   node build.mjs --dev      unminified, with source maps
 
 import { build } from 'esbuild';
-import { cp, mkdir, rm, readdir, stat, copyFile } from 'node:fs/promises';
+import { cp, mkdir, rm, readdir, stat, copyFile, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -24,22 +24,34 @@ if (!existsSync(path.join(pkg, 'memberlens.js')) || !existsSync(path.join(pkg, '
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
-await build({
-  entryPoints: { app: path.join(here, 'src/main.js'), worker: path.join(here, 'src/engine/worker.js') },
+const common = {
   outdir: dist,
   bundle: true,
-  format: 'esm',
-  splitting: false,
+  format: /** @type {'esm'} */ ('esm'),
   target: ['chrome100', 'firefox100', 'safari15'],
   minify: !dev,
-  sourcemap: dev ? 'linked' : false,
-  legalComments: 'none',
-  logLevel: 'warning',
+  sourcemap: dev ? /** @type {'linked'} */ ('linked') : false,
+  legalComments: /** @type {'none'} */ ('none'),
+  logLevel: /** @type {'warning'} */ ('warning'),
   define: { 'process.env.NODE_ENV': '"production"' },
-});
+};
+const [appBuild] = await Promise.all([
+  // ECharts (src/echarts-setup.js, imported by charts.js on the side) becomes a chunk of its
+  // own, so app.js runs, and starts the engine's worker, without waiting for it.
+  build({ ...common, entryPoints: { app: path.join(here, 'src/main.js') }, splitting: true, chunkNames: '[name]-[hash]', metafile: true }),
+  // The worker on its own: one file, nothing shared with the page to fetch before it can start.
+  build({ ...common, entryPoints: { worker: path.join(here, 'src/engine/worker.js') }, splitting: false }),
+]);
 
 await copyFile(path.join(pkg, 'memberlens_bg.wasm'), path.join(dist, 'memberlens_bg.wasm'));
-await copyFile(path.join(here, 'index.html'), path.join(dist, 'index.html'));
+// app.js imports a chunk it shares with ECharts' (esbuild's helpers): a modulepreload link
+// lets the browser fetch it with app.js instead of after parsing it.
+const appOut = Object.entries(appBuild.metafile.outputs).find(([, o]) => o.entryPoint?.endsWith('src/main.js'));
+const staticChunks = (appOut?.[1].imports ?? []).filter((i) => i.kind === 'import-statement').map((i) => path.basename(i.path));
+const appTag = '<script type="module" src="app.js"></script>';
+const html = await readFile(path.join(here, 'index.html'), 'utf8');
+if (!html.includes(appTag)) throw new Error(`index.html: ${appTag} not found`);
+await writeFile(path.join(dist, 'index.html'), html.replace(appTag, () => [...staticChunks.map((c) => `<link rel="modulepreload" href="${c}">`), appTag].join('\n')));
 await copyFile(path.join(here, 'styles.css'), path.join(dist, 'styles.css'));
 await copyFile(path.join(here, 'src/served-check.js'), path.join(dist, 'served-check.js'));
 await cp(path.join(here, 'demo'), path.join(dist, 'demo'), { recursive: true });

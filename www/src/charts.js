@@ -1,13 +1,7 @@
-// Charts with ECharts (bundled locally, tree-shaken to what the page uses).
+// Charts with ECharts (bundled locally, tree-shaken to what the page uses: echarts-setup.js).
 // Tooltips are HTML in ECharts: every label that can come from input goes through esc().
 
-import * as echarts from 'echarts/core';
-import { BarChart, PieChart, HeatmapChart, LineChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent, VisualMapComponent, LegendComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
 import { getRoot } from './dom.js';
-
-echarts.use([BarChart, PieChart, HeatmapChart, LineChart, GridComponent, TooltipComponent, VisualMapComponent, LegendComponent, CanvasRenderer]);
 
 const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8', '#8d6e63', '#9e9e9e', '#c2185b', '#558b2f'];
 
@@ -41,8 +35,29 @@ const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8
 /** An axis of an xy chart: its name, how its values show, its range. @typedef {{name?: string, fmt?: Fmt, min?: number, max?: number}} XyAxis */
 /** @typedef {{axes?: XyAxis[], xName?: string, rotate?: number}} XyOptions */
 
-/** Draw one chart spec. @param {ChartSpec} spec */
+/** ECharts' init, once echarts-setup.js is in. @type {typeof import('echarts/core').init | null} */
+let echartsInit = null;
+/** Charts asked for before ECharts was in: the latest spec per element, drawn once it is. @type {Map<string, ChartSpec>} */
+const waiting = new Map();
+/**
+ * ECharts is most of the page's script. The served build splits it into a chunk of its own,
+ * asked for as soon as this module runs: the page's own code, and the worker that boots the
+ * engine, start without waiting for it to download and compile; draw() keeps what it is given
+ * until then (a report takes longer than that). Bundles without splitting have it inline.
+ */
+export const loaded = import('./echarts-setup.js').then((m) => {
+  echartsInit = m.init;
+  const specs = [...waiting.values()];
+  waiting.clear();
+  for (const spec of specs) draw(spec);
+});
+
+/** Draw one chart spec (once ECharts is loaded). @param {ChartSpec} spec */
 export function draw(spec) {
+  if (!echartsInit) {
+    waiting.set(spec.id, spec);
+    return;
+  }
   switch (spec.kind) {
     case 'bar': return bar(spec.id, spec.items, spec.options);
     case 'pie': return pie(spec.id, spec.items, spec.options);
@@ -60,7 +75,7 @@ export function esc(s) {
   return String(s ?? '').replace(/[&<>"'`{}]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** @type {Map<string, echarts.ECharts>} */
+/** @type {Map<string, import('echarts/core').ECharts>} */
 const charts = new Map();
 
 /** The chart in the element with this id, created on first use. @param {string} id */
@@ -68,8 +83,9 @@ function chartFor(id) {
   const el = getRoot().getElementById(id);
   if (!el) return null;
   let c = charts.get(id);
+  if (!echartsInit) return null;
   if (!c || c.isDisposed()) {
-    c = echarts.init(el, null, { renderer: 'canvas' });
+    c = echartsInit(el, null, { renderer: 'canvas' });
     charts.set(id, c);
   }
   return c;
@@ -108,6 +124,7 @@ export function dropPrintImages() {
 }
 
 export function disposeAll() {
+  waiting.clear();
   for (const c of charts.values()) c.dispose();
   charts.clear();
 }
@@ -180,7 +197,7 @@ export function heatmap(id, matrix, { rLabel, fLabel, fmt = String } = {}) {
     grid: { left: 60, right: 20, top: 10, bottom: 60 },
     xAxis: { type: 'category', name: fLabel, nameLocation: 'middle', nameGap: 28, data: ['1', '2', '3', '4', '5'] },
     yAxis: { type: 'category', name: rLabel, nameLocation: 'middle', nameGap: 36, data: ['1', '2', '3', '4', '5'] },
-    visualMap: { min: 0, max: Math.max(1, max), calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, inRange: { color: ['#eef4ff', '#2f6fdb'] } },
+    visualMap: { type: 'continuous', min: 0, max: Math.max(1, max), calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, inRange: { color: ['#eef4ff', '#2f6fdb'] } },
     series: [{ type: 'heatmap', data, label: { show: true } }],
   }, true);
 }
@@ -226,7 +243,7 @@ export function matrixHeatmap(id, matrix, { xLabels, yLabels, xName = '', yName 
     grid: { left: 56, right: 16, top: 10, bottom: 86 },
     xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 26, data: xLabels, splitArea: { show: true } },
     yAxis: { type: 'category', name: yName, nameLocation: 'middle', nameGap: 36, data: yLabels, splitArea: { show: true } },
-    visualMap: { min, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160, inRange: { color: colors } },
+    visualMap: { type: 'continuous', min, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160, inRange: { color: colors } },
     series: [{ type: 'heatmap', data, label: { show: true, fontSize: 10, formatter: (/** @type {TipParam} */ p) => fmt(p.value[2]) } }],
   }, true);
 }
@@ -241,7 +258,7 @@ export function calibration(id, categories, actual, predicted, { xName = '', fmt
   c.setOption({
     animation: false,
     color: [PALETTE[0], PALETTE[3]],
-    legend: { top: 0, data: [actual.name, predicted.name] },
+    legend: { type: 'plain', top: 0, data: [actual.name, predicted.name] },
     grid: { left: 8, right: 16, top: 32, bottom: 24, containLabel: true },
     tooltip: {
       ...baseTooltip,
@@ -272,7 +289,7 @@ export function xy(id, categories, series, { axes = [{}], xName = '', rotate = 0
   c.setOption({
     animation: false,
     color: series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]),
-    legend: series.length > 1 ? { top: 0, data: series.map((s) => s.name) } : undefined,
+    legend: series.length > 1 ? { type: 'plain', top: 0, data: series.map((s) => s.name) } : undefined,
     // Room at the top for the legend, and the axis names under it.
     grid: { left: 8, right: 8, top: (series.length > 1 ? 30 : 8) + (axes.some((a) => a.name) ? 22 : 6), bottom: xName ? 26 : 8, containLabel: true },
     tooltip: {
