@@ -1,7 +1,7 @@
 // Issue 14, item 5: the single-file build (www/dist-single/memberlens.html, made by
 // build-single.mjs) opened from file:// in headless Chromium analyses the demo exports with no
-// request at all besides the file itself, no CSP violation and no console error, and shows the
-// same figures as the served page on the same demo.
+// request at all besides the file itself, no CSP violation and no console error, exports the
+// member list, and shows the same figures as the served page on the same demo.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,7 +50,7 @@ test('the single file opens from file://, analyses the demo with zero requests, 
 
   const browser = await chromium.launch({ executablePath: h.CHROMIUM, args: h.CHROMIUM_ARGS });
   try {
-    const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1360, height: 900 }, locale: 'zh-CN' });
+    const context = await browser.newContext({ serviceWorkers: 'block', acceptDownloads: true, viewport: { width: 1360, height: 900 }, locale: 'zh-CN' });
     /** Every request of any kind, from the page or its worker. */
     const requests = [];
     context.on('request', (r) => requests.push(r.url()));
@@ -85,6 +85,11 @@ test('the single file opens from file://, analyses the demo with zero requests, 
     }
     assert.ok(single.metrics.members_total > 300 && single.metrics.buyers > 100, JSON.stringify(single.metrics));
     assert.equal(Object.values(single.segments).reduce((a, b) => a + b, 0), single.metrics.buyers, 'segments cover every buyer');
+
+    // Exports work offline too: the member list as CSV, one row per member under the header.
+    const csv = await h.download(page, '#export-csv');
+    const rows = h.parseCsv(csv.bytes.toString('utf8').replace(/^\uFEFF/, '')).filter((r) => r.some((c) => c !== ''));
+    assert.equal(rows.length - 1, single.memberRows, `${csv.name}: one row per member`);
 
     assert.deepEqual(requests, [fileUrl], 'the file itself is the only request');
     assert.deepEqual(await page.evaluate(() => /** @type {any} */ (window).__cspViolations), [], 'no CSP violation');
