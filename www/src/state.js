@@ -291,12 +291,16 @@ export class PageState {
    */
   cancel() {
     const reading = this.loading;
+    // Forecasts cancelled (running or queued): the results come back without them.
+    const forecasting = this.forecastState === 'computing' || this.forecastState === 'waiting';
+    this.analysisSeq += 1;
     this.engine.restart();
     this.watchVersion();
     return this.enqueue(async () => {
       this.view.setBusy(true);
       await this.reloadAll();
       if (reading) await this.runAnalysis();
+      else if (forecasting && this.report) await this.runAnalysis({ forecasts: false });
       this.view.showCancelled(reading);
       this.view.setBusy(false);
     });
@@ -468,7 +472,8 @@ export class PageState {
    * (queued behind what the results asked for), and the report then includes them exactly as
    * one analysis with forecasts would.
    */
-  async runAnalysis() {
+  /** @param {{forecasts?: boolean}} [options]  `forecasts: false`: leave them out this time (they were cancelled) */
+  async runAnalysis({ forecasts = true } = {}) {
     const view = this.view;
     this.analysisSeq += 1;
     if (!this.readFiles.length) {
@@ -505,11 +510,12 @@ export class PageState {
     // The forecasts follow with the options the results were made with (a compare date or a
     // target the engine refused stays dropped).
     this.shownOptions = { ...used, forecast: wanted.forecast, ...(wanted.holdout_from ? { holdout_from: wanted.holdout_from } : {}) };
-    this.forecastState = this.forecastOn ? 'waiting' : 'off';
+    const withForecasts = this.forecastOn && forecasts;
+    this.forecastState = withForecasts ? 'waiting' : 'off';
     await this.showReport(report, settingsError, true);
     this.resultsSeq += 1;
     view.resultsReady?.(this.resultsSeq);
-    if (this.forecastOn) {
+    if (withForecasts) {
       this.scheduleForecasts();
     } else {
       this.reportSeq += 1;
@@ -535,6 +541,9 @@ export class PageState {
     if (seq !== this.analysisSeq || !this.forecastOn || !this.report || !this.shownOptions) return;
     this.forecastState = 'computing';
     view.renderForecastStatus?.();
+    // The page's progress line too, with its cancel button (the results stay).
+    view.showProgress(true);
+    view.progressStep('forecast.progress', true);
     // A test can hold the forecasts here, to look at the page drawn without them.
     const hold = /** @type {{ memberlensHoldForecasts?: () => Promise<void> }} */ (globalThis).memberlensHoldForecasts;
     if (hold) await hold();
@@ -546,12 +555,14 @@ export class PageState {
       ({ report, settingsError } = await this.analyzeTolerant(this.shownOptions));
     } catch (e) {
       if (asError(e).code === 'cancelled') return;
+      view.showProgress(false);
       this.forecastState = 'failed';
       view.renderForecastStatus?.();
       if (asError(e).fatal) await this.recoverFromCrash(asError(e));
       else view.showError(asError(e));
       return;
     }
+    view.showProgress(false);
     if (seq !== this.analysisSeq) return;
     this.report = report;
     this.forecastState = 'done';
