@@ -137,7 +137,8 @@ try {
 
 console.log(`Chromium ${browser.version()}, ${runs} cold starts per target${netKbps ? `, downloads throttled to ${netKbps} kbit/s (20 ms latency)` : ', files from localhost'}`);
 for (const site of sites) {
-  console.log(`\n${path.relative(process.cwd(), site.target) || site.target}`);
+  const rel = path.relative(repo, site.target);
+  console.log(`\n${rel.startsWith('..') ? site.target : rel}`);
   let raw = 0; let gz = 0;
   for (const f of sizes(site.target)) {
     raw += f.raw; gz += f.gzip;
@@ -146,5 +147,6 @@ for (const site of sites) {
   console.log(`  ${'total'.padEnd(24)} ${kb(raw).padStart(11)} raw ${kb(gz).padStart(11)} gzip`);
   const ready = site.times.map((t) => t.ready);
   const dcl = site.times.map((t) => t.dcl);
+  if (netKbps && !statSync(site.target).isDirectory()) console.log('  (file://: nothing to download, not throttled)');
   console.log(`  navigation → ready (data-state=empty): median ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}); DOMContentLoaded median ${median(dcl).toFixed(0)} ms`);
 }

@@ -39,23 +39,43 @@ const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8
 let echartsInit = null;
 /** Charts asked for before ECharts was in: the latest spec per element, drawn once it is. @type {Map<string, ChartSpec>} */
 const waiting = new Map();
+/** @type {Promise<void> | null} */
+let loading = null;
+
 /**
- * ECharts is most of the page's script. The served build splits it into a chunk of its own,
- * asked for as soon as this module runs: the page's own code, and the worker that boots the
- * engine, start without waiting for it to download and compile; draw() keeps what it is given
- * until then (a report takes longer than that). Bundles without splitting have it inline.
+ * ECharts is most of the page's script, and no chart is drawn before a report. The served build
+ * splits it into a chunk of its own, loaded once the engine is ready (below) or at the first
+ * draw(), whichever comes first: at start it would compete with the engine's Wasm for the
+ * network and the CPU. draw() keeps what it is given until then. Bundles without splitting
+ * have it inline (import() then only runs its module code).
  */
-export const loaded = import('./echarts-setup.js').then((m) => {
-  echartsInit = m.init;
-  const specs = [...waiting.values()];
-  waiting.clear();
-  for (const spec of specs) draw(spec);
-});
+export function loadCharts() {
+  loading ??= import('./echarts-setup.js').then((m) => {
+    echartsInit = m.init;
+    const specs = [...waiting.values()];
+    waiting.clear();
+    for (const spec of specs) draw(spec);
+  });
+  return loading;
+}
+
+// The page: <body data-state> leaves 'loading' once the engine is ready (an embedded UI loads
+// ECharts at its first chart).
+if (typeof document !== 'undefined' && document.body) {
+  const body = document.body;
+  const whenReady = new MutationObserver(() => {
+    if (body.dataset.state === 'loading') return;
+    whenReady.disconnect();
+    loadCharts();
+  });
+  if (body.dataset.state === 'loading') whenReady.observe(body, { attributes: true, attributeFilter: ['data-state'] });
+}
 
 /** Draw one chart spec (once ECharts is loaded). @param {ChartSpec} spec */
 export function draw(spec) {
   if (!echartsInit) {
     waiting.set(spec.id, spec);
+    loadCharts();
     return;
   }
   switch (spec.kind) {
