@@ -156,9 +156,13 @@ test('portal: the element analyses the fixtures, emits ml-report, exports throug
     next.setAttribute('lang', 'zh');
     document.querySelector('.portal-panel').append(next);
     await next.ready;
-    return { code, empty, mounted: Boolean(next.shadowRoot.querySelector('#input-panel')), title: next.shadowRoot.querySelector('#input-panel h2').textContent };
+    const errors = [];
+    next.addEventListener('ml-error', (ev) => errors.push(ev.detail.code));
+    const early = await next.members().then(() => 'resolved', (e) => e.code);
+    return { code, empty, mounted: Boolean(next.shadowRoot.querySelector('#input-panel')), title: next.shadowRoot.querySelector('#input-panel h2').textContent, early, errors };
   });
-  assert.deepEqual(after, { code: 'disposed', empty: 0, mounted: true, title: zh['input.title'] });
+  assert.deepEqual(after, { code: 'disposed', empty: 0, mounted: true, title: zh['input.title'], early: 'no_analysis', errors: ['no_analysis'] },
+    'a disposed element rejects; a new one mounts, and asked for members before any file says why (ml-error too)');
 }));
 
 test('portal page: the headless createAnalyzer reads bytes (loadBytes) and matches truth.json for each export alone', () => withAny(`${site.url}examples/portal.html`, async ({ page }) => {

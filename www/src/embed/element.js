@@ -17,7 +17,7 @@ import { DomView } from '../view.js';
 import { $, $input, $select, setScope, stateHost } from '../dom.js';
 import { setLang, getLang } from '../i18n/index.js';
 import * as charts from '../charts.js';
-import { assetUrls, disposedError, noAnalysis, DEFAULT_LIMIT, MIME } from './analyzer.js';
+import { assetUrls, errorInfo, disposedError, noAnalysis, DEFAULT_LIMIT, MIME } from './analyzer.js';
 
 /** @typedef {import('./types').Report} Report */
 /** @typedef {import('./types').AnalysisOptions} AnalysisOptions */
@@ -289,10 +289,24 @@ export class MemberLensElement extends HTMLElement {
     return state.report;
   }
 
+  /**
+   * Runs a call after the UI's own work (the worker sees requests in order); a failure rejects
+   * the call and is sent as `ml-error`, as the UI's errors are.
+   * @template T @param {(state: Ui['state']) => Promise<T>} task @returns {Promise<T>}
+   */
+  async call(task) {
+    const { state } = this.live();
+    try {
+      return await state.enqueue(() => task(state));
+    } catch (e) {
+      this.emit('ml-error', errorInfo(e));
+      throw e;
+    }
+  }
+
   /** @param {MemberQuery} [query] @returns {Promise<MemberPage>} */
   members(query = {}) {
-    const { state } = this.live();
-    return state.enqueue(async () => {
+    return this.call(async (state) => {
       if (!state.report) throw noAnalysis();
       return state.engine.query({ offset: 0, limit: DEFAULT_LIMIT, ...query });
     });
@@ -300,8 +314,7 @@ export class MemberLensElement extends HTMLElement {
 
   /** @param {MemberQuery} [query] @param {ExportFormat} [format] @param {ExportOptions} [options] @returns {Promise<Uint8Array>} */
   exportMembers(query = {}, format = 'csv', options = {}) {
-    const { state } = this.live();
-    return state.enqueue(async () => {
+    return this.call(async (state) => {
       if (!state.report) throw noAnalysis();
       const fmt = format === 'xlsx' ? 'xlsx' : 'csv';
       const bytes = await state.engine.exportMembers(query, fmt, options.layout ?? 'full', options.lang ?? getLang(), options.mask ?? state.maskExports);
