@@ -41,6 +41,10 @@ export function markupOf(html) {
  * container, not the window), and the theme variables read the portal's --ml-* properties.
  */
 export function shadowCss(css) {
+  // The accent's colour written out after the :root block (links, glossary buttons) follows the theme too.
+  const accent = /:root\s*\{[^}]*--accent:\s*([^;]+);/.exec(css)?.[1].trim();
+  const rootEnd = css.indexOf('}', css.indexOf(':root')) + 1;
+  if (accent) css = css.slice(0, rootEnd) + css.slice(rootEnd).replaceAll(accent, 'var(--accent)');
   let rootDone = false;
   let s = css.replace(/:root\s*\{([^}]*)\}/g, (whole, body) => {
     if (rootDone) return `:host {${body}}`;

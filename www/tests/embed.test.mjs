@@ -101,6 +101,7 @@ test('portal: the element analyses the fixtures, emits ml-report, exports throug
   // Themed: the portal's --ml-accent colours the element's buttons, --ml-font its text, ::part() its panels.
   assert.equal(await inner(page, '.dropzone label.btn', 'background-color'), 'rgb(123, 63, 228)', '--ml-accent reaches the primary button');
   assert.equal(await inner(page, '#reanalyze', 'color'), 'rgb(123, 63, 228)', '--ml-accent reaches a secondary button');
+  assert.equal(await inner(page, '#section-menu a', 'color'), 'rgb(123, 63, 228)', '--ml-accent reaches the links the page colours with the accent written out');
   assert.match(await inner(page, '.ml-body', 'font-family'), /^"Helvetica Neue"/, '--ml-font is the element\'s font');
   assert.equal(await inner(page, '#inventory-panel', 'border-top-color'), 'rgb(221, 214, 200)', '::part(panel) styles the panels');
   assert.equal(await inner(page, '#inventory-panel', 'border-top-left-radius'), '4px', '--ml-radius');
