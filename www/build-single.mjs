@@ -24,8 +24,10 @@
 //   style-src 'sha256-…'                     the one inline <style>
 //   img-src data: blob:                      charts' print images (canvas → data: URL)
 // Why data: for the worker: a file:// page has an opaque origin, and Chromium (156) refuses it a
-// module worker from a file: URL or from a blob: URL it made itself (the load fails); a data:
-// URL module worker starts. A data: URL holds at most 2 MB in Chromium, hence the Wasm apart.
+// worker from a file: URL (SecurityError) and a module worker from a blob: URL it made itself
+// (the load fails; a classic blob: worker would start, but the engine's worker is a module and a
+// blob: load is a request the browser records); a data: URL module worker starts and is no
+// request. A data: URL holds at most 2 MB in Chromium, hence the Wasm travels apart.
 // A worker from a data: URL inherits the page's policy (a local scheme), so it too may compile
 // Wasm ('wasm-unsafe-eval') and may fetch nothing (connect-src 'none').
 
