@@ -84,22 +84,23 @@ const common = {
   logLevel: /** @type {const} */ ('warning'),
 };
 
+const define = {
+  'process.env.NODE_ENV': '"production"',
+  MEMBERLENS_EMBED: 'true',
+  MEMBERLENS_MARKUP: JSON.stringify(markup),
+  MEMBERLENS_STYLES: JSON.stringify(styles),
+};
+// The element and the headless API share the engine client; ECharts is a chunk of its own, loaded
+// at the first chart as on the page (so the element starts without it).
 await build({
   ...common,
-  entryPoints: {
-    'member-lens': path.join(here, 'src/embed/element.js'),
-    index: path.join(here, 'src/embed/analyzer.js'),
-    worker: path.join(here, 'src/engine/worker.js'),
-  },
+  entryPoints: { 'member-lens': path.join(here, 'src/embed/element.js'), index: path.join(here, 'src/embed/analyzer.js') },
   outdir: out,
-  splitting: false,
-  define: {
-    'process.env.NODE_ENV': '"production"',
-    MEMBERLENS_EMBED: 'true',
-    MEMBERLENS_MARKUP: JSON.stringify(markup),
-    MEMBERLENS_STYLES: JSON.stringify(styles),
-  },
+  splitting: true,
+  chunkNames: '[name]-[hash]',
+  define,
 });
+await build({ ...common, entryPoints: { worker: path.join(here, 'src/engine/worker.js') }, outdir: out, splitting: false, define });
 // The iframe page's protocol script (frame.html loads the element's bundle beside it).
 await build({ ...common, entryPoints: { frame: path.join(here, 'src/embed/frame.js') }, outdir: out });
 

@@ -242,11 +242,23 @@ export class MemberLensElement extends HTMLElement {
     return this.ui;
   }
 
+  /**
+   * The report once the UI's work is done: the results come first and the forecasts follow as
+   * work of their own (with `ml-report` once they are in), so wait until nothing is left queued.
+   * @returns {Promise<Report | null>}
+   */
+  async settled() {
+    const { state } = this.live();
+    for (let q = state.queue; ; q = state.queue) {
+      await q;
+      if (q === state.queue) return state.report;
+    }
+  }
+
   /** @param {Iterable<File> | ArrayLike<File>} files @returns {Promise<Report | null>} */
   async loadFiles(files) {
-    const { state } = this.live();
-    await state.addFiles(files);
-    return state.report;
+    await this.live().state.addFiles(files);
+    return this.settled();
   }
 
   /** @param {string} name @param {Uint8Array} bytes @param {FileOptions} [options] @returns {Promise<Report | null>} */
@@ -258,7 +270,7 @@ export class MemberLensElement extends HTMLElement {
     /** @type {EmbedView} */ (view).quiet = given;
     try { await state.addFiles([file]); } finally { /** @type {EmbedView} */ (view).quiet = false; }
     if (given) await state.changeFileOptions(name, (o) => { Object.assign(o, options, { columns: { ...o.columns, ...(options.columns ?? {}) } }); });
-    return state.report;
+    return this.settled();
   }
 
   /**
@@ -279,14 +291,12 @@ export class MemberLensElement extends HTMLElement {
     if (options.target !== undefined) state.target = options.target;
     if (options.compare_date !== undefined) state.compareDate = options.compare_date;
     await state.reanalyze();
-    return state.report;
+    return this.settled();
   }
 
   /** @returns {Promise<Report | null>} */
-  async report() {
-    const { state } = this.live();
-    await state.queue;
-    return state.report;
+  report() {
+    return this.settled();
   }
 
   /**

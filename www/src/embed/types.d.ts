@@ -71,7 +71,7 @@ export interface MemberLensEventMap {
 
 /** The calls the element and the headless analyzer share. */
 export interface MemberLensApi {
-  /** Adds files (replacing same-named ones) and analyses; resolves with the new report. */
+  /** Adds files (replacing same-named ones) and analyses; resolves with the new report, forecasts included (after its `ml-report`). */
   loadFiles(files: Iterable<File> | ArrayLike<File>): Promise<Report | null>;
   /** Adds one file from bytes (how to read it in `options`) and analyses. */
   loadBytes(name: string, bytes: Uint8Array, options?: FileOptions): Promise<Report | null>;
