@@ -146,6 +146,12 @@ test('portal: the element analyses the fixtures, emits ml-report, exports throug
   assert.equal(asOf, '2024-03-31');
   assert.equal((await events(page, 'ml-report')).length, before + 1);
   assert.equal(await page.evaluate(() => document.getElementById('lens').shadowRoot.getElementById('as-of').value), '2024-03-31', 'the UI shows the option the API set');
+  const off = await page.evaluate(async () => {
+    const lens = document.getElementById('lens');
+    const r = await lens.setOptions({ forecast: { enabled: false } });
+    return { forecast: r.forecast, toggle: lens.shadowRoot.getElementById('forecast-toggle').checked, asOf: r.as_of };
+  });
+  assert.deepEqual(off, { forecast: null, toggle: false, asOf: '2024-03-31' }, 'forecasts turned off through the API (the other options kept)');
 
   // dispose(): the worker goes, calls reject with `disposed`, and another element can mount.
   const after = await page.evaluate(async () => {
