@@ -233,7 +233,7 @@ mod key_tests {
             keys(Role::VARIANTS.iter().map(|r| r.key()).collect()),
             "member_id,phone,email,name,order_id,order_time,amount,item_amount,refund,status,\
              channel,store,item,category,quantity,currency,registered_at,tier,points,gender,\
-             birthday,region,guide,reg_channel,follower,total_spend,total_orders,first_purchase,last_purchase"
+             birthday,region,guide,reg_channel,follower,total_spend,total_orders,first_purchase,last_purchase,purchase_days,repeat_spend"
         );
         for r in Role::VARIANTS {
             assert_eq!(Role::from_key(r.key()), Some(*r));

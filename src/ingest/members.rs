@@ -81,6 +81,47 @@ impl<'c> MemberReader<'c> {
         flag
     }
 
+    /// Distinct purchase days (消费天数): a whole number from 1 to the purchase count; any other
+    /// value is ignored with a warning (the row still gives RFM, tiers and lifecycle).
+    fn purchase_days(&self, r: &RawRow<'_, '_>, orders: u32, log: &mut RowLog) -> Option<u32> {
+        let cell = self.cols.cell(&r.fields, Role::PurchaseDays);
+        if cell.is_empty() {
+            return None;
+        }
+        match cell.replace(',', "").parse::<f64>() {
+            Ok(v) if v >= 1.0 && v.fract() == 0.0 && v <= f64::from(orders) => Some(v as u32),
+            _ => {
+                log.field_ignored(
+                    r.line,
+                    self.cols.header(Role::PurchaseDays),
+                    WarningCode::BadPurchaseCount {
+                        value: cell.to_string(),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional amount in cents; an unreadable one is ignored with a warning.
+    fn optional_amount(&self, r: &RawRow<'_, '_>, role: Role, log: &mut RowLog) -> Option<i64> {
+        let cell = self.cols.cell(&r.fields, role);
+        match values::parse_amount(cell) {
+            Ok((c, _)) => Some(c),
+            Err(values::AmountError::Empty) => None,
+            Err(_) => {
+                log.field_ignored(
+                    r.line,
+                    self.cols.header(role),
+                    WarningCode::BadAmount {
+                        value: cell.to_string(),
+                    },
+                );
+                None
+            }
+        }
+    }
+
     /// Reads one row; counts it as accepted or rejected in `log`.
     pub(crate) fn row(&mut self, r: &RawRow<'_, '_>, log: &mut RowLog) {
         let keys = super::rows::read_keys(self.cols, r, log);
@@ -129,6 +170,8 @@ impl<'c> MemberReader<'c> {
                     total_orders: orders.max(1),
                     first_day: self.optional_date(r, Role::FirstPurchase, log),
                     last_day,
+                    purchase_days: self.purchase_days(r, orders.max(1), log),
+                    repeat_spend_cents: self.optional_amount(r, Role::RepeatSpend, log),
                 }),
                 Err(DateError::Empty) if orders == 0 => None,
                 Err(_) => {

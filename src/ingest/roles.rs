@@ -80,6 +80,12 @@ pub enum Role {
     FirstPurchase,
     /// Last purchase time in a member summary (最近消费时间).
     LastPurchase,
+    /// Distinct purchase days in a member summary (消费天数): forecasts read frequency as
+    /// this minus one.
+    PurchaseDays,
+    /// Net spend on the purchase days after the first in a member summary (复购消费金额):
+    /// the spend model reads its mean per repeat day.
+    RepeatSpend,
 }
 
 impl Role {
@@ -311,6 +317,14 @@ impl Role {
                 "last_purchase",
                 "last_order_date",
             ],
+            Role::PurchaseDays => &[
+                "消费天数",
+                "购买天数",
+                "累计消费天数",
+                "purchase_days",
+                "distinct_purchase_days",
+            ],
+            Role::RepeatSpend => &["复购消费金额", "复购金额", "repeat_spend"],
         }
     }
 }

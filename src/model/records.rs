@@ -124,6 +124,49 @@ pub struct SummaryTotals {
     pub first_day: Option<i32>,
     /// 最近消费时间.
     pub last_day: i32,
+    /// 消费天数: distinct purchase days, when the summary has the column.
+    pub purchase_days: Option<u32>,
+    /// 复购消费金额, cents: net spend on the purchase days after the first, when the summary
+    /// has the column.
+    pub repeat_spend_cents: Option<i64>,
+}
+
+impl SummaryTotals {
+    /// The forecasts' input for this member (lifetimes' conventions, domain.md §6), in days,
+    /// when the summary has 消费天数 and 首次消费时间 and nothing is dated after `as_of`:
+    /// frequency = distinct purchase days − 1, recency = last − first purchase day,
+    /// T = as_of − first purchase day, and the mean spend per repeat day (复购消费金额 /
+    /// frequency; 0 without repeat days or without the column).
+    pub fn forecast_input(&self, as_of: i32) -> Option<SummaryForecastInput> {
+        let days = self.purchase_days?;
+        let first = self.first_day?;
+        if days == 0 || first > self.last_day || self.last_day > as_of {
+            return None;
+        }
+        let frequency = days - 1;
+        Some(SummaryForecastInput {
+            frequency,
+            recency_days: self.last_day - first,
+            t_days: as_of - first,
+            mean_repeat_spend: match (frequency, self.repeat_spend_cents) {
+                (0, _) | (_, None) => 0.0,
+                (f, Some(c)) => c as f64 / 100.0 / f64::from(f),
+            },
+        })
+    }
+}
+
+/// What BG/NBD and Gamma-Gamma read of one member, from a member-summary row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SummaryForecastInput {
+    /// Repeat purchase days (distinct purchase days − 1).
+    pub frequency: u32,
+    /// Days from the first to the last purchase day.
+    pub recency_days: i32,
+    /// Days from the first purchase day to the as-of date.
+    pub t_days: i32,
+    /// Mean net spend per repeat purchase day, currency units (0 when there is none).
+    pub mean_repeat_spend: f64,
 }
 
 /// Everything typed that one orders file yields.

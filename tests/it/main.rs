@@ -22,3 +22,4 @@ mod strategy;
 mod support;
 mod tags;
 mod truth;
+mod warehouse;

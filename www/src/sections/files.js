@@ -85,7 +85,8 @@ const ROLE_NAMES = /** @type {Record<string, [string, string]>} */ ({
   points: ['积分', 'points'], gender: ['性别', 'gender'], birthday: ['生日', 'birthday'], region: ['地区', 'region'],
   guide: ['导购', 'guide'], reg_channel: ['注册渠道', 'registration channel'], follower: ['关注公众号', 'follows the official account'], total_spend: ['累计消费金额', 'total spend'],
   total_orders: ['累计消费次数', 'total orders'], first_purchase: ['首次消费时间', 'first purchase'],
-  last_purchase: ['最近消费时间', 'last purchase'], currency: ['币种', 'currency'],
+  last_purchase: ['最近消费时间', 'last purchase'], purchase_days: ['消费天数', 'purchase days'],
+  repeat_spend: ['复购消费金额', 'repeat spend'], currency: ['币种', 'currency'],
 });
 
 /** @param {string | null | undefined} role @param {Translate} t */
