@@ -37,11 +37,40 @@ function ingest(a, bytes) {
   return a.finishFile('f.csv', {});
 }
 
+/**
+ * One file through a fresh engine: each phase's wall and CPU time and the Wasm memory after it.
+ * @param {Uint8Array} text @param {boolean} noForecast
+ */
+async function phases(text, noForecast) {
+  const { a, mib } = await engine();
+  let c = process.cpuUsage();
+  let t = performance.now();
+  const lap = () => {
+    const d = process.cpuUsage(c);
+    const r = { ms: performance.now() - t, cpu: (d.user + d.system) / 1000, mib: mib() };
+    c = process.cpuUsage(); t = performance.now();
+    return r;
+  };
+  a.beginFile('f.csv', text.length);
+  for (let o = 0; o < text.length; o += 1 << 16) a.pushChunk('f.csv', text.subarray(o, o + (1 << 16)));
+  const chunks = lap();
+  const s = a.finishFile('f.csv', {});
+  const parse = lap();
+  a.analyze({ forecast: { enabled: false } });
+  const results = lap();
+  const forecasts = noForecast ? null : (a.analyze({ forecast: { enabled: true, time_unit_days: 1, clv_months: 12, discount: 0.01 } }), lap());
+  return { rows: s.rows, chunks, parse, results, forecasts };
+}
+
 if (!isMainThread) {
-  const { a } = await engine();
-  const t = performance.now();
-  const s = ingest(a, workerData.bytes);
-  parentPort?.postMessage({ ms: performance.now() - t, rows: s.rows });
+  if (workerData.phases) {
+    parentPort?.postMessage(await phases(workerData.bytes, workerData.noForecast));
+  } else {
+    const { a } = await engine();
+    const t = performance.now();
+    const s = ingest(a, workerData.bytes);
+    parentPort?.postMessage({ ms: performance.now() - t, rows: s.rows });
+  }
 } else {
   const args = process.argv.slice(2);
   const flag = (f) => { const i = args.indexOf(f); if (i >= 0) args.splice(i, 1); return i >= 0; };
@@ -71,24 +100,13 @@ if (!isMainThread) {
       console.log(`  run ${run}: one instance, whole file ${one.ms.toFixed(0)} ms (read ${one.out[0].ms.toFixed(0)} ms) | two instances, a half each at once ${two.ms.toFixed(0)} ms (reads ${two.out.map((o) => o.ms.toFixed(0)).join(', ')} ms; rows ${two.out.map((o) => o.rows).join(' + ')} of ${one.out[0].rows})`);
       continue;
     }
-    const { a, mib } = await engine();
-    let c = process.cpuUsage();
-    let t = performance.now();
-    const lap = () => {
-      const d = process.cpuUsage(c);
-      const r = { ms: performance.now() - t, cpu: (d.user + d.system) / 1000, mib: mib() };
-      c = process.cpuUsage(); t = performance.now();
-      return r;
-    };
-    a.beginFile('f.csv', text.length);
-    for (let o = 0; o < text.length; o += 1 << 16) a.pushChunk('f.csv', text.subarray(o, o + (1 << 16)));
-    const chunks = lap();
-    const s = a.finishFile('f.csv', {});
-    const parse = lap();
-    a.analyze({ forecast: { enabled: false } });
-    const results = lap();
-    const forecasts = noForecast ? null : (a.analyze({ forecast: { enabled: true, time_unit_days: 1, clv_months: 12, discount: 0.01 } }), lap());
+    // A fresh worker (and engine) per run: the Wasm memory only grows.
+    const { rows, chunks, parse, results, forecasts } = await new Promise((resolve, reject) => {
+      const w = new Worker(new URL(import.meta.url), { workerData: { phases: true, bytes: text, noForecast } });
+      w.on('error', reject);
+      w.on('message', (m) => { w.terminate(); resolve(m); });
+    });
     const fmt = (p) => `${p.ms.toFixed(0)} ms (CPU ${p.cpu.toFixed(0)}), Wasm ${p.mib.toFixed(0)} MiB`;
-    console.log(`  run ${run}: ${s.rows} rows | chunks in ${fmt(chunks)} | parse ${fmt(parse)} | analysis without forecasts ${fmt(results)}${forecasts ? ` | with forecasts ${fmt(forecasts)}` : ''}`);
+    console.log(`  run ${run}: ${rows} rows | chunks in ${fmt(chunks)} | parse ${fmt(parse)} | analysis without forecasts ${fmt(results)}${forecasts ? ` | with forecasts ${fmt(forecasts)}` : ''}`);
   }
 }
