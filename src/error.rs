@@ -798,6 +798,14 @@ pub enum NoticeCode {
         /// Model key.
         model: String,
     },
+    /// The purchase model the user asked for (`--model`) has no estimate on this data: the
+    /// data's choice is used instead.
+    RequestedModelUnavailable {
+        /// The model asked for.
+        requested: String,
+        /// The model used.
+        used: String,
+    },
 }
 
 /// A message about the whole run (not about a row), in both languages.

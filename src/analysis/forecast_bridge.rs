@@ -4,14 +4,15 @@
 use serde::{Deserialize, Serialize};
 
 use super::forecast::{
-    self, ForecastError, ForecastSettings, MemberForecast, PurchaseChoice, SpendChoice, TimeUnit,
+    self, ForecastError, ForecastSettings, MemberForecast, ModelSelection, PurchaseChoice,
+    SpendChoice, TimeUnit,
 };
 use crate::error::{Notice, NoticeCode};
 use crate::ingest::values::format_day;
 use crate::model::Population;
 use crate::report::{
     Distribution, ForecastReport, ForecastSettingsReport, ModelCandidate, ModelChoice,
-    NotFittedReport, OrderedMap,
+    NotFittedReport, OrderedMap, RepeatPurchaseCount,
 };
 
 /// Forecast settings chosen by the user.
@@ -26,6 +27,9 @@ pub struct ForecastOptions {
     pub clv_months: u32,
     /// Monthly discount rate.
     pub discount: f64,
+    /// Purchase model for member forecasts: `auto` (the data's choice, lowest AIC),
+    /// `bgnbd`, `mbgnbd` or `pareto`.
+    pub model: ModelSelection,
 }
 
 impl Default for ForecastOptions {
@@ -35,6 +39,7 @@ impl Default for ForecastOptions {
             time_unit_days: 1,
             clv_months: 12,
             discount: 0.01,
+            model: ModelSelection::Auto,
         }
     }
 }
@@ -93,6 +98,7 @@ pub fn run(
         monthly_discount: opts.discount,
         // `--holdout-from D`: the holdout starts on D, so calibration ends the day before
         holdout_from: holdout_from.map(|d| d - 1),
+        model: opts.model,
     };
     let out = forecast::run(&histories, pop.as_of, &settings)?;
     let mut bands = [0usize; 3];
@@ -138,9 +144,10 @@ pub fn run(
         purchase_model: out.purchase.as_ref().map_or_else(
             || ModelChoice {
                 chosen: None,
+                requested: opts.model.key().map(str::to_string),
                 candidates: Vec::new(),
             },
-            purchase_choice_report,
+            |c| purchase_choice_report(c, out.holdout.as_ref()),
         ),
         spend_model: out.spend.as_ref().map(spend_choice_report),
         bgnbd: out.bgnbd,
@@ -183,6 +190,16 @@ pub fn run(
                 .collect(),
             None => Vec::new(),
         }),
+        repeat_purchase_counts: out
+            .repeat_purchase_counts
+            .iter()
+            .enumerate()
+            .map(|(i, &(actual, expected))| RepeatPurchaseCount {
+                repeat_purchases: i as u32,
+                actual,
+                expected,
+            })
+            .collect(),
         p_alive_matrix: matrix
             .into_iter()
             .map(|row| {
@@ -195,11 +212,15 @@ pub fn run(
     Ok((report, out.members))
 }
 
+/// A candidate's report row; `customers` for its BIC, `holdout_error` from the holdout check.
 fn candidate(
     model: &str,
     parameters: Vec<(&'static str, f64)>,
     standard_errors: Option<&Vec<f64>>,
+    bootstrapped: bool,
     fit: Result<(f64, bool), &ForecastError>,
+    customers: usize,
+    holdout_error: Option<f64>,
 ) -> ModelCandidate {
     let se: Vec<(String, f64)> = match standard_errors {
         Some(se) => parameters
@@ -219,9 +240,21 @@ fn candidate(
     match fit {
         Ok((ll, converged)) => ModelCandidate {
             model: model.to_string(),
+            standard_errors_method: (!se.is_empty()).then(|| {
+                if bootstrapped {
+                    "parametric_bootstrap"
+                } else {
+                    "observed_information"
+                }
+                .to_string()
+            }),
             standard_errors: OrderedMap(se),
             interval_95,
             aic: Some(2.0 * parameters.len() as f64 - 2.0 * ll),
+            bic: Some(
+                parameters.len() as f64 * forecast::special::ln(customers.max(1) as f64) - 2.0 * ll,
+            ),
+            holdout_bucket_mean_absolute_error: holdout_error,
             parameters: OrderedMap(
                 parameters
                     .into_iter()
@@ -236,18 +269,27 @@ fn candidate(
             model: model.to_string(),
             parameters: OrderedMap(Vec::new()),
             standard_errors: OrderedMap(Vec::new()),
+            standard_errors_method: None,
             interval_95: OrderedMap(Vec::new()),
             log_likelihood: None,
             aic: None,
+            bic: None,
+            holdout_bucket_mean_absolute_error: None,
             converged: None,
             reason: Some(e.to_string()),
         },
     }
 }
 
-fn purchase_choice_report(c: &PurchaseChoice) -> ModelChoice {
+fn purchase_choice_report(
+    c: &PurchaseChoice,
+    holdout: Option<&crate::report::HoldoutReport>,
+) -> ModelChoice {
+    let holdout_error =
+        |key: &str| holdout.and_then(|h| h.bucket_mean_absolute_error_by_model.get(key).copied());
     ModelChoice {
         chosen: Some(c.chosen_fit().model.key().to_string()),
+        requested: c.requested.key().map(str::to_string),
         candidates: c
             .candidates
             .iter()
@@ -256,9 +298,12 @@ fn purchase_choice_report(c: &PurchaseChoice) -> ModelChoice {
                     k.key,
                     f.model.parameters(),
                     k.standard_errors.as_ref(),
+                    k.bootstrapped,
                     Ok((f.log_likelihood, f.converged)),
+                    c.customers,
+                    holdout_error(k.key),
                 ),
-                Err(e) => candidate(k.key, Vec::new(), None, Err(e)),
+                Err(e) => candidate(k.key, Vec::new(), None, false, Err(e), 0, None),
             })
             .collect(),
     }
@@ -267,6 +312,7 @@ fn purchase_choice_report(c: &PurchaseChoice) -> ModelChoice {
 fn spend_choice_report(c: &SpendChoice) -> ModelChoice {
     ModelChoice {
         chosen: c.model().map(|m| m.key().to_string()),
+        requested: None,
         candidates: c
             .candidates
             .iter()
@@ -275,9 +321,12 @@ fn spend_choice_report(c: &SpendChoice) -> ModelChoice {
                     k.key,
                     m.parameters(),
                     k.standard_errors.as_ref(),
+                    false,
                     Ok((*ll, *converged)),
+                    c.customers,
+                    None,
                 ),
-                Err(e) => candidate(k.key, Vec::new(), None, Err(e)),
+                Err(e) => candidate(k.key, Vec::new(), None, false, Err(e), 0, None),
             })
             .collect(),
     }
@@ -308,6 +357,22 @@ fn choice_notices(
         let key = choice.chosen.as_deref()?;
         choice.candidates.iter().find(|c| c.model == key).cloned()
     };
+    if let (Some(requested), Some(used)) = (&purchase.requested, &purchase.chosen) {
+        if requested != used {
+            out.push(Notice {
+                code: NoticeCode::RequestedModelUnavailable {
+                    requested: requested.clone(),
+                    used: used.clone(),
+                },
+                message_en: format!(
+                    "The {requested} model asked for has no best fit on this data (see the model comparison): forecasts use {used}, the data's choice."
+                ),
+                message_zh: format!(
+                    "指定的 {requested} 模型在这份数据上没有最优拟合（见模型比较）：预测改用数据所选的 {used} 模型。"
+                ),
+            });
+        }
+    }
     if let Some(c) = chosen(purchase) {
         let param = |k: &str| c.parameters.get(k).copied().unwrap_or(0.0);
         let rate_per_day = match c.model.as_str() {
@@ -401,6 +466,7 @@ mod tests {
     fn choice(model: &str, parameters: &[(&str, f64)], converged: bool) -> ModelChoice {
         ModelChoice {
             chosen: Some(model.to_string()),
+            requested: None,
             candidates: vec![ModelCandidate {
                 model: model.to_string(),
                 parameters: OrderedMap(
@@ -410,9 +476,12 @@ mod tests {
                         .collect(),
                 ),
                 standard_errors: OrderedMap(Vec::new()),
+                standard_errors_method: None,
                 interval_95: OrderedMap(Vec::new()),
                 log_likelihood: Some(-1.0),
                 aic: Some(4.0),
+                bic: Some(4.0),
+                holdout_bucket_mean_absolute_error: None,
                 converged: Some(converged),
                 reason: None,
             }],

@@ -71,6 +71,22 @@ pub struct ForecastReport {
     pub totals_interval_95: OrderedMap<[f64; 2]>,
     /// Mean P(alive) in a frequency (rows: 0..=9, 10+ repeat days) × recency-decile (columns) matrix.
     pub p_alive_matrix: Vec<Vec<Option<f64>>>,
+    /// Goodness of fit in the calibration period (lifetimes' `plot_period_transactions`):
+    /// customers with 0, 1, …, 6 and 7 or more repeat purchase days, actual and expected under
+    /// the purchase model used (customers drawn from it with their own observation times,
+    /// seeded, about 200,000 draws averaged). Empty when no purchase model was fitted.
+    pub repeat_purchase_counts: Vec<RepeatPurchaseCount>,
+}
+
+/// Actual and model-expected customers with one repeat-purchase count.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct RepeatPurchaseCount {
+    /// Repeat purchase days (frequency); the last row stands for "this many or more".
+    pub repeat_purchases: u32,
+    /// Customers with that count.
+    pub actual: usize,
+    /// Customers the model expects with that count.
+    pub expected: f64,
 }
 
 /// What the forecast models were fitted on, and how it differs from a raw transaction log:
@@ -93,15 +109,18 @@ pub struct ForecastInput {
 
 /// The models compared for one part of the forecast and the one used.
 ///
-/// Rule: every model whose likelihood has a maximum is a candidate; the one with the lowest
-/// AIC (2k − 2 LL) is used, the simpler one on a tie. A model whose likelihood keeps rising
+/// Rule: every model whose likelihood has a maximum is a candidate; unless the user asks for
+/// one, the one with the lowest AIC (2k − 2 LL) is used, the simpler one on a tie. A model whose likelihood keeps rising
 /// towards the edge of its parameters (e.g. BG/NBD on buyers who all buy at one rate) has no
 /// estimate: its `reason` says so and a nested, simpler model takes its place.
 #[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct ModelChoice {
-    /// Key of the model used (`bgnbd`, `bg_poisson`, `nbd`, `poisson`; `gamma_gamma`,
-    /// `common_mean`), none when no candidate has an estimate.
+    /// Key of the model used (`bgnbd`, `mbgnbd`, `pareto_nbd`, `bg_poisson`, `nbd`,
+    /// `poisson`; `gamma_gamma`, `common_mean`), none when no candidate has an estimate.
     pub chosen: Option<String>,
+    /// The purchase model the user asked for (`--model`), none for the data's choice; when it
+    /// has no estimate `chosen` is the data's choice and a notice says so.
+    pub requested: Option<String>,
     /// Every model considered, from the richest to the simplest.
     pub candidates: Vec<ModelCandidate>,
 }
@@ -114,14 +133,24 @@ pub struct ModelCandidate {
     /// Estimates by name (empty without an estimate). Rates and scales are per time unit.
     pub parameters: OrderedMap<f64>,
     /// Standard errors by name, from the observed information (the inverse Hessian of the
-    /// log-likelihood at the estimates); empty when it is singular (a flat direction).
+    /// log-likelihood at the estimates), or where that is singular or not positive definite
+    /// from a parametric bootstrap (`standard_errors_method`); empty when neither gives them.
     pub standard_errors: OrderedMap<f64>,
+    /// `observed_information` or `parametric_bootstrap` (24 seeded replicates drawn from the
+    /// fitted model with the customers' own observation times, at most 20,000 customers each,
+    /// the covariance scaled to the data's size); none without standard errors.
+    pub standard_errors_method: Option<String>,
     /// 95 % intervals by name: estimate ± 1.96 standard errors (lifetimes' `summary` bounds).
     pub interval_95: OrderedMap<[f64; 2]>,
     /// Total log-likelihood at the estimates (comparable across the candidates).
     pub log_likelihood: Option<f64>,
     /// AIC = 2 × parameters − 2 × log-likelihood.
     pub aic: Option<f64>,
+    /// BIC = parameters × ln(customers) − 2 × log-likelihood.
+    pub bic: Option<f64>,
+    /// When a holdout check ran: this model's `holdout.bucket_mean_absolute_error_by_model`
+    /// (fitted on the calibration period), for judging the comparison out of sample.
+    pub holdout_bucket_mean_absolute_error: Option<f64>,
     /// Whether the optimiser reached its tolerance; when false a notice says so.
     pub converged: Option<bool>,
     /// Why the model has no estimate, in English.
@@ -184,8 +213,10 @@ pub struct HoldoutBucket {
     pub customers: usize,
     /// Mean actual purchase days per customer in the holdout window.
     pub mean_actual: f64,
-    /// Mean predicted purchases per customer in the holdout window.
+    /// Mean predicted purchases per customer in the holdout window (the chosen model).
     pub mean_predicted: f64,
+    /// The same for every purchase model with an estimate on the calibration period, by key.
+    pub mean_predicted_by_model: OrderedMap<f64>,
 }
 
 /// Result of a calibration/holdout check.
@@ -214,4 +245,11 @@ pub struct HoldoutReport {
     pub mean_absolute_error: f64,
     /// Mean over non-empty buckets of |mean predicted − mean actual|.
     pub bucket_mean_absolute_error: f64,
+    /// `total_predicted` of every purchase model with an estimate on the calibration period.
+    pub total_predicted_by_model: OrderedMap<f64>,
+    /// `mean_absolute_error` of every such model.
+    pub mean_absolute_error_by_model: OrderedMap<f64>,
+    /// `bucket_mean_absolute_error` of every such model (the holdout error per calibration
+    /// frequency, summarised).
+    pub bucket_mean_absolute_error_by_model: OrderedMap<f64>,
 }

@@ -6,6 +6,7 @@ mod cli;
 mod client_report;
 mod export;
 mod forecast;
+mod forecast_models;
 mod fuzz_corpus;
 mod golden;
 mod growth;

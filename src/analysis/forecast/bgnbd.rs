@@ -8,7 +8,7 @@
 //! depends on x alone (the log-gamma ratios) is computed once per distinct x.
 
 use super::optimize::{fit_multistart, StopRule, DIVERGED_LOG_PARAM};
-use super::special::{digamma, expm1_over, ln_gamma_ratio, NeumaierSum};
+use super::special::{digamma, exp, exp_m1, expm1_over, ln, ln_1p, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::FastMap;
 use super::{ForecastError, Limit};
@@ -102,6 +102,42 @@ impl BgNbdData {
         (sum_x.value(), sum_t.value())
     }
 
+    /// A quarter of the customers' mean T (at least 1e-3): the starting scale α of a fit.
+    pub(super) fn mean_t_scale(&self) -> f64 {
+        let mean_t = self
+            .triples
+            .iter()
+            .map(|&(_, _, ti, w)| self.times[ti as usize] * w)
+            .sum::<f64>()
+            / self.total_weight;
+        (mean_t / 4.0).max(1e-3)
+    }
+
+    /// The customers' observation times T, sorted; at most `max` of them, evenly spaced
+    /// through the sorted list when there are more (a sample with the same spread).
+    pub(super) fn observation_times(&self, max: usize) -> Vec<f64> {
+        let mut ts: Vec<(f64, f64)> = self
+            .triples
+            .iter()
+            .map(|&(_, _, ti, w)| (self.times[ti as usize], w))
+            .collect();
+        ts.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let n = self.total_weight;
+        let take = (max as f64).min(n).max(1.0) as usize;
+        let mut out = Vec::with_capacity(take);
+        let mut cumulative = 0.0;
+        let mut next = 0usize;
+        for (t, w) in ts {
+            cumulative += w;
+            // customer k of `take` sits at position (k + ½) n / take of the sorted list
+            while next < take && (next as f64 + 0.5) * n / take as f64 <= cumulative {
+                out.push(t);
+                next += 1;
+            }
+        }
+        out
+    }
+
     /// Number of distinct (x, t_x, T) triples the likelihood runs over.
     pub fn distinct_triples(&self) -> usize {
         self.triples.len()
@@ -116,10 +152,33 @@ impl BgNbdData {
     /// − r ln(1 + T/α) − x ln(α + T) + ln(1 + e^d), d = ln a/(b+x−1) + (r+x) ln((α+T)/(α+t_x)),
     /// all of the size of the result, and the customers are added with a compensated sum.
     pub fn log_likelihood(&self, params: [f64; 4], grad: Option<&mut [f64; 4]>) -> f64 {
+        self.bg_family_log_likelihood(params, grad, false)
+    }
+
+    /// MBG/NBD (Batislam, Denizel & Filiztekin 2007; lifetimes' `ModifiedBetaGeoFitter`)
+    /// log-likelihood at (r, α, a, b), with its gradient when asked: BG/NBD where a customer
+    /// may also drop out right after the first purchase, so the dropout branch applies to
+    /// x = 0 too: ln Γ(r+x)/Γ(r) + ln B(a, b+x+1)/B(a, b) − r ln(1 + T/α) − x ln(α + T)
+    /// + ln(1 + e^d), d = ln a/(b+x) + (r+x) ln((α+T)/(α+t_x)), written as
+    /// [`Self::log_likelihood`].
+    pub fn mbg_log_likelihood(&self, params: [f64; 4], grad: Option<&mut [f64; 4]>) -> f64 {
+        self.bg_family_log_likelihood(params, grad, true)
+    }
+
+    /// BG/NBD (`modified` false) or MBG/NBD (`modified` true): the two differ only in the
+    /// Beta ratio (b + x vs b + x + 1) and in whether one-time buyers may have dropped out.
+    fn bg_family_log_likelihood(
+        &self,
+        params: [f64; 4],
+        grad: Option<&mut [f64; 4]>,
+        modified: bool,
+    ) -> f64 {
         let [r, alpha, a, b] = params;
         let want_grad = grad.is_some();
-        let ln_a = a.ln();
+        let ln_a = ln(a);
         let rate = r / alpha;
+        // MBG/NBD: the Beta ratio runs one step further, the dropout odds use b + x
+        let shift = if modified { 1.0 } else { 0.0 };
         let (dg_r, dg_ab, dg_b) = if want_grad {
             (digamma(r), digamma(a + b), digamma(b))
         } else {
@@ -127,26 +186,27 @@ impl BgNbdData {
         };
         let mut ll = NeumaierSum::default();
         let mut g = [0.0f64; 4];
-        // Per distinct x: ln(a / (b + x - 1)) for the dropout term, filled once.
+        // Per distinct x: ln(a / (b + x - 1 + shift)) for the dropout term, filled once.
         let mut c4 = Vec::with_capacity(self.xs.len());
         for &(x, w) in &self.xs {
-            let per_x = ln_gamma_ratio(r, x) + ln_gamma_ratio(b, x) - ln_gamma_ratio(a + b, x);
+            let per_x = ln_gamma_ratio(r, x) + ln_gamma_ratio(b, x + shift)
+                - ln_gamma_ratio(a + b, x + shift);
             ll.add(w * per_x);
             if want_grad {
-                let dg_abx = digamma(a + b + x);
+                let dg_abx = digamma(a + b + x + shift);
                 g[0] += w * (digamma(r + x) - dg_r);
                 g[2] += w * (dg_ab - dg_abx);
-                g[3] += w * (dg_ab + digamma(b + x) - dg_b - dg_abx);
+                g[3] += w * (dg_ab + digamma(b + x + shift) - dg_b - dg_abx);
             }
-            c4.push(if x > 0.0 {
-                ln_a - (b + x - 1.0).ln()
+            c4.push(if x > 0.0 || modified {
+                ln_a - ln(b + x - 1.0 + shift)
             } else {
                 0.0
             });
         }
         // Per distinct time τ: ln(1 + τ/α), ln(α + τ) and 1/(α + τ).
-        let l1p: Vec<f64> = self.times.iter().map(|&v| (v / alpha).ln_1p()).collect();
-        let ln_times: Vec<f64> = self.times.iter().map(|&v| (alpha + v).ln()).collect();
+        let l1p: Vec<f64> = self.times.iter().map(|&v| ln_1p(v / alpha)).collect();
+        let ln_times: Vec<f64> = self.times.iter().map(|&v| ln(alpha + v)).collect();
         let inv_times: Vec<f64> = if want_grad {
             self.times.iter().map(|&v| 1.0 / (alpha + v)).collect()
         } else {
@@ -159,16 +219,16 @@ impl BgNbdData {
             let x = self.xs[xi].0;
             // r ln α − (r + x) ln(α + T), rearranged
             let alive = -r * l1p[ti] - x * ln_times[ti];
-            if x > 0.0 {
+            if x > 0.0 || modified {
                 // (r + x) ln((α+T)/(α+t_x)) is small when α is large: its error is ~ε·λT
                 let d = c4[xi] + (r + x) * (l1p[ti] - l1p[txi]);
                 // ln(1 + e^d) and the dropout branch's share w4 = e^d / (1 + e^d), one exp
                 let (lse, w4) = if d > 0.0 {
-                    let e = (-d).exp();
-                    (d + e.ln_1p(), 1.0 / (1.0 + e))
+                    let e = exp(-d);
+                    (d + ln_1p(e), 1.0 / (1.0 + e))
                 } else {
-                    let e = d.exp();
-                    (e.ln_1p(), e / (1.0 + e))
+                    let e = exp(d);
+                    (ln_1p(e), e / (1.0 + e))
                 };
                 ll.add(w * (alive + lse));
                 if want_grad {
@@ -191,9 +251,9 @@ impl BgNbdData {
         if let Some(out) = grad {
             for (xi, &dw) in drop_weight.iter().enumerate() {
                 let x = self.xs[xi].0;
-                if x > 0.0 {
+                if x > 0.0 || modified {
                     g[2] += dw / a;
-                    g[3] -= dw / (b + x - 1.0);
+                    g[3] -= dw / (b + x - 1.0 + shift);
                 }
             }
             *out = g;
@@ -240,13 +300,7 @@ pub fn fit(summaries: &[CustomerSummary]) -> Result<BgNbdFit, ForecastError> {
 /// Fits BG/NBD on already grouped data.
 pub fn fit_data(data: &BgNbdData) -> Result<BgNbdFit, ForecastError> {
     let n = data.total_weight;
-    let mean_t = data
-        .triples
-        .iter()
-        .map(|&(_, _, ti, w)| data.times[ti as usize] * w)
-        .sum::<f64>()
-        / n;
-    let scale = (mean_t / 4.0).max(1e-3);
+    let scale = data.mean_t_scale();
     // Starts spread over typical retail shapes; the likelihood is usually unimodal in
     // log-parameters, the extra starts guard against flat regions on odd data. Runs stop
     // once two starts converge to the same likelihood.
@@ -269,9 +323,9 @@ pub fn fit_data(data: &BgNbdData) -> Result<BgNbdFit, ForecastError> {
     })?;
     let [r, alpha, a, b] = best.params;
     if best.escaped {
-        let limit = if r.ln() >= DIVERGED_LOG_PARAM {
+        let limit = if ln(r) >= DIVERGED_LOG_PARAM {
             Limit::SameRates
-        } else if a.ln() <= -DIVERGED_LOG_PARAM || b.ln() >= DIVERGED_LOG_PARAM {
+        } else if ln(a) <= -DIVERGED_LOG_PARAM || ln(b) >= DIVERGED_LOG_PARAM {
             Limit::NoDropout
         } else {
             Limit::Other
@@ -312,8 +366,8 @@ impl BgNbdFit {
             return None;
         }
         Some(
-            self.a.ln() - (self.b + x - 1.0).ln()
-                + (self.r + x) * ((self.alpha + t).ln() - (self.alpha + t_x).ln()),
+            ln(self.a) - ln(self.b + x - 1.0)
+                + (self.r + x) * (ln(self.alpha + t) - ln(self.alpha + t_x)),
         )
     }
 
@@ -351,13 +405,27 @@ impl BgNbdFit {
         t: f64,
         out: &mut [f64],
     ) {
+        let denominator = match self.log_dropout_odds(x, t_x, t) {
+            None => 1.0,
+            Some(lo) => 1.0 + exp(lo),
+        };
+        self.expected_purchases_over(horizons, x, t, denominator, out);
+    }
+
+    /// The conditional expectation's numerator (the expectation of a customer alive now)
+    /// divided by `denominator` (1 + the odds of having dropped out), for each horizon.
+    /// MBG/NBD shares it with b + 1 in place of b and its own odds.
+    pub(super) fn expected_purchases_over(
+        &self,
+        horizons: &[f64],
+        x: f64,
+        t: f64,
+        denominator: f64,
+        out: &mut [f64],
+    ) {
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let c = a + b + x - 1.0;
         let big_a = a + b - 1.0 - r;
-        let denominator = match self.log_dropout_odds(x, t_x, t) {
-            None => 1.0,
-            Some(lo) => 1.0 + lo.exp(),
-        };
         // Which series to sum: the first terms grow by about these factors (times z, common to
         // both), and a series whose terms first grow by g needs ~g terms; the transformed one
         // is exact at a = 1.
@@ -373,7 +441,7 @@ impl BgNbdFit {
             .collect();
         let lns: Vec<f64> = horizons
             .iter()
-            .map(|&h| -(h.max(0.0) / (alpha + t)).ln_1p())
+            .map(|&h| -ln_1p(h.max(0.0) / (alpha + t)))
             .collect();
         let mut terms: Vec<f64> = zs.iter().map(|z| big_a * z).collect();
         let mut sums = terms.clone();
@@ -410,9 +478,9 @@ impl BgNbdFit {
             let numerator = if use_original {
                 // c/(a−1) · [1 − (1−z)^(r+x) 2F1(r+x, b+x; c; z)], 2F1 summed in log space
                 let ln_g = (r + x) * big_l + ln_hyp2f1_positive(r + x, b + x, c, z);
-                c / (a - 1.0) * -ln_g.exp_m1()
+                c / (a - 1.0) * -exp_m1(ln_g)
             } else {
-                -c * expm1_over(a - 1.0, big_l) - ((a - 1.0) * big_l).exp() * c_s
+                -c * expm1_over(a - 1.0, big_l) - exp((a - 1.0) * big_l) * c_s
             };
             let e = numerator / denominator;
             *o = if e.is_finite() { e.max(0.0) } else { 0.0 };
@@ -443,22 +511,22 @@ fn ln_hyp2f1_positive(a: f64, b: f64, c: f64, z: f64) -> f64 {
             break;
         }
         if sum > 1e250 {
-            ln_scale += sum.ln();
+            ln_scale += ln(sum);
             term /= sum;
             sum = 1.0;
         }
         k += 1.0;
     }
-    ln_scale + sum.ln()
+    ln_scale + ln(sum)
 }
 
 /// 1 / (1 + e^v) without overflow.
-fn logistic_neg(v: f64) -> f64 {
+pub(super) fn logistic_neg(v: f64) -> f64 {
     if v > 0.0 {
-        let e = (-v).exp();
+        let e = exp(-v);
         e / (1.0 + e)
     } else {
-        1.0 / (1.0 + v.exp())
+        1.0 / (1.0 + exp(v))
     }
 }
 

@@ -8,7 +8,7 @@
 
 use super::limits::{diagonal_roots, matrix_rows};
 use super::optimize::{covariance, fit_multistart, StopRule, DIVERGED_LOG_PARAM};
-use super::special::{digamma, ln_gamma, ln_gamma_ratio, NeumaierSum};
+use super::special::{digamma, ln, ln_1p, ln_gamma, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::FastMap;
 use super::{ForecastError, Limit};
@@ -64,7 +64,7 @@ impl GammaGammaData {
             }
             let g = groups.last_mut().expect("pushed above");
             g.1 += w;
-            g.2 += w * m.ln();
+            g.2 += w * ln(m);
             g.3.push((x * m, w));
             spend_sum.add(w * m);
         }
@@ -83,7 +83,7 @@ impl GammaGammaData {
     pub fn log_likelihood(&self, params: [f64; 3], grad: Option<&mut [f64; 3]>) -> f64 {
         let [p, q, gamma] = params;
         let want_grad = grad.is_some();
-        let ln_gamma_scale = gamma.ln();
+        let ln_gamma_scale = ln(gamma);
         let dg_q = if want_grad { digamma(q) } else { 0.0 };
         let mut ll = NeumaierSum::default();
         let mut g = [0.0f64; 3];
@@ -91,14 +91,14 @@ impl GammaGammaData {
             let (x, w) = (*x, *w);
             let px = p * x;
             ll.add(
-                w * (ln_gamma_ratio(q, px) - ln_gamma(px) + px * (x.ln() - ln_gamma_scale))
+                w * (ln_gamma_ratio(q, px) - ln_gamma(px) + px * (ln(x) - ln_gamma_scale))
                     + (px - 1.0) * sum_ln_m,
             );
             let mut sum_log = NeumaierSum::default();
             let mut sum_inv = 0.0;
             let mut sum_frac = 0.0;
             for &(xm, pw) in pairs {
-                sum_log.add(pw * (xm / gamma).ln_1p());
+                sum_log.add(pw * ln_1p(xm / gamma));
                 if want_grad {
                     let denom = gamma + xm;
                     sum_inv += pw / denom;
@@ -109,7 +109,7 @@ impl GammaGammaData {
             ll.add(-(px + q) * sum_log);
             if want_grad {
                 let dg_pxq = digamma(px + q);
-                g[0] += w * x * (dg_pxq - digamma(px) + x.ln() - ln_gamma_scale) + x * sum_ln_m
+                g[0] += w * x * (dg_pxq - digamma(px) + ln(x) - ln_gamma_scale) + x * sum_ln_m
                     - x * sum_log;
                 g[1] += w * (dg_pxq - dg_q) - sum_log;
                 // q/γ − (px+q)/(γ + x m̄) = (q/γ) x m̄/(γ + x m̄) − px/(γ + x m̄)
@@ -126,18 +126,16 @@ impl GammaGammaData {
     /// the mean of x of them has density (νx)^(px) m̄^(px−1) e^(−νx m̄) / Γ(px).
     pub fn common_mean_log_likelihood(&self, params: [f64; 2], grad: Option<&mut [f64; 2]>) -> f64 {
         let [p, nu] = params;
-        let ln_nu = nu.ln();
+        let ln_nu = ln(nu);
         let mut ll = NeumaierSum::default();
         let mut g = [0.0f64; 2];
         for (x, w, sum_ln_m, pairs) in &self.groups {
             let (x, w) = (*x, *w);
             let px = p * x;
             let sum_xm: f64 = pairs.iter().map(|&(xm, pw)| pw * xm).sum();
-            ll.add(
-                w * (px * (ln_nu + x.ln()) - ln_gamma(px)) + (px - 1.0) * sum_ln_m - nu * sum_xm,
-            );
+            ll.add(w * (px * (ln_nu + ln(x)) - ln_gamma(px)) + (px - 1.0) * sum_ln_m - nu * sum_xm);
             if grad.is_some() {
-                g[0] += w * x * (ln_nu + x.ln() - digamma(px)) + x * sum_ln_m;
+                g[0] += w * x * (ln_nu + ln(x) - digamma(px)) + x * sum_ln_m;
                 g[1] += w * px / nu - sum_xm;
             }
         }
@@ -182,7 +180,7 @@ pub fn fit_data(data: &GammaGammaData) -> Result<GammaGammaFit, ForecastError> {
     if best.escaped {
         return Err(ForecastError::NoMaximum {
             model: "gamma_gamma",
-            limit: if q.ln() >= DIVERGED_LOG_PARAM {
+            limit: if ln(q) >= DIVERGED_LOG_PARAM {
                 Limit::CommonMeanSpend
             } else {
                 Limit::Other

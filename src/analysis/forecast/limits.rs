@@ -13,15 +13,29 @@
 //! | `nbd`        | Gamma-distributed rates, nobody drops out | r, α     |
 //! | `poisson`    | one purchase rate λ, nobody drops out   | λ          |
 //!
+//! Beside them two alternatives to BG/NBD with as many parameters, where a one-time buyer may
+//! have dropped out too (so their P(alive) falls with the time since their purchase):
+//!
+//! | key          | model                                   | parameters |
+//! |--------------|-----------------------------------------|------------|
+//! | `mbgnbd`     | MBG/NBD: dropout also right after the first purchase | r, α, a, b |
+//! | `pareto_nbd` | Pareto/NBD: exponential lifetimes, rates μ ~ Gamma(s, β) | r, α, s, β |
+//!
 //! Every likelihood is that of the same data (x, t_x, T) in the same form as BG/NBD's (the
-//! densities of the purchase times), so the four are compared directly: the model with the
-//! lowest AIC = 2k − 2 LL is used for member forecasts, a simpler one on a tie. A fit whose
-//! shape parameter runs past e^±10 has no estimate ([`ForecastError::NoMaximum`]) and is not
-//! a candidate; Poisson always has one (λ = Σx / ΣT).
+//! densities of the purchase times), so the six are compared directly: unless the user asks
+//! for one ([`ModelSelection`]), the model with the lowest AIC = 2k − 2 LL is used for member
+//! forecasts, a simpler one on a tie. A fit whose shape parameter runs past e^±10 has no
+//! estimate ([`ForecastError::NoMaximum`]) and is not a candidate; Poisson always has one
+//! (λ = Σx / ΣT).
+
+use serde::{Deserialize, Serialize};
 
 use super::bgnbd::{BgNbdData, BgNbdFit};
+use super::mbgnbd::{self, MbgNbdFit};
 use super::optimize::{covariance, fit_multistart, StopRule, DIVERGED_LOG_PARAM};
-use super::special::{digamma, ln_gamma, ln_gamma_ratio, NeumaierSum};
+use super::pareto_nbd::{self, ParetoData, ParetoNbdFit};
+use super::simulate::bootstrap_covariance;
+use super::special::{digamma, exp, exp_m1, ln, ln_1p, ln_gamma, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::{ForecastError, Limit};
 
@@ -30,6 +44,10 @@ use super::{ForecastError, Limit};
 pub enum PurchaseModel {
     /// BG/NBD.
     BgNbd(BgNbdFit),
+    /// MBG/NBD: BG/NBD with a dropout chance right after the first purchase too.
+    MbgNbd(MbgNbdFit),
+    /// Pareto/NBD: exponential lifetimes with Gamma-distributed dropout rates.
+    ParetoNbd(ParetoNbdFit),
     /// Everyone buys at rate λ while alive; after each purchase drops out with p ~ Beta(a, b).
     BgPoisson {
         /// Purchase rate per unit.
@@ -62,6 +80,8 @@ impl PurchaseModel {
     pub fn key(&self) -> &'static str {
         match self {
             PurchaseModel::BgNbd(_) => "bgnbd",
+            PurchaseModel::MbgNbd(_) => "mbgnbd",
+            PurchaseModel::ParetoNbd(_) => "pareto_nbd",
             PurchaseModel::BgPoisson { .. } => "bg_poisson",
             PurchaseModel::Nbd { .. } => "nbd",
             PurchaseModel::Poisson { .. } => "poisson",
@@ -72,6 +92,12 @@ impl PurchaseModel {
     pub fn parameters(&self) -> Vec<(&'static str, f64)> {
         match *self {
             PurchaseModel::BgNbd(f) => vec![("r", f.r), ("alpha", f.alpha), ("a", f.a), ("b", f.b)],
+            PurchaseModel::MbgNbd(f) => {
+                vec![("r", f.r), ("alpha", f.alpha), ("a", f.a), ("b", f.b)]
+            }
+            PurchaseModel::ParetoNbd(f) => {
+                vec![("r", f.r), ("alpha", f.alpha), ("s", f.s), ("beta", f.beta)]
+            }
             PurchaseModel::BgPoisson { lambda, a, b } => {
                 vec![("lambda", lambda), ("a", a), ("b", b)]
             }
@@ -90,6 +116,19 @@ impl PurchaseModel {
                 b: v[3],
                 ..f
             }),
+            PurchaseModel::MbgNbd(_) => PurchaseModel::MbgNbd(MbgNbdFit {
+                r: v[0],
+                alpha: v[1],
+                a: v[2],
+                b: v[3],
+            }),
+            PurchaseModel::ParetoNbd(f) => PurchaseModel::ParetoNbd(ParetoNbdFit {
+                r: v[0],
+                alpha: v[1],
+                s: v[2],
+                beta: v[3],
+                ..f
+            }),
             PurchaseModel::BgPoisson { .. } => PurchaseModel::BgPoisson {
                 lambda: v[0],
                 a: v[1],
@@ -103,11 +142,38 @@ impl PurchaseModel {
         }
     }
 
+    /// A model from its report key and parameters (in [`Self::parameters`] order), e.g. to
+    /// score a member again from a saved report; `None` for an unknown key or count.
+    pub fn from_parameters(key: &str, v: &[f64]) -> Option<PurchaseModel> {
+        let kind = match key {
+            "bgnbd" => PurchaseModel::BgNbd(BgNbdFit::from_params(1.0, 1.0, 1.0, 1.0)),
+            "mbgnbd" => PurchaseModel::MbgNbd(MbgNbdFit {
+                r: 1.0,
+                alpha: 1.0,
+                a: 1.0,
+                b: 1.0,
+            }),
+            "pareto_nbd" => PurchaseModel::ParetoNbd(ParetoNbdFit::from_params(1.0, 1.0, 1.0, 1.0)),
+            "bg_poisson" => PurchaseModel::BgPoisson {
+                lambda: 1.0,
+                a: 1.0,
+                b: 1.0,
+            },
+            "nbd" => PurchaseModel::Nbd { r: 1.0, alpha: 1.0 },
+            "poisson" => PurchaseModel::Poisson { lambda: 1.0 },
+            _ => return None,
+        };
+        (kind.parameters().len() == v.len()).then(|| kind.with_parameters(v))
+    }
+
     /// Whether the model lets customers drop out (otherwise everyone is alive).
     pub fn has_dropout(&self) -> bool {
         matches!(
             self,
-            PurchaseModel::BgNbd(_) | PurchaseModel::BgPoisson { .. }
+            PurchaseModel::BgNbd(_)
+                | PurchaseModel::MbgNbd(_)
+                | PurchaseModel::ParetoNbd(_)
+                | PurchaseModel::BgPoisson { .. }
         )
     }
 
@@ -115,12 +181,14 @@ impl PurchaseModel {
     pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
         match *self {
             PurchaseModel::BgNbd(f) => f.p_alive(x, t_x, t),
+            PurchaseModel::MbgNbd(f) => f.p_alive(x, t_x, t),
+            PurchaseModel::ParetoNbd(f) => f.p_alive(x, t_x, t),
             PurchaseModel::BgPoisson { lambda, a, b } => {
                 if x <= 0.0 {
                     1.0
                 } else {
-                    let lo = a.ln() - (b + x - 1.0).ln() + lambda * (t - t_x);
-                    1.0 / (1.0 + lo.exp())
+                    let lo = ln(a) - ln(b + x - 1.0) + lambda * (t - t_x);
+                    1.0 / (1.0 + exp(lo))
                 }
             }
             PurchaseModel::Nbd { .. } | PurchaseModel::Poisson { .. } => 1.0,
@@ -138,6 +206,12 @@ impl PurchaseModel {
     ) {
         match *self {
             PurchaseModel::BgNbd(f) => {
+                f.conditional_expected_purchases_many(horizons, x, t_x, t, out)
+            }
+            PurchaseModel::MbgNbd(f) => {
+                f.conditional_expected_purchases_many(horizons, x, t_x, t, out)
+            }
+            PurchaseModel::ParetoNbd(f) => {
                 f.conditional_expected_purchases_many(horizons, x, t_x, t, out)
             }
             PurchaseModel::BgPoisson { lambda, a, b } => {
@@ -173,12 +247,12 @@ pub fn bg_poisson_alive_expectation(y: f64, a: f64, b: f64, x: f64) -> f64 {
     }
     let bx = b + x;
     let mut sum = NeumaierSum::default();
-    let mut tail = -(-y).exp_m1(); // P(N >= 1)
+    let mut tail = -exp_m1(-y); // P(N >= 1)
     let mut survive = 1.0; // E[(1−p)^(n−1)]
-    let ln_y = y.ln();
+    let ln_y = ln(y);
     // P(N = n): multiplied up from e^−y while that does not underflow, else from logs
     let small = y < 700.0;
-    let mut pmf = (-y).exp();
+    let mut pmf = exp(-y);
     let mut n = 1usize;
     let mut total = 0.0f64;
     while n <= MAX_POISSON_TERMS {
@@ -193,7 +267,7 @@ pub fn bg_poisson_alive_expectation(y: f64, a: f64, b: f64, x: f64) -> f64 {
         pmf = if small {
             pmf * y / nf
         } else {
-            (-y + nf * ln_y - ln_gamma(nf + 1.0)).exp()
+            exp(-y + nf * ln_y - ln_gamma(nf + 1.0))
         };
         tail = (tail - pmf).max(0.0);
         survive *= (bx + nf - 1.0) / (a + bx + nf - 1.0);
@@ -225,6 +299,52 @@ impl FittedModel {
     pub fn aic(&self) -> f64 {
         2.0 * self.parameter_count() as f64 - 2.0 * self.log_likelihood
     }
+
+    /// Schwarz's Bayesian information criterion k ln n − 2 LL over `customers` customers.
+    pub fn bic(&self, customers: usize) -> f64 {
+        self.parameter_count() as f64 * ln(customers.max(1) as f64) - 2.0 * self.log_likelihood
+    }
+}
+
+/// Which purchase model member forecasts use: the data's choice (lowest AIC), or one the
+/// user names (`--model`, `forecast.model`). A named model without an estimate on the data
+/// (its likelihood has no maximum) gives way to the data's choice, with a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelSelection {
+    /// Lowest AIC among the candidates with an estimate (the simpler on a tie).
+    #[default]
+    Auto,
+    /// BG/NBD.
+    Bgnbd,
+    /// MBG/NBD.
+    Mbgnbd,
+    /// Pareto/NBD.
+    #[serde(alias = "pareto_nbd")]
+    Pareto,
+}
+
+impl ModelSelection {
+    /// The candidate key the selection names, none for `Auto`.
+    pub fn key(self) -> Option<&'static str> {
+        match self {
+            ModelSelection::Auto => None,
+            ModelSelection::Bgnbd => Some("bgnbd"),
+            ModelSelection::Mbgnbd => Some("mbgnbd"),
+            ModelSelection::Pareto => Some("pareto_nbd"),
+        }
+    }
+
+    /// Parses `auto`, `bgnbd`, `mbgnbd`, `pareto` (or `pareto_nbd`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(ModelSelection::Auto),
+            "bgnbd" => Some(ModelSelection::Bgnbd),
+            "mbgnbd" => Some(ModelSelection::Mbgnbd),
+            "pareto" | "pareto_nbd" => Some(ModelSelection::Pareto),
+            _ => None,
+        }
+    }
 }
 
 /// One model considered for the purchase forecasts.
@@ -239,15 +359,22 @@ pub struct Candidate {
     pub standard_errors: Option<Vec<f64>>,
     /// Their covariance matrix (same order), for intervals of derived totals.
     pub covariance: Option<Vec<Vec<f64>>>,
+    /// Whether the covariance is a parametric bootstrap's (the observed information was
+    /// singular or not positive definite) rather than the inverse observed information.
+    pub bootstrapped: bool,
 }
 
-/// The purchase models considered and the one the data supports.
+/// The purchase models considered and the one used.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseChoice {
-    /// BG/NBD, BG/Poisson, NBD and Poisson, in that order.
+    /// BG/NBD, MBG/NBD, Pareto/NBD, BG/Poisson, NBD and Poisson, in that order.
     pub candidates: Vec<Candidate>,
-    /// Index of the chosen candidate (lowest AIC; the simpler on a tie).
+    /// Index of the chosen candidate.
     pub chosen: usize,
+    /// What the user asked for.
+    pub requested: ModelSelection,
+    /// Customers the models were fitted on (for BIC).
+    pub customers: usize,
 }
 
 impl PurchaseChoice {
@@ -275,6 +402,12 @@ impl PurchaseChoice {
             _ => None,
         })
     }
+
+    /// The requested model's key when it has no estimate and the data's choice is used.
+    pub fn requested_unavailable(&self) -> Option<&'static str> {
+        let key = self.requested.key()?;
+        (self.candidates[self.chosen].key != key).then_some(key)
+    }
 }
 
 /// A fixed-size covariance matrix as rows.
@@ -287,55 +420,162 @@ pub(super) fn diagonal_roots(m: &[Vec<f64>]) -> Vec<f64> {
     m.iter().enumerate().map(|(i, r)| r[i].sqrt()).collect()
 }
 
-/// Fits BG/NBD and its nested limits and chooses among them (see the module docs).
+/// Fits every purchase model and chooses the data's (see the module docs).
 pub fn choose(summaries: &[CustomerSummary]) -> Result<PurchaseChoice, ForecastError> {
-    let data = BgNbdData::new(summaries)?;
-    choose_data(&data)
+    choose_with(summaries, ModelSelection::Auto)
 }
 
-/// [`choose`] on grouped data.
-pub fn choose_data(data: &BgNbdData) -> Result<PurchaseChoice, ForecastError> {
+/// Fits every purchase model and chooses by `selection`.
+pub fn choose_with(
+    summaries: &[CustomerSummary],
+    selection: ModelSelection,
+) -> Result<PurchaseChoice, ForecastError> {
+    let data = BgNbdData::new(summaries)?;
+    choose_data(&data, selection)
+}
+
+/// The covariance of a fitted model's estimates from the observed information.
+pub fn model_covariance(data: &BgNbdData, model: &PurchaseModel) -> Option<Vec<Vec<f64>>> {
+    match *model {
+        PurchaseModel::BgNbd(b) => {
+            covariance(|p, g| data.log_likelihood(p, g), [b.r, b.alpha, b.a, b.b]).map(matrix_rows)
+        }
+        PurchaseModel::MbgNbd(m) => covariance(
+            |p, g| data.mbg_log_likelihood(p, g),
+            [m.r, m.alpha, m.a, m.b],
+        )
+        .map(matrix_rows),
+        PurchaseModel::ParetoNbd(f) => {
+            let pd = ParetoData::new(data);
+            covariance(|p, g| pd.log_likelihood(p, g), [f.r, f.alpha, f.s, f.beta]).map(matrix_rows)
+        }
+        PurchaseModel::BgPoisson { lambda, a, b } => {
+            covariance(|p, g| data.bg_poisson_log_likelihood(p, g), [lambda, a, b]).map(matrix_rows)
+        }
+        PurchaseModel::Nbd { r, alpha } => {
+            covariance(|p, g| data.nbd_log_likelihood(p, g), [r, alpha]).map(matrix_rows)
+        }
+        // −∂²LL/∂λ² = Σx/λ²: se = λ/√Σx
+        PurchaseModel::Poisson { lambda } => {
+            let (sum_x, _) = data.totals();
+            Some(vec![vec![lambda * lambda / sum_x]])
+        }
+    }
+}
+
+/// [`choose_with`] on grouped data.
+pub fn choose_data(
+    data: &BgNbdData,
+    selection: ModelSelection,
+) -> Result<PurchaseChoice, ForecastError> {
     let candidate = |key, fit: Result<FittedModel, ForecastError>| {
-        let covariance = fit.as_ref().ok().and_then(|f| match f.model {
-            PurchaseModel::BgNbd(b) => {
-                covariance(|p, g| data.log_likelihood(p, g), [b.r, b.alpha, b.a, b.b])
-                    .map(matrix_rows)
-            }
-            PurchaseModel::BgPoisson { lambda, a, b } => {
-                covariance(|p, g| data.bg_poisson_log_likelihood(p, g), [lambda, a, b])
-                    .map(matrix_rows)
-            }
-            PurchaseModel::Nbd { r, alpha } => {
-                covariance(|p, g| data.nbd_log_likelihood(p, g), [r, alpha]).map(matrix_rows)
-            }
-            // −∂²LL/∂λ² = Σx/λ²: se = λ/√Σx
-            PurchaseModel::Poisson { lambda } => {
-                let (sum_x, _) = data.totals();
-                Some(vec![vec![lambda * lambda / sum_x]])
-            }
-        });
+        let (covariance, bootstrapped) = match fit.as_ref() {
+            Ok(f) => match model_covariance(data, &f.model) {
+                Some(c) => (Some(c), false),
+                None => {
+                    let c = bootstrap_covariance(data, &f.model, BOOTSTRAP_SEED);
+                    let bootstrapped = c.is_some();
+                    (c, bootstrapped)
+                }
+            },
+            Err(_) => (None, false),
+        };
         Candidate {
             key,
             fit,
             standard_errors: covariance.as_deref().map(diagonal_roots),
             covariance,
+            bootstrapped,
         }
     };
-    let candidates = vec![
-        candidate(
+    let kinds = [
+        (
             "bgnbd",
-            super::bgnbd::fit_data(data).map(|f| FittedModel {
-                model: PurchaseModel::BgNbd(f),
-                log_likelihood: f.log_likelihood,
-                converged: f.converged,
-                iterations: f.iterations,
+            PurchaseModel::BgNbd(BgNbdFit::from_params(1.0, 1.0, 1.0, 1.0)),
+        ),
+        (
+            "mbgnbd",
+            PurchaseModel::MbgNbd(MbgNbdFit {
+                r: 1.0,
+                alpha: 1.0,
+                a: 1.0,
+                b: 1.0,
             }),
         ),
-        candidate("bg_poisson", fit_bg_poisson(data)),
-        candidate("nbd", fit_nbd(data)),
-        candidate("poisson", fit_poisson(data)),
+        (
+            "pareto_nbd",
+            PurchaseModel::ParetoNbd(ParetoNbdFit::from_params(1.0, 1.0, 1.0, 1.0)),
+        ),
+        (
+            "bg_poisson",
+            PurchaseModel::BgPoisson {
+                lambda: 1.0,
+                a: 1.0,
+                b: 1.0,
+            },
+        ),
+        ("nbd", PurchaseModel::Nbd { r: 1.0, alpha: 1.0 }),
+        ("poisson", PurchaseModel::Poisson { lambda: 1.0 }),
     ];
-    // simplest first, so a tie keeps the simpler model
+    let candidates: Vec<Candidate> = kinds
+        .iter()
+        .map(|(key, kind)| candidate(*key, fit_model_like(data, kind)))
+        .collect();
+    let requested = selection
+        .key()
+        .and_then(|k| candidates.iter().position(|c| c.key == k && c.fit.is_ok()));
+    let chosen = match requested {
+        Some(i) => i,
+        None => lowest_aic(&candidates).ok_or_else(|| ForecastError::FitFailed {
+            model: "poisson",
+            reason: "no purchase model has a finite likelihood".into(),
+        })?,
+    };
+    Ok(PurchaseChoice {
+        candidates,
+        chosen,
+        requested: selection,
+        customers: data.total_weight as usize,
+    })
+}
+
+/// Seed of the parametric bootstrap (fixed: the same data give the same intervals).
+const BOOTSTRAP_SEED: u64 = 0x1616_2026_0b00_75ed;
+
+/// Refits the kind of model `like` is on other data (the parametric bootstrap's replicates).
+pub fn fit_model_like(
+    data: &BgNbdData,
+    like: &PurchaseModel,
+) -> Result<FittedModel, ForecastError> {
+    match like {
+        PurchaseModel::BgNbd(_) => super::bgnbd::fit_data(data).map(|f| FittedModel {
+            model: PurchaseModel::BgNbd(f),
+            log_likelihood: f.log_likelihood,
+            converged: f.converged,
+            iterations: f.iterations,
+        }),
+        PurchaseModel::MbgNbd(_) => {
+            mbgnbd::fit_data(data).map(|(f, ll, converged, iterations)| FittedModel {
+                model: PurchaseModel::MbgNbd(f),
+                log_likelihood: ll,
+                converged,
+                iterations,
+            })
+        }
+        PurchaseModel::ParetoNbd(_) => pareto_nbd::fit_data(data).map(|f| FittedModel {
+            model: PurchaseModel::ParetoNbd(f),
+            log_likelihood: f.log_likelihood,
+            converged: f.converged,
+            iterations: f.iterations,
+        }),
+        PurchaseModel::BgPoisson { .. } => fit_bg_poisson(data),
+        PurchaseModel::Nbd { .. } => fit_nbd(data),
+        PurchaseModel::Poisson { .. } => fit_poisson(data),
+    }
+}
+
+/// The candidate with the lowest finite AIC; on a tie the simpler (later in the list).
+fn lowest_aic(candidates: &[Candidate]) -> Option<usize> {
     let mut chosen: Option<(usize, f64)> = None;
     for (i, c) in candidates.iter().enumerate().rev() {
         if let Ok(f) = &c.fit {
@@ -345,11 +585,7 @@ pub fn choose_data(data: &BgNbdData) -> Result<PurchaseChoice, ForecastError> {
             }
         }
     }
-    let (chosen, _) = chosen.ok_or_else(|| ForecastError::FitFailed {
-        model: "poisson",
-        reason: "no purchase model has a finite likelihood".into(),
-    })?;
-    Ok(PurchaseChoice { candidates, chosen })
+    chosen.map(|(i, _)| i)
 }
 
 /// Poisson without dropout: λ = Σx / ΣT, LL = Σx (ln λ − 1).
@@ -361,7 +597,7 @@ pub fn fit_poisson(data: &BgNbdData) -> Result<FittedModel, ForecastError> {
     let lambda = sum_x / sum_t;
     Ok(FittedModel {
         model: PurchaseModel::Poisson { lambda },
-        log_likelihood: sum_x * (lambda.ln() - 1.0),
+        log_likelihood: sum_x * (ln(lambda) - 1.0),
         converged: true,
         iterations: 0,
     })
@@ -382,11 +618,11 @@ impl BgNbdData {
                 g[0] += w * (digamma(r + x) - dg_r);
             }
         }
-        let l1p: Vec<f64> = self.times.iter().map(|&v| (v / alpha).ln_1p()).collect();
+        let l1p: Vec<f64> = self.times.iter().map(|&v| ln_1p(v / alpha)).collect();
         for &(xi, _, ti, w) in &self.triples {
             let (x, tau) = (self.xs[xi as usize].0, self.times[ti as usize]);
             let ti = ti as usize;
-            ll.add(w * (-r * l1p[ti] - x * (alpha + tau).ln()));
+            ll.add(w * (-r * l1p[ti] - x * ln(alpha + tau)));
             if want_grad {
                 g[0] -= w * l1p[ti];
                 g[1] += w * (rate * tau - x) / (alpha + tau);
@@ -408,8 +644,8 @@ impl BgNbdData {
         } else {
             (0.0, 0.0)
         };
-        let ln_lambda = lambda.ln();
-        let ln_a = a.ln();
+        let ln_lambda = ln(lambda);
+        let ln_a = ln(a);
         let mut ll = NeumaierSum::default();
         let mut g = [0.0f64; 3];
         let mut c4 = Vec::with_capacity(self.xs.len());
@@ -421,11 +657,7 @@ impl BgNbdData {
                 g[1] += w * (dg_ab - dg_abx);
                 g[2] += w * (dg_ab + digamma(b + x) - dg_b - dg_abx);
             }
-            c4.push(if x > 0.0 {
-                ln_a - (b + x - 1.0).ln()
-            } else {
-                0.0
-            });
+            c4.push(if x > 0.0 { ln_a - ln(b + x - 1.0) } else { 0.0 });
         }
         let mut drop_weight = vec![0.0f64; if want_grad { self.xs.len() } else { 0 }];
         for &(xi, txi, ti, w) in &self.triples {
@@ -438,11 +670,11 @@ impl BgNbdData {
             if x > 0.0 {
                 let d = c4[xi] + lambda * (t - t_x);
                 let (lse, w4) = if d > 0.0 {
-                    let e = (-d).exp();
-                    (d + e.ln_1p(), 1.0 / (1.0 + e))
+                    let e = exp(-d);
+                    (d + ln_1p(e), 1.0 / (1.0 + e))
                 } else {
-                    let e = d.exp();
-                    (e.ln_1p(), e / (1.0 + e))
+                    let e = exp(d);
+                    (ln_1p(e), e / (1.0 + e))
                 };
                 ll.add(w * (-lambda * t + lse));
                 if want_grad {
@@ -537,7 +769,7 @@ pub fn fit_bg_poisson(data: &BgNbdData) -> Result<FittedModel, ForecastError> {
     if best.escaped {
         return Err(ForecastError::NoMaximum {
             model: "bg_poisson",
-            limit: if a.ln() <= -DIVERGED_LOG_PARAM || b.ln() >= DIVERGED_LOG_PARAM {
+            limit: if ln(a) <= -DIVERGED_LOG_PARAM || ln(b) >= DIVERGED_LOG_PARAM {
                 Limit::NoDropout
             } else {
                 Limit::Other

@@ -1,7 +1,6 @@
-//! Repurchase and value forecasts (复购与价值预测): BG/NBD purchase model, Gamma-Gamma spend
-//! model, CLV, churn risk and a calibration/holdout check; Pareto/NBD is available on its own
-//! ([`pareto_nbd::fit`]) but [`run`] does not fit it: its finite-difference fit costs ~100×
-//! a BG/NBD fit and can take minutes on degenerate data, too slow for the page.
+//! Repurchase and value forecasts (复购与价值预测): purchase models (BG/NBD, MBG/NBD,
+//! Pareto/NBD and BG/NBD's nested limits, compared side by side: [`limits`]), the Gamma-Gamma
+//! spend model, CLV, churn risk and a calibration/holdout check.
 //!
 //! Everything follows the lifetimes (0.11.3) conventions and formulas so results can be checked
 //! against it and against the published CDNOW estimates, but the likelihoods are computed on
@@ -17,8 +16,10 @@ pub mod clv;
 pub mod gamma_gamma;
 pub mod holdout;
 pub mod limits;
+pub mod mbgnbd;
 pub mod optimize;
 pub mod pareto_nbd;
+pub mod simulate;
 pub mod special;
 pub mod summary;
 
@@ -27,7 +28,8 @@ pub use clv::ChurnBand;
 pub use gamma_gamma::GammaGammaFit;
 pub use gamma_gamma::{SpendChoice, SpendModel};
 pub use holdout::{HoldoutBucket, HoldoutReport};
-pub use limits::{PurchaseChoice, PurchaseModel};
+pub use limits::{ModelSelection, PurchaseChoice, PurchaseModel};
+pub use mbgnbd::MbgNbdFit;
 pub use pareto_nbd::ParetoNbdFit;
 pub use summary::{summarize, CustomerSummary, TimeUnit};
 
@@ -186,6 +188,8 @@ pub struct ForecastSettings {
     /// Last calibration day (inclusive) of an optional holdout check; the holdout window is
     /// the days after it up to the as-of day. (`--holdout-from D` passes D − 1 here.)
     pub holdout_from: Option<i32>,
+    /// Which purchase model member forecasts use (default: the data's choice by AIC).
+    pub model: ModelSelection,
 }
 
 impl Default for ForecastSettings {
@@ -195,6 +199,7 @@ impl Default for ForecastSettings {
             clv_months: 12,
             monthly_discount: 0.01,
             holdout_from: None,
+            model: ModelSelection::Auto,
         }
     }
 }
@@ -259,6 +264,9 @@ pub struct ForecastOutput {
     /// 95 % intervals of the headline totals (expected purchases in 30/90/365 days, CLV)
     /// from the estimates' uncertainty, when the chosen models have covariances.
     pub totals_interval_95: Option<[[f64; 2]; 4]>,
+    /// Customers with 0..=6 and 7+ repeat purchase days up to as-of: (actual, expected under
+    /// the chosen purchase model), as lifetimes' `plot_period_transactions`.
+    pub repeat_purchase_counts: Vec<(usize, f64)>,
     /// Per member, in input order; `None` for members without purchases by the as-of day.
     pub members: Vec<Option<MemberForecast>>,
 }
@@ -308,7 +316,11 @@ pub fn run(
             reason: e.to_string(),
         })
     };
-    let purchase = limits::choose(&summaries)
+    let grouped = bgnbd::BgNbdData::new(&summaries);
+    let purchase = grouped
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|d| limits::choose_data(d, settings.model))
         .map_err(|e| note("bgnbd", e))
         .ok();
     if let Some(Err(e)) = purchase.as_ref().map(|c| &c.candidates[0].fit) {
@@ -322,9 +334,11 @@ pub fn run(
     }
     let spend_model = spend.as_ref().and_then(SpendChoice::model);
     let holdout = match settings.holdout_from {
-        Some(split) => holdout::calibration_holdout(customers, split, as_of_day, unit)
-            .map_err(|e| note("holdout", e))
-            .ok(),
+        Some(split) => {
+            holdout::calibration_holdout(customers, split, as_of_day, unit, settings.model)
+                .map_err(|e| note("holdout", e))
+                .ok()
+        }
         None => None,
     };
 
@@ -390,6 +404,22 @@ pub fn run(
         ),
         None => None,
     };
+    let repeat_purchase_counts = match (&purchase, &grouped) {
+        (Some(c), Ok(d)) => {
+            let expected = simulate::repeat_count_expectation(
+                d,
+                &c.chosen_fit().model,
+                REPEAT_COUNT_LAST,
+                REPEAT_COUNT_SEED,
+            );
+            let mut actual = vec![0usize; REPEAT_COUNT_LAST + 1];
+            for s in &summaries {
+                actual[(s.frequency as usize).min(REPEAT_COUNT_LAST)] += 1;
+            }
+            actual.into_iter().zip(expected).collect()
+        }
+        _ => Vec::new(),
+    };
     let input = ForecastInput {
         customers: summaries.len(),
         repeat_customers: summaries.iter().filter(|s| s.frequency > 0.0).count(),
@@ -414,8 +444,52 @@ pub fn run(
         not_fitted,
         holdout,
         totals_interval_95,
+        repeat_purchase_counts,
         members,
     })
+}
+
+/// The last repeat-purchase count of the diagnostics; it stands for "this many or more".
+pub const REPEAT_COUNT_LAST: usize = 7;
+
+/// Seed of the model's simulated repeat-purchase counts (fixed: same data, same figures).
+const REPEAT_COUNT_SEED: u64 = 0x0008_1616_2026_c0de;
+
+/// P(alive) of one customer over their history (lifetimes' `calculate_alive_path`): for every
+/// day from their first purchase to `as_of_day`, the model's P(alive) given the purchases up
+/// to that day, as (day, P(alive)). Empty when they have no purchase by then.
+pub fn p_alive_history(
+    model: &PurchaseModel,
+    purchases: &[(i32, f64)],
+    as_of_day: i32,
+    unit: TimeUnit,
+) -> Vec<(i32, f64)> {
+    let mut days: Vec<i32> = purchases
+        .iter()
+        .map(|p| p.0)
+        .filter(|&d| d <= as_of_day)
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    let Some(&first) = days.first() else {
+        return Vec::new();
+    };
+    let per = unit.days();
+    let mut seen = 0usize;
+    (first..=as_of_day)
+        .map(|day| {
+            while seen < days.len() && days[seen] <= day {
+                seen += 1;
+            }
+            let x = (seen - 1) as f64;
+            let t_x = f64::from(days[seen - 1] - first) / per;
+            let t = f64::from(day - first) / per;
+            (
+                day,
+                finite_or_zero(model.p_alive(x, t_x, t)).clamp(0.0, 1.0),
+            )
+        })
+        .collect()
 }
 
 /// Σ expected purchases in 30, 90 and 365 days and Σ CLV over the customers, under the given

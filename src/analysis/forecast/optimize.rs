@@ -2,6 +2,8 @@
 //! forecast models. Written here because the crate keeps its dependency list short and must
 //! build for wasm32; the problems are tiny and smooth, so BFGS converges in tens of steps.
 
+use super::special::{exp, ln};
+
 /// Result of a minimisation.
 #[derive(Debug, Clone)]
 pub struct Minimum {
@@ -285,10 +287,10 @@ pub fn fit_multistart<const N: usize>(
 ) -> Option<StartFit<N>> {
     let mut best: Option<StartFit<N>> = None;
     for start in starts {
-        let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+        let x0: Vec<f64> = start.iter().map(|&v| ln(v)).collect();
         let m = bfgs(
             |x, g| {
-                let p: [f64; N] = std::array::from_fn(|i| x[i].exp());
+                let p: [f64; N] = std::array::from_fn(|i| exp(x[i]));
                 let mut gp = [0.0; N];
                 let value = ll(p, Some(&mut gp));
                 for i in 0..N {
@@ -309,7 +311,7 @@ pub fn fit_multistart<const N: usize>(
         }
         let fit = StartFit {
             f: m.f,
-            params: std::array::from_fn(|i| m.x[i].exp()),
+            params: std::array::from_fn(|i| exp(m.x[i])),
             iterations: m.iterations,
             converged: m.converged,
             escaped: m.escaped,
@@ -354,9 +356,9 @@ pub fn covariance<const N: usize>(
     let mut info = [[0.0f64; N]; N];
     for i in 0..N {
         let mut up = p;
-        up[i] = p[i] * STEP.exp();
+        up[i] = p[i] * exp(STEP);
         let mut down = p;
-        down[i] = p[i] * (-STEP).exp();
+        down[i] = p[i] * exp(-STEP);
         let (mut g_up, mut g_down) = ([0.0; N], [0.0; N]);
         ll(up, Some(&mut g_up));
         ll(down, Some(&mut g_down));

@@ -4,6 +4,44 @@
 //! `f64::ln_gamma` is still unstable in std and the crate must build for wasm32 without C
 //! libraries, so these are written out here (Stirling/asymptotic series after an upward
 //! recurrence, accurate to ~1e-14 relative for positive arguments).
+//!
+//! Every transcendental function the forecast models call (fit and member scoring) goes
+//! through [`ln`], [`exp`], [`ln_1p`], [`exp_m1`] and [`pow`], which are the pure-Rust `libm`
+//! crate's: std's `f64::ln` and friends call the platform's C library natively and a different
+//! implementation in wasm32, which moved fits by an ulp and then stopped them at different
+//! iterations. With one implementation (and only +, −, ×, ÷ and √ besides, which IEEE 754
+//! rounds exactly everywhere) the CLI and the page compute bit-identical parameters and
+//! member values.
+
+/// ln x ([`libm`], the same code natively and in Wasm: see the module docs).
+#[inline]
+pub fn ln(x: f64) -> f64 {
+    libm::log(x)
+}
+
+/// e^x ([`libm`]).
+#[inline]
+pub fn exp(x: f64) -> f64 {
+    libm::exp(x)
+}
+
+/// ln(1 + x), accurate for small x ([`libm`]).
+#[inline]
+pub fn ln_1p(x: f64) -> f64 {
+    libm::log1p(x)
+}
+
+/// e^x − 1, accurate for small x ([`libm`]).
+#[inline]
+pub fn exp_m1(x: f64) -> f64 {
+    libm::expm1(x)
+}
+
+/// x^y ([`libm`]).
+#[inline]
+pub fn pow(x: f64, y: f64) -> f64 {
+    libm::pow(x, y)
+}
 
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
@@ -29,11 +67,11 @@ pub fn ln_gamma(x: f64) -> f64 {
         y += 1.0;
     }
     // Stirling series, terms up to 1/y^13.
-    let stirling = (y - 0.5) * y.ln() - y + LN_SQRT_2PI + stirling_correction(y);
+    let stirling = (y - 0.5) * ln(y) - y + LN_SQRT_2PI + stirling_correction(y);
     if prod == 1.0 {
         stirling
     } else {
-        stirling - prod.ln()
+        stirling - ln(prod)
     }
 }
 
@@ -66,7 +104,7 @@ pub fn ln_gamma_ratio(r: f64, x: f64) -> f64 {
     if r < SHIFT_TO || !r.is_finite() || !x.is_finite() {
         return ln_gamma(r + x) - ln_gamma(r);
     }
-    (r - 0.5) * (x / r).ln_1p() + x * (r + x).ln() - x
+    (r - 0.5) * ln_1p(x / r) + x * ln(r + x) - x
         + (stirling_correction(r + x) - stirling_correction(r))
 }
 
@@ -88,7 +126,7 @@ pub fn digamma(x: f64) -> f64 {
             - inv2
                 * (1.0 / 120.0
                     - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 * (1.0 / 132.0)))));
-    acc + y.ln() - 0.5 * inv - series
+    acc + ln(y) - 0.5 * inv - series
 }
 
 /// Neumaier's compensated sum: the total of many terms of mixed size and sign to within a
@@ -125,7 +163,7 @@ pub fn log_add_exp(a: f64, b: f64) -> f64 {
     if hi == f64::NEG_INFINITY {
         return f64::NEG_INFINITY;
     }
-    hi + (lo - hi).exp().ln_1p()
+    hi + ln_1p(exp(lo - hi))
 }
 
 /// ln(e^a − e^b) for `a >= b`; -inf when equal.
@@ -139,9 +177,9 @@ pub fn log_sub_exp(a: f64, b: f64) -> f64 {
     }
     // ln(1 - e^d): expm1 for d near 0 keeps the small difference exact.
     a + if d > -std::f64::consts::LN_2 {
-        (-d.exp_m1()).ln()
+        ln(-exp_m1(d))
     } else {
-        (-d.exp()).ln_1p()
+        ln_1p(-exp(d))
     }
 }
 
@@ -151,7 +189,7 @@ pub fn expm1_over(u: f64, v: f64) -> f64 {
     if uv.abs() < 1e-300 || u == 0.0 {
         return v;
     }
-    uv.exp_m1() / u
+    exp_m1(uv) / u
 }
 
 /// Maximum number of series terms before [`hyp2f1_series`] gives up and returns what it has.
@@ -167,7 +205,7 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     }
     if z > 0.0 && z < 1.0 && a + b > c && c > 0.0 {
         let e = c - a - b;
-        return (e * (-z).ln_1p()).exp() * hyp2f1_series(c - a, c - b, c, z);
+        return exp(e * ln_1p(-z)) * hyp2f1_series(c - a, c - b, c, z);
     }
     hyp2f1_series(a, b, c, z)
 }
@@ -206,7 +244,44 @@ pub fn ln_hyp2f1_a_b_a1(big_a: f64, big_b: f64, z: f64) -> f64 {
             break;
         }
     }
-    (1.0 - big_b) * (-z).ln_1p() + sum.ln()
+    (1.0 - big_b) * ln_1p(-z) + ln(sum)
+}
+
+/// [`ln_hyp2f1_a_b_a1`] with its partial derivatives: (L, ∂L/∂A, ∂L/∂B, ∂L/∂z).
+///
+/// The series Σ t_k, t_k = Π_{j<k} (d+j)/(A+1+j) z with d = A+1−B, is differentiated term
+/// by term in the same loop: ∂ ln t_k/∂A = Σ_{j<k} 1/(d+j) − 1/(A+1+j), ∂ ln t_k/∂B =
+/// −Σ_{j<k} 1/(d+j), ∂ t_k/∂z = k t_k / z. d > 0 in every use (d = r+x or s+1), so every
+/// term is positive and the sums converge with the series.
+pub fn ln_hyp2f1_a_b_a1_grad(big_a: f64, big_b: f64, z: f64) -> (f64, f64, f64, f64) {
+    let d = big_a + 1.0 - big_b;
+    let l1z = ln_1p(-z);
+    if z <= 0.0 {
+        // only t_0 = 1 remains; ∂/∂z of the series at 0 is its first coefficient
+        return (0.0, 0.0, -l1z, (big_b - 1.0) + d / (big_a + 1.0));
+    }
+    let (mut term, mut sum) = (1.0f64, 1.0f64);
+    let (mut c_a, mut c_b) = (0.0f64, 0.0f64);
+    let (mut s_a, mut s_b, mut s_k) = (0.0f64, 0.0f64, 0.0f64);
+    for k in 0..MAX_TERMS {
+        let kf = k as f64;
+        c_a += 1.0 / (d + kf) - 1.0 / (big_a + 1.0 + kf);
+        c_b -= 1.0 / (d + kf);
+        term *= (d + kf) / (big_a + 1.0 + kf) * z;
+        sum += term;
+        s_a += term * c_a;
+        s_b += term * c_b;
+        s_k += term * (kf + 1.0);
+        if term.abs() <= 1e-17 * sum.abs() || term == 0.0 {
+            break;
+        }
+    }
+    (
+        (1.0 - big_b) * l1z + ln(sum),
+        s_a / sum,
+        -l1z + s_b / sum,
+        (big_b - 1.0) / (1.0 - z) + s_k / (z * sum),
+    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use memberlens::analysis::dormancy::DormancyMode;
+use memberlens::analysis::forecast::ModelSelection;
 use memberlens::analysis::forecast_bridge::ForecastOptions;
 use memberlens::analysis::rfm::Scoring;
 use memberlens::growth::TargetOptions;
@@ -199,6 +200,9 @@ pub struct Analyze {
     /// Fit forecasts before DATE, compare with purchases after it
     #[arg(long, value_name = "DATE")]
     holdout_from: Option<String>,
+    /// Purchase model for member forecasts (auto: lowest AIC of all models compared)
+    #[arg(long, value_enum, value_name = "MODEL", default_value_t = Model::Auto)]
+    model: Model,
     /// Skip the BG/NBD / Gamma-Gamma forecasts
     #[arg(long)]
     no_forecast: bool,
@@ -244,6 +248,15 @@ pub enum Format {
 enum Dormancy {
     Fixed,
     Cycle,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Model {
+    Auto,
+    Bgnbd,
+    Mbgnbd,
+    #[value(alias = "pareto_nbd")]
+    Pareto,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -438,6 +451,12 @@ impl Analyze {
             },
             clv_months: self.clv_months,
             discount: self.discount,
+            model: match self.model {
+                Model::Auto => ModelSelection::Auto,
+                Model::Bgnbd => ModelSelection::Bgnbd,
+                Model::Mbgnbd => ModelSelection::Mbgnbd,
+                Model::Pareto => ModelSelection::Pareto,
+            },
         };
         o
     }

@@ -191,6 +191,19 @@ export type Notice1 =
          */
         model: string;
       };
+    }
+  | {
+      code: 'requested_model_unavailable';
+      args: {
+        /**
+         * The model asked for.
+         */
+        requested: string;
+        /**
+         * The model used.
+         */
+        used: string;
+      };
     };
 /**
  * A warning as the report writes it: its fields, kind, code and args, and both messages.
@@ -1032,6 +1045,13 @@ export interface ForecastReport {
    * Mean P(alive) in a frequency (rows: 0..=9, 10+ repeat days) × recency-decile (columns) matrix.
    */
   p_alive_matrix: (number | null)[][];
+  /**
+   * Goodness of fit in the calibration period (lifetimes' `plot_period_transactions`):
+   * customers with 0, 1, …, 6 and 7 or more repeat purchase days, actual and expected under
+   * the purchase model used (customers drawn from it with their own observation times,
+   * seeded, about 200,000 draws averaged). Empty when no purchase model was fitted.
+   */
+  repeat_purchase_counts: RepeatPurchaseCount[];
 }
 /**
  * What the forecast models were fitted on, and how it differs from a raw transaction log:
@@ -1067,8 +1087,8 @@ export interface ForecastInput {
 /**
  * The models compared for one part of the forecast and the one used.
  *
- * Rule: every model whose likelihood has a maximum is a candidate; the one with the lowest
- * AIC (2k − 2 LL) is used, the simpler one on a tie. A model whose likelihood keeps rising
+ * Rule: every model whose likelihood has a maximum is a candidate; unless the user asks for
+ * one, the one with the lowest AIC (2k − 2 LL) is used, the simpler one on a tie. A model whose likelihood keeps rising
  * towards the edge of its parameters (e.g. BG/NBD on buyers who all buy at one rate) has no
  * estimate: its `reason` says so and a nested, simpler model takes its place.
  *
@@ -1077,10 +1097,15 @@ export interface ForecastInput {
  */
 export interface ModelChoice {
   /**
-   * Key of the model used (`bgnbd`, `bg_poisson`, `nbd`, `poisson`; `gamma_gamma`,
-   * `common_mean`), none when no candidate has an estimate.
+   * Key of the model used (`bgnbd`, `mbgnbd`, `pareto_nbd`, `bg_poisson`, `nbd`,
+   * `poisson`; `gamma_gamma`, `common_mean`), none when no candidate has an estimate.
    */
   chosen: string | null;
+  /**
+   * The purchase model the user asked for (`--model`), none for the data's choice; when it
+   * has no estimate `chosen` is the data's choice and a notice says so.
+   */
+  requested: string | null;
   /**
    * Every model considered, from the richest to the simplest.
    */
@@ -1105,11 +1130,18 @@ export interface ModelCandidate {
   };
   /**
    * Standard errors by name, from the observed information (the inverse Hessian of the
-   * log-likelihood at the estimates); empty when it is singular (a flat direction).
+   * log-likelihood at the estimates), or where that is singular or not positive definite
+   * from a parametric bootstrap (`standard_errors_method`); empty when neither gives them.
    */
   standard_errors: {
     [k: string]: number;
   };
+  /**
+   * `observed_information` or `parametric_bootstrap` (24 seeded replicates drawn from the
+   * fitted model with the customers' own observation times, at most 20,000 customers each,
+   * the covariance scaled to the data's size); none without standard errors.
+   */
+  standard_errors_method: string | null;
   /**
    * 95 % intervals by name: estimate ± 1.96 standard errors (lifetimes' `summary` bounds).
    */
@@ -1128,6 +1160,15 @@ export interface ModelCandidate {
    * AIC = 2 × parameters − 2 × log-likelihood.
    */
   aic: number | null;
+  /**
+   * BIC = parameters × ln(customers) − 2 × log-likelihood.
+   */
+  bic: number | null;
+  /**
+   * When a holdout check ran: this model's `holdout.bucket_mean_absolute_error_by_model`
+   * (fitted on the calibration period), for judging the comparison out of sample.
+   */
+  holdout_bucket_mean_absolute_error: number | null;
   /**
    * Whether the optimiser reached its tolerance; when false a notice says so.
    */
@@ -1295,6 +1336,25 @@ export interface HoldoutReport {
    * Mean over non-empty buckets of |mean predicted − mean actual|.
    */
   bucket_mean_absolute_error: number;
+  /**
+   * `total_predicted` of every purchase model with an estimate on the calibration period.
+   */
+  total_predicted_by_model: {
+    [k: string]: number;
+  };
+  /**
+   * `mean_absolute_error` of every such model.
+   */
+  mean_absolute_error_by_model: {
+    [k: string]: number;
+  };
+  /**
+   * `bucket_mean_absolute_error` of every such model (the holdout error per calibration
+   * frequency, summarised).
+   */
+  bucket_mean_absolute_error_by_model: {
+    [k: string]: number;
+  };
 }
 /**
  * Actual vs predicted holdout purchases of customers with one calibration frequency.
@@ -1316,9 +1376,15 @@ export interface HoldoutBucket {
    */
   mean_actual: number;
   /**
-   * Mean predicted purchases per customer in the holdout window.
+   * Mean predicted purchases per customer in the holdout window (the chosen model).
    */
   mean_predicted: number;
+  /**
+   * The same for every purchase model with an estimate on the calibration period, by key.
+   */
+  mean_predicted_by_model: {
+    [k: string]: number;
+  };
 }
 /**
  * Summary of a distribution (CLV, P(alive)).
@@ -1354,6 +1420,26 @@ export interface Distribution {
    * Counts per bin.
    */
   counts: number[];
+}
+/**
+ * Actual and model-expected customers with one repeat-purchase count.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "RepeatPurchaseCount".
+ */
+export interface RepeatPurchaseCount {
+  /**
+   * Repeat purchase days (frequency); the last row stands for "this many or more".
+   */
+  repeat_purchases: number;
+  /**
+   * Customers with that count.
+   */
+  actual: number;
+  /**
+   * Customers the model expects with that count.
+   */
+  expected: number;
 }
 /**
  * The tag catalogue (标签体系) made for this run.
