@@ -7,10 +7,10 @@
 // made by `examples/gen_orders.rs` when missing (1M ≈ 47 MB, 10M ≈ 470 MB). Needs www/dist
 // (scripts/build_web.sh) and www/node_modules (@duckdb/duckdb-wasm, esbuild, playwright-core).
 //
-// The page (www/dist, served by www/serve.mjs) and a DuckDB-Wasm page (bench/duckdb/, bundled
+// The page (www/dist, served by www/serve.mjs) and a DuckDB-Wasm page (scripts/duckdb/page/, bundled
 // here with esbuild; DuckDB's wasm and worker files served from www/node_modules: nothing
 // leaves this machine) run in turn in one browser, each in a fresh context, alternating which
-// goes first. The DuckDB page runs the project's SQL (sql/duckdb/member_summary.sql, then
+// goes first. The DuckDB page runs the project's SQL (docs/warehouse/duckdb/member_summary.sql, then
 // rfm_segments.sql) on the same file: per-member recency, frequency, monetary, numpy-style
 // quintile breakpoints, scores, the eight segments and the dormancy tiers. Printed per run:
 //   page:   file chosen → results drawn (RFM, tiers …), and → forecasts done
@@ -53,12 +53,12 @@ function ensureFile(f) {
   if (r.status !== 0) throw new Error('gen_orders failed');
 }
 
-/** Bundles bench/duckdb/main.js (apache-arrow and duckdb-wasm's JS from node_modules). */
+/** Bundles scripts/duckdb/page/main.js (apache-arrow and duckdb-wasm's JS from node_modules). */
 async function buildDuckdbPage() {
   const esbuild = await import(path.join(nodeModules, 'esbuild', 'lib', 'main.js'));
   mkdirSync(pageOut, { recursive: true });
   await esbuild.build({
-    entryPoints: [path.join(repo, 'bench', 'duckdb', 'main.js')],
+    entryPoints: [path.join(repo, 'scripts', 'duckdb', 'page', 'main.js')],
     bundle: true,
     format: 'esm',
     outfile: path.join(pageOut, 'main.js'),
@@ -75,12 +75,12 @@ const TYPES = /** @type {Record<string, string>} */ ({
 function startDuckdbServer() {
   const routes = /** @type {[string, string][]} */ ([
     ['/duckdb/', duckdbDist],
-    ['/sql/duckdb/', path.join(repo, 'sql', 'duckdb')],
+    ['/sql/duckdb/', path.join(repo, 'docs', 'warehouse', 'duckdb')],
   ]);
   const server = createServer((req, res) => {
     const url = new URL(req.url || '/', 'http://x');
     let file = '';
-    if (url.pathname === '/') file = path.join(repo, 'bench', 'duckdb', 'index.html');
+    if (url.pathname === '/') file = path.join(repo, 'scripts', 'duckdb', 'page', 'index.html');
     else if (url.pathname === '/main.js') file = path.join(pageOut, 'main.js');
     else {
       for (const [prefix, dir] of routes) {

@@ -11,7 +11,7 @@ examples/gen_orders.rs when missing).
 Each run starts, in turn and alternating which goes first, the CLI
 (`memberlens analyze FILE --format json --no-forecast`) and a child Python process running
 DuckDB on the project's SQL (the staging of scripts/duckdb/staging.mjs, then
-sql/duckdb/member_summary.sql and rfm_segments.sql, counted per segment and tier, with all the
+docs/warehouse/duckdb/member_summary.sql and rfm_segments.sql, counted per segment and tier, with all the
 machine's cores). Printed: wall time and peak RSS (the child's own, from wait4) of each, and
 whether the segment and tier counts agree (exit 1 when they differ).
 """
@@ -59,7 +59,7 @@ FROM read_csv('{path.replace("'", "''")}', header = true)"""
 
 
 def sql_file(name):
-    with open(os.path.join(REPO, "sql", "duckdb", name + ".sql"), encoding="utf-8") as f:
+    with open(os.path.join(REPO, "docs", "warehouse", "duckdb", name + ".sql"), encoding="utf-8") as f:
         return re.sub(r";\s*$", "", f.read().strip())
 
 

@@ -7,9 +7,9 @@ Not part of CI (it needs heavy packages): `pip install duckdb chdb pyspark` in a
 Java runtime for Spark (Debian's default-jre-headless). A dialect whose package is missing is
 skipped with a line saying so.
 
-Stages the fixtures with sql/duckdb/fixtures_orders.sql (the GBK online export converted to
-UTF-8 first), writes the order table as Parquet, runs sql/duckdb/member_summary.sql on it in
-DuckDB, sql/clickhouse/member_summary.sql in chdb (embedded ClickHouse) and
+Stages the fixtures with docs/warehouse/duckdb/fixtures_orders.sql (the GBK online export converted to
+UTF-8 first), writes the order table as Parquet, runs docs/warehouse/duckdb/member_summary.sql on it in
+DuckDB, docs/warehouse/clickhouse/member_summary.sql in chdb (embedded ClickHouse) and
 sql/spark/member_summary.sql in a local Spark, and compares the rows (money in cents). Exits 1
 on any difference.
 """
@@ -24,7 +24,7 @@ FIXTURES = os.path.join(REPO, "..", "shared", "fixtures")
 
 
 def sql_file(dialect, name):
-    with open(os.path.join(REPO, "sql", dialect, name + ".sql"), encoding="utf-8") as f:
+    with open(os.path.join(REPO, "docs", "warehouse", dialect, name + ".sql"), encoding="utf-8") as f:
         return re.sub(r";\s*$", "", f.read().strip())
 
 

@@ -10,12 +10,12 @@ export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const dist = path.join(repo, 'www', 'node_modules', '@duckdb', 'duckdb-wasm', 'dist');
 
 /**
- * The text of sql/<dialect>/<name>.sql without its comments' trailing semicolon, ready to be
+ * The text of docs/warehouse/<dialect>/<name>.sql without its comments' trailing semicolon, ready to be
  * wrapped (`CREATE VIEW x AS …`, `COPY (…) TO …`).
  * @param {string} dialect @param {string} name
  */
 export function sqlFile(dialect, name) {
-  return readFileSync(path.join(repo, 'sql', dialect, `${name}.sql`), 'utf8').trim().replace(/;\s*$/, '');
+  return readFileSync(path.join(repo, 'docs', 'warehouse', dialect, `${name}.sql`), 'utf8').trim().replace(/;\s*$/, '');
 }
 
 /** A DuckDB-Wasm connection in this process (blocking API). */

@@ -1,5 +1,5 @@
-// The order table the DuckDB benchmark reads (sql/duckdb/member_summary.sql's `orders`),
-// made from a CSV export by its header: shared by the browser page (bench/duckdb/main.js),
+// The order table the DuckDB benchmark reads (docs/warehouse/duckdb/member_summary.sql's `orders`),
+// made from a CSV export by its header: shared by the browser page (scripts/duckdb/page/main.js),
 // DuckDB-Wasm in Node and native DuckDB (scripts/bench_duckdb_native.py writes the same).
 
 /** Header synonyms per column of the order table, as the benchmark files and fixtures write them. */
@@ -40,7 +40,7 @@ FROM read_csv('${csvRef.replaceAll("'", "''")}', header = true)`;
 
 /**
  * The benchmark's whole job after staging: member summary → RFM scores, segments and tiers,
- * counted. `summary` and `rfm` are the texts of sql/duckdb/member_summary.sql and
+ * counted. `summary` and `rfm` are the texts of docs/warehouse/duckdb/member_summary.sql and
  * rfm_segments.sql.
  * @param {string} summary @param {string} rfm
  */

@@ -4,7 +4,7 @@
 //! columns give the forecasts' per-member input (lifetimes' conventions) as the purchases do.
 //!
 //! The summary is computed here plainly from the generated orders, independently of the
-//! engine (and of sql/duckdb/member_summary.sql, which www/tests/warehouse.test.mjs checks on
+//! engine (and of docs/warehouse/duckdb/member_summary.sql, which www/tests/warehouse.test.mjs checks on
 //! the shared fixtures).
 
 use std::collections::{BTreeMap, HashMap};

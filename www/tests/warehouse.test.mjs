@@ -1,8 +1,8 @@
 // The warehouse hand-off (issue 15, item 6; docs/warehouse.md) on the shared fixtures: the
-// DuckDB SQL (sql/duckdb/) run in DuckDB-Wasm's Node build (www/node_modules, no download)
+// DuckDB SQL (docs/warehouse/duckdb/) run in DuckDB-Wasm's Node build (www/node_modules, no download)
 // turns the fixtures' staged orders into the member summary (会员汇总); the CLI reads that
 // summary with the member master and must give every member the segment, scores, dormancy
-// tier and lifecycle stage it gives from the raw exports. sql/duckdb/rfm_segments.sql must
+// tier and lifecycle stage it gives from the raw exports. docs/warehouse/duckdb/rfm_segments.sql must
 // give the same segment and tier too, and the counts must be truth.json's.
 // Needs target/release/memberlens (built here when missing). No browser.
 

@@ -6,7 +6,7 @@
 // member summary → RFM → segment and tier counts query runs; body[data-state] becomes "done"
 // with the counts in #out (JSON) or "error".
 import * as duckdb from '@duckdb/duckdb-wasm';
-import { countsSql, stagingSql } from '../../scripts/duckdb/staging.mjs';
+import { countsSql, stagingSql } from '../staging.mjs';
 
 const out = /** @type {HTMLElement} */ (document.getElementById('out'));
 const input = /** @type {HTMLInputElement} */ (document.getElementById('file-input'));

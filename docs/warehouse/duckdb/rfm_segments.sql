@@ -2,7 +2,7 @@
 -- summary, DuckDB dialect (domain.md §4 and §5; the reference is src/analysis/rfm.rs and
 -- dormancy.rs). See docs/warehouse.md.
 --
--- Input: `member_summary` as sql/duckdb/member_summary.sql makes it (member_id, total_spend,
+-- Input: `member_summary` as docs/warehouse/duckdb/member_summary.sql makes it (member_id, total_spend,
 -- total_orders, last_purchase; as_of is the latest last_purchase unless `params` is replaced).
 -- R = as_of − last purchase (days), F = purchases, M = net spend floored at 0; all history.
 -- Breakpoints: the 20/40/60/80th percentiles of the buyers' values, linear interpolation
