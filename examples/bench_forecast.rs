@@ -5,7 +5,7 @@
 //! `cargo run --release --example bench_forecast -- [customers] [out-dir]`
 
 use memberlens::analysis::forecast::{
-    bgnbd, clv, gamma_gamma, summarize, CustomerSummary, TimeUnit,
+    bgnbd, clv, gamma_gamma, limits, summarize, CustomerSummary, PurchaseModel, TimeUnit,
 };
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -89,6 +89,29 @@ fn simulate(n: usize) -> Vec<Vec<(i32, f64)>> {
             days
         })
         .collect()
+}
+
+/// The model of a candidate (its fit, or a placeholder of its kind) for timing its fit alone.
+fn kind_of(c: &limits::Candidate) -> PurchaseModel {
+    match (&c.fit, c.key) {
+        (Ok(f), _) => f.model,
+        (Err(_), "bg_poisson") => PurchaseModel::BgPoisson {
+            lambda: 1.0,
+            a: 1.0,
+            b: 1.0,
+        },
+        (Err(_), "nbd") => PurchaseModel::Nbd { r: 1.0, alpha: 1.0 },
+        (Err(_), "mbgnbd") => PurchaseModel::MbgNbd(memberlens::analysis::forecast::MbgNbdFit {
+            r: 1.0,
+            alpha: 1.0,
+            a: 1.0,
+            b: 1.0,
+        }),
+        (Err(_), "pareto_nbd") => PurchaseModel::ParetoNbd(
+            memberlens::analysis::forecast::ParetoNbdFit::from_params(1.0, 1.0, 1.0, 1.0),
+        ),
+        _ => PurchaseModel::BgNbd(bgnbd::BgNbdFit::from_params(1.0, 1.0, 1.0, 1.0)),
+    }
 }
 
 fn main() -> std::io::Result<()> {
@@ -211,6 +234,47 @@ fn main() -> std::io::Result<()> {
     println!(
         "TOTAL rust (summarize+fit+score) {total:.3} s; fit+score from summaries {:.3} s",
         total - t_summarize
+    );
+
+    // Issue 16: the model comparison (BG/NBD, MBG/NBD, Pareto/NBD and BG/NBD's three limits,
+    // each with its covariance) and the scoring under the chosen model, beside the
+    // single-model path above (BG/NBD fit + scoring, the same grouping and Gamma-Gamma).
+    let t = Instant::now();
+    let choice =
+        limits::choose_data(&data, limits::ModelSelection::Auto).map_err(std::io::Error::other)?;
+    let t_compare = t.elapsed().as_secs_f64();
+    for c in &choice.candidates {
+        let started = Instant::now();
+        let _ = limits::fit_model_like(&data, &kind_of(c));
+        println!(
+            "  {:<11} {:>8.3} s fit alone  {}",
+            c.key,
+            started.elapsed().as_secs_f64(),
+            match &c.fit {
+                Ok(f) => format!(
+                    "LL={:.3} AIC={:.3} params={:?}",
+                    f.log_likelihood,
+                    f.aic(),
+                    f.model.parameters()
+                ),
+                Err(e) => format!("no estimate: {e}"),
+            }
+        );
+    }
+    let chosen = choice.chosen_fit().model;
+    let t = Instant::now();
+    let histories = clv::score_histories(&chosen, &summaries, 12, 0.01, TimeUnit::Day);
+    let t_score_chosen = t.elapsed().as_secs_f64();
+    let single = t_bg + t_score;
+    let compared = t_compare + t_score_chosen;
+    println!(
+        "compare       {t_compare:>9.3} s  (6 models with covariances; chosen {}), score {t_score_chosen:.3} s ({} members)",
+        chosen.key(),
+        histories.len()
+    );
+    println!(
+        "SINGLE (bgnbd fit + score) {single:.3} s | COMPARISON (compare + score) {compared:.3} s | ratio {:.2}x",
+        compared / single
     );
 
     let mut s = String::with_capacity(summaries.len() * 80);

@@ -158,9 +158,9 @@ impl BgNbdData {
     /// MBG/NBD (Batislam, Denizel & Filiztekin 2007; lifetimes' `ModifiedBetaGeoFitter`)
     /// log-likelihood at (r, α, a, b), with its gradient when asked: BG/NBD where a customer
     /// may also drop out right after the first purchase, so the dropout branch applies to
-    /// x = 0 too: ln Γ(r+x)/Γ(r) + ln B(a, b+x+1)/B(a, b) − r ln(1 + T/α) − x ln(α + T)
-    /// + ln(1 + e^d), d = ln a/(b+x) + (r+x) ln((α+T)/(α+t_x)), written as
-    /// [`Self::log_likelihood`].
+    /// x = 0 too. Each customer adds ln Γ(r+x)/Γ(r) + ln B(a, b+x+1)/B(a, b)
+    /// − r ln(1 + T/α) − x ln(α + T) + ln(1 + e^d), d = ln a/(b+x) + (r+x) ln((α+T)/(α+t_x)),
+    /// arranged as in [`Self::log_likelihood`].
     pub fn mbg_log_likelihood(&self, params: [f64; 4], grad: Option<&mut [f64; 4]>) -> f64 {
         self.bg_family_log_likelihood(params, grad, true)
     }

@@ -54,7 +54,7 @@ pub fn calibration_holdout(
     }
     let mean = |sum: f64, n: usize| if n > 0 { sum / n as f64 } else { 0.0 };
     // per model: mean predicted per bucket, total predicted, |predicted − actual| per customer
-    let models: Vec<(&'static str, Vec<f64>, f64, f64)> = choice
+    let models: Vec<ModelHoldout> = choice
         .candidates
         .iter()
         .filter_map(|c| c.fit.as_ref().ok().map(|f| (c.key, f.model)))
@@ -69,12 +69,12 @@ pub fn calibration_holdout(
             let means: Vec<f64> = (0..n_buckets)
                 .map(|i| mean(sum_pred[i], count[i]))
                 .collect();
-            (
+            ModelHoldout {
                 key,
                 means,
-                sum_pred.iter().sum(),
-                abs_err / summaries.len() as f64,
-            )
+                total: sum_pred.iter().sum(),
+                mean_absolute_error: abs_err / summaries.len() as f64,
+            }
         })
         .collect();
     let bucket_error = |means: &[f64]| {
@@ -87,18 +87,18 @@ pub fn calibration_holdout(
     let chosen_key = choice.candidates[choice.chosen].key;
     let chosen = models
         .iter()
-        .find(|m| m.0 == chosen_key)
+        .find(|m| m.key == chosen_key)
         .expect("the chosen model has an estimate");
-    let by_model = |f: &dyn Fn(&(&'static str, Vec<f64>, f64, f64)) -> f64| {
-        OrderedMap(models.iter().map(|m| (m.0.to_string(), f(m))).collect())
+    let by_model = |f: &dyn Fn(&ModelHoldout) -> f64| {
+        OrderedMap(models.iter().map(|m| (m.key.to_string(), f(m))).collect())
     };
     let buckets: Vec<HoldoutBucket> = (0..n_buckets)
         .map(|i| HoldoutBucket {
             calibration_frequency: i as u32,
             customers: count[i],
             mean_actual: mean(sum_actual[i], count[i]),
-            mean_predicted: chosen.1[i],
-            mean_predicted_by_model: by_model(&|m| m.1[i]),
+            mean_predicted: chosen.means[i],
+            mean_predicted_by_model: by_model(&|m| m.means[i]),
         })
         .collect();
     Ok(HoldoutReport {
@@ -109,14 +109,26 @@ pub fn calibration_holdout(
         fit: choice.bgnbd(),
         customers: summaries.len(),
         total_actual: sum_actual.iter().sum(),
-        total_predicted: chosen.2,
-        mean_absolute_error: chosen.3,
-        bucket_mean_absolute_error: bucket_error(&chosen.1),
-        total_predicted_by_model: by_model(&|m| m.2),
-        mean_absolute_error_by_model: by_model(&|m| m.3),
-        bucket_mean_absolute_error_by_model: by_model(&|m| bucket_error(&m.1)),
+        total_predicted: chosen.total,
+        mean_absolute_error: chosen.mean_absolute_error,
+        bucket_mean_absolute_error: bucket_error(&chosen.means),
+        total_predicted_by_model: by_model(&|m| m.total),
+        mean_absolute_error_by_model: by_model(&|m| m.mean_absolute_error),
+        bucket_mean_absolute_error_by_model: by_model(&|m| bucket_error(&m.means)),
         buckets,
     })
+}
+
+/// One model's predictions in the holdout window.
+struct ModelHoldout {
+    /// Model key.
+    key: &'static str,
+    /// Mean predicted purchases per customer, per calibration-frequency bucket.
+    means: Vec<f64>,
+    /// Predicted purchases of all customers.
+    total: f64,
+    /// Mean over customers of |predicted − actual|.
+    mean_absolute_error: f64,
 }
 
 /// Each customer's expected purchases in the holdout window under `model` (computed once per

@@ -517,10 +517,10 @@ pub fn choose_data(
         ("nbd", PurchaseModel::Nbd { r: 1.0, alpha: 1.0 }),
         ("poisson", PurchaseModel::Poisson { lambda: 1.0 }),
     ];
-    let candidates: Vec<Candidate> = kinds
-        .iter()
-        .map(|(key, kind)| candidate(*key, fit_model_like(data, kind)))
-        .collect();
+    // independent fits: on threads natively (the results do not depend on it)
+    let candidates: Vec<Candidate> = crate::par::map(&kinds, |(key, kind)| {
+        candidate(key, fit_model_like(data, kind))
+    });
     let requested = selection
         .key()
         .and_then(|k| candidates.iter().position(|c| c.key == k && c.fit.is_ok()));

@@ -241,7 +241,10 @@ pub fn fit_data(data: &BgNbdData) -> Result<ParetoNbdFit, ForecastError> {
         |p, g| pd.log_likelihood(p, g),
         data.total_weight,
         &starts,
-        StopRule::TwoAgree,
+        // one converged start suffices: the likelihood is unimodal in practice (on CDNOW and
+        // simulated data every start reaches the same maximum) and a start costs ~1 s at a
+        // million customers
+        StopRule::FirstConverged,
         0b0101,
     )
     .ok_or(ForecastError::FitFailed {
