@@ -22,7 +22,8 @@ export function render(report, t) {
   if (!fc) return null;
   const fmt = formats(t.lang);
   const counts = Array.isArray(fc.repeat_purchase_counts) ? fc.repeat_purchase_counts : [];
-  const chosen = fc.purchase_model?.chosen ?? '';
+  const modelName = (/** @type {string} */ m) => (t.has(`fc.${m}`) ? t(`fc.${m}`) : m);
+  const chosen = modelName(fc.purchase_model?.chosen ?? '');
   const label = (/** @type {number} */ i, /** @type {number} */ n) => (i === n - 1 ? `${counts[i].repeat_purchases}+` : String(counts[i].repeat_purchases));
   const parts = [];
   if (counts.length) {
@@ -45,7 +46,7 @@ export function render(report, t) {
       el('h4', {}, t('diagnostics.holdout_title')),
       el('p', { class: 'muted' }, t('diagnostics.holdout_note')),
       el('div', { class: 'table-wrap' }, table(
-        [t('diagnostics.calibration_frequency'), t('diagnostics.customers'), t('diagnostics.actual_mean'), ...models],
+        [t('diagnostics.calibration_frequency'), t('diagnostics.customers'), t('diagnostics.actual_mean'), ...models.map(modelName)],
         [
           ...buckets.map((b, i) => [
             i === last ? `${b.calibration_frequency}+` : String(b.calibration_frequency),
