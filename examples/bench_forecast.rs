@@ -246,10 +246,21 @@ fn main() -> std::io::Result<()> {
     for c in &choice.candidates {
         let started = Instant::now();
         let _ = limits::fit_model_like(&data, &kind_of(c));
+        let fit_alone = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        if let Ok(f) = &c.fit {
+            let _ = limits::model_covariance(&data, &f.model);
+        }
         println!(
-            "  {:<11} {:>8.3} s fit alone  {}",
+            "  {:<11} {:>8.3} s fit alone, {:.3} s observed information{}  {}",
             c.key,
+            fit_alone,
             started.elapsed().as_secs_f64(),
+            if c.bootstrapped {
+                " (singular: bootstrapped)"
+            } else {
+                ""
+            },
             match &c.fit {
                 Ok(f) => format!(
                     "LL={:.3} AIC={:.3} params={:?}",
