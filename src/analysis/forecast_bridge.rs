@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::forecast::{
-    self, ForecastError, ForecastSettings, MemberForecast, ModelSelection, PurchaseChoice,
-    SpendChoice, TimeUnit,
+    self, CustomerSummary, ForecastError, ForecastSettings, GivenSummary, MemberForecast,
+    ModelSelection, PurchaseChoice, SpendChoice, TimeUnit,
 };
 use crate::error::{Notice, NoticeCode};
 use crate::ingest::values::format_day;
@@ -71,7 +71,8 @@ fn distribution(values: &mut [f64]) -> Distribution {
     }
 }
 
-/// Runs the forecasts; one entry per member (`None` for non-buyers and summary-only members).
+/// Runs the forecasts; one entry per member (`None` for non-buyers, and for members known only
+/// by a summary row without 消费天数 or 首次消费时间).
 pub fn run(
     pop: &Population,
     opts: &ForecastOptions,
@@ -100,7 +101,28 @@ pub fn run(
         holdout_from: holdout_from.map(|d| d - 1),
         model: opts.model,
     };
-    let out = forecast::run(&histories, pop.as_of, &settings)?;
+    // Members known only by a member-summary row with its purchase days (a warehouse's hand-off):
+    // their frequency, recency and T come from the row (SummaryTotals::forecast_input).
+    let per = unit.days();
+    let given: Vec<Option<GivenSummary>> = pop
+        .members
+        .iter()
+        .map(|m| {
+            let s = m.summary.filter(|_| m.purchases.is_empty())?;
+            let f = s.forecast_input(pop.as_of)?;
+            Some(GivenSummary {
+                summary: CustomerSummary {
+                    frequency: f64::from(f.frequency),
+                    recency: f64::from(f.recency_days) / per,
+                    t: f64::from(f.t_days) / per,
+                    monetary_value: f.mean_repeat_spend,
+                },
+                mean_spend_per_day: s.total_spend_cents as f64 / 100.0 / f64::from(f.frequency + 1),
+                orders: s.total_orders as usize,
+            })
+        })
+        .collect();
+    let out = forecast::run_with_summaries(&histories, &given, pop.as_of, &settings)?;
     let mut bands = [0usize; 3];
     let mut expected = [0.0f64; 3];
     let mut clvs = Vec::new();
@@ -130,7 +152,11 @@ pub fn run(
         clvs.push(f.clv);
         let m = &pop.members[i];
         if let Some(last) = m.last_day() {
-            let repeat = m.distinct_days().count().saturating_sub(1).min(10);
+            let days = match &given[i] {
+                Some(g) => g.summary.frequency as usize + 1,
+                None => m.distinct_days().count(),
+            };
+            let repeat = days.saturating_sub(1).min(10);
             let col = decile_edges
                 .iter()
                 .filter(|e| pop.as_of - last > **e)

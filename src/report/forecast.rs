@@ -105,6 +105,9 @@ pub struct ForecastInput {
     pub purchase_days: usize,
     /// Repeat buyers with a positive mean repeat spend (the spend models' input).
     pub spend_customers: usize,
+    /// Of the customers, members known only by a member-summary row (消费天数, 首次/最近消费时间,
+    /// 复购消费金额; docs/warehouse.md) rather than by orders; the holdout check leaves them out.
+    pub summary_customers: usize,
 }
 
 /// The models compared for one part of the forecast and the one used.

@@ -312,3 +312,133 @@ fn a_bad_purchase_day_count_is_ignored_with_a_warning_and_the_row_kept() {
         assert_eq!(w.column.as_deref(), Some("purchase_days"));
     }
 }
+
+/// Each buyer's forecast columns, and the purchase model chosen, with forecasts on.
+fn forecast_rows(
+    name: &str,
+    csv: &str,
+) -> (Option<String>, HashMap<String, HashMap<String, String>>) {
+    let mut a = Analyzer::new();
+    a.add_file(name, csv.as_bytes().to_vec(), FileOptions::default())
+        .unwrap();
+    let analysis = a.analyze(&AnalysisOptions::default()).unwrap();
+    let chosen = analysis
+        .report
+        .forecast
+        .as_ref()
+        .and_then(|f| f.purchase_model.chosen.clone());
+    let rows = exported_rows(analysis)
+        .into_iter()
+        .filter(|r| !r["phone"].is_empty() && !r["segment"].is_empty())
+        .map(|r| (r["phone"].clone(), r))
+        .collect();
+    (chosen, rows)
+}
+
+/// An order log where buyers buy at their own rates and drop out (BG/NBD-like), so that the
+/// fitted model gives P(alive) its range: 400 members over two years.
+fn generate_with_dropout() -> Vec<GenOrder> {
+    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut unit = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let start = memberlens::model::day::days_from_civil(2022, 1, 1);
+    let end = start + 730;
+    let mut orders = Vec::new();
+    for m in 0..400u64 {
+        let phone = format!("138{:08}", m * 7919 % 100_000_000);
+        let mut day = start + (unit() * 300.0) as i32;
+        let gap = 5.0 + unit() * 80.0;
+        let drop = 0.05 + unit() * 0.5;
+        loop {
+            let amount = 1_000 + (unit() * 40_000.0) as i64;
+            orders.push(GenOrder {
+                id: format!("D{:06}", orders.len()),
+                phone: Some(phone.clone()),
+                day,
+                status: "交易成功",
+                amount,
+                refund: 0,
+                lines: 1,
+            });
+            if unit() < drop {
+                break;
+            }
+            day += 1 + (-gap * (1.0 - unit()).ln()) as i32;
+            if day > end {
+                break;
+            }
+        }
+    }
+    orders
+}
+
+#[test]
+fn summary_members_get_the_forecasts_their_orders_give() {
+    let orders = generate_with_dropout();
+    let mut orders_csv = String::from("订单号,下单时间,手机号,实付金额\n");
+    for o in &orders {
+        let phone = o.phone.as_deref().unwrap_or("");
+        writeln!(
+            orders_csv,
+            "{},{} 09:00:00,{phone},{}",
+            o.id,
+            date(o.day),
+            money(o.amount)
+        )
+        .unwrap();
+    }
+    let p = plain(&orders, &[]);
+    let summary = summary_csv(&p);
+    let (model_orders, from_orders) = forecast_rows("orders.csv", &orders_csv);
+    let (model_summary, from_summary) = forecast_rows("summary.csv", &summary);
+    assert!(
+        model_orders.is_some(),
+        "a purchase model is fitted on the order log"
+    );
+    assert_eq!(model_summary, model_orders, "the same model is chosen");
+    assert_eq!(
+        from_orders.len(),
+        p.purchases.len(),
+        "every buyer of the log"
+    );
+    assert_eq!(from_summary.len(), from_orders.len());
+    // Both fits see the same (frequency, recency, T, mean repeat spend) per customer, in
+    // another order: the estimates agree to rounding, and the member values to the six
+    // significant digits the member table keeps.
+    let close = |a: &str, b: &str| {
+        let (x, y): (f64, f64) = (a.parse().unwrap(), b.parse().unwrap());
+        (x - y).abs() <= 1e-5 * x.abs().max(y.abs()).max(1e-3)
+    };
+    let mut alive = Vec::new();
+    for (phone, a) in &from_orders {
+        let b = &from_summary[phone];
+        for col in [
+            "p_alive",
+            "expected_purchases_30d",
+            "expected_purchases_365d",
+            "expected_spend",
+            "clv",
+        ] {
+            assert!(!a[col].is_empty(), "{phone}: {col} forecast from orders");
+            assert!(
+                close(&a[col], &b[col]),
+                "{phone}: {col} {} vs {}",
+                a[col],
+                b[col]
+            );
+        }
+        assert_eq!(a["churn_band"], b["churn_band"], "{phone}: churn band");
+        alive.push(a["p_alive"].parse::<f64>().unwrap());
+    }
+    // a model with dropout: P(alive) spans its range
+    let low = alive.iter().filter(|&&x| x < 0.5).count();
+    assert!(
+        low > 20 && low < alive.len() - 20,
+        "P(alive) below 0.5 for {low} of {}",
+        alive.len()
+    );
+}

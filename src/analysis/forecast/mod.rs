@@ -271,6 +271,18 @@ pub struct ForecastOutput {
     pub members: Vec<Option<MemberForecast>>,
 }
 
+/// A customer known by a summary row instead of purchases (a warehouse's member summary,
+/// docs/warehouse.md): what the models read of them, already in the time unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GivenSummary {
+    /// Frequency, recency, T and mean repeat spend, as [`summarize`] gives them.
+    pub summary: CustomerSummary,
+    /// Mean spend per purchase day (where no spend model is used).
+    pub mean_spend_per_day: f64,
+    /// Orders in the summary (the forecast input's purchase count).
+    pub orders: usize,
+}
+
 /// Fits the models on every member's purchases as of `as_of_day` and scores each member.
 ///
 /// `customers[i]` holds member i's (day number, spend) pairs, in any order. Fails only on
@@ -278,6 +290,19 @@ pub struct ForecastOutput {
 /// listed in [`ForecastOutput::not_fitted`].
 pub fn run(
     customers: &[Vec<(i32, f64)>],
+    as_of_day: i32,
+    settings: &ForecastSettings,
+) -> Result<ForecastOutput, ForecastError> {
+    run_with_summaries(customers, &[], as_of_day, settings)
+}
+
+/// [`run`], where a member without purchases may be known by a summary row instead
+/// (`given[i]`, read only when `customers[i]` is empty; `given` may be shorter than
+/// `customers`). Such members are fitted and scored like the others; the holdout check
+/// leaves them out (it needs purchase dates).
+pub fn run_with_summaries(
+    customers: &[Vec<(i32, f64)>],
+    given: &[Option<GivenSummary>],
     as_of_day: i32,
     settings: &ForecastSettings,
 ) -> Result<ForecastOutput, ForecastError> {
@@ -301,10 +326,19 @@ pub fn run(
         }
     }
     let unit = settings.unit;
+    let given_at = |i: usize| given.get(i).copied().flatten();
     let member_summaries: Vec<Option<CustomerSummary>> = customers
         .iter()
-        .map(|days| summarize(days, as_of_day, unit))
+        .enumerate()
+        .map(|(i, days)| match given_at(i) {
+            Some(g) if days.is_empty() => Some(g.summary),
+            _ => summarize(days, as_of_day, unit),
+        })
         .collect();
+    let own_mean_spend = |i: usize, days: &[(i32, f64)]| match given_at(i) {
+        Some(g) if days.is_empty() => finite_or_zero(g.mean_spend_per_day).max(0.0),
+        _ => mean_spend_per_day(days, as_of_day),
+    };
     let summaries: Vec<CustomerSummary> = member_summaries.iter().flatten().copied().collect();
     if summaries.is_empty() {
         return Err(ForecastError::NoCustomers);
@@ -357,7 +391,8 @@ pub fn run(
     let members = customers
         .iter()
         .zip(&member_summaries)
-        .map(|(days, summary)| {
+        .enumerate()
+        .map(|(i, (days, summary))| {
             let s = (*summary)?;
             let (p_alive, expected, discounted) = match history_scores.get(next_scored) {
                 Some(h) => (h.p_alive, h.expected_purchases, h.discounted_purchases),
@@ -366,7 +401,7 @@ pub fn run(
             next_scored += 1;
             let expected_spend = match &spend_model {
                 Some(m) => m.expected_spend(s.frequency, s.monetary_value),
-                None => mean_spend_per_day(days, as_of_day),
+                None => own_mean_spend(i, days),
             };
             let clv = finite_or_zero(expected_spend * discounted);
             let p_alive = finite_or_zero(p_alive).clamp(0.0, 1.0);
@@ -396,8 +431,9 @@ pub fn run(
                 None => customers
                     .iter()
                     .zip(&member_summaries)
-                    .filter(|(_, s)| s.is_some())
-                    .map(|(days, _)| mean_spend_per_day(days, as_of_day))
+                    .enumerate()
+                    .filter(|(_, (_, s))| s.is_some())
+                    .map(|(i, (days, _))| own_mean_spend(i, days))
                     .collect::<Vec<f64>>(),
             },
             settings,
@@ -425,8 +461,17 @@ pub fn run(
         repeat_customers: summaries.iter().filter(|s| s.frequency > 0.0).count(),
         purchases: customers
             .iter()
-            .map(|days| days.iter().filter(|d| d.0 <= as_of_day).count())
+            .enumerate()
+            .map(|(i, days)| match given_at(i) {
+                Some(g) if days.is_empty() => g.orders,
+                _ => days.iter().filter(|d| d.0 <= as_of_day).count(),
+            })
             .sum(),
+        summary_customers: customers
+            .iter()
+            .enumerate()
+            .filter(|(i, days)| days.is_empty() && given_at(*i).is_some())
+            .count(),
         purchase_days: summaries.iter().map(|s| s.frequency as usize + 1).sum(),
         spend_customers: spend.as_ref().map_or(0, |c| c.customers),
     };

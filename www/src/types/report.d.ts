@@ -1083,6 +1083,11 @@ export interface ForecastInput {
    * Repeat buyers with a positive mean repeat spend (the spend models' input).
    */
   spend_customers: number;
+  /**
+   * Of the customers, members known only by a member-summary row (消费天数, 首次/最近消费时间,
+   * 复购消费金额; docs/warehouse.md) rather than by orders; the holdout check leaves them out.
+   */
+  summary_customers: number;
 }
 /**
  * The models compared for one part of the forecast and the one used.
