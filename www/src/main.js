@@ -363,7 +363,7 @@ function wire(state, view, { signal, demo, standalone = true } = {}) {
   $('dormancy-mode').addEventListener('change', reanalyze);
   $('rfm-window').addEventListener('change', reanalyze);
   $('reanalyze').addEventListener('click', reanalyze);
-  for (const id of ['fc-unit', 'fc-months', 'fc-discount', 'fc-holdout']) $(id).addEventListener('change', reanalyze);
+  for (const id of ['fc-unit', 'fc-model', 'fc-months', 'fc-discount', 'fc-holdout']) $(id).addEventListener('change', reanalyze);
   $('fc-holdout-clear').addEventListener('click', () => { const h = $input('fc-holdout'); if (h.value) { h.value = ''; reanalyze(); } });
   // Forecasts on or off (`?forecast=off` on the standalone page): they follow the results.
   const fcToggle = $input('forecast-toggle');

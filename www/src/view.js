@@ -461,5 +461,7 @@ function forecastOptions() {
   if (!Number.isFinite(pct) || pct < 0) pct = 1;
   pct = Math.min(pct, 100);
   discountInput.value = String(pct);
-  return { enabled: true, time_unit_days: unit, clv_months: months, discount: pct / 100 };
+  const picked = $select('fc-model').value;
+  const model = picked === 'bgnbd' || picked === 'mbgnbd' || picked === 'pareto' ? picked : 'auto';
+  return { enabled: true, time_unit_days: unit, clv_months: months, discount: pct / 100, model };
 }

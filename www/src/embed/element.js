@@ -287,6 +287,7 @@ export class MemberLensElement extends HTMLElement {
     const fc = options.forecast;
     if (fc?.time_unit_days !== undefined) $select('fc-unit').value = fc.time_unit_days === 7 ? '7' : '1';
     if (fc?.clv_months !== undefined) $input('fc-months').value = String(fc.clv_months);
+    if (fc?.model !== undefined) $select('fc-model').value = fc.model;
     if (fc?.discount !== undefined) $input('fc-discount').value = String(fc.discount * 100);
     if (fc?.enabled !== undefined) { $input('forecast-toggle').checked = fc.enabled; state.forecastOn = fc.enabled; }
     if (options.target !== undefined) state.target = options.target;

@@ -60,6 +60,8 @@ export interface ForecastOptions {
   time_unit_days?: number;
   clv_months?: number;
   discount?: number;
+  /** Purchase model for the member forecasts: the data's choice (lowest AIC, `auto`, default) or one named. */
+  model?: 'auto' | 'bgnbd' | 'mbgnbd' | 'pareto';
 }
 
 /** A revenue target to decompose (目标拆解, the engine's `TargetOptions`). */

@@ -189,6 +189,8 @@ export const en = {
   'forecast.params': 'Model parameters',
   'forecast.churn': 'Churn risk bands',
   'forecast.unit': 'Time unit',
+  'forecast.model_pick': 'Purchase model',
+  'forecast.model_auto': 'The data\'s choice (lowest AIC)',
   'forecast.unit_day': 'Day',
   'forecast.unit_week': 'Week',
   'forecast.len_day': 'days',

@@ -190,6 +190,8 @@ export const zh = {
   'forecast.params': '模型参数',
   'forecast.churn': '流失风险分布',
   'forecast.unit': '时间单位',
+  'forecast.model_pick': '购买模型',
+  'forecast.model_auto': '按数据自动选择（AIC 最低）',
   'forecast.unit_day': '日',
   'forecast.unit_week': '周',
   'forecast.len_day': '天',

@@ -6,6 +6,7 @@ import { el, table } from '../dom.js';
 import { formats } from '../format.js';
 import { labelFor } from './labels.js';
 import { columnLabel, isNumeric, memberCell } from './members.js';
+import { render as renderDiagnostics } from './diagnostics.js';
 
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('../types/report').ForecastReport} ForecastReport */
@@ -118,6 +119,7 @@ export function render(report, t, state = 'done') {
         compareTable('spend', fc.spend_model, t, fmt),
         totalsInterval(fc.totals_interval_95, t, fmt),
         el('p', { class: 'muted small' }, t('forecast.compare_note')),
+        renderDiagnostics(report, t),
       ],
       'churn-bands': churnBands(fc.churn_bands || {}, t, fmt),
       'clv-percentiles': clvPercentiles(clv, t, fmt),
@@ -128,7 +130,7 @@ export function render(report, t, state = 'done') {
 }
 
 /** Parameter names as written in the models' formulas. */
-const SYMBOLS = /** @type {Record<string, string>} */ ({ alpha: 'α', gamma: 'γ', lambda: 'λ', nu: 'ν' });
+const SYMBOLS = /** @type {Record<string, string>} */ ({ alpha: 'α', beta: 'β', gamma: 'γ', lambda: 'λ', nu: 'ν' });
 
 /**
  * The candidate models side by side: parameters with their 95% intervals, log-likelihood,
