@@ -214,3 +214,27 @@ test('models that cannot be fitted are named with the reason', () => withPage(as
   assert.equal(await page.locator('[data-not-fitted-cell]').count(), 2, 'both parameter tables say not fitted');
   assert.equal(Object.values(await readBands(page)).reduce((a, b) => a + b, 0), 3, 'churn bands still cover the buyers');
 }));
+
+test('the purchase model chosen on the page is the CLI\'s --model, and the diagnostics show its expected repeat-purchase counts', () => withPage(async ({ page }) => {
+  const cli = cliReport(['--model', 'pareto']).forecast;
+  assert.equal(cli.purchase_model.chosen, 'pareto_nbd', 'the CLI uses the model asked for');
+  await h.upload(page, FILES);
+  const auto = await page.locator('[data-compare="purchase"]').getAttribute('data-chosen');
+  assert.notEqual(auto, 'pareto_nbd', 'the data\'s own choice differs, so the switch is seen');
+  const seq = await h.reportSeq(page);
+  await page.selectOption('#fc-model', 'pareto');
+  await h.waitForReport(page, seq);
+  await page.waitForFunction(() => document.querySelector('[data-compare="purchase"]')?.getAttribute('data-chosen') === 'pareto_nbd');
+  // Diagnostics: one row per repeat-purchase count, the actual customers and what the chosen
+  // model expects, as the CLI's report has them.
+  const rows = await page.evaluate(() => [...document.querySelectorAll('tr[data-repeat]')]
+    .map((tr) => ({ repeat: Number(tr.dataset.repeat), actual: tr.children[1].textContent, expected: tr.children[2].textContent })));
+  const counts = cli.repeat_purchase_counts;
+  assert.ok(counts.length > 3, `repeat counts in the report: ${counts.length}`);
+  assert.deepEqual(rows.map((r) => r.repeat), counts.map((c) => c.repeat_purchases), 'a row per repeat count');
+  rows.forEach((r, i) => {
+    assert.equal(shownNumber(r.actual), counts[i].actual, `actual customers with ${r.repeat} repeats`);
+    assert.ok(Math.abs(shownNumber(r.expected) - counts[i].expected) <= 0.051, `expected with ${r.repeat} repeats: ${r.expected} vs ${counts[i].expected}`);
+  });
+  assert.equal(counts.reduce((s, c) => s + c.actual, 0), cli.input.customers, 'the rows cover every customer');
+}));
