@@ -7,7 +7,7 @@
 //! customers measured in days collapse to tens of thousands of triples), and every term that
 //! depends on x alone (the log-gamma ratios) is computed once per distinct x.
 
-use super::optimize::{fit_multistart, StopRule, DIVERGED_LOG_PARAM};
+use super::optimize::{fit_multistart, StartFit, StopRule, DIVERGED_LOG_PARAM};
 use super::special::{digamma, exp, exp_m1, expm1_over, ln, ln_1p, ln_gamma_ratio, NeumaierSum};
 use super::summary::CustomerSummary;
 use super::FastMap;
@@ -297,6 +297,36 @@ pub fn fit(summaries: &[CustomerSummary]) -> Result<BgNbdFit, ForecastError> {
     fit_data(&data)
 }
 
+/// BFGS from `starts` on a likelihood of the BG family (r, α, a, b: BG/NBD, MBG/NBD), stopping
+/// once two converged starts agree (a third would only repeat them); the best start, or
+/// [`ForecastError::NoMaximum`] naming the limit a shape ran off to (r: one purchase rate for
+/// everyone; a down or b up: nobody drops out).
+pub(super) fn fit_bg_family(
+    model: &'static str,
+    n: f64,
+    starts: &[[f64; 4]],
+    ll: impl Fn([f64; 4], Option<&mut [f64; 4]>) -> f64,
+) -> Result<StartFit<4>, ForecastError> {
+    let best = fit_multistart(ll, n, starts, StopRule::TwoAgree, 0b1101).ok_or(
+        ForecastError::FitFailed {
+            model,
+            reason: "the likelihood was not finite at any starting point".into(),
+        },
+    )?;
+    let [r, _, a, b] = best.params;
+    if best.escaped {
+        let limit = if ln(r) >= DIVERGED_LOG_PARAM {
+            Limit::SameRates
+        } else if ln(a) <= -DIVERGED_LOG_PARAM || ln(b) >= DIVERGED_LOG_PARAM {
+            Limit::NoDropout
+        } else {
+            Limit::Other
+        };
+        return Err(ForecastError::NoMaximum { model, limit });
+    }
+    Ok(best)
+}
+
 /// Fits BG/NBD on already grouped data.
 pub fn fit_data(data: &BgNbdData) -> Result<BgNbdFit, ForecastError> {
     let n = data.total_weight;
@@ -309,32 +339,8 @@ pub fn fit_data(data: &BgNbdData) -> Result<BgNbdFit, ForecastError> {
         [0.25, scale, 0.8, 2.5],
         [2.0, 4.0 * scale, 0.3, 6.0],
     ];
-    // Two converged starts reaching the same likelihood: the third would only repeat them.
-    let best = fit_multistart(
-        |p, g| data.log_likelihood(p, g),
-        n,
-        &starts,
-        StopRule::TwoAgree,
-        0b1101,
-    )
-    .ok_or(ForecastError::FitFailed {
-        model: "bgnbd",
-        reason: "the likelihood was not finite at any starting point".into(),
-    })?;
+    let best = fit_bg_family("bgnbd", n, &starts, |p, g| data.log_likelihood(p, g))?;
     let [r, alpha, a, b] = best.params;
-    if best.escaped {
-        let limit = if ln(r) >= DIVERGED_LOG_PARAM {
-            Limit::SameRates
-        } else if ln(a) <= -DIVERGED_LOG_PARAM || ln(b) >= DIVERGED_LOG_PARAM {
-            Limit::NoDropout
-        } else {
-            Limit::Other
-        };
-        return Err(ForecastError::NoMaximum {
-            model: "bgnbd",
-            limit,
-        });
-    }
     Ok(BgNbdFit {
         r,
         alpha,

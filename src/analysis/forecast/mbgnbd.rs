@@ -7,10 +7,9 @@
 //! ([`BgNbdData::mbg_log_likelihood`]); the conditional expectation is BG/NBD's numerator
 //! at b + 1 over MBG/NBD's own dropout odds, which is lifetimes' formula term for term.
 
-use super::bgnbd::{logistic_neg, BgNbdData, BgNbdFit};
-use super::optimize::{fit_multistart, StopRule, DIVERGED_LOG_PARAM};
+use super::bgnbd::{fit_bg_family, logistic_neg, BgNbdData, BgNbdFit};
 use super::special::{exp, ln};
-use super::{ForecastError, Limit};
+use super::ForecastError;
 
 /// Fitted MBG/NBD parameters (r, α: Gamma purchase rates; a, b: Beta dropout probability).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,31 +79,10 @@ pub fn fit_data(data: &BgNbdData) -> Result<(MbgNbdFit, f64, bool, u32), Forecas
         [0.5, scale, 0.9, 1.6],
         [2.0, 4.0 * scale, 0.3, 6.0],
     ];
-    let best = fit_multistart(
-        |p, g| data.mbg_log_likelihood(p, g),
-        data.total_weight,
-        &starts,
-        StopRule::TwoAgree,
-        0b1101,
-    )
-    .ok_or(ForecastError::FitFailed {
-        model: "mbgnbd",
-        reason: "the likelihood was not finite at any starting point".into(),
+    let best = fit_bg_family("mbgnbd", data.total_weight, &starts, |p, g| {
+        data.mbg_log_likelihood(p, g)
     })?;
     let [r, alpha, a, b] = best.params;
-    if best.escaped {
-        let limit = if ln(r) >= DIVERGED_LOG_PARAM {
-            Limit::SameRates
-        } else if ln(a) <= -DIVERGED_LOG_PARAM || ln(b) >= DIVERGED_LOG_PARAM {
-            Limit::NoDropout
-        } else {
-            Limit::Other
-        };
-        return Err(ForecastError::NoMaximum {
-            model: "mbgnbd",
-            limit,
-        });
-    }
     Ok((
         MbgNbdFit { r, alpha, a, b },
         -best.f * data.total_weight,
