@@ -4,54 +4,12 @@
 //!
 //! `cargo run --release --example bench_forecast -- [customers] [out-dir]`
 
+use memberlens::analysis::forecast::simulate::Rng;
 use memberlens::analysis::forecast::{
     bgnbd, clv, gamma_gamma, limits, summarize, CustomerSummary, PurchaseModel, TimeUnit,
 };
 use std::fmt::Write as _;
 use std::time::Instant;
-
-/// splitmix64: tiny, deterministic, good enough for simulation.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1).
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (2.0 * std::f64::consts::PI * self.uniform()).cos()
-    }
-
-    /// Gamma(shape, scale 1) by Marsaglia & Tsang (with the shape < 1 boost).
-    fn gamma(&mut self, shape: f64) -> f64 {
-        if shape < 1.0 {
-            return self.gamma(shape + 1.0) * self.uniform().powf(1.0 / shape);
-        }
-        let d = shape - 1.0 / 3.0;
-        let c = 1.0 / (9.0 * d).sqrt();
-        loop {
-            let x = self.normal();
-            let v = (1.0 + c * x).powi(3);
-            if v > 0.0 && self.uniform().ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-                return d * v;
-            }
-        }
-    }
-
-    fn beta(&mut self, a: f64, b: f64) -> f64 {
-        let x = self.gamma(a);
-        x / (x + self.gamma(b))
-    }
-}
 
 /// True process parameters (days): λ ~ Gamma(r, α), p ~ Beta(a, b), spend ~ Gamma(p_s, ν),
 /// ν ~ Gamma(q, γ). Customers are acquired uniformly over the year before the as-of day.
@@ -65,7 +23,7 @@ const GAMMA_SPEND: f64 = 15.0;
 const AS_OF: i32 = 365;
 
 fn simulate(n: usize) -> Vec<Vec<(i32, f64)>> {
-    let mut rng = Rng(20_240_601);
+    let mut rng = Rng::new(20_240_601);
     (0..n)
         .map(|_| {
             let lambda = rng.gamma(R) / ALPHA;

@@ -1,5 +1,6 @@
 //! Forecast models against the published CDNOW results and on degenerate data.
 
+use memberlens::analysis::forecast::simulate::Rng;
 use memberlens::analysis::forecast::{
     self, bgnbd, gamma_gamma, holdout, pareto_nbd, summarize, BgNbdFit, ChurnBand, CustomerSummary,
     ForecastError, ForecastSettings, TimeUnit,
@@ -428,29 +429,11 @@ fn holdout_without_calibration_customers_is_an_error() {
     assert!(out.not_fitted.iter().any(|n| n.model == "holdout"));
 }
 
-/// splitmix64: a tiny deterministic generator, so simulated data needs no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform on (0, 1).
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-}
-
 /// Homogeneous buyers: everyone buys at `rate` per day (exponential gaps) from a first
 /// purchase in the first year, and nobody ever drops out; as of day 730. Every purchase's
 /// spend is Gamma(4, 0.2) (mean 20) for everyone: one common mean spend.
 fn homogeneous_poisson(customers: usize, rate: f64, seed: u64) -> Vec<Vec<(i32, f64)>> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     (0..customers)
         .map(|_| {
             let mut t = rng.uniform() * 365.0;

@@ -4,6 +4,7 @@
 //! override, and the holdout check per model.
 
 use super::forecast::{calibration_end, cdnow, cdnow_weekly_summaries, day_number, weekly};
+use memberlens::analysis::forecast::simulate::Rng;
 use memberlens::analysis::forecast::{
     self, limits, mbgnbd, pareto_nbd, CustomerSummary, ForecastSettings, MbgNbdFit, ModelSelection,
     PurchaseModel,
@@ -170,51 +171,6 @@ fn holdout_is_checked_for_every_model() {
     );
 }
 
-/// splitmix64 with Gamma and Beta draws (Marsaglia & Tsang): the simulators need nothing else.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn exponential(&mut self, rate: f64) -> f64 {
-        -self.uniform().ln() / rate
-    }
-
-    fn normal(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (2.0 * std::f64::consts::PI * self.uniform()).cos()
-    }
-
-    fn gamma(&mut self, shape: f64) -> f64 {
-        if shape < 1.0 {
-            return self.gamma(shape + 1.0) * self.uniform().powf(1.0 / shape);
-        }
-        let d = shape - 1.0 / 3.0;
-        let c = 1.0 / (9.0 * d).sqrt();
-        loop {
-            let x = self.normal();
-            let v = (1.0 + c * x).powi(3);
-            if v > 0.0 && self.uniform().ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-                return d * v;
-            }
-        }
-    }
-
-    fn beta(&mut self, a: f64, b: f64) -> f64 {
-        let x = self.gamma(a);
-        x / (x + self.gamma(b))
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Generator {
     /// BG/NBD (r, α, a, b): dropout after each repeat purchase.
@@ -243,7 +199,7 @@ impl Generator {
     /// `n` customers first buying at time 0 and observed for T ~ U(26, 78) units: their
     /// (x, t_x, T), in continuous time (so the models hold exactly).
     fn simulate(self, n: usize, seed: u64) -> Vec<CustomerSummary> {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let [r, alpha, c, d] = self.params();
         (0..n)
             .map(|_| {
