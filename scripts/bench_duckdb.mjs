@@ -18,11 +18,12 @@
 //   and each side's renderer peak (VmHWM of the renderer process: the page and its workers).
 // The segment and tier counts of both must be equal: the script exits 1 when they differ.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rendererPeaks, startServer } from './bench-procs.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -100,52 +101,10 @@ function startDuckdbServer() {
   }));
 }
 
-/** www/serve.mjs on www/dist. @returns {Promise<{ url: string, stop: () => void }>} */
-async function startPageServer() {
-  const child = spawn(process.execPath, [path.join(repo, 'www', 'serve.mjs'), path.join(repo, 'www', 'dist')],
-    { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
-    child.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
-/** Renderer processes this script's browser runs: pid → peak resident MiB (VmHWM). */
-function renderers() {
-  /** @type {Map<number, number[]>} */
-  const children = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid)?.push(Number(d));
-    } catch { /* gone */ }
-  }
-  /** @type {Map<number, number>} */
-  const out = new Map();
-  const todo = [process.pid];
-  while (todo.length) {
-    const p = /** @type {number} */ (todo.pop());
-    for (const c of children.get(p) ?? []) {
-      todo.push(c);
-      try {
-        if (!readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-        const m = readFileSync(`/proc/${c}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-        if (m) out.set(c, Number(m[1]) / 1024);
-      } catch { /* gone */ }
-    }
-  }
-  return out;
-}
-
 /** The largest peak among renderers that were not running before. @param {Map<number, number>} before */
 function newRendererPeak(before) {
   let peak = 0;
-  for (const [pid, mib] of renderers()) if (!before.has(pid)) peak = Math.max(peak, mib);
+  for (const [pid, mib] of rendererPeaks()) if (!before.has(pid)) peak = Math.max(peak, mib);
   return peak;
 }
 
@@ -155,7 +114,7 @@ function newRendererPeak(before) {
 async function runPage(browser, url, csv) {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   try {
-    const before = renderers();
+    const before = rendererPeaks();
     const page = await context.newPage();
     const tLoad = Date.now();
     await page.goto(url + query);
@@ -195,7 +154,7 @@ async function runPage(browser, url, csv) {
 async function runDuckdb(browser, url, csv) {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   try {
-    const before = renderers();
+    const before = rendererPeaks();
     const page = await context.newPage();
     await page.goto(url);
     await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 120_000 });
@@ -234,7 +193,7 @@ async function main() {
   if (!existsSync(path.join(repo, 'www', 'dist', 'index.html'))) throw new Error('www/dist missing: run scripts/build_web.sh');
   await buildDuckdbPage();
   const { chromium } = await import(path.join(nodeModules, 'playwright-core', 'index.mjs'));
-  const pageServer = await startPageServer();
+  const pageServer = await startServer(path.join(repo, 'www', 'dist'));
   const duckServer = await startDuckdbServer();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',

@@ -11,10 +11,10 @@
 // draws results before forecasts marks `data-results-seq` on <body>; an older one draws
 // everything at once, and its "results drawn" is its report.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rendererPeaks, startServer } from './bench-procs.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -30,51 +30,9 @@ const dists = takeAll('--dist').map((d) => path.resolve(d));
 if (!dists.length) dists.push(path.join(repo, 'www', 'dist'));
 const files = argv.length ? argv.map((f) => path.resolve(f)) : [path.join(repo, 'bench-out', 'orders_1m.csv')];
 
-/** @param {string} dist */
-async function startServer(dist) {
-  const child = spawn(process.execPath, [path.join(repo, 'www', 'serve.mjs'), dist],
-    { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
-    child.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
-/** Every process under `pid`. @param {number} pid @returns {number[]} */
-function descendants(pid) {
-  /** @type {Map<number, number[]>} */
-  const children = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid)?.push(Number(d));
-    } catch { /* gone */ }
-  }
-  const out = [];
-  const todo = [pid];
-  while (todo.length) {
-    const p = /** @type {number} */ (todo.pop());
-    for (const c of children.get(p) ?? []) { out.push(c); todo.push(c); }
-  }
-  return out;
-}
-
 /** The largest peak resident set (VmHWM, MiB) among the renderer processes this script started (one browser at a time). @param {number} pid */
 function rendererPeakMiB(pid) {
-  let peak = 0;
-  for (const p of descendants(pid)) {
-    try {
-      if (!readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const m = readFileSync(`/proc/${p}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-    } catch { /* gone */ }
-  }
-  return peak;
+  return Math.max(0, ...rendererPeaks(pid).values());
 }
 
 /** @param {string} url @param {string} csv */
