@@ -21,11 +21,12 @@
 // (CDP JSHeapUsedSize, the Wasm memory, the renderer's peak RSS from /proc) and the targets:
 // all tags < 1 s in the page, one audience recount < 100 ms.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, copyFileSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer } from './bench-procs.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -64,17 +65,6 @@ function native() {
   }
   if (!out) throw new Error('native bench printed no BENCH_JSON line');
   return out;
-}
-
-async function startServer(dir) {
-  const child = spawn(process.execPath, [path.join(repo, 'www', 'serve.mjs'), dir],
-    { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
-    child.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
 }
 
 /** Peak and current RSS (MB) of the renderer processes under this one (the browser's), from /proc. */
