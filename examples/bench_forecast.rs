@@ -72,6 +72,26 @@ fn kind_of(c: &limits::Candidate) -> PurchaseModel {
     }
 }
 
+/// CPU seconds of this process so far, all threads (Linux; 0 elsewhere): the comparison runs
+/// its fits on threads natively, the page's Wasm build in one, so its CPU time is what the
+/// page would spend.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // fields after the command name (which may hold spaces) in parentheses: utime is the
+    // 12th, stime the 13th, in clock ticks (100 per second on Linux)
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args
@@ -111,8 +131,10 @@ fn main() -> std::io::Result<()> {
     let data = bgnbd::BgNbdData::new(&summaries).map_err(std::io::Error::other)?;
     let t_group = t.elapsed().as_secs_f64();
     let t = Instant::now();
+    let cpu = cpu_seconds();
     let bg = bgnbd::fit_data(&data).map_err(std::io::Error::other)?;
     let t_bg = t.elapsed().as_secs_f64();
+    let cpu_bg = cpu_seconds() - cpu;
     println!(
         "bgnbd fit     {:>9.3} s  (+{t_group:.3} s grouping into {} triples) r={:.6} alpha={:.6} a={:.6} b={:.6} ll={:.3} converged={} iterations={}",
         t_bg,
@@ -136,6 +158,7 @@ fn main() -> std::io::Result<()> {
 
     // Scoring: history-dependent quantities once per distinct (x, t_x, T), as `run` does.
     let t = Instant::now();
+    let cpu = cpu_seconds();
     let histories = clv::score_histories(
         &memberlens::analysis::forecast::PurchaseModel::BgNbd(bg),
         &summaries,
@@ -160,6 +183,7 @@ fn main() -> std::io::Result<()> {
         })
         .collect();
     let t_score = t.elapsed().as_secs_f64();
+    let cpu_score = cpu_seconds() - cpu;
     println!("score         {t_score:>9.3} s");
 
     // The same without the per-history cache, for an honest per-customer cost.
@@ -198,9 +222,11 @@ fn main() -> std::io::Result<()> {
     // each with its covariance) and the scoring under the chosen model, beside the
     // single-model path above (BG/NBD fit + scoring, the same grouping and Gamma-Gamma).
     let t = Instant::now();
+    let cpu = cpu_seconds();
     let choice =
         limits::choose_data(&data, limits::ModelSelection::Auto).map_err(std::io::Error::other)?;
     let t_compare = t.elapsed().as_secs_f64();
+    let cpu_compare = cpu_seconds() - cpu;
     for c in &choice.candidates {
         let started = Instant::now();
         let _ = limits::fit_model_like(&data, &kind_of(c));
@@ -244,6 +270,13 @@ fn main() -> std::io::Result<()> {
     println!(
         "SINGLE (bgnbd fit + score) {single:.3} s | COMPARISON (compare + score) {compared:.3} s | ratio {:.2}x",
         compared / single
+    );
+    // CPU time: what one thread (the page's Wasm build) spends; the scoring is the same work
+    // under either model, so the single path's scoring CPU stands for both
+    let (cpu_single, cpu_compared) = (cpu_bg + cpu_score, cpu_compare + cpu_score);
+    println!(
+        "CPU: SINGLE {cpu_single:.2} s | COMPARISON {cpu_compared:.2} s | ratio {:.2}x (one thread, as in the page)",
+        cpu_compared / cpu_single
     );
 
     let mut s = String::with_capacity(summaries.len() * 80);

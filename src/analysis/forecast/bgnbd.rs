@@ -8,7 +8,9 @@
 //! depends on x alone (the log-gamma ratios) is computed once per distinct x.
 
 use super::optimize::{fit_multistart, StartFit, StopRule, DIVERGED_LOG_PARAM};
-use super::special::{digamma, exp, exp_m1, expm1_over, ln, ln_1p, ln_gamma_ratio, NeumaierSum};
+use super::special::{
+    digamma, exp, exp_m1, expm1_over, ln, ln_1p, ln_gamma_ratio, softplus_with_share, NeumaierSum,
+};
 use super::summary::CustomerSummary;
 use super::FastMap;
 use super::{ForecastError, Limit};
@@ -223,13 +225,7 @@ impl BgNbdData {
                 // (r + x) ln((α+T)/(α+t_x)) is small when α is large: its error is ~ε·λT
                 let d = c4[xi] + (r + x) * (l1p[ti] - l1p[txi]);
                 // ln(1 + e^d) and the dropout branch's share w4 = e^d / (1 + e^d), one exp
-                let (lse, w4) = if d > 0.0 {
-                    let e = exp(-d);
-                    (d + ln_1p(e), 1.0 / (1.0 + e))
-                } else {
-                    let e = exp(d);
-                    (ln_1p(e), e / (1.0 + e))
-                };
+                let (lse, w4) = softplus_with_share(d);
                 ll.add(w * (alive + lse));
                 if want_grad {
                     let w3 = 1.0 - w4;
@@ -298,21 +294,21 @@ pub fn fit(summaries: &[CustomerSummary]) -> Result<BgNbdFit, ForecastError> {
 }
 
 /// BFGS from `starts` on a likelihood of the BG family (r, α, a, b: BG/NBD, MBG/NBD), stopping
-/// once two converged starts agree (a third would only repeat them); the best start, or
+/// by `rule` (from cold starts: once two converged starts agree, a third would only repeat
+/// them); the best start, or
 /// [`ForecastError::NoMaximum`] naming the limit a shape ran off to (r: one purchase rate for
 /// everyone; a down or b up: nobody drops out).
 pub(super) fn fit_bg_family(
     model: &'static str,
     n: f64,
     starts: &[[f64; 4]],
+    rule: StopRule,
     ll: impl Fn([f64; 4], Option<&mut [f64; 4]>) -> f64,
 ) -> Result<StartFit<4>, ForecastError> {
-    let best = fit_multistart(ll, n, starts, StopRule::TwoAgree, 0b1101).ok_or(
-        ForecastError::FitFailed {
-            model,
-            reason: "the likelihood was not finite at any starting point".into(),
-        },
-    )?;
+    let best = fit_multistart(ll, n, starts, rule, 0b1101).ok_or(ForecastError::FitFailed {
+        model,
+        reason: "the likelihood was not finite at any starting point".into(),
+    })?;
     let [r, _, a, b] = best.params;
     if best.escaped {
         let limit = if ln(r) >= DIVERGED_LOG_PARAM {
@@ -339,7 +335,9 @@ pub fn fit_data(data: &BgNbdData) -> Result<BgNbdFit, ForecastError> {
         [0.25, scale, 0.8, 2.5],
         [2.0, 4.0 * scale, 0.3, 6.0],
     ];
-    let best = fit_bg_family("bgnbd", n, &starts, |p, g| data.log_likelihood(p, g))?;
+    let best = fit_bg_family("bgnbd", n, &starts, StopRule::TwoAgree, |p, g| {
+        data.log_likelihood(p, g)
+    })?;
     let [r, alpha, a, b] = best.params;
     Ok(BgNbdFit {
         r,

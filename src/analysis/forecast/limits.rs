@@ -32,12 +32,14 @@ use serde::{Deserialize, Serialize};
 
 use super::bgnbd::{BgNbdData, BgNbdFit};
 use super::mbgnbd::{self, MbgNbdFit};
-use super::optimize::{covariance, fit_multistart, StopRule, DIVERGED_LOG_PARAM};
+use super::optimize::{covariance, fit_multistart, warm_first, StopRule, DIVERGED_LOG_PARAM};
 use super::pareto_nbd::{self, ParetoData, ParetoNbdFit};
 use super::simulate::bootstrap_covariance;
-use super::special::{digamma, exp, exp_m1, ln, ln_1p, ln_gamma, ln_gamma_ratio, NeumaierSum};
+use super::special::{
+    digamma, exp, exp_m1, ln, ln_1p, ln_gamma, ln_gamma_ratio, softplus_with_share, NeumaierSum,
+};
 use super::summary::CustomerSummary;
-use super::{ForecastError, Limit};
+use super::{FastMap, ForecastError, Limit};
 
 /// A purchase model with its parameters (time in the forecast's unit).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -450,7 +452,8 @@ pub fn model_covariance(data: &BgNbdData, model: &PurchaseModel) -> Option<Vec<V
             covariance(|p, g| pd.log_likelihood(p, g), [f.r, f.alpha, f.s, f.beta]).map(matrix_rows)
         }
         PurchaseModel::BgPoisson { lambda, a, b } => {
-            covariance(|p, g| data.bg_poisson_log_likelihood(p, g), [lambda, a, b]).map(matrix_rows)
+            let bp = BgPoissonData::new(data);
+            covariance(|p, g| bp.log_likelihood(p, g), [lambda, a, b]).map(matrix_rows)
         }
         PurchaseModel::Nbd { r, alpha } => {
             covariance(|p, g| data.nbd_log_likelihood(p, g), [r, alpha]).map(matrix_rows)
@@ -517,10 +520,21 @@ pub fn choose_data(
         ("nbd", PurchaseModel::Nbd { r: 1.0, alpha: 1.0 }),
         ("poisson", PurchaseModel::Poisson { lambda: 1.0 }),
     ];
-    // independent fits: on threads natively (the results do not depend on it)
-    let candidates: Vec<Candidate> = crate::par::map(&kinds, |(key, kind)| {
-        candidate(key, fit_model_like(data, kind))
-    });
+    // BG/NBD first (from cold starts, confirmed by two); the others then start from its
+    // estimate when it has one (their maxima are near it), on threads natively (the results do
+    // not depend on it)
+    let bg = fit_model_like(data, &kinds[0].1);
+    let near = match &bg {
+        Ok(FittedModel {
+            model: PurchaseModel::BgNbd(f),
+            ..
+        }) => Some(*f),
+        _ => None,
+    };
+    let mut candidates: Vec<Candidate> = vec![candidate(kinds[0].0, bg)];
+    candidates.extend(crate::par::map(&kinds[1..], |(key, kind)| {
+        candidate(key, fit_model_near(data, kind, near.as_ref()))
+    }));
     let requested = selection
         .key()
         .and_then(|k| candidates.iter().position(|c| c.key == k && c.fit.is_ok()));
@@ -547,6 +561,17 @@ pub fn fit_model_like(
     data: &BgNbdData,
     like: &PurchaseModel,
 ) -> Result<FittedModel, ForecastError> {
+    fit_model_near(data, like, None)
+}
+
+/// Fits the kind of model `like` is, MBG/NBD, Pareto/NBD and BG/Poisson starting from a BG/NBD
+/// estimate when one is given (their maxima are near it; the others have no use for it).
+pub fn fit_model_near(
+    data: &BgNbdData,
+    like: &PurchaseModel,
+    bg: Option<&BgNbdFit>,
+) -> Result<FittedModel, ForecastError> {
+    let near = bg.map(|f| (f.r, f.alpha, f.a, f.b));
     match like {
         PurchaseModel::BgNbd(_) => super::bgnbd::fit_data(data).map(|f| FittedModel {
             model: PurchaseModel::BgNbd(f),
@@ -555,20 +580,26 @@ pub fn fit_model_like(
             iterations: f.iterations,
         }),
         PurchaseModel::MbgNbd(_) => {
-            mbgnbd::fit_data(data).map(|(f, ll, converged, iterations)| FittedModel {
+            let warm = near.map(|(r, alpha, a, b)| [r, alpha, a, b]);
+            mbgnbd::fit_data_from(data, warm).map(|(f, ll, converged, iterations)| FittedModel {
                 model: PurchaseModel::MbgNbd(f),
                 log_likelihood: ll,
                 converged,
                 iterations,
             })
         }
-        PurchaseModel::ParetoNbd(_) => pareto_nbd::fit_data(data).map(|f| FittedModel {
-            model: PurchaseModel::ParetoNbd(f),
-            log_likelihood: f.log_likelihood,
-            converged: f.converged,
-            iterations: f.iterations,
-        }),
-        PurchaseModel::BgPoisson { .. } => fit_bg_poisson(data),
+        PurchaseModel::ParetoNbd(_) => {
+            let warm = near.map(|(r, alpha, a, b)| pareto_nbd::start_from_bgnbd(r, alpha, a, b));
+            pareto_nbd::fit_data_from(data, warm).map(|f| FittedModel {
+                model: PurchaseModel::ParetoNbd(f),
+                log_likelihood: f.log_likelihood,
+                converged: f.converged,
+                iterations: f.iterations,
+            })
+        }
+        PurchaseModel::BgPoisson { .. } => {
+            fit_bg_poisson_from(data, near.map(|(r, alpha, a, b)| [r / alpha, a, b]))
+        }
         PurchaseModel::Nbd { .. } => fit_nbd(data),
         PurchaseModel::Poisson { .. } => fit_poisson(data),
     }
@@ -619,10 +650,11 @@ impl BgNbdData {
             }
         }
         let l1p: Vec<f64> = self.times.iter().map(|&v| ln_1p(v / alpha)).collect();
+        let ln_times: Vec<f64> = self.times.iter().map(|&v| ln(alpha + v)).collect();
         for &(xi, _, ti, w) in &self.triples {
             let (x, tau) = (self.xs[xi as usize].0, self.times[ti as usize]);
             let ti = ti as usize;
-            ll.add(w * (-r * l1p[ti] - x * ln(alpha + tau)));
+            ll.add(w * (-r * l1p[ti] - x * ln_times[ti]));
             if want_grad {
                 g[0] -= w * l1p[ti];
                 g[1] += w * (rate * tau - x) / (alpha + tau);
@@ -633,10 +665,49 @@ impl BgNbdData {
         }
         ll.value()
     }
+}
+
+/// Customers grouped for the BG/Poisson likelihood, which depends on a customer's history only
+/// through x, T − t_x and (linearly) T: one entry per distinct (x, T − t_x) of the repeat
+/// buyers and the weighted sum of T, instead of one per (x, t_x, T).
+#[derive(Debug, Clone)]
+pub struct BgPoissonData<'a> {
+    data: &'a BgNbdData,
+    /// (index into `xs`, T − t_x, weight), x > 0 only
+    gaps: Vec<(u32, f64, f64)>,
+    /// Σ weight · T over all customers
+    weighted_t: f64,
+}
+
+impl<'a> BgPoissonData<'a> {
+    /// Groups the triples of `data` by (x, T − t_x).
+    pub fn new(data: &'a BgNbdData) -> Self {
+        let mut index: FastMap<(u32, u64), usize> = FastMap::default();
+        let mut gaps: Vec<(u32, f64, f64)> = Vec::new();
+        let mut weighted_t = NeumaierSum::default();
+        for &(xi, txi, ti, w) in &data.triples {
+            let t = data.times[ti as usize];
+            weighted_t.add(w * t);
+            if data.xs[xi as usize].0 > 0.0 {
+                let gap = t - data.times[txi as usize];
+                let i = *index.entry((xi, gap.to_bits())).or_insert_with(|| {
+                    gaps.push((xi, gap, 0.0));
+                    gaps.len() - 1
+                });
+                gaps[i].2 += w;
+            }
+        }
+        BgPoissonData {
+            data,
+            gaps,
+            weighted_t: weighted_t.value(),
+        }
+    }
 
     /// BG/Poisson log-likelihood at (λ, a, b): x ln λ + ln B(a, b+x)/B(a, b) − λT
     /// + ln(1 + a/(b+x−1) e^(λ(T − t_x))) for x > 0.
-    pub fn bg_poisson_log_likelihood(&self, params: [f64; 3], grad: Option<&mut [f64; 3]>) -> f64 {
+    pub fn log_likelihood(&self, params: [f64; 3], grad: Option<&mut [f64; 3]>) -> f64 {
+        let d = self.data;
         let [lambda, a, b] = params;
         let want_grad = grad.is_some();
         let (dg_ab, dg_b) = if want_grad {
@@ -648,8 +719,8 @@ impl BgNbdData {
         let ln_a = ln(a);
         let mut ll = NeumaierSum::default();
         let mut g = [0.0f64; 3];
-        let mut c4 = Vec::with_capacity(self.xs.len());
-        for &(x, w) in &self.xs {
+        let mut c4 = Vec::with_capacity(d.xs.len());
+        for &(x, w) in &d.xs {
             ll.add(w * (x * ln_lambda + ln_gamma_ratio(b, x) - ln_gamma_ratio(a + b, x)));
             if want_grad {
                 let dg_abx = digamma(a + b + x);
@@ -659,38 +730,21 @@ impl BgNbdData {
             }
             c4.push(if x > 0.0 { ln_a - ln(b + x - 1.0) } else { 0.0 });
         }
-        let mut drop_weight = vec![0.0f64; if want_grad { self.xs.len() } else { 0 }];
-        for &(xi, txi, ti, w) in &self.triples {
-            let (xi, t_x, t) = (
-                xi as usize,
-                self.times[txi as usize],
-                self.times[ti as usize],
-            );
-            let x = self.xs[xi].0;
-            if x > 0.0 {
-                let d = c4[xi] + lambda * (t - t_x);
-                let (lse, w4) = if d > 0.0 {
-                    let e = exp(-d);
-                    (d + ln_1p(e), 1.0 / (1.0 + e))
-                } else {
-                    let e = exp(d);
-                    (ln_1p(e), e / (1.0 + e))
-                };
-                ll.add(w * (-lambda * t + lse));
-                if want_grad {
-                    g[0] += w * (-t + w4 * (t - t_x));
-                    drop_weight[xi] += w * w4;
-                }
-            } else {
-                ll.add(-w * lambda * t);
-                if want_grad {
-                    g[0] -= w * t;
-                }
+        ll.add(-lambda * self.weighted_t);
+        g[0] -= self.weighted_t;
+        let mut drop_weight = vec![0.0f64; if want_grad { d.xs.len() } else { 0 }];
+        for &(xi, gap, w) in &self.gaps {
+            let xi = xi as usize;
+            let (lse, w4) = softplus_with_share(c4[xi] + lambda * gap);
+            ll.add(w * lse);
+            if want_grad {
+                g[0] += w * w4 * gap;
+                drop_weight[xi] += w * w4;
             }
         }
         if let Some(out) = grad {
             for (xi, &dw) in drop_weight.iter().enumerate() {
-                let x = self.xs[xi].0;
+                let x = d.xs[xi].0;
                 if x > 0.0 {
                     g[1] += dw / a;
                     g[2] -= dw / (b + x - 1.0);
@@ -752,13 +806,23 @@ pub fn fit_nbd(data: &BgNbdData) -> Result<FittedModel, ForecastError> {
 
 /// BG/Poisson by maximum likelihood; [`ForecastError::NoMaximum`] when a or b runs off.
 pub fn fit_bg_poisson(data: &BgNbdData) -> Result<FittedModel, ForecastError> {
+    fit_bg_poisson_from(data, None)
+}
+
+/// [`fit_bg_poisson`], first from `warm` when given (BG/NBD's mean rate r/α, a and b).
+pub fn fit_bg_poisson_from(
+    data: &BgNbdData,
+    warm: Option<[f64; 3]>,
+) -> Result<FittedModel, ForecastError> {
     let lambda = mean_rate(data);
-    let starts = [[lambda, 1.0, 1.0], [lambda, 0.8, 2.5], [lambda, 0.3, 6.0]];
+    let cold = [[lambda, 1.0, 1.0], [lambda, 0.8, 2.5], [lambda, 0.3, 6.0]];
+    let (starts, rule) = warm_first(warm, &cold);
+    let bp = BgPoissonData::new(data);
     let best = fit_multistart(
-        |p, g| data.bg_poisson_log_likelihood(p, g),
+        |p, g| bp.log_likelihood(p, g),
         data.total_weight,
         &starts,
-        StopRule::TwoAgree,
+        rule,
         0b110,
     )
     .ok_or(ForecastError::FitFailed {
@@ -811,13 +875,118 @@ mod tests {
     }
 
     #[test]
+    fn bg_poisson_grouped_by_gap_equals_the_per_customer_sum() {
+        // per customer, written plainly: x ln λ + ln B(a, b+x)/B(a, b) − λT
+        // + ln(1 + a/(b+x−1) e^(λ(T − t_x))) when x > 0
+        let customers = [
+            (0.0, 0.0, 30.0),
+            (2.0, 20.0, 35.0),
+            (2.0, 20.0, 35.0),
+            (2.0, 25.0, 40.0), // the same gap as the two above, another T
+            (5.0, 12.0, 40.0),
+            (1.0, 3.0, 9.0),
+            (7.0, 50.0, 52.0),
+        ];
+        let data = BgNbdData::new(
+            &customers
+                .iter()
+                .map(|&(x, tx, t)| cs(x, tx, t))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let ln_beta = |p: f64, q: f64| ln_gamma(p) + ln_gamma(q) - ln_gamma(p + q);
+        for [lambda, a, b] in [[0.05f64, 0.8, 2.5], [0.3, 0.1, 9.0], [0.01, 3.0, 0.7]] {
+            let plain: f64 = customers
+                .iter()
+                .map(|&(x, tx, t): &(f64, f64, f64)| {
+                    let mut v = x * lambda.ln() + ln_beta(a, b + x) - ln_beta(a, b) - lambda * t;
+                    if x > 0.0 {
+                        v += (1.0 + a / (b + x - 1.0) * (lambda * (t - tx)).exp()).ln();
+                    }
+                    v
+                })
+                .sum();
+            let grouped = BgPoissonData::new(&data).log_likelihood([lambda, a, b], None);
+            assert!(
+                (grouped - plain).abs() < 1e-12 * plain.abs(),
+                "{grouped} vs {plain}"
+            );
+        }
+    }
+
+    #[test]
+    fn warm_started_fits_reach_the_cold_fits_maxima() {
+        // simulated BG/NBD buyers: every model has an interior maximum
+        let mut rng = crate::analysis::forecast::simulate::Rng::new(7);
+        let summaries: Vec<CustomerSummary> = (0..4000)
+            .map(|_| {
+                let lambda = rng.gamma(0.6) / 8.0;
+                let p = rng.beta(0.7, 3.0);
+                let t = 20.0 + 60.0 * rng.uniform();
+                let (mut time, mut x, mut last) = (0.0, 0.0, 0.0);
+                loop {
+                    time += -rng.uniform().ln() / lambda;
+                    if time > t {
+                        break;
+                    }
+                    x += 1.0;
+                    last = time;
+                    if rng.uniform() < p {
+                        break;
+                    }
+                }
+                cs(x, last, t)
+            })
+            .collect();
+        let data = BgNbdData::new(&summaries).unwrap();
+        let Ok(FittedModel {
+            model: PurchaseModel::BgNbd(bg),
+            ..
+        }) = fit_model_like(
+            &data,
+            &PurchaseModel::BgNbd(BgNbdFit::from_params(1.0, 1.0, 1.0, 1.0)),
+        )
+        else {
+            panic!("BG/NBD has a maximum here")
+        };
+        for kind in [
+            PurchaseModel::MbgNbd(MbgNbdFit {
+                r: 1.0,
+                alpha: 1.0,
+                a: 1.0,
+                b: 1.0,
+            }),
+            PurchaseModel::ParetoNbd(ParetoNbdFit::from_params(1.0, 1.0, 1.0, 1.0)),
+            PurchaseModel::BgPoisson {
+                lambda: 1.0,
+                a: 1.0,
+                b: 1.0,
+            },
+        ] {
+            let cold = fit_model_like(&data, &kind).unwrap();
+            let warm = fit_model_near(&data, &kind, Some(&bg)).unwrap();
+            assert!(
+                (cold.log_likelihood - warm.log_likelihood).abs()
+                    < 1e-7 * cold.log_likelihood.abs(),
+                "{}: {} vs {}",
+                kind.key(),
+                cold.log_likelihood,
+                warm.log_likelihood
+            );
+            for ((_, c), (_, w)) in cold.model.parameters().iter().zip(warm.model.parameters()) {
+                assert!((c - w).abs() < 1e-4 * c.abs(), "{}: {c} vs {w}", kind.key());
+            }
+        }
+    }
+
+    #[test]
     fn limit_gradients_match_finite_differences() {
         let d = sample();
         for p in [[0.7, 12.0], [3.0, 40.0]] {
             assert_gradient(|q, g| d.nbd_log_likelihood(q, g), p);
         }
         for p in [[0.1, 0.8, 2.5], [0.05, 3.0, 0.7]] {
-            assert_gradient(|q, g| d.bg_poisson_log_likelihood(q, g), p);
+            assert_gradient(|q, g| BgPoissonData::new(&d).log_likelihood(q, g), p);
         }
         for p in [[0.7, 12.0, 0.8, 2.5], [3.0, 40.0, 2.0, 5.0]] {
             assert_gradient(|q, g| d.log_likelihood(q, g), p);
@@ -831,11 +1000,11 @@ mod tests {
         let (lambda, a, b) = (0.13, 0.9, 3.1);
         let big = 1e9;
         let bg = d.log_likelihood([big, big / lambda, a, b], None);
-        let bgp = d.bg_poisson_log_likelihood([lambda, a, b], None);
+        let bgp = BgPoissonData::new(&d).log_likelihood([lambda, a, b], None);
         assert!((bg - bgp).abs() < 1e-6, "{bg} vs {bgp}");
         let (sum_x, sum_t) = d.totals();
         let poisson = sum_x * lambda.ln() - lambda * sum_t;
-        let no_dropout = d.bg_poisson_log_likelihood([lambda, 1e-12, 1.0], None);
+        let no_dropout = BgPoissonData::new(&d).log_likelihood([lambda, 1e-12, 1.0], None);
         assert!(
             (no_dropout - poisson).abs() < 1e-9,
             "{no_dropout} vs {poisson}"

@@ -8,6 +8,7 @@
 //! at b + 1 over MBG/NBD's own dropout odds, which is lifetimes' formula term for term.
 
 use super::bgnbd::{fit_bg_family, logistic_neg, BgNbdData, BgNbdFit};
+use super::optimize::warm_first;
 use super::special::{exp, ln};
 use super::ForecastError;
 
@@ -73,13 +74,24 @@ impl MbgNbdFit {
 /// optimiser's convergence and its iterations; [`ForecastError::NoMaximum`] when a shape runs
 /// off (the data support a limit of the model, e.g. homogeneous purchase rates).
 pub fn fit_data(data: &BgNbdData) -> Result<(MbgNbdFit, f64, bool, u32), ForecastError> {
+    fit_data_from(data, None)
+}
+
+/// [`fit_data`], first from `warm` when given (e.g. the BG/NBD estimate, which is close: the
+/// two models differ only in whether one-time buyers can drop out); a converged warm start is
+/// kept without confirming it from the cold starts, which remain the fallback.
+pub fn fit_data_from(
+    data: &BgNbdData,
+    warm: Option<[f64; 4]>,
+) -> Result<(MbgNbdFit, f64, bool, u32), ForecastError> {
     let scale = data.mean_t_scale();
-    let starts = [
+    let cold = [
         [1.0, scale, 1.0, 1.0],
         [0.5, scale, 0.9, 1.6],
         [2.0, 4.0 * scale, 0.3, 6.0],
     ];
-    let best = fit_bg_family("mbgnbd", data.total_weight, &starts, |p, g| {
+    let (starts, rule) = warm_first(warm, &cold);
+    let best = fit_bg_family("mbgnbd", data.total_weight, &starts, rule, |p, g| {
         data.mbg_log_likelihood(p, g)
     })?;
     let [r, alpha, a, b] = best.params;

@@ -256,6 +256,22 @@ pub enum StopRule {
     FirstConverged,
 }
 
+/// The starts of a fit and when it may stop: a warm start (an estimate of a neighbouring model)
+/// first, kept once it converges, with the cold starts behind it as the fallback; without one,
+/// the cold starts until two agree.
+pub fn warm_first<const N: usize>(
+    warm: Option<[f64; N]>,
+    cold: &[[f64; N]],
+) -> (Vec<[f64; N]>, StopRule) {
+    match warm {
+        Some(w) if w.iter().all(|v| v.is_finite() && *v > 0.0) => (
+            std::iter::once(w).chain(cold.iter().copied()).collect(),
+            StopRule::FirstConverged,
+        ),
+        _ => (cold.to_vec(), StopRule::TwoAgree),
+    }
+}
+
 /// The best start of a [`fit_multistart`] run.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StartFit<const N: usize> {

@@ -5,15 +5,16 @@
 //! Expressions" (2005), eq. (22), with the 2F1(r+s+x, ·; r+s+x+1; z) factors evaluated in log
 //! space through a transform whose series has positive terms shrinking faster than z^k
 //! ([`ln_hyp2f1_a_b_a1`]). The gradient is analytic: the series is differentiated term by
-//! term in its parameters and argument in the same loop ([`ln_hyp2f1_a_b_a1_grad`]), and the
-//! chain rule carries it to (r, α, s, β). Customers are grouped as for BG/NBD
-//! ([`BgNbdData`]), and each 2F1 factor is computed once per distinct (x, time) pair.
+//! term in its parameters and argument in the same loop ([`Hyp2f1Table::ln_value_grad`]), and
+//! the chain rule carries it to (r, α, s, β). Customers are grouped as for BG/NBD
+//! ([`BgNbdData`]); each 2F1 factor is computed once per distinct (x, time) pair, with the
+//! series coefficients of one x shared, and the terms of one time once per distinct time.
 
-use super::bgnbd::{logistic_neg, BgNbdData};
+use super::bgnbd::{logistic_neg, sort_with_ranks, BgNbdData};
 use super::optimize::{fit_multistart, StopRule};
 use super::special::{
-    digamma, exp, expm1_over, ln, ln_1p, ln_gamma_ratio, ln_hyp2f1_a_b_a1, ln_hyp2f1_a_b_a1_grad,
-    log_sub_exp, NeumaierSum,
+    digamma, exp, exp_m1, expm1_over, ln, ln_1p, ln_gamma_ratio, ln_hyp2f1_a_b_a1, log_sub_exp,
+    Hyp2f1Table, NeumaierSum,
 };
 use super::summary::CustomerSummary;
 use super::FastMap;
@@ -39,41 +40,19 @@ pub struct ParetoNbdFit {
 }
 
 /// ln 2F1(r+s+x, B; r+s+x+1; z(u)) − (r+s+x) ln(base + u): one of the two pieces of ln A0,
-/// at time u, with (when `grad` is given) its gradient in (r, α, s, β).
+/// at time u ([`ParetoData::log_likelihood`] computes the same for many u at once, with the
+/// gradient).
 ///
 /// With α ≥ β: base α, z = (α−β)/(α+u), B = s+1; else base β, z = (β−α)/(β+u), B = r+x.
-fn a0_piece(params: [f64; 4], x: f64, u: f64, grad: Option<&mut [f64; 4]>) -> f64 {
+fn a0_piece(params: [f64; 4], x: f64, u: f64) -> f64 {
     let [r, alpha, s, beta] = params;
     let big_a = r + s + x;
-    let swapped = alpha < beta;
-    let (base, diff, big_b) = if swapped {
+    let (base, diff, big_b) = if alpha < beta {
         (beta, beta - alpha, r + x)
     } else {
         (alpha, alpha - beta, s + 1.0)
     };
-    let z = diff / (base + u);
-    let ln_base = ln(base + u);
-    let Some(g) = grad else {
-        return ln_hyp2f1_a_b_a1(big_a, big_b, z) - big_a * ln_base;
-    };
-    let (l, l_a, l_b, l_z) = ln_hyp2f1_a_b_a1_grad(big_a, big_b, z);
-    // ∂A = (1, 0, 1, 0); ∂B and ∂z by branch; ∂ ln(base + u) on the base's parameter
-    let inv = 1.0 / (base + u);
-    let (dz_alpha, dz_beta) = if swapped {
-        (-inv, (alpha + u) * inv * inv)
-    } else {
-        ((beta + u) * inv * inv, -inv)
-    };
-    let common = l_a - ln_base;
-    *g = [common, l_z * dz_alpha, common, l_z * dz_beta];
-    if swapped {
-        g[0] += l_b;
-        g[3] -= big_a * inv;
-    } else {
-        g[2] += l_b;
-        g[1] -= big_a * inv;
-    }
-    l - big_a * ln_base
+    ln_hyp2f1_a_b_a1(big_a, big_b, diff / (base + u)) - big_a * ln(base + u)
 }
 
 /// ln A0 of the Pareto/NBD likelihood (the "died between t_x and T" branch), −inf when 0.
@@ -82,7 +61,7 @@ fn ln_a0(r: f64, alpha: f64, s: f64, beta: f64, x: f64, t_x: f64, t: f64) -> f64
         return f64::NEG_INFINITY;
     }
     let p = [r, alpha, s, beta];
-    log_sub_exp(a0_piece(p, x, t_x, None), a0_piece(p, x, t, None))
+    log_sub_exp(a0_piece(p, x, t_x), a0_piece(p, x, t))
 }
 
 /// Log-likelihood of one customer (x, t_x, T) at (r, α, s, β).
@@ -125,7 +104,8 @@ pub struct ParetoData<'a> {
 }
 
 impl<'a> ParetoData<'a> {
-    /// Indexes the (x, time) pairs the triples of `data` use.
+    /// Indexes the (x, time) pairs the triples of `data` use, ordered by x (the pairs of one
+    /// x share their series coefficients).
     pub fn new(data: &'a BgNbdData) -> Self {
         let mut index: FastMap<(u32, u32), u32> = FastMap::default();
         let mut pairs = Vec::new();
@@ -135,10 +115,15 @@ impl<'a> ParetoData<'a> {
                 (pairs.len() - 1) as u32
             })
         };
-        let triple_pairs = data
+        let first: Vec<(u32, u32)> = data
             .triples
             .iter()
             .map(|&(xi, txi, ti, _)| (id((xi, txi)), id((xi, ti))))
+            .collect();
+        let rank = sort_with_ranks(&mut pairs, |a, b| a.cmp(b));
+        let triple_pairs = first
+            .iter()
+            .map(|&(p, q)| (rank[p as usize], rank[q as usize]))
             .collect();
         ParetoData {
             data,
@@ -148,6 +133,10 @@ impl<'a> ParetoData<'a> {
     }
 
     /// Total log-likelihood at (r, α, s, β); when `grad` is given, fills d LL / d(r, α, s, β).
+    ///
+    /// The terms that depend on one time only (ln(α+τ), ln(1+τ/α), ... ) are computed once per
+    /// distinct time, the A0 pieces once per (x, time) pair with the series coefficients of
+    /// their x shared ([`Hyp2f1Table`]), and each triple combines them.
     #[allow(clippy::needless_range_loop)] // the gradient's pieces share the parameter index
     pub fn log_likelihood(&self, params: [f64; 4], grad: Option<&mut [f64; 4]>) -> f64 {
         let d = self.data;
@@ -162,55 +151,66 @@ impl<'a> ParetoData<'a> {
                 g[0] += w * (digamma(r + x) - dg_r);
             }
         }
-        // A0 pieces once per (x, time) pair
-        let pieces: Vec<(f64, [f64; 4])> = self
-            .pairs
-            .iter()
-            .map(|&(xi, ti)| {
-                let (x, u) = (d.xs[xi as usize].0, d.times[ti as usize]);
-                let mut pg = [0.0; 4];
-                let v = a0_piece(params, x, u, want_grad.then_some(&mut pg));
-                (v, pg)
-            })
-            .collect();
+        let times = PerTime::new(&d.times, alpha, beta, want_grad);
+        // ln s − ln(r+s+x) of the dead branch's odds, and 1/(r+s+x), per x
         let ln_s = ln(s);
+        let per_x: Vec<(f64, f64)> =
+            d.xs.iter()
+                .map(|&(x, _)| (ln_s - ln(r + s + x), 1.0 / (r + s + x)))
+                .collect();
+        let pieces = self.a0_pieces(params, &times, want_grad);
         for (&(xi, txi, ti, w), &(p_tx, p_t)) in d.triples.iter().zip(&self.triple_pairs) {
             let x = d.xs[xi as usize].0;
-            let t = d.times[ti as usize];
-            let l1a = ln_1p(t / alpha);
-            let l1b = ln_1p(t / beta);
-            let ln_at = ln(alpha + t);
-            let ln_bt = ln(beta + t);
+            let ti = ti as usize;
+            let (l1a, l1b, ln_at, ln_bt) =
+                (times.l1a[ti], times.l1b[ti], times.ln_a[ti], times.ln_b[ti]);
             let base = -r * l1a - x * ln_at - s * l1b;
             let (p, q) = (pieces[p_tx as usize], pieces[p_t as usize]);
-            let dead = txi != ti && p.0 > q.0;
-            let odds = if dead {
-                ln_s - ln(r + s + x) + log_sub_exp(p.0, q.0) + (r + x) * ln_at + s * ln_bt
-            } else {
-                f64::NEG_INFINITY
-            };
-            ll.add(w * (base + log_1p_exp(odds)));
             if want_grad {
                 g[0] -= w * l1a;
-                g[1] += w * (r * t / (alpha * (alpha + t)) - x / (alpha + t));
+                g[1] += w * (r * times.ta[ti] - x * times.inv_a[ti]);
                 g[2] -= w * l1b;
-                g[3] += w * s * t / (beta * (beta + t));
-                if dead {
-                    let share = 1.0 - logistic_neg(odds);
-                    // ∇ ln(e^p − e^q) = (∇p − e^(q−p) ∇q) / (1 − e^(q−p))
-                    let ratio = exp(q.0 - p.0);
-                    let scale = 1.0 / (1.0 - ratio);
-                    let inv_sum = 1.0 / (r + s + x);
-                    let own = [
-                        -inv_sum + ln_at,
-                        (r + x) / (alpha + t),
-                        1.0 / s - inv_sum + ln_bt,
-                        s / (beta + t),
-                    ];
-                    for k in 0..4 {
-                        let d_a0 = (p.1[k] - ratio * q.1[k]) * scale;
-                        g[k] += w * share * (own[k] + d_a0);
-                    }
+                g[3] += w * s * times.tb[ti];
+            }
+            // alive for sure unless the last purchase was before T (and A0 > 0)
+            if txi as usize == ti || p.0 <= q.0 {
+                ll.add(w * base);
+                continue;
+            }
+            // odds of "dead" vs "alive": e^o0 · (1 − e^(q−p)), with o0 the odds without the
+            // (1 − e^(q−p)) factor of A0 = e^p − e^q; ln(1 + odds) and the dead branch's share
+            // from one exponential of each and one logarithm
+            let o0 = per_x[xi as usize].0 + p.0 + (r + x) * ln_at + s * ln_bt;
+            let dq = q.0 - p.0;
+            // 1 − e^(q−p), exact when q is close to p; and e^(q−p) for the gradient
+            let (keep, ratio) = if dq > -std::f64::consts::LN_2 {
+                let m = exp_m1(dq);
+                (-m, 1.0 + m)
+            } else {
+                let e = exp(dq);
+                (1.0 - e, e)
+            };
+            let (lse, share) = if o0 > 0.0 {
+                let rest = exp(-o0) + keep;
+                (o0 + ln(rest), keep / rest)
+            } else {
+                let odds = exp(o0) * keep;
+                (ln_1p(odds), odds / (1.0 + odds))
+            };
+            ll.add(w * (base + lse));
+            if want_grad {
+                // ∇ ln(e^p − e^q) = (∇p − e^(q−p) ∇q) / (1 − e^(q−p))
+                let scale = 1.0 / keep;
+                let inv_sum = per_x[xi as usize].1;
+                let own = [
+                    -inv_sum + ln_at,
+                    (r + x) * times.inv_a[ti],
+                    1.0 / s - inv_sum + ln_bt,
+                    s * times.inv_b[ti],
+                ];
+                for k in 0..4 {
+                    let d_a0 = (p.1[k] - ratio * q.1[k]) * scale;
+                    g[k] += w * share * (own[k] + d_a0);
                 }
             }
         }
@@ -218,6 +218,98 @@ impl<'a> ParetoData<'a> {
             *out = g;
         }
         ll.value()
+    }
+
+    /// The A0 piece of every (x, time) pair ([`a0_piece`]), with its gradient when asked.
+    fn a0_pieces(
+        &self,
+        params: [f64; 4],
+        times: &PerTime,
+        want_grad: bool,
+    ) -> Vec<(f64, [f64; 4])> {
+        let d = self.data;
+        let [r, alpha, s, beta] = params;
+        // With α ≥ β: base α, z = (α−β)/(α+u), B = s+1; else base β, z = (β−α)/(β+u), B = r+x.
+        let swapped = alpha < beta;
+        let (base, diff) = if swapped {
+            (beta, beta - alpha)
+        } else {
+            (alpha, alpha - beta)
+        };
+        let mut out = Vec::with_capacity(self.pairs.len());
+        let mut table: Option<(u32, Hyp2f1Table)> = None;
+        for &(xi, ti) in &self.pairs {
+            let x = d.xs[xi as usize].0;
+            let big_a = r + s + x;
+            let big_b = if swapped { r + x } else { s + 1.0 };
+            if table.as_ref().is_none_or(|(k, _)| *k != xi) {
+                table = Some((xi, Hyp2f1Table::new(big_a, big_b)));
+            }
+            let Some((_, series)) = table.as_mut() else {
+                unreachable!("set above")
+            };
+            let ti = ti as usize;
+            let u = d.times[ti];
+            let z = diff / (base + u);
+            let (ln_base, inv) = if swapped {
+                (times.ln_b[ti], times.inv_b.get(ti).copied().unwrap_or(0.0))
+            } else {
+                (times.ln_a[ti], times.inv_a.get(ti).copied().unwrap_or(0.0))
+            };
+            if !want_grad {
+                out.push((series.ln_value(z) - big_a * ln_base, [0.0; 4]));
+                continue;
+            }
+            let (l, l_a, l_b, l_z) = series.ln_value_grad(z);
+            // ∂A = (1, 0, 1, 0); ∂B and ∂z by branch; ∂ ln(base + u) on the base's parameter
+            let (dz_alpha, dz_beta) = if swapped {
+                (-inv, (alpha + u) * inv * inv)
+            } else {
+                ((beta + u) * inv * inv, -inv)
+            };
+            let common = l_a - ln_base;
+            let mut pg = [common, l_z * dz_alpha, common, l_z * dz_beta];
+            if swapped {
+                pg[0] += l_b;
+                pg[3] -= big_a * inv;
+            } else {
+                pg[2] += l_b;
+                pg[1] -= big_a * inv;
+            }
+            out.push((l - big_a * ln_base, pg));
+        }
+        out
+    }
+}
+
+/// The likelihood's terms that depend on one time τ only, per distinct time.
+struct PerTime {
+    /// ln(1 + τ/α), ln(1 + τ/β), ln(α + τ), ln(β + τ)
+    l1a: Vec<f64>,
+    l1b: Vec<f64>,
+    ln_a: Vec<f64>,
+    ln_b: Vec<f64>,
+    /// For the gradient: τ/(α(α+τ)), τ/(β(β+τ)), 1/(α+τ), 1/(β+τ) (empty without it).
+    ta: Vec<f64>,
+    tb: Vec<f64>,
+    inv_a: Vec<f64>,
+    inv_b: Vec<f64>,
+}
+
+impl PerTime {
+    fn new(times: &[f64], alpha: f64, beta: f64, want_grad: bool) -> Self {
+        let each = |f: &dyn Fn(f64) -> f64| times.iter().map(|&t| f(t)).collect::<Vec<f64>>();
+        let grad_each = |f: &dyn Fn(f64) -> f64| if want_grad { each(f) } else { Vec::new() };
+        PerTime {
+            l1a: each(&|t| ln_1p(t / alpha)),
+            l1b: each(&|t| ln_1p(t / beta)),
+            ln_a: each(&|t| ln(alpha + t)),
+            ln_b: each(&|t| ln(beta + t)),
+            ta: grad_each(&|t| t / (alpha * (alpha + t))),
+            tb: grad_each(&|t| t / (beta * (beta + t))),
+            inv_a: grad_each(&|t| 1.0 / (alpha + t)),
+            inv_b: grad_each(&|t| 1.0 / (beta + t)),
+        }
     }
 }
 
@@ -230,13 +322,27 @@ pub fn fit(summaries: &[CustomerSummary]) -> Result<ParetoNbdFit, ForecastError>
 /// Fits Pareto/NBD on grouped data; [`ForecastError::NoMaximum`] when a shape runs off
 /// (r: purchase rates the same for everyone; s: nobody drops out).
 pub fn fit_data(data: &BgNbdData) -> Result<ParetoNbdFit, ForecastError> {
+    fit_data_from(data, None)
+}
+
+/// [`fit_data`], first from `warm` when given (e.g. a guess from the BG/NBD estimate, see
+/// [`start_from_bgnbd`]), the cold starts behind it.
+pub fn fit_data_from(
+    data: &BgNbdData,
+    warm: Option<[f64; 4]>,
+) -> Result<ParetoNbdFit, ForecastError> {
     let pd = ParetoData::new(data);
     let scale = data.mean_t_scale();
-    let starts = [
+    let cold = [
         [0.5, scale, 0.5, scale],
         [1.0, 2.0 * scale, 1.0, 4.0 * scale],
         [0.25, scale, 0.8, 8.0 * scale],
     ];
+    let starts: Vec<[f64; 4]> = warm
+        .filter(|w| w.iter().all(|v| v.is_finite() && *v > 0.0))
+        .into_iter()
+        .chain(cold)
+        .collect();
     let best = fit_multistart(
         |p, g| pd.log_likelihood(p, g),
         data.total_weight,
@@ -274,6 +380,14 @@ pub fn fit_data(data: &BgNbdData) -> Result<ParetoNbdFit, ForecastError> {
         converged: best.converged,
         iterations: best.iterations,
     })
+}
+
+/// A Pareto/NBD start from a BG/NBD estimate (r, α, a, b): the same purchase-rate
+/// distribution, and dropout rates whose mean is BG/NBD's dropout chance per purchase times
+/// the mean purchase rate, a/(a+b) · r/α, with shape ½.
+pub fn start_from_bgnbd(r: f64, alpha: f64, a: f64, b: f64) -> [f64; 4] {
+    let mean_dropout = a / (a + b) * r / alpha;
+    [r, alpha, 0.5, 0.5 / mean_dropout]
 }
 
 impl ParetoNbdFit {

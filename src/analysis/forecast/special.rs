@@ -247,41 +247,114 @@ pub fn ln_hyp2f1_a_b_a1(big_a: f64, big_b: f64, z: f64) -> f64 {
     (1.0 - big_b) * ln_1p(-z) + ln(sum)
 }
 
-/// [`ln_hyp2f1_a_b_a1`] with its partial derivatives: (L, ∂L/∂A, ∂L/∂B, ∂L/∂z).
-///
-/// The series Σ t_k, t_k = Π_{j<k} (d+j)/(A+1+j) z with d = A+1−B, is differentiated term
-/// by term in the same loop: ∂ ln t_k/∂A = Σ_{j<k} 1/(d+j) − 1/(A+1+j), ∂ ln t_k/∂B =
-/// −Σ_{j<k} 1/(d+j), ∂ t_k/∂z = k t_k / z. d > 0 in every use (d = r+x or s+1), so every
-/// term is positive and the sums converge with the series.
-pub fn ln_hyp2f1_a_b_a1_grad(big_a: f64, big_b: f64, z: f64) -> (f64, f64, f64, f64) {
-    let d = big_a + 1.0 - big_b;
-    let l1z = ln_1p(-z);
-    if z <= 0.0 {
-        // only t_0 = 1 remains; ∂/∂z of the series at 0 is its first coefficient
-        return (0.0, 0.0, -l1z, (big_b - 1.0) + d / (big_a + 1.0));
-    }
-    let (mut term, mut sum) = (1.0f64, 1.0f64);
-    let (mut c_a, mut c_b) = (0.0f64, 0.0f64);
-    let (mut s_a, mut s_b, mut s_k) = (0.0f64, 0.0f64, 0.0f64);
-    for k in 0..MAX_TERMS {
-        let kf = k as f64;
-        c_a += 1.0 / (d + kf) - 1.0 / (big_a + 1.0 + kf);
-        c_b -= 1.0 / (d + kf);
-        term *= (d + kf) / (big_a + 1.0 + kf) * z;
-        sum += term;
-        s_a += term * c_a;
-        s_b += term * c_b;
-        s_k += term * (kf + 1.0);
-        if term.abs() <= 1e-17 * sum.abs() || term == 0.0 {
-            break;
+/// [`ln_hyp2f1_a_b_a1`] for one (A, B) at many z (the Pareto/NBD likelihood evaluates it for
+/// every distinct (x, time) pair, and all pairs of one x share A and B): the coefficients
+/// c_k = (A+1−B)_k / (A+1)_k, and for the gradient c_k ∂ln c_k/∂A, c_k ∂ln c_k/∂B and k c_k,
+/// are computed once, as far as the largest z needs, so each z costs a multiply-add per term
+/// instead of a division. Same series, same stopping rule as the one-z functions.
+#[derive(Debug, Clone)]
+pub struct Hyp2f1Table {
+    big_a: f64,
+    big_b: f64,
+    d: f64,
+    /// (c_k, c_k ∂ln c_k/∂A, c_k ∂ln c_k/∂B, k c_k)
+    coef: Vec<[f64; 4]>,
+    /// Σ_{j<k} 1/(d+j) − 1/(A+1+j) and −Σ_{j<k} 1/(d+j) for the next coefficient
+    sum_a: f64,
+    sum_b: f64,
+}
+
+impl Hyp2f1Table {
+    /// The table for ln 2F1(A, B; A+1; ·), B <= A + 1.
+    pub fn new(big_a: f64, big_b: f64) -> Self {
+        Hyp2f1Table {
+            big_a,
+            big_b,
+            d: big_a + 1.0 - big_b,
+            coef: vec![[1.0, 0.0, 0.0, 0.0]],
+            sum_a: 0.0,
+            sum_b: 0.0,
         }
     }
-    (
-        (1.0 - big_b) * l1z + ln(sum),
-        s_a / sum,
-        -l1z + s_b / sum,
-        (big_b - 1.0) / (1.0 - z) + s_k / (z * sum),
-    )
+
+    /// The coefficients of term k (computed on first use).
+    #[inline]
+    fn at(&mut self, k: usize) -> [f64; 4] {
+        while self.coef.len() <= k {
+            let j = (self.coef.len() - 1) as f64;
+            let c = self.coef[self.coef.len() - 1][0] * ((self.d + j) / (self.big_a + 1.0 + j));
+            self.sum_a += 1.0 / (self.d + j) - 1.0 / (self.big_a + 1.0 + j);
+            self.sum_b -= 1.0 / (self.d + j);
+            self.coef
+                .push([c, c * self.sum_a, c * self.sum_b, c * (j + 1.0)]);
+        }
+        self.coef[k]
+    }
+
+    /// ln 2F1(A, B; A+1; z), as [`ln_hyp2f1_a_b_a1`].
+    pub fn ln_value(&mut self, z: f64) -> f64 {
+        if z <= 0.0 {
+            return 0.0;
+        }
+        let (mut zk, mut sum) = (1.0f64, 1.0f64);
+        for k in 1..=MAX_TERMS {
+            zk *= z;
+            let term = self.at(k)[0] * zk;
+            sum += term;
+            if term.abs() <= 1e-17 * sum.abs() || term == 0.0 {
+                break;
+            }
+        }
+        (1.0 - self.big_b) * ln_1p(-z) + ln(sum)
+    }
+
+    /// ln 2F1(A, B; A+1; z) with its partial derivatives: (L, ∂L/∂A, ∂L/∂B, ∂L/∂z).
+    ///
+    /// The series Σ t_k, t_k = c_k z^k, is differentiated term by term in the same loop:
+    /// ∂ ln t_k/∂A = Σ_{j<k} 1/(d+j) − 1/(A+1+j), ∂ ln t_k/∂B = −Σ_{j<k} 1/(d+j),
+    /// ∂ t_k/∂z = k t_k / z, d = A+1−B. d > 0 in every use (d = r+x or s+1), so every term is
+    /// positive and the sums converge with the series.
+    pub fn ln_value_grad(&mut self, z: f64) -> (f64, f64, f64, f64) {
+        let (big_a, big_b, d) = (self.big_a, self.big_b, self.d);
+        let l1z = ln_1p(-z);
+        if z <= 0.0 {
+            // only t_0 = 1 remains; ∂/∂z of the series at 0 is its first coefficient
+            return (0.0, 0.0, -l1z, (big_b - 1.0) + d / (big_a + 1.0));
+        }
+        let (mut zk, mut sum) = (1.0f64, 1.0f64);
+        let (mut s_a, mut s_b, mut s_k) = (0.0f64, 0.0f64, 0.0f64);
+        for k in 1..=MAX_TERMS {
+            zk *= z;
+            let [c, ca, cb, ck] = self.at(k);
+            let term = c * zk;
+            sum += term;
+            s_a += ca * zk;
+            s_b += cb * zk;
+            s_k += ck * zk;
+            if term.abs() <= 1e-17 * sum.abs() || term == 0.0 {
+                break;
+            }
+        }
+        (
+            (1.0 - big_b) * l1z + ln(sum),
+            s_a / sum,
+            -l1z + s_b / sum,
+            (big_b - 1.0) / (1.0 - z) + s_k / (z * sum),
+        )
+    }
+}
+
+/// ln(1 + e^v) and e^v / (1 + e^v) (the share of the e^v branch), with one exponential and
+/// without overflow; (0, 0) at v = −inf.
+#[inline]
+pub fn softplus_with_share(v: f64) -> (f64, f64) {
+    if v > 0.0 {
+        let e = exp(-v);
+        (v + ln_1p(e), 1.0 / (1.0 + e))
+    } else {
+        let e = exp(v);
+        (ln_1p(e), e / (1.0 + e))
+    }
 }
 
 #[cfg(test)]
@@ -373,6 +446,66 @@ mod tests {
                 assert!((ln_hyp2f1_a_b_a1(3.2, 1.6, z) - plain).abs() < 1e-12);
             }
         }
+    }
+
+    #[test]
+    fn shared_series_table_matches_the_plain_series_and_its_derivatives() {
+        // one table serves z values in any order, growing as the largest z needs
+        for &(big_a, big_b) in &[(3.2, 1.6), (0.9, 1.2), (12.5, 3.0), (2.0, 2.9)] {
+            let mut table = Hyp2f1Table::new(big_a, big_b);
+            for &z in &[0.3, 0.0, 0.97, 0.5, 1e-9, 0.8] {
+                let one = ln_hyp2f1_a_b_a1(big_a, big_b, z);
+                assert!(
+                    close(table.ln_value(z), one, 1e-13),
+                    "A={big_a} B={big_b} z={z}"
+                );
+                let (l, l_a, l_b, l_z) = table.ln_value_grad(z);
+                assert!(close(l, one, 1e-13));
+                // central differences of the one-z series (h relative to each argument)
+                let diff = |f: &dyn Fn(f64) -> f64, v: f64| {
+                    let h = 1e-6 * v.abs().max(1e-3);
+                    (f(v + h) - f(v - h)) / (2.0 * h)
+                };
+                let want_a = diff(&|a| ln_hyp2f1_a_b_a1(a, big_b, z), big_a);
+                let want_b = diff(&|b| ln_hyp2f1_a_b_a1(big_a, b, z), big_b);
+                assert!(
+                    (l_a - want_a).abs() < 1e-6 * want_a.abs().max(1.0),
+                    "∂A {l_a} vs {want_a}"
+                );
+                assert!(
+                    (l_b - want_b).abs() < 1e-6 * want_b.abs().max(1.0),
+                    "∂B {l_b} vs {want_b}"
+                );
+                if z > 1e-3 {
+                    let want_z = diff(&|v| ln_hyp2f1_a_b_a1(big_a, big_b, v), z);
+                    assert!(
+                        (l_z - want_z).abs() < 1e-5 * want_z.abs().max(1.0),
+                        "∂z {l_z} vs {want_z}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn softplus_and_its_share() {
+        for &v in &[-800.0, -30.0, -1.0, 0.0, 0.5, 40.0, 800.0] {
+            let (lse, share) = softplus_with_share(v);
+            // plain formulas, with their series where e^v or e^-v is negligible beside 1
+            let plain = if v > 20.0 {
+                v + (-v).exp()
+            } else if v < -20.0 {
+                v.exp()
+            } else {
+                (1.0 + v.exp()).ln()
+            };
+            assert!(
+                (lse - plain).abs() <= 1e-13 * plain,
+                "{v}: {lse} vs {plain}"
+            );
+            assert!((share - 1.0 / (1.0 + (-v).exp())).abs() < 1e-15, "{v}");
+        }
+        assert_eq!(softplus_with_share(f64::NEG_INFINITY), (0.0, 0.0));
     }
 
     #[test]
