@@ -401,6 +401,21 @@ impl Analyzer {
         self.last.as_ref()
     }
 
+    /// P(alive) over the history of the member in table row `row` under the last analysis's
+    /// purchase model (`None`: no forecasts, or the member has no dated purchase).
+    pub fn alive_history(
+        &self,
+        row: usize,
+    ) -> Result<Option<analysis::alive::AliveHistory>, Error> {
+        let a = self.last()?;
+        let files: Vec<&Ingested> = self
+            .files
+            .iter()
+            .filter_map(|e| e.ingested.as_ref().ok())
+            .collect();
+        analysis::alive::history(&files, &a.report, row)
+    }
+
     /// One page of members matching `q` (empty before an analysis); a rule in `q` that cannot
     /// be read is an error.
     pub fn query_members(&self, q: &MemberQuery) -> Result<(usize, Vec<MemberView<'_>>), Error> {

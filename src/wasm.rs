@@ -257,6 +257,8 @@ impl Analyzer {
             #[serde(flatten)]
             row: MemberRow<'a>,
             tags: Vec<&'a str>,
+            /// The member's table row (for `aliveHistory`).
+            table_row: usize,
         }
         #[derive(Serialize)]
         struct Page<'a> {
@@ -266,6 +268,7 @@ impl Analyzer {
         let rows = members
             .into_iter()
             .map(|m| Row {
+                table_row: m.index(),
                 tags: self
                     .inner
                     .member_tags(&m)
@@ -276,6 +279,15 @@ impl Analyzer {
             })
             .collect();
         to_js(&Page { total, rows })
+    }
+
+    /// P(alive) over the history of the member in table row `row` (a row's `table_row`):
+    /// `{model, purchase_days, points: [[day, p], ...]}`, or `null` without forecasts or
+    /// dated purchases.
+    #[wasm_bindgen(js_name = aliveHistory)]
+    pub fn alive_history(&self, row: u32) -> Result<JsValue, JsValue> {
+        let h = self.inner.alive_history(row as usize).map_err(into_error)?;
+        to_js(&h)
     }
 
     /// The whole filtered list (offset/limit ignored) as CSV or XLSX bytes. `layout`: `full`

@@ -5,6 +5,7 @@
 //! report section), packs the member table last, and hands the sections to
 //! [`report::assemble`].
 
+pub mod alive;
 pub mod dormancy;
 pub mod forecast;
 pub mod forecast_bridge;

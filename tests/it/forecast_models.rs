@@ -419,3 +419,55 @@ fn p_alive_history_follows_the_purchases() {
     assert_eq!(rebuilt, Some(model));
     assert_eq!(PurchaseModel::from_parameters("mbgnbd", &[1.0]), None);
 }
+
+#[test]
+fn a_members_alive_history_ends_at_their_table_p_alive() {
+    use memberlens::members::MemberQuery;
+    let a = super::support::trio_analyzer(true);
+    let as_of = a.analysis().unwrap().report.as_of.0;
+    let q = MemberQuery {
+        limit: usize::MAX,
+        ..Default::default()
+    };
+    let (_, rows) = a.query_members(&q).unwrap();
+    let (mut repeat, mut once) = (0, 0);
+    for m in rows.iter().filter(|m| m.forecast().is_some()) {
+        let h = a
+            .alive_history(m.index())
+            .unwrap()
+            .expect("a member with a forecast has a history");
+        let first = m.first_purchase().unwrap();
+        // every day from the first purchase to as-of, in order
+        assert_eq!(h.points.len() as i32, as_of - first + 1);
+        assert_eq!(h.points[0].0 .0, first);
+        assert_eq!(h.points.last().unwrap().0 .0, as_of);
+        assert!(h.points.windows(2).all(|w| w[1].0 .0 == w[0].0 .0 + 1));
+        assert_eq!(h.purchase_days.first().unwrap().0, first);
+        assert_eq!(
+            h.purchase_days.last().unwrap().0,
+            m.last_purchase().unwrap()
+        );
+        assert!(h.purchase_days.windows(2).all(|w| w[0].0 < w[1].0));
+        // the path ends where the member table's P(alive) (scored another way) is
+        let end = h.points.last().unwrap().1;
+        let table = m.forecast().unwrap().p_alive;
+        assert!((end - table).abs() < 1e-12, "{end} vs {table}");
+        assert!(h.points.iter().all(|&(_, p)| (0.0..=1.0).contains(&p)));
+        if h.purchase_days.len() > 1 {
+            repeat += 1;
+        } else {
+            once += 1;
+        }
+        if repeat >= 40 && once >= 40 {
+            break;
+        }
+    }
+    assert!(
+        repeat >= 40 && once >= 40,
+        "{repeat} repeat, {once} one-time buyers checked"
+    );
+    // a row past the table is an error; without forecasts there is no path
+    assert!(a.alive_history(rows.len() + 5).is_err());
+    let plain = super::support::trio_analyzer(false);
+    assert_eq!(plain.alive_history(0).unwrap(), None);
+}
