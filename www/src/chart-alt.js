@@ -31,6 +31,14 @@ function rowsOf(spec) {
     case 'xy':
       return [[spec.options?.xName ?? '', ...spec.series.map((s) => s.name)],
         spec.categories.map((c, i) => [c, ...spec.series.map((s) => show(s.values[i], s.fmt))])];
+    case 'history': {
+      // Every marked day, the days asked for and the last: a row per day would be a long table.
+      const o = spec.options;
+      const marked = new Set(spec.marked);
+      const listed = o.tableDays ? new Set([...o.tableDays, ...spec.marked, spec.points.at(-1)?.[0]]) : null;
+      return [[o.dayName, o.name, o.markName],
+        spec.points.filter(([d]) => !listed || listed.has(d)).map(([d, v]) => [d, show(v, o.fmt), marked.has(d) ? t('forecast.yes') : ''])];
+    }
     default: return [[], []];
   }
 }

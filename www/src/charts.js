@@ -14,7 +14,8 @@ const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8
  *   | { kind: 'histogram', id: string, bins: number[], counts: number[], options?: HistogramOptions }
  *   | { kind: 'matrixHeatmap', id: string, matrix: (number | null)[][], options: MatrixOptions }
  *   | { kind: 'calibration', id: string, categories: string[], actual: Series, predicted: Series, options?: CalibrationOptions }
- *   | { kind: 'xy', id: string, categories: string[], series: XySeries[], options?: XyOptions }} ChartSpec
+ *   | { kind: 'xy', id: string, categories: string[], series: XySeries[], options?: XyOptions }
+ *   | { kind: 'history', id: string, points: [string, number][], marked: string[], options: HistoryOptions }} ChartSpec
  */
 /** @typedef {{name: string, values: number[]}} Series */
 /** @typedef {(v: any) => string} Fmt */
@@ -34,6 +35,12 @@ const PALETTE = ['#2f6fdb', '#19a37d', '#f0a020', '#d9534f', '#7e57c2', '#26a5b8
  */
 /** An axis of an xy chart: its name, how its values show, its range. @typedef {{name?: string, fmt?: Fmt, min?: number, max?: number}} XyAxis */
 /** @typedef {{axes?: XyAxis[], xName?: string, rotate?: number}} XyOptions */
+/**
+ * A value over days: `name` the line's, `markName` what a marked day is (a purchase), `fmt` how
+ * a value shows, `dayName` the days' column in the data table; `tableDays` the days the table
+ * lists besides the marked ones and the last (say each month's end; every day when left out).
+ * @typedef {{name: string, markName: string, dayName: string, fmt: Fmt, min?: number, max?: number, tableDays?: string[]}} HistoryOptions
+ */
 
 /** ECharts' init, once echarts-setup.js is in. @type {typeof import('echarts/core').init | null} */
 let echartsInit = null;
@@ -86,6 +93,7 @@ export function draw(spec) {
     case 'matrixHeatmap': return matrixHeatmap(spec.id, spec.matrix, spec.options);
     case 'calibration': return calibration(spec.id, spec.categories, spec.actual, spec.predicted, spec.options);
     case 'xy': return xy(spec.id, spec.categories, spec.series, spec.options);
+    case 'history': return history(spec.id, spec.points, spec.marked, spec.options);
     default: throw new Error(`unknown chart ${/** @type {{kind: string}} */ (spec).kind}`);
   }
 }
@@ -328,5 +336,43 @@ export function xy(id, categories, series, { axes = [{}], xName = '', rotate = 0
       name: s.name, type: s.type, data: s.values, yAxisIndex: twoAxes ? (s.axis ?? 0) : 0,
       ...(s.type === 'bar' ? { barMaxWidth: 28 } : { symbolSize: 6, connectNulls: false }),
     })),
+  }, true);
+}
+
+/**
+ * A value on every day (a time axis), with some days marked by dots on the line: one member's
+ * P(alive) from their first purchase to the as-of date, their purchase days marked. The tooltip
+ * names the day, the value, and whether the day is marked.
+ * @param {string} id @param {[string, number][]} points  [YYYY-MM-DD, value], in order
+ * @param {string[]} marked  days (YYYY-MM-DD) to mark @param {HistoryOptions} options
+ */
+export function history(id, points, marked, { name, markName, fmt, min = 0, max = 1 }) {
+  const c = chartFor(id);
+  if (!c) return;
+  const at = new Map(points);
+  const marks = new Set(marked);
+  c.setOption({
+    animation: false,
+    color: [PALETTE[0], PALETTE[3]],
+    legend: { type: 'plain', top: 0, data: [name, markName] },
+    grid: { left: 8, right: 16, top: 34, bottom: 8, containLabel: true },
+    tooltip: {
+      ...baseTooltip,
+      trigger: 'axis',
+      formatter: (/** @type {TipParam[]} */ ps) => {
+        const day = String(ps.find((p) => p.seriesName === name)?.value?.[0] ?? ps[0]?.value?.[0] ?? '');
+        const v = at.get(day);
+        return [esc(day), `${esc(name)}: <b>${esc(v === undefined ? '—' : fmt(v))}</b>`, ...(marks.has(day) ? [esc(markName)] : [])].join('<br>');
+      },
+    },
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
+    yAxis: { type: 'value', min, max, axisLabel: { formatter: (/** @type {number} */ v) => fmt(v) } },
+    series: [
+      { name, type: 'line', data: points, showSymbol: false, lineStyle: { width: 2 } },
+      // The marked days as dots on the line (a line series with its line not drawn: the page's
+      // ECharts build has no scatter series).
+      { name: markName, type: 'line', data: points.filter(([d]) => marks.has(d)), showSymbol: true, showAllSymbol: true,
+        symbol: 'circle', symbolSize: 8, lineStyle: { width: 0, opacity: 0 }, z: 3 },
+    ],
   }, true);
 }

@@ -122,6 +122,21 @@ function wireMembers(state, view) {
   mask.addEventListener('change', () => { state.maskExports = mask.checked; });
   const keys = /** @type {HTMLInputElement} */ ($('export-keys'));
   keys.addEventListener('change', () => { state.exportKeys = keys.checked; });
+
+  // A row's button opens its member's P(alive) history under the table; closing it (its button,
+  // or Escape inside it) puts the focus back on the row's button.
+  $('member-rows').addEventListener('click', (ev) => {
+    const b = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (ev.target).closest('button.alive-open'));
+    const row = b ? state.page.rows.find((r) => String(r.table_row) === b.dataset.tableRow) : undefined;
+    if (row) state.openAliveHistory(row);
+  });
+  const closeHistory = () => {
+    const row = state.alive?.member.row;
+    state.closeAliveHistory();
+    /** @type {HTMLElement | null} */ ($('member-rows').querySelector(`button.alive-open[data-table-row="${row}"]`))?.focus();
+  };
+  $('alive-history-close').addEventListener('click', closeHistory);
+  $('alive-history').addEventListener('keydown', (ev) => { if (ev.key === 'Escape') closeHistory(); });
 }
 
 /** Bring the member table into view (after a tag or rule filter was set). */

@@ -10,6 +10,7 @@ import { ALL as LADDER_ALL } from './sections/ladder.js';
 import { DEFAULT_CHANGE } from './sections/compounding.js';
 import { MOVED_DOWN_RULE } from './sections/movement.js';
 import { datesLookYearLast } from './sections/files.js';
+import { memberOf, forecastsPending, noHistoryReason } from './sections/alive-history.js';
 
 /** @typedef {import('./types/report').Report} Report */
 /** @typedef {import('./types/report').MemberRow} MemberRow */
@@ -33,6 +34,8 @@ import { datesLookYearLast } from './sections/files.js';
 /** @typedef {import('./sections/outlets.js').OutletSort} OutletSort */
 /** @typedef {import('./sections/movement.js').MovementValue} MovementValue */
 /** @typedef {import('./sections/compounding.js').CompoundInput} CompoundInput */
+/** @typedef {import('./sections/alive-history.js').AliveState} AliveState */
+/** @typedef {import('./engine/protocol').MemberPageRow} MemberPageRow */
 /** What an action came to, to show beside its button: a message key, its parameters, the error. @typedef {{ ok: boolean, key: string, params?: Record<string, unknown>, error?: ShownError }} Outcome */
 
 /**
@@ -79,6 +82,7 @@ import { datesLookYearLast } from './sections/files.js';
  * @property {() => void} renderCompound  the compounding calculator: its stage inputs and results
  * @property {() => void} renderCompoundResult  the calculator's results alone (its inputs keep their focus)
  * @property {() => void} renderTarget  the target decomposition and the form's outcome
+ * @property {(focus?: boolean) => void} [renderAliveHistory]  the member P(alive) history panel (`alive`); `focus`: just opened by the user
  */
 
 const TOP_CLV = 20;
@@ -107,9 +111,15 @@ function withoutForecasts(o) {
   return { ...rest, forecast: { ...(o.forecast ?? {}), enabled: false } };
 }
 
-/** Whether two analyses' options differ only in their forecast settings. @param {AnalysisOptions} a @param {AnalysisOptions} b */
+/**
+ * Whether two analyses' options differ only in their forecast settings (the model, the unit,
+ * the CLV months, the discount, the holdout date): the forecast settings are left out of the
+ * comparison, as the results drawn without forecasts do not depend on them.
+ * @param {AnalysisOptions} a @param {AnalysisOptions} b
+ */
 function sameBesidesForecast(a, b) {
-  return canonical(withoutForecasts(a)) === canonical(withoutForecasts(b));
+  const results = (/** @type {AnalysisOptions} */ o) => { const { forecast: _f, holdout_from: _h, ...rest } = o; return rest; };
+  return canonical(results(a)) === canonical(results(b));
 }
 
 /** JSON with every object's keys sorted. @param {unknown} v @returns {string} */
@@ -205,6 +215,8 @@ export class PageState {
     this.showAllActions = false;
     /** The outcome of the last playbook import. @type {Outcome | null} */
     this.playbookStatus = null;
+    /** The member whose P(alive) history is open, and what the engine said of it (null: closed). @type {AliveState | null} */
+    this.alive = null;
 
     // Growth analytics (增长分析): the options the user set, sent with every analysis, and how
     // the sections are shown.
@@ -557,6 +569,7 @@ export class PageState {
       if (asError(e).code === 'cancelled') return;
       view.showProgress(false);
       this.forecastState = 'failed';
+      if (this.alive) Object.assign(this.alive, { status: 'none', reason: 'no_forecast', history: null });
       view.renderForecastStatus?.();
       if (asError(e).fatal) await this.recoverFromCrash(asError(e));
       else view.showError(asError(e));
@@ -606,6 +619,10 @@ export class PageState {
     if (settingsError) view.showError(settingsError, 'forecast.invalid_option');
     await this.loadTopClv(topClv);
     await this.loadMembers(members);
+    // A new analysis may number the members otherwise: an open history closes. The same one
+    // with its forecasts now in draws it (it said they were pending).
+    if (fresh) this.closeAliveHistory();
+    else if (this.alive) await this.runAliveHistory();
     // The rule editor and the drafts count again against the new members.
     await this.runRuleCheck();
     await this.runDraftPreview();
@@ -809,6 +826,49 @@ export class PageState {
         else this.view.showError(asError(e));
       }
     });
+  }
+
+  // ---------------------------------------------------------------- one member's P(alive) history
+
+  /**
+   * Open the P(alive) history of a member of the page shown (lifetimes' plot_history_alive):
+   * while the forecasts are computed it says so, and is drawn once they are in.
+   * @param {MemberPageRow} row
+   */
+  openAliveHistory(row) {
+    this.alive = { member: memberOf(row), status: 'loading', history: null, reason: null, error: null };
+    this.view.renderAliveHistory?.(true);
+    if (forecastsPending(this.forecastState)) return Promise.resolve();
+    return this.enqueue(() => this.runAliveHistory());
+  }
+
+  closeAliveHistory() {
+    if (!this.alive) return;
+    this.alive = null;
+    this.view.renderAliveHistory?.();
+  }
+
+  /** Ask the engine for the open member's history (inside the queue); an answer for a member since closed or replaced is dropped. */
+  async runAliveHistory() {
+    const alive = this.alive;
+    if (!alive) return;
+    if (forecastsPending(this.forecastState)) { this.view.renderAliveHistory?.(); return; }
+    // The member's row in this report's table, as the page shown says when it lists them.
+    const listed = alive.member.id ? this.page.rows.find((r) => memberOf(r).id === alive.member.id) : undefined;
+    if (listed) alive.member.row = listed.table_row;
+    Object.assign(alive, { status: 'loading', history: null, reason: null, error: null });
+    this.view.renderAliveHistory?.();
+    try {
+      const history = await this.engine.aliveHistory(alive.member.row);
+      if (this.alive !== alive) return;
+      if (history) Object.assign(alive, { status: 'ready', history });
+      else Object.assign(alive, { status: 'none', reason: noHistoryReason(this.report) });
+    } catch (e) {
+      if (asError(e).fatal) { await this.recoverFromCrash(asError(e)); this.closeAliveHistory(); return; }
+      if (this.alive !== alive) return;
+      Object.assign(alive, { status: 'error', error: asError(e) });
+    }
+    this.view.renderAliveHistory?.();
   }
 
   // ---------------------------------------------------------------- tags and rules

@@ -24,6 +24,7 @@ import * as omnichannel from './sections/omnichannel.js';
 import * as movement from './sections/movement.js';
 import * as compounding from './sections/compounding.js';
 import * as target from './sections/target.js';
+import * as aliveHistory from './sections/alive-history.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
 /** @typedef {import('./state.js').PageView} PageView */
@@ -42,8 +43,15 @@ export class DomView {
     this.attached = null;
   }
 
-  /** @param {PageState} state */
-  attach(state) { this.attached = state; }
+  /**
+   * Bind the view to its state, and give the markup (the page's, or an embedded UI's) the member
+   * history panel it has no place for: under the member table's pager.
+   * @param {PageState} state
+   */
+  attach(state) {
+    this.attached = state;
+    if (!$(aliveHistory.PANEL_ID)) $('members-panel').querySelector('.pager')?.after(aliveHistory.skeleton());
+  }
 
   /** @returns {PageState} */
   get state() {
@@ -351,20 +359,42 @@ export class DomView {
     return members.columns(this.state.columns, this.state.chosenColumns);
   }
 
+  /** The member rows offer their P(alive) history: the report shown has its forecasts. */
+  historyOffered() {
+    return aliveHistory.historyOffered(this.state.report, this.state.forecastState);
+  }
+
   renderMemberHead() {
-    mount(members.renderHead(this.memberColumns(), this.state.query, t));
+    mount(members.renderHead(this.memberColumns(), this.state.query, t, this.historyOffered()));
   }
 
   renderMemberRows() {
     const { page, query, report } = this.state;
-    mount(members.renderRows(page, this.memberColumns(), query, report, t));
+    mount(members.renderRows(page, this.memberColumns(), query, report, t, this.historyOffered()));
     stateHost().dataset.membersSeq = String(Number(stateHost().dataset.membersSeq || 0) + 1);
   }
 
   renderMembers() {
-    // The forecast columns come and go with the rows: redraw the header when they did.
-    if ($('member-head').querySelectorAll('th[data-column]').length !== this.memberColumns().length) this.renderMemberHead();
+    // The forecast columns (and the history buttons) come and go with the rows: redraw the header when they did.
+    const head = $('member-head');
+    if (head.querySelectorAll('th[data-column]').length !== this.memberColumns().length
+      || Boolean(head.querySelector('th[data-history-column]')) !== this.historyOffered()) this.renderMemberHead();
     this.renderMemberRows();
+  }
+
+  /**
+   * The P(alive) history panel as the state has it. `focus`: the user just opened it, so it
+   * comes into view with the focus on its title.
+   * @param {boolean} [focus]
+   */
+  renderAliveHistory(focus = false) {
+    const { alive, report, forecastState } = this.state;
+    mount(aliveHistory.render(alive, report, forecastState, t));
+    if (focus && alive) {
+      const title = $('alive-history-title');
+      title.focus({ preventScroll: true });
+      $(aliveHistory.PANEL_ID).scrollIntoView({ block: 'nearest' });
+    }
   }
 
   /** @param {boolean} loading */
@@ -389,6 +419,8 @@ export class DomView {
     const { report, forecastState } = this.state;
     stateHost().dataset.forecastState = forecastState;
     if (report) mount(forecast.render(report, t, forecastState));
+    // An open member history says the forecasts are pending (or is drawn again once they are in).
+    if (this.state.alive) this.renderAliveHistory();
   }
 
   /** Everything again, in the language now chosen. */
@@ -397,7 +429,7 @@ export class DomView {
     $('lang-switch').textContent = t('lang.switch');
     this.syncReportTitle();
     this.renderFiles();
-    if (this.state.report) { this.renderReport(); this.renderMemberRows(); }
+    if (this.state.report) { this.renderReport(); this.renderMemberRows(); this.renderAliveHistory(); }
   }
 
   // ---------------------------------------------------------------- exports

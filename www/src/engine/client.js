@@ -10,6 +10,7 @@
 /** @typedef {import('../types/report').Column} Column */
 /** @typedef {import('./protocol').MemberPage} MemberPage */
 /** @typedef {import('./protocol').AudienceDef} AudienceDef */
+/** @typedef {import('./protocol').AliveHistory} AliveHistory */
 /** @typedef {import('./protocol').ListLayout} ListLayout */
 /** @typedef {import('./protocol').ReportHtmlOptions} ReportHtmlOptions */
 /** @typedef {import('../types/report').CategorySummary} CategorySummary */
@@ -152,6 +153,13 @@ export class Engine {
   memberColumns() { return this.call('columns'); }
   /** @param {MemberQuery} query @returns {Promise<MemberPage>} */
   query(query) { return this.call('query', { query }); }
+  /**
+   * P(alive) over the history of the member in table row `row` (a member row's `table_row`)
+   * under the latest analysis's purchase model: null when it has no forecasts, or the member no
+   * dated purchase; a row past the table rejects with `invalid_option`.
+   * @param {number} row @returns {Promise<AliveHistory | null>}
+   */
+  aliveHistory(row) { return this.call('aliveHistory', { row }); }
   /**
    * The whole list a query selects, as a file.
    * @param {MemberQuery} query

@@ -111,8 +111,24 @@ export interface MemberQuery {
   limit?: number;
 }
 
-/** A member row as a page lists it: the columns, and the keys of the member's tags. */
-export type MemberPageRow = MemberRow & { tags?: string[] };
+/**
+ * A member row as a page lists it: the columns, the keys of the member's tags, and the member's
+ * row in the engine's member table (what `aliveHistory` takes).
+ */
+export type MemberPageRow = MemberRow & { tags?: string[]; table_row: number };
+
+/**
+ * One member's P(alive) over their history (`AliveHistory`, lifetimes' `plot_history_alive`):
+ * every day from their first purchase to the as-of date, under the report's purchase model.
+ */
+export interface AliveHistory {
+  /** The purchase model's key (the report's `forecast.purchase_model.chosen`). */
+  model: string;
+  /** The member's purchase days, YYYY-MM-DD, in order (a day with several purchases once). */
+  purchase_days: string[];
+  /** [day YYYY-MM-DD, P(alive) given the purchases up to that day], one per day, in order. */
+  points: [string, number][];
+}
 
 /** One page of the member table. */
 export interface MemberPage {
@@ -178,6 +194,7 @@ export type Request = { id: number } & (
   | { type: 'analyze'; options?: AnalysisOptions }
   | { type: 'columns' }
   | { type: 'query'; query?: MemberQuery }
+  | { type: 'aliveHistory'; row: number }
   | { type: 'export'; query?: MemberQuery; format: string; layout?: ListLayout; lang?: string; mask?: boolean }
   | { type: 'tagSummary' }
   | { type: 'countRule'; rule: string }

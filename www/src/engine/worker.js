@@ -143,6 +143,7 @@ const handlers = {
   analyze: async ({ options }) => { await boot(); return analyzer.analyze(options ?? {}); },
   columns: async () => { await boot(); return analyzer.memberColumns(); },
   query: async ({ query }) => { await boot(); return analyzer.queryMembers(query ?? {}); },
+  aliveHistory: async ({ row }) => { await boot(); return analyzer.aliveHistory(row) ?? null; },
   export: async ({ query, format, layout, lang, mask }) => { await boot(); return analyzer.exportMembers(query ?? {}, format, layout ?? 'full', lang ?? 'zh', mask ?? false); },
   tagSummary: async () => { await boot(); return analyzer.tagSummary(); },
   countRule: async ({ rule }) => { await boot(); return analyzer.countRule(rule); },

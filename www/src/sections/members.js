@@ -8,6 +8,7 @@ import { formats, cell } from '../format.js';
 import { labelFor, segmentName } from './labels.js';
 import { tagIndex, tagsCell, tagRule } from './tags.js';
 import { tenName } from './rfm.js';
+import { openButton } from './alive-history.js';
 
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('../types/report').MemberRow} MemberRow */
@@ -224,16 +225,18 @@ const withTags = (cols, cells, tagsCellNode) => {
 
 /**
  * The header row: one sortable cell per column, marked with the current sort, and the
- * members' tags (not sortable: no data-column).
+ * members' tags (not sortable: no data-column); first, when `history` (the report has its
+ * forecasts), the column of the buttons that open a member's P(alive) history.
  * @param {Column[]} cols
  * @param {MemberFilter} query
  * @param {Translate} t
+ * @param {boolean} [history]
  * @returns {SectionView}
  */
-export function renderHead(cols, query, t) {
+export function renderHead(cols, query, t, history = false) {
   return {
     slots: {
-      'member-head': el('tr', {}, withTags(cols, cols.map((c) => {
+      'member-head': el('tr', {}, history ? el('th', { class: 'history-col', dataset: { historyColumn: '' } }, t('alive.col')) : null, withTags(cols, cols.map((c) => {
         const sorted = query.sort === c.key;
         return el('th', {
           class: `${isNumeric(c) ? 'num ' : ''}sortable${sorted ? (query.desc ? ' desc' : ' asc') : ''}`,
@@ -245,20 +248,23 @@ export function renderHead(cols, query, t) {
 }
 
 /**
- * One page of rows and the pager.
+ * One page of rows and the pager; each row leads with the button to its member's P(alive)
+ * history when `history` (as the header does).
  * @param {MemberPage} page
  * @param {Column[]} cols
  * @param {MemberFilter} query
  * @param {Report | null} report
  * @param {Translate} t
+ * @param {boolean} [history]
  * @returns {SectionView}
  */
-export function renderRows(page, cols, query, report, t) {
+export function renderRows(page, cols, query, report, t, history = false) {
   const fmt = formats(t.lang);
   const tags = tagIndex(report);
   const rows = page.rows.map((row) => {
     const values = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (row));
-    return el('tr', { dataset: { memberId: row.member_id ?? '' } },
+    return el('tr', { dataset: { memberId: row.member_id ?? '', tableRow: row.table_row } },
+      history ? el('td', { class: 'history-col' }, openButton(row, t)) : null,
       withTags(cols, cols.map((c) => el('td', { class: isNumeric(c) ? 'num' : null }, memberCell(c, values[c.key], report, t))),
         el('td', { class: 'tags-col' }, tagsCell(row.tags, tags, t))));
   });
