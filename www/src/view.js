@@ -43,15 +43,8 @@ export class DomView {
     this.attached = null;
   }
 
-  /**
-   * Bind the view to its state, and give the markup (the page's, or an embedded UI's) the member
-   * history panel it has no place for: under the member table's pager.
-   * @param {PageState} state
-   */
-  attach(state) {
-    this.attached = state;
-    if (!$(aliveHistory.PANEL_ID)) $('members-panel').querySelector('.pager')?.after(aliveHistory.skeleton());
-  }
+  /** @param {PageState} state */
+  attach(state) { this.attached = state; }
 
   /** @returns {PageState} */
   get state() {

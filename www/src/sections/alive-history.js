@@ -135,20 +135,3 @@ export function render(alive, report, forecastState, t) {
   };
 }
 
-/**
- * The panel's markup, made once (the page's index.html has no place for it): title and close
- * button, a status line, and the body with the model, the value on the as-of date, the
- * explanation and the chart.
- */
-export function skeleton() {
-  return el('section', { id: PANEL_ID, class: 'alive-history', 'aria-labelledby': 'alive-history-title', hidden: true },
-    el('div', { class: 'panel-head' },
-      el('h3', { id: 'alive-history-title', tabindex: '-1' }),
-      el('button', { type: 'button', id: 'alive-history-close', class: 'btn-ghost' })),
-    el('p', { id: 'alive-history-status', role: 'status' }),
-    el('div', { id: 'alive-history-body', hidden: true },
-      el('p', { id: 'alive-history-model' }),
-      el('p', { id: 'alive-history-now' }),
-      el('p', { id: 'alive-history-note', class: 'muted small' }),
-      el('div', { class: 'chart', id: CHART_ID })));
-}
