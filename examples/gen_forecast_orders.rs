@@ -1,0 +1,109 @@
+//! Writes the orders of examples/bench_forecast.rs's simulated customers as an orders export the
+//! page reads, for the forecast benchmark in Chromium (scripts/bench_forecast_browser.mjs):
+//!
+//! `cargo run --release --example gen_forecast_orders -- [customers] [OUT.csv]`
+//!
+//! Defaults: 1,000,000 customers, bench-out/forecast_orders_1m.csv. The customers are
+//! bench_forecast's `simulate(n)`, draw for draw (same seed, same process: exponential purchase
+//! gaps at a Gamma-distributed rate, Gamma-Gamma spend, acquisition uniform over the year before
+//! the as-of day), so the page's forecast fits the population whose native fit bench_forecast
+//! times. The dropout draw follows every purchase, the first included: that is MBG/NBD's
+//! process, and MBG/NBD is the data's choice (AIC) on it. Day 0 is 2024-01-01 and the as-of day
+//! 365 is 2024-12-31 (the benchmark passes `as_of: "2024-12-31"`). A million customers make
+//! 3,227,200 orders (3,147,612 purchase days), 148 MB.
+//!
+//! Header 订单号,下单时间,手机号,实付金额 (order id, order time, member phone, amount paid), as
+//! examples/gen_orders.rs writes it: the engine before and after the model comparison reads it.
+
+use std::io::{BufWriter, Write};
+
+use memberlens::analysis::forecast::simulate::Rng;
+use memberlens::model::day::{civil_from_days, days_from_civil};
+
+// examples/bench_forecast.rs's process and parameters (days): λ ~ Gamma(r, α), p ~ Beta(a, b),
+// spend ~ Gamma(p_s, ν), ν ~ Gamma(q, γ), seed 20240601. Keep in step with it.
+const R: f64 = 0.5;
+const ALPHA: f64 = 20.0;
+const A: f64 = 0.8;
+const B: f64 = 4.0;
+const P_SPEND: f64 = 6.0;
+const Q_SPEND: f64 = 4.0;
+const GAMMA_SPEND: f64 = 15.0;
+const AS_OF: i32 = 365;
+const SEED: u64 = 20_240_601;
+
+/// Each customer's purchases as (day, amount in cents), bench_forecast's `simulate` draw for draw.
+fn simulate(n: usize, mut emit: impl FnMut(usize, i32, u64)) {
+    let mut rng = Rng::new(SEED);
+    for customer in 0..n {
+        let lambda = rng.gamma(R) / ALPHA;
+        let p = rng.beta(A, B);
+        let nu = rng.gamma(Q_SPEND) / GAMMA_SPEND;
+        let first = (rng.uniform() * f64::from(AS_OF)) as i32;
+        let spend = |rng: &mut Rng| (rng.gamma(P_SPEND) / nu * 100.0).round() / 100.0;
+        emit(customer, first, cents(spend(&mut rng)));
+        let mut time = f64::from(first);
+        loop {
+            if rng.uniform() < p {
+                break;
+            }
+            time += -rng.uniform().ln() / lambda.max(1e-12);
+            if time > f64::from(AS_OF) {
+                break;
+            }
+            emit(customer, time as i32, cents(spend(&mut rng)));
+        }
+    }
+}
+
+/// A spend rounded to cents (as bench_forecast rounds it), as whole cents.
+fn cents(amount: f64) -> u64 {
+    (amount * 100.0).round().max(0.0) as u64
+}
+
+fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let out = args
+        .get(2)
+        .cloned()
+        .unwrap_or_else(|| "bench-out/forecast_orders_1m.csv".into());
+    if let Some(dir) = std::path::Path::new(&out).parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut orders: Vec<(i32, u32, u64)> = Vec::with_capacity(n * 5 / 2);
+    simulate(n, |customer, day, amount| {
+        orders.push((day, customer as u32, amount))
+    });
+    // Exports come in date order.
+    orders.sort_unstable();
+    let day0 = days_from_civil(2024, 1, 1);
+    let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(&out)?);
+    writeln!(w, "订单号,下单时间,手机号,实付金额")?;
+    for (i, &(day, customer, amount)) in orders.iter().enumerate() {
+        let (y, m, d) = civil_from_days(day0 + day);
+        // A time of day from the order number: the orders of one day stay in file order.
+        let second = (i % 86_400) as u32;
+        writeln!(
+            w,
+            "{},{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02},1{:010},{}.{:02}",
+            1_000_000 + i,
+            second / 3600,
+            second / 60 % 60,
+            second % 60,
+            3_000_000_000 + u64::from(customer) * 7,
+            amount / 100,
+            amount % 100
+        )?;
+    }
+    w.flush()?;
+    let (y, m, d) = civil_from_days(day0 + AS_OF);
+    eprintln!(
+        "wrote {} orders of {n} customers to {out} (as-of {y:04}-{m:02}-{d:02})",
+        orders.len()
+    );
+    Ok(())
+}
