@@ -423,6 +423,7 @@ pub fn run_with_summaries(
     let totals_interval_95 = match &purchase {
         Some(c) => totals_interval(
             c,
+            &history_scores,
             spend.as_ref(),
             &summaries,
             &match spend_model {
@@ -553,6 +554,16 @@ fn headline_totals(
         settings.monthly_discount,
         settings.unit,
     );
+    totals_of(&scores, spend, summaries, fallback_spend)
+}
+
+/// [`headline_totals`] from the customers' purchase-model scores already at hand.
+fn totals_of(
+    scores: &[clv::HistoryScore],
+    spend: Option<&SpendModel>,
+    summaries: &[CustomerSummary],
+    fallback_spend: &[f64],
+) -> [f64; 4] {
     let mut totals = [0.0; 4];
     for ((h, s), own) in scores.iter().zip(summaries).zip(fallback_spend) {
         let spend = spend.map_or(*own, |m| m.expected_spend(s.frequency, s.monetary_value));
@@ -564,13 +575,12 @@ fn headline_totals(
     totals
 }
 
-/// 95 % intervals of the headline totals by the delta method: the totals' gradient in the
-/// chosen models' parameters (forward differences, each parameter moved by a relative 1e-4)
-/// against the parameters' covariance (purchase and spend models fitted separately: block
-/// diagonal). Parameter uncertainty only, not the randomness of individual purchases.
-#[allow(clippy::needless_range_loop)] // gradients, covariance and totals share the indices
+/// 95 % intervals of the headline totals by the delta method. `scores` are the customers'
+/// scores under the chosen purchase model (the members' own): the base totals and every
+/// spend-parameter step reuse them, since only the purchase parameters' steps change them.
 fn totals_interval(
     purchase: &PurchaseChoice,
+    scores: &[clv::HistoryScore],
     spend: Option<&SpendChoice>,
     summaries: &[CustomerSummary],
     fallback_spend: &[f64],
@@ -584,13 +594,7 @@ fn totals_interval(
         Some(_) => Some(spend.and_then(SpendChoice::chosen_covariance)?),
         None => None,
     };
-    let base = headline_totals(
-        &model,
-        spend_model.as_ref(),
-        summaries,
-        fallback_spend,
-        settings,
-    );
+    let base = totals_of(scores, spend_model.as_ref(), summaries, fallback_spend);
     let mut variance = [0.0f64; 4];
     // one block of parameters: gradients by forward differences, then g' Σ g
     let mut block = |values: Vec<(&'static str, f64)>,
@@ -625,13 +629,7 @@ fn totals_interval(
     });
     if let (Some(m), Some(c)) = (spend_model, spend_cov) {
         block(m.parameters(), c, &|v| {
-            headline_totals(
-                &model,
-                Some(&m.with_parameters(v)),
-                summaries,
-                fallback_spend,
-                settings,
-            )
+            totals_of(scores, Some(&m.with_parameters(v)), summaries, fallback_spend)
         });
     }
     let mut out = [[0.0; 2]; 4];
