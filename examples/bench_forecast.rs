@@ -1,52 +1,24 @@
-//! Forecast benchmark: 1,000,000 synthetic customers from a BG/NBD + Gamma-Gamma process,
-//! summarised, fitted and scored; the summary goes to a CSV that scripts/bench_forecast.py
-//! fits with lifetimes for the comparison.
+//! Forecast benchmark: 1,000,000 synthetic customers (examples/common/forecast_sim.rs, an
+//! MBG/NBD + Gamma-Gamma process) summarised, fitted and scored; the summary goes to a CSV that
+//! scripts/bench_forecast.py fits with lifetimes for the comparison.
 //!
 //! `cargo run --release --example bench_forecast -- [customers] [out-dir]`
 
-use memberlens::analysis::forecast::simulate::Rng;
 use memberlens::analysis::forecast::{
     bgnbd, clv, gamma_gamma, limits, summarize, CustomerSummary, PurchaseModel, TimeUnit,
 };
 use std::fmt::Write as _;
 use std::time::Instant;
 
-/// True process parameters (days): λ ~ Gamma(r, α), p ~ Beta(a, b), spend ~ Gamma(p_s, ν),
-/// ν ~ Gamma(q, γ). Customers are acquired uniformly over the year before the as-of day.
-const R: f64 = 0.5;
-const ALPHA: f64 = 20.0;
-const A: f64 = 0.8;
-const B: f64 = 4.0;
-const P_SPEND: f64 = 6.0;
-const Q_SPEND: f64 = 4.0;
-const GAMMA_SPEND: f64 = 15.0;
-const AS_OF: i32 = 365;
+#[path = "common/forecast_sim.rs"]
+mod forecast_sim;
+use forecast_sim::AS_OF;
 
+/// Each customer's purchases as (day, spend) (examples/common/forecast_sim.rs).
 fn simulate(n: usize) -> Vec<Vec<(i32, f64)>> {
-    let mut rng = Rng::new(20_240_601);
-    (0..n)
-        .map(|_| {
-            let lambda = rng.gamma(R) / ALPHA;
-            let p = rng.beta(A, B);
-            let nu = rng.gamma(Q_SPEND) / GAMMA_SPEND;
-            let first = (rng.uniform() * f64::from(AS_OF)) as i32;
-            let spend = |rng: &mut Rng| (rng.gamma(P_SPEND) / nu * 100.0).round() / 100.0;
-            let mut days = vec![(first, spend(&mut rng))];
-            let mut time = f64::from(first);
-            loop {
-                // BG/NBD: after each purchase the customer may become inactive.
-                if rng.uniform() < p {
-                    break;
-                }
-                time += -rng.uniform().ln() / lambda.max(1e-12);
-                if time > f64::from(AS_OF) {
-                    break;
-                }
-                days.push((time as i32, spend(&mut rng)));
-            }
-            days
-        })
-        .collect()
+    let mut customers: Vec<Vec<(i32, f64)>> = vec![Vec::new(); n];
+    forecast_sim::simulate(n, |c, day, spend| customers[c].push((day, spend)));
+    customers
 }
 
 /// The model of a candidate (its fit, or a placeholder of its kind) for timing its fit alone.

@@ -17,44 +17,11 @@
 
 use std::io::{BufWriter, Write};
 
-use memberlens::analysis::forecast::simulate::Rng;
 use memberlens::model::day::{civil_from_days, days_from_civil};
 
-// examples/bench_forecast.rs's process and parameters (days): λ ~ Gamma(r, α), p ~ Beta(a, b),
-// spend ~ Gamma(p_s, ν), ν ~ Gamma(q, γ), seed 20240601. Keep in step with it.
-const R: f64 = 0.5;
-const ALPHA: f64 = 20.0;
-const A: f64 = 0.8;
-const B: f64 = 4.0;
-const P_SPEND: f64 = 6.0;
-const Q_SPEND: f64 = 4.0;
-const GAMMA_SPEND: f64 = 15.0;
-const AS_OF: i32 = 365;
-const SEED: u64 = 20_240_601;
-
-/// Each customer's purchases as (day, amount in cents), bench_forecast's `simulate` draw for draw.
-fn simulate(n: usize, mut emit: impl FnMut(usize, i32, u64)) {
-    let mut rng = Rng::new(SEED);
-    for customer in 0..n {
-        let lambda = rng.gamma(R) / ALPHA;
-        let p = rng.beta(A, B);
-        let nu = rng.gamma(Q_SPEND) / GAMMA_SPEND;
-        let first = (rng.uniform() * f64::from(AS_OF)) as i32;
-        let spend = |rng: &mut Rng| (rng.gamma(P_SPEND) / nu * 100.0).round() / 100.0;
-        emit(customer, first, cents(spend(&mut rng)));
-        let mut time = f64::from(first);
-        loop {
-            if rng.uniform() < p {
-                break;
-            }
-            time += -rng.uniform().ln() / lambda.max(1e-12);
-            if time > f64::from(AS_OF) {
-                break;
-            }
-            emit(customer, time as i32, cents(spend(&mut rng)));
-        }
-    }
-}
+#[path = "common/forecast_sim.rs"]
+mod forecast_sim;
+use forecast_sim::{simulate, AS_OF};
 
 /// A spend rounded to cents (as bench_forecast rounds it), as whole cents.
 fn cents(amount: f64) -> u64 {
@@ -76,7 +43,7 @@ fn main() -> std::io::Result<()> {
     }
     let mut orders: Vec<(i32, u32, u64)> = Vec::with_capacity(n * 5 / 2);
     simulate(n, |customer, day, amount| {
-        orders.push((day, customer as u32, amount))
+        orders.push((day, customer as u32, cents(amount)))
     });
     // Exports come in date order.
     orders.sort_unstable();
