@@ -629,7 +629,12 @@ fn totals_interval(
     });
     if let (Some(m), Some(c)) = (spend_model, spend_cov) {
         block(m.parameters(), c, &|v| {
-            totals_of(scores, Some(&m.with_parameters(v)), summaries, fallback_spend)
+            totals_of(
+                scores,
+                Some(&m.with_parameters(v)),
+                summaries,
+                fallback_spend,
+            )
         });
     }
     let mut out = [[0.0; 2]; 4];
