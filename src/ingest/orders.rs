@@ -111,6 +111,9 @@ const RETURN: u8 = 4;
 /// [`RowRec::flags`]: a stray quote was read as a character (the row is noted).
 const STRAY_QUOTE: u8 = 8;
 
+/// Rows whose order ids size the part's id arena ([`OrderPart::row`]).
+const ID_SAMPLE_ROWS: usize = 1024;
+
 /// Rows read before a row's key cells are looked up (see [`super::cells`]).
 const LOOKUP_DELAY: usize = 32;
 
@@ -423,6 +426,13 @@ impl<'t> OrderPart<'t> {
         }
         self.read(r, place, &mut rec);
         self.rows.push(rec);
+        if self.rows.len() == ID_SAMPLE_ROWS {
+            // The ids' room for the rows expected, taken once from the first rows' ids:
+            // growing ten million ids by doubling holds the old and the new arena at once.
+            let per_row = self.oids.len().div_ceil(ID_SAMPLE_ROWS);
+            let room = self.rows.capacity() * per_row + self.rows.capacity() / 16;
+            self.oids.reserve(room.saturating_sub(self.oids.len()));
+        }
         // After the push: the oldest queued row may be this one (no delay).
         if self.pending.len() > LOOKUP_DELAY {
             self.resolve_oldest();
