@@ -1125,6 +1125,52 @@ mod tests {
     }
 
     #[test]
+    fn order_ids_come_back_from_the_arena_as_written() {
+        let long = "长".repeat(100); // 300 bytes: its length does not fit the length byte
+        let ids = ["", "O1", "订单-0001", long.as_str(), "x"];
+        let mut oids = Vec::new();
+        let at: Vec<usize> = ids
+            .iter()
+            .map(|id| {
+                let a = oids.len();
+                push_id(&mut oids, id);
+                a
+            })
+            .collect();
+        for (id, a) in ids.iter().zip(at) {
+            assert_eq!(id_at(&oids, a), id.as_bytes());
+        }
+    }
+
+    #[test]
+    fn line_hashes_tell_lines_apart() {
+        use super::super::rows::hash128;
+        let mut seen = std::collections::HashSet::new();
+        // Lines that differ in one byte, in their length only, or by a trailing zero byte.
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        for n in 0..64usize {
+            let base: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            lines.push(base.clone());
+            let mut z = base.clone();
+            z.push(0);
+            lines.push(z);
+            for i in 0..n {
+                let mut v = base.clone();
+                v[i] ^= 1;
+                lines.push(v);
+            }
+        }
+        lines.sort();
+        lines.dedup();
+        for l in &lines {
+            assert_eq!(hash128(l), hash128(&l.clone()));
+            assert!(seen.insert(hash128(l)), "{l:?}");
+            // Each half on its own too.
+            assert!(seen.insert([hash128(l)[0], 0]) && seen.insert([0, hash128(l)[1]]));
+        }
+    }
+
+    #[test]
     fn a_row_record_stays_small() {
         // A million-row file holds a million of these at once.
         assert_eq!(std::mem::size_of::<RowRec>(), 40);
