@@ -17,11 +17,15 @@
 //! - duplicate lines and order ids are grouped at the end from what the rows keep (a 128-bit
 //!   line hash, the order ids copied out): nothing needs the text then.
 //!
+//! GBK/GB18030 text (what one pass reads a file as when its first bytes are not UTF-8, or when
+//! chosen) is decoded as it arrives, up to the last line feed that arrived (a line feed is
+//! never inside a GB18030 character, and the encoding keeps no state across one).
+//!
 //! A file that cannot be read this way is gathered whole and read in one pass as before:
-//! workbooks, text that is not UTF-8 (or says it is UTF-16 or has a BOM that lies), member
-//! tables, files whose layout cannot be told from their first rows (they give their error
-//! then), and files smaller than the first chunk. When a later chunk turns out not to be UTF-8
-//! (a GBK file whose first MiB is ASCII), the chunks before it are gone:
+//! workbooks, UTF-16, a BOM that lies, member tables, files whose layout cannot be told from
+//! their first rows (they give their error then), and files smaller than the first chunk.
+//! When a later chunk turns out not to be in the encoding of the first (a GBK file whose first
+//! MiB is ASCII, or bytes that are not GBK), the chunks before it are gone:
 //! [`Error::ReadWhole`] asks the caller to hand the file over again whole.
 
 use std::sync::Arc;
@@ -102,6 +106,10 @@ struct Rows {
     next_read: usize,
     /// Bytes of text read at a time ([`CHUNK`]).
     chunk: usize,
+    /// The file's encoding; when it is not UTF-8 (GBK/GB18030), `raw` holds the bytes not
+    /// decoded yet (after the last line feed that arrived).
+    encoding: TextEncoding,
+    raw: Vec<u8>,
 }
 
 impl FileStream {
@@ -146,8 +154,7 @@ impl FileStream {
                 }
             }
             State::Rows(r) => {
-                r.buf.extend_from_slice(chunk);
-                if r.buf.len() >= r.next_read && !r.read(false) {
+                if !r.take(chunk) {
                     self.state = State::Lost;
                 }
             }
@@ -166,7 +173,7 @@ impl FileStream {
             State::Whole(bytes) => super::ingest_owned(&self.name, bytes, &self.opts),
             State::Lost => Err(Error::ReadWhole { file: self.name }),
             State::Rows(mut r) => {
-                if !r.read(true) {
+                if !r.decode(true) || !r.read(true) {
                     return Err(Error::ReadWhole { file: self.name });
                 }
                 let Rows {
@@ -230,7 +237,10 @@ impl Rows {
         // Small files, and those whose first rows are not all in the first chunks, are read
         // in one pass.
         if last
-            || !matches!(opts.encoding, None | Some(TextEncoding::Utf8))
+            || matches!(
+                opts.encoding,
+                Some(TextEncoding::Utf16Le | TextEncoding::Utf16Be)
+            )
             || table::is_zip(&bytes)
             || sniff::check(name, &bytes).is_err()
         {
@@ -241,24 +251,60 @@ impl Rows {
         } else {
             0
         };
-        let valid = match std::str::from_utf8(&bytes[bom..]) {
-            Ok(t) => bom + t.len(),
-            Err(e) if e.error_len().is_none() => bom + e.valid_up_to(),
-            Err(_) => return Err(Start::Whole(bytes)),
+        let utf8 = match std::str::from_utf8(&bytes[bom..]) {
+            Ok(t) => Some(bom + t.len()),
+            Err(e) if e.error_len().is_none() => Some(bom + e.valid_up_to()),
+            Err(_) => None,
         };
-        // What one pass would decide from these bytes: UTF-8, without a notice.
-        match decode::decode(name, &bytes[..valid], opts.encoding) {
-            Ok(d) if d.encoding == TextEncoding::Utf8 && d.warnings.is_empty() => {}
+        // UTF-8 when the first bytes are; otherwise (or when chosen) GBK/GB18030, decoded
+        // up to a line feed (never inside a GB18030 character).
+        let encoding = opts.encoding.unwrap_or(if utf8.is_some() {
+            TextEncoding::Utf8
+        } else {
+            TextEncoding::Gb18030
+        });
+        let valid = match (encoding, utf8) {
+            (TextEncoding::Utf8, Some(valid)) => valid,
+            (TextEncoding::Utf8, None) => return Err(Start::Whole(bytes)),
+            _ => match memchr::memrchr(b'\n', &bytes) {
+                Some(p) => p + 1,
+                None => return Err(Start::Wait(bytes)),
+            },
+        };
+        // What one pass would decide from these bytes, without a notice.
+        let decoded = match decode::decode(name, &bytes[..valid], opts.encoding) {
+            Ok(d) if d.encoding == encoding && d.warnings.is_empty() => {
+                (encoding != TextEncoding::Utf8).then(|| d.text.into_owned().into_bytes())
+            }
             _ => return Err(Start::Whole(bytes)),
-        }
-        if bytes[bom..valid].iter().all(u8::is_ascii_whitespace) {
-            return Err(Start::Whole(bytes));
-        }
-        let mut rows = match Self::layout(name, opts, size, &mut bytes[bom..valid]) {
-            Some(Ok(rows)) => rows,
-            Some(Err(())) => return Err(Start::Whole(bytes)),
-            None => return Err(Start::Wait(bytes)),
         };
+        // GBK: the rows are read from the text decoded so far; the bytes after it are
+        // decoded as more arrive. The file's own bytes stay until the layout is read (to
+        // gather on, or to read whole).
+        let (mut text, raw, bom, valid) = match decoded {
+            Some(text) => {
+                let n = text.len();
+                (text, bytes[valid..].to_vec(), 0, n)
+            }
+            None => (std::mem::take(&mut bytes), Vec::new(), bom, valid),
+        };
+        let gathered = |text: Vec<u8>, bytes: Vec<u8>| {
+            if encoding == TextEncoding::Utf8 {
+                text
+            } else {
+                bytes
+            }
+        };
+        if text[bom..valid].iter().all(u8::is_ascii_whitespace) {
+            return Err(Start::Whole(gathered(text, bytes)));
+        }
+        let mut rows = match Self::layout(name, opts, size, encoding, &mut text[bom..valid]) {
+            Some(Ok(rows)) => rows,
+            Some(Err(())) => return Err(Start::Whole(gathered(text, bytes))),
+            None => return Err(Start::Wait(gathered(text, bytes))),
+        };
+        drop(bytes);
+        let mut bytes = text;
         // The BOM and the lines up to the header are read: only the rows' lines stay.
         let data_start = bom + rows.row_at;
         rows.line_base = memchr::memchr_iter(b'\n', &bytes[..data_start]).count();
@@ -267,11 +313,13 @@ impl Rows {
         rows.scan_at = 0;
         rows.checked = 0;
         rows.buf = bytes;
+        rows.raw = raw;
         rows.chunk = sizes.chunk;
         if rows.read(false) {
             Ok(rows)
         } else {
-            // Not UTF-8 after all, though nothing was freed: read in one pass.
+            // Not UTF-8 after all, though nothing was freed: read in one pass. (Decoded GBK
+            // is always UTF-8: only the file's own UTF-8 bytes get here.)
             Err(Start::Whole(std::mem::take(&mut rows.buf)))
         }
     }
@@ -283,6 +331,7 @@ impl Rows {
         name: &str,
         opts: &FileOptions,
         size: usize,
+        encoding: TextEncoding,
         text: &mut [u8],
     ) -> Option<Result<Rows, ()>> {
         let end = bare_carriage_returns(text, 0, false);
@@ -299,13 +348,14 @@ impl Rows {
         if whole_rows <= SAMPLE_ROWS {
             return None;
         }
-        Some(Self::from_table(name, opts, size, t))
+        Some(Self::from_table(name, opts, size, encoding, t))
     }
 
     fn from_table(
         name: &str,
         opts: &FileOptions,
         size: usize,
+        encoding: TextEncoding,
         t: CsvTable<'_>,
     ) -> Result<Rows, ()> {
         let overrides = parse_overrides(name, opts).map_err(drop)?;
@@ -373,7 +423,7 @@ impl Rows {
                 sample,
             },
             Format {
-                encoding: TextEncoding::Utf8.label().to_string(),
+                encoding: encoding.label().to_string(),
                 delimiter: super::delimiter_label(delimiter),
                 sheet: None,
                 sheets: Vec::new(),
@@ -395,7 +445,50 @@ impl Rows {
             line_base: 0,
             next_read: 0,
             chunk: CHUNK,
+            encoding,
+            raw: Vec::new(),
         })
+    }
+
+    /// Takes the next chunk and reads the rows it completes, once enough text has gathered.
+    /// False when the file is not in its encoding.
+    fn take(&mut self, chunk: &[u8]) -> bool {
+        if self.encoding == TextEncoding::Utf8 {
+            self.buf.extend_from_slice(chunk);
+        } else {
+            self.raw.extend_from_slice(chunk);
+            if self.raw.len() < self.chunk.min(self.next_read) {
+                return true;
+            }
+            if !self.decode(false) {
+                return false;
+            }
+        }
+        self.buf.len() < self.next_read || self.read(false)
+    }
+
+    /// Decodes the GBK bytes that arrived, up to their last line feed (`last`: all of them)
+    /// into `buf`; false when they are not GBK (one pass would then give its error).
+    fn decode(&mut self, last: bool) -> bool {
+        if self.encoding == TextEncoding::Utf8 {
+            return true;
+        }
+        let end = if last {
+            self.raw.len()
+        } else {
+            match memchr::memrchr(b'\n', &self.raw) {
+                Some(p) => p + 1,
+                None => return true,
+            }
+        };
+        match encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(&self.raw[..end])
+        {
+            Some(text) => self.buf.extend_from_slice(text.as_bytes()),
+            None => return false,
+        }
+        self.raw.drain(..end);
+        true
     }
 
     /// Reads the rows `buf` completes (`last`: all of them, the file has ended). False when
@@ -650,6 +743,34 @@ mod tests {
             assert_eq!(one, streamed(t.as_bytes(), &lengths, 1), "seed {seed}");
             assert_eq!(one, streamed(t.as_bytes(), &[4096], 8192), "seed {seed}");
         }
+    }
+
+    #[test]
+    fn gbk_chunks_read_exactly_like_one_pass() {
+        for seed in [6, 7] {
+            // No BOM (one pass would note a UTF-8 BOM on GBK text and is read whole).
+            let t = text(seed, seed == 7).replace('\u{FEFF}', "");
+            let gbk = encoding_rs::GBK.encode(&t).0.into_owned();
+            assert!(std::str::from_utf8(&gbk).is_err());
+            let one = shown(ingest("t.csv", &gbk, &FileOptions::default()));
+            assert!(one.contains("encoding: \"gb18030\""), "{one}");
+            for n in [1, 2, 3, 5, 7, 4096] {
+                assert_eq!(one, streamed(&gbk, &[n], 64), "seed {seed}, chunks of {n}");
+            }
+        }
+        // Bytes that are not GBK after the first chunks: the file is asked for whole.
+        let mut gbk = encoding_rs::GBK.encode(&text(8, false)).0.into_owned();
+        let at = gbk.len() - 300;
+        gbk.splice(at..at, [0x81, b',']);
+        let sizes = Sizes {
+            first: 64,
+            chunk: 1,
+        };
+        let mut s = FileStream::with_sizes("t.csv", gbk.len(), FileOptions::default(), sizes);
+        for c in gbk.chunks(100) {
+            s.push(c);
+        }
+        assert!(matches!(s.finish(), Err(Error::ReadWhole { .. })));
     }
 
     #[test]
