@@ -78,8 +78,8 @@ async function readFile(name, file, options) {
   try {
     return await streamFile(name, file, options ?? {}, true);
   } catch (e) {
-    // A file that is not UTF-8 past its first chunks: its freed chunks are needed again.
-    if (e && typeof e === 'object' && e.code === 'read_whole') return streamFile(name, file, options ?? {}, false);
+    // A file not in the encoding of its first chunks past them: its freed chunks are needed again.
+    if (/** @type {any} */ (e)?.code === 'read_whole') return streamFile(name, file, options ?? {}, false);
     throw e;
   }
 }
