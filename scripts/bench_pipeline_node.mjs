@@ -3,8 +3,11 @@
 // where the time and the Wasm memory of one file go, and what a second core could give the
 // reading of it.
 //
-//   node scripts/bench_pipeline_node.mjs [FILE.csv] [--no-forecast] [--halves] [--runs N]
+//   node scripts/bench_pipeline_node.mjs [FILE.csv] [--no-forecast] [--whole] [--halves] [--runs N]
 //
+// The file goes in as the page's worker hands it over: 64 KiB chunks, its options given to
+// beginFile so that the engine reads the rows as the chunks arrive and frees each chunk's text
+// (--whole: no options, the bytes gathered and read at the end, as before 2026-11-30).
 // Phases: chunks in (pushChunk), parse (finishFile), analysis without forecasts, analysis with
 // forecasts (what the page's second call does), each with its wall and CPU time, and the Wasm
 // memory after each (it only grows: the last figure is the engine's peak).
@@ -30,18 +33,18 @@ async function engine() {
   return { a, mib: () => wasm.memory.buffer.byteLength / 1048576 };
 }
 
-/** @param {any} a @param {Uint8Array} bytes */
-function ingest(a, bytes) {
-  a.beginFile('f.csv', bytes.length);
+/** @param {any} a @param {Uint8Array} bytes @param {boolean} [whole] */
+function ingest(a, bytes, whole) {
+  a.beginFile('f.csv', bytes.length, whole ? undefined : {});
   for (let o = 0; o < bytes.length; o += 1 << 16) a.pushChunk('f.csv', bytes.subarray(o, o + (1 << 16)));
   return a.finishFile('f.csv', {});
 }
 
 /**
  * One file through a fresh engine: each phase's wall and CPU time and the Wasm memory after it.
- * @param {Uint8Array} text @param {boolean} noForecast
+ * @param {Uint8Array} text @param {boolean} noForecast @param {boolean} whole
  */
-async function phases(text, noForecast) {
+async function phases(text, noForecast, whole) {
   const { a, mib } = await engine();
   let c = process.cpuUsage();
   let t = performance.now();
@@ -51,7 +54,7 @@ async function phases(text, noForecast) {
     c = process.cpuUsage(); t = performance.now();
     return r;
   };
-  a.beginFile('f.csv', text.length);
+  a.beginFile('f.csv', text.length, whole ? undefined : {});
   for (let o = 0; o < text.length; o += 1 << 16) a.pushChunk('f.csv', text.subarray(o, o + (1 << 16)));
   const chunks = lap();
   const s = a.finishFile('f.csv', {});
@@ -64,11 +67,11 @@ async function phases(text, noForecast) {
 
 if (!isMainThread) {
   if (workerData.phases) {
-    parentPort?.postMessage(await phases(workerData.bytes, workerData.noForecast));
+    parentPort?.postMessage(await phases(workerData.bytes, workerData.noForecast, workerData.whole));
   } else {
     const { a } = await engine();
     const t = performance.now();
-    const s = ingest(a, workerData.bytes);
+    const s = ingest(a, workerData.bytes, workerData.whole);
     parentPort?.postMessage({ ms: performance.now() - t, rows: s.rows });
   }
 } else {
@@ -78,6 +81,7 @@ if (!isMainThread) {
   const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 1;
   const noForecast = flag('--no-forecast');
   const halves = flag('--halves');
+  const whole = flag('--whole');
   const file = path.resolve(args[0] || path.join(repo, 'bench-out', 'orders_1m.csv'));
   const text = readFileSync(file);
   console.log(`file: ${path.relative(repo, file)} (${(text.length / 1048576).toFixed(1)} MiB)`);
@@ -90,7 +94,7 @@ if (!isMainThread) {
         const t0 = performance.now();
         const out = [];
         for (const bytes of list) {
-          const w = new Worker(new URL(import.meta.url), { workerData: { bytes } });
+          const w = new Worker(new URL(import.meta.url), { workerData: { bytes, whole } });
           w.on('error', reject);
           w.on('message', (m) => { out.push(m); w.terminate(); if (out.length === list.length) resolve({ ms: performance.now() - t0, out }); });
         }
@@ -102,7 +106,7 @@ if (!isMainThread) {
     }
     // A fresh worker (and engine) per run: the Wasm memory only grows.
     const { rows, chunks, parse, results, forecasts } = await new Promise((resolve, reject) => {
-      const w = new Worker(new URL(import.meta.url), { workerData: { phases: true, bytes: text, noForecast } });
+      const w = new Worker(new URL(import.meta.url), { workerData: { phases: true, bytes: text, noForecast, whole } });
       w.on('error', reject);
       w.on('message', (m) => { w.terminate(); resolve(m); });
     });

@@ -60,10 +60,18 @@ struct Entry {
     ingested: Result<Ingested, Error>,
 }
 
+/// A file arriving in chunks.
+enum Pending {
+    /// Its bytes, read once they have all arrived.
+    Bytes(Vec<u8>),
+    /// Read as they arrive ([`Analyzer::begin_file_streamed`]).
+    Stream(ingest::FileStream),
+}
+
 /// Files, their options, and the latest analysis.
 pub struct Analyzer {
     files: Vec<Entry>,
-    pending: Vec<(String, Vec<u8>)>,
+    pending: Vec<(String, Pending)>,
     last: Option<Analysis>,
     keep_bytes: bool,
     /// The tag scheme: catalogue and saved audiences (the shipped one unless the user
@@ -108,7 +116,24 @@ impl Analyzer {
     pub fn begin_file_sized(&mut self, name: &str, size: usize) {
         self.pending.retain(|(n, _)| n != name);
         self.pending
-            .push((name.to_string(), Vec::with_capacity(size)));
+            .push((name.to_string(), Pending::Bytes(Vec::with_capacity(size))));
+    }
+
+    /// Starts a file of `size` bytes (0 when unknown) that will arrive in chunks, to be read
+    /// with `options` as the chunks arrive: each chunk's text is freed once its rows are read
+    /// (`ingest::FileStream`), so the whole text is never held at once. Only when bytes are
+    /// not kept ([`Analyzer::set_keep_bytes`]); otherwise as [`Analyzer::begin_file_sized`].
+    /// [`Analyzer::finish_file`] must then be given the same options; it fails with
+    /// [`Error::ReadWhole`] when the file has to be added again whole.
+    pub fn begin_file_streamed(&mut self, name: &str, size: usize, options: FileOptions) {
+        if self.keep_bytes {
+            return self.begin_file_sized(name, size);
+        }
+        self.pending.retain(|(n, _)| n != name);
+        self.pending.push((
+            name.to_string(),
+            Pending::Stream(ingest::FileStream::new(name, size, options)),
+        ));
     }
 
     /// Appends a chunk to a file begun with [`Analyzer::begin_file`].
@@ -120,7 +145,10 @@ impl Analyzer {
             .ok_or_else(|| Error::UnknownFile {
                 file: name.to_string(),
             })?;
-        p.1.extend_from_slice(chunk);
+        match &mut p.1 {
+            Pending::Bytes(b) => b.extend_from_slice(chunk),
+            Pending::Stream(s) => s.push(chunk),
+        }
         Ok(())
     }
 
@@ -133,8 +161,14 @@ impl Analyzer {
             .ok_or_else(|| Error::UnknownFile {
                 file: name.to_string(),
             })?;
-        let (_, bytes) = self.pending.remove(i);
-        self.add_file(name, bytes, options)
+        match self.pending.remove(i).1 {
+            Pending::Bytes(bytes) => self.add_file(name, bytes, options),
+            Pending::Stream(s) if *s.options() != options => Err(Error::InvalidOption {
+                option: "file options".to_string(),
+                reason: format!("{name} was begun with other options than it is finished with"),
+            }),
+            Pending::Stream(s) => self.store(name, s.finish(), None, options),
+        }
     }
 
     /// Adds (or replaces) a whole file.
@@ -152,6 +186,18 @@ impl Analyzer {
         } else {
             (ingest::ingest_owned(name, bytes, &options), None)
         };
+        self.store(name, ingested, bytes, options)
+    }
+
+    /// Keeps a file as read (with its bytes when kept), or drops it when it could not be read
+    /// and its bytes are not kept to try other options.
+    fn store(
+        &mut self,
+        name: &str,
+        ingested: Result<Ingested, Error>,
+        bytes: Option<Vec<u8>>,
+        options: FileOptions,
+    ) -> Result<FileSummary, Error> {
         let result = ingested
             .as_ref()
             .map(|i| i.summary.clone())

@@ -76,6 +76,10 @@ pub enum Error {
     },
     /// A file name was used that was never added.
     UnknownFile { file: String },
+    /// A file read in chunks turned out, after its first chunks were read and freed, to need
+    /// its whole text at once (it is not UTF-8): add it again whole (`add_file`, or chunks
+    /// begun without options).
+    ReadWhole { file: String },
     /// A column override names a role that does not exist.
     UnknownRole {
         file: String,
@@ -132,6 +136,7 @@ impl Error {
             | Error::NotATable { file, .. }
             | Error::MixedCurrency { file, .. }
             | Error::UnknownFile { file }
+            | Error::ReadWhole { file }
             | Error::UnknownRole { file, .. } => Some(file),
             Error::NoPurchases
             | Error::MoneyBeyondBound { .. }
@@ -183,6 +188,7 @@ impl Error {
             Error::NotATable { .. } => "not_a_table",
             Error::MixedCurrency { .. } => "mixed_currency",
             Error::UnknownFile { .. } => "unknown_file",
+            Error::ReadWhole { .. } => "read_whole",
             Error::UnknownRole { .. } => "unknown_role",
             Error::NoPurchases => "no_purchases",
             Error::MoneyBeyondBound { .. } => "money_beyond_bound",
@@ -231,6 +237,7 @@ impl Error {
                 lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ")
             ),
             Error::UnknownFile { file } => format!("{file}: no file of that name was added."),
+            Error::ReadWhole { file } => format!("{file}: the file is not UTF-8 after its first part; it has to be read again, whole."),
             Error::UnknownRole { file, column, role } => format!("{file}: column \"{column}\" cannot take the unknown role \"{role}\"."),
             Error::NoPurchases => "No purchase was found in any orders file, so nothing can be scored. Check the status and amount columns, or add an orders file.".to_string(),
             Error::MoneyBeyondBound { total_yuan } => format!("All amounts together come to about {total_yuan:.3e} yuan, more than any sum can hold exactly: a file is corrupted or crafted. Check the amount columns."),
@@ -279,6 +286,7 @@ impl Error {
                 lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("、")
             ),
             Error::UnknownFile { file } => format!("{file}：未添加该文件。"),
+            Error::ReadWhole { file } => format!("{file}：文件开头之后的部分不是 UTF-8 编码，需要重新完整读取。"),
             Error::UnknownRole { file, column, role } => format!("{file}：列“{column}”不能指定为未知角色“{role}”。"),
             Error::NoPurchases => "所有订单文件中都没有有效消费，无法分析。请检查状态列和金额列，或添加订单文件。".to_string(),
             Error::MoneyBeyondBound { total_yuan } => format!("所有金额合计约 {total_yuan:.3e} 元，超出精确求和的范围：有文件已损坏或被篡改。请检查金额列。"),

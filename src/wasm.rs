@@ -97,13 +97,27 @@ impl Analyzer {
         self.inner.set_keep_bytes(keep);
     }
 
-    /// Starts a chunked file; `size` (bytes, optional) reserves its room at once.
+    /// Starts a chunked file; `size` (bytes, optional) reserves its room at once. With
+    /// `options` (those `finishFile` will be given), the rows are read as the chunks arrive
+    /// and each chunk's text is freed (when bytes are not kept); `finishFile` may then fail
+    /// with code `read_whole`: begin the file again without options.
     #[wasm_bindgen(js_name = beginFile)]
-    pub fn begin_file(&mut self, name: &str, size: Option<f64>) {
+    pub fn begin_file(
+        &mut self,
+        name: &str,
+        size: Option<f64>,
+        options: JsValue,
+    ) -> Result<(), JsValue> {
         let size = size.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
         // A hint only: capped so a wrong size cannot ask for more than Wasm can give.
-        self.inner
-            .begin_file_sized(name, (size as usize).min(1 << 31));
+        let size = (size as usize).min(1 << 31);
+        if options.is_undefined() || options.is_null() {
+            self.inner.begin_file_sized(name, size);
+        } else {
+            self.inner
+                .begin_file_streamed(name, size, from_js(options)?);
+        }
+        Ok(())
     }
 
     /// Appends a chunk.

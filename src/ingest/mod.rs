@@ -11,12 +11,14 @@ mod orders;
 pub mod roles;
 mod rows;
 pub mod sniff;
+mod stream;
 mod structure;
 pub mod table;
 pub mod values;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use strum::VariantArray;
@@ -28,6 +30,7 @@ pub use decode::TextEncoding;
 pub use roles::{ColumnMapping, DecidedBy, Role, TableKind};
 pub use rows::MAX_WARNINGS_PER_FILE;
 use rows::{check_shape, hash64, ColumnIndex, RowLog};
+pub use stream::FileStream;
 pub use values::DateOrder;
 
 /// What the user may decide about a file; everything is detected when left out.
@@ -164,53 +167,25 @@ impl Source<'_> {
     /// The header lines inside the data ([`structure::HeaderMatcher`]). Only lines without a
     /// digit are split and looked at, so the pass costs little beside reading the rows.
     fn header_lines(&self, headers: &[String], read: &[bool]) -> structure::HeaderLines {
-        let mut found = structure::HeaderLines::default();
+        let mut scan = structure::HeaderScan::default();
         let matcher = structure::HeaderMatcher::new(headers, read);
-        let mut in_block = false;
-        // A non-blank line: its cells when it may be a header line.
-        let mut visit = |line: usize, cells: Option<&[&str]>| match cells
-            .and_then(|c| matcher.line(c).map(|k| (c, k)))
-        {
-            Some((cells, kind)) => {
-                in_block = kind == structure::HeaderLine::Other;
-                found.push(line, kind, cells.join(","));
-            }
-            None if in_block => found.count_block_row(),
-            None => {}
-        };
         match self {
             Source::Csv(t) => {
-                let (text, mut line) = t.data();
-                let d = t.delimiter() as char;
-                let mut rest = text;
-                while !rest.is_empty() {
-                    let end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
-                    let l = rest[..end].trim_end_matches('\r');
-                    if !l.trim().is_empty() {
-                        if structure::may_be_header(l.as_bytes()) {
-                            let cells: Vec<&str> =
-                                l.split(d).map(|c| c.trim().trim_matches('"')).collect();
-                            visit(line, Some(&cells));
-                        } else {
-                            visit(line, None);
-                        }
-                    }
-                    rest = rest.get(end + 1..).unwrap_or("");
-                    line += 1;
-                }
+                let (text, line) = t.data();
+                scan.csv_lines(&matcher, text, line, t.delimiter());
             }
             Source::Sheet(s) => {
                 for (line, cells, raw) in &s.rows {
                     if structure::may_be_header(raw.as_bytes()) {
                         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-                        visit(*line, Some(&cells));
+                        scan.line(&matcher, *line, Some(&cells));
                     } else {
-                        visit(*line, None);
+                        scan.line(&matcher, *line, None);
                     }
                 }
             }
         }
-        found
+        scan.found
     }
 
     /// The raw text of a row from the span [`Source::for_each_row_ref`] gave it.
@@ -349,11 +324,7 @@ pub fn preview(name: &str, bytes: &[u8], opts: &FileOptions) -> Result<Preview, 
         sheets: Vec::new(),
         sheet: None,
         encoding: decoded.encoding.label().to_string(),
-        delimiter: if d == b'\t' {
-            "\\t".to_string()
-        } else {
-            (d as char).to_string()
-        },
+        delimiter: delimiter_label(d),
     })
 }
 
@@ -369,8 +340,8 @@ pub fn ingest_owned(name: &str, bytes: Vec<u8>, opts: &FileOptions) -> Result<In
 }
 
 /// What reading the text yields before the orders are put together.
-enum Read<'c> {
-    Orders(orders::OrderParts<'c, 'static>, Vec<u32>, Vec<u32>),
+enum Read {
+    Orders(orders::OrderParts<'static>, Vec<u32>, Vec<u32>),
     Members(Vec<MemberRecord>),
 }
 
@@ -387,10 +358,8 @@ fn ingest_in_parts(
         });
     }
     sniff::check(name, &bytes)?;
-    // Everything that borrows the text happens in this block; `cols` outlives it because
-    // the read parts refer to it.
-    let cols: ColumnIndex;
-    let (read, mut summary, pre_warnings, mut log) = {
+    // Everything that borrows the text happens in this block.
+    let (read, summary, pre_warnings, log) = {
         let bytes: &[u8] = &bytes;
         let overrides = parse_overrides(name, opts)?;
         let tz = values::Dates {
@@ -428,11 +397,7 @@ fn ingest_in_parts(
                         file: name.to_string(),
                     }
                 })?;
-            let delim = if d == b'\t' {
-                "\\t".to_string()
-            } else {
-                (d as char).to_string()
-            };
+            let delim = delimiter_label(d);
             (
                 Source::Csv(t),
                 decoded.encoding.label().to_string(),
@@ -449,73 +414,30 @@ fn ingest_in_parts(
                 code,
             });
         }
-        let mut headers = source.headers().to_vec();
-        if headers.is_empty() {
-            return Err(Error::EmptyFile {
-                file: name.to_string(),
-            });
-        }
-        let mut sample: Vec<Vec<String>> = Vec::new();
-        source.for_each_row(|r| {
-            sample.push(r.fields.to_vec());
-            sample.len() < 200
-        });
-        if sample.is_empty() {
-            return Err(Error::HeaderOnly {
-                file: name.to_string(),
-            });
-        }
-        if let Some(dropped) = header_width_mismatch(name, &headers, &sample)? {
-            // Empty header cells over no value: the header's columns are the rows' columns
-            // once they are gone.
-            headers = headers
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| !dropped.contains(i))
-                .map(|(_, h)| h)
-                .collect();
-            source.drop_header_cells(&dropped);
-            pre_warnings.push(crate::error::Warning {
-                file: name.to_string(),
-                line: header_line,
-                column: None,
-                code: crate::error::WarningCode::EmptyHeaderCellsDropped {
-                    count: dropped.len(),
-                },
-            });
-        }
-        let (kind, kind_by, columns) = roles::map_columns(&headers, &sample, opts.kind, &overrides);
-        let kind = kind.ok_or_else(|| Error::UnknownTableKind {
-            file: name.to_string(),
-            headers: headers.clone(),
-        })?;
-        let mut index = ColumnIndex::new(&columns);
-        let read: Vec<bool> = columns.iter().map(|c| c.role.is_some()).collect();
-        index.strict_width = rows::strict_width(&sample, headers.len());
-        if let Some(code) =
-            rows::trailing_columns_absent(&sample, &headers, index.needed(), index.strict_width)
-        {
-            pre_warnings.push(crate::error::Warning {
-                file: name.to_string(),
-                line: header_line,
-                column: None,
-                code,
-            });
-        }
+        let Layout {
+            kind,
+            kind_by,
+            headers,
+            columns,
+            cols: mut index,
+            read,
+            sample,
+        } = layout(
+            name,
+            &mut source,
+            opts,
+            &overrides,
+            header_line,
+            &mut pre_warnings,
+        )?;
         index.header_lines = source.header_lines(&headers, &read);
-        cols = index;
+        let cols = Arc::new(index);
         let mut log = RowLog::new(name);
         // Lines borrowed from the input: no copy per row.
         // Size the per-row maps once from the sample's mean line length (rehashing a
         // million-entry table several times costs more than the parse itself).
         let expected_rows = match &source {
-            Source::Csv(t) => {
-                let sample_bytes: usize = sample
-                    .iter()
-                    .map(|r| r.iter().map(|c| c.len() + 1).sum::<usize>())
-                    .sum();
-                (t.text_len() * sample.len() / sample_bytes.max(1)).min(50_000_000)
-            }
+            Source::Csv(t) => rows_expected(t.text_len(), &sample),
             Source::Sheet(s) => s.rows.len(),
         };
         let read = match kind {
@@ -588,37 +510,106 @@ fn ingest_in_parts(
                 Read::Members(reader.finish())
             }
         };
-        // The summary as far as the text tells it; the row counts come with the assembly.
-        let summary = FileSummary {
-            name: name.to_string(),
-            kind,
-            kind_decided_by: kind_by,
-            encoding,
-            delimiter,
-            sheet,
-            sheets,
-            rows: 0,
-            accepted: 0,
-            duplicate_rows: 0,
-            rejected_rows: 0,
-            headers,
-            columns,
-            sample: sample.into_iter().take(5).collect(),
-            roles_available: <Role as VariantArray>::VARIANTS
-                .iter()
-                .map(|r| r.key())
-                .collect(),
-            reject_reasons: BTreeMap::new(),
-            source_label: opts
-                .source_label
-                .clone()
-                .unwrap_or_else(|| name.to_string()),
-        };
+        let summary = summary_of(
+            name,
+            opts,
+            Shape {
+                kind,
+                kind_by,
+                headers,
+                columns,
+                sample,
+            },
+            Format {
+                encoding,
+                delimiter,
+                sheet,
+                sheets,
+            },
+        );
         (read, summary, pre_warnings, log)
     };
     // The text is not read any more: free it (when it is ours) before the orders are put
-    // together, which is when memory peaks.
+    // together.
     drop(bytes);
+    put_together(name, read, summary, pre_warnings, log)
+}
+
+/// The rows a text of `len` bytes holds, from its first rows' mean length: the per-row arrays
+/// are sized once (growing a ten-million-row array doubles it: a copy, and the old one and
+/// the new one at once).
+fn rows_expected(len: usize, sample: &[Vec<String>]) -> usize {
+    let sample_bytes: usize = sample
+        .iter()
+        .map(|r| r.iter().map(|c| c.len() + 1).sum::<usize>())
+        .sum();
+    (len * sample.len() / sample_bytes.max(1)).min(50_000_000)
+}
+
+/// What a table is, as far as its header and first rows tell.
+struct Shape {
+    kind: TableKind,
+    kind_by: DecidedBy,
+    headers: Vec<String>,
+    columns: Vec<ColumnMapping>,
+    sample: Vec<Vec<String>>,
+}
+
+/// How a file is written: encoding, delimiter, and a workbook's sheets.
+struct Format {
+    encoding: String,
+    delimiter: String,
+    sheet: Option<String>,
+    sheets: Vec<String>,
+}
+
+/// The delimiter as the summary shows it.
+fn delimiter_label(d: u8) -> String {
+    if d == b'\t' {
+        "\\t".to_string()
+    } else {
+        (d as char).to_string()
+    }
+}
+
+/// The summary as far as the text tells it; the row counts come once the rows are read.
+fn summary_of(name: &str, opts: &FileOptions, shape: Shape, format: Format) -> FileSummary {
+    FileSummary {
+        name: name.to_string(),
+        kind: shape.kind,
+        kind_decided_by: shape.kind_by,
+        encoding: format.encoding,
+        delimiter: format.delimiter,
+        sheet: format.sheet,
+        sheets: format.sheets,
+        rows: 0,
+        accepted: 0,
+        duplicate_rows: 0,
+        rejected_rows: 0,
+        headers: shape.headers,
+        columns: shape.columns,
+        sample: shape.sample.into_iter().take(5).collect(),
+        roles_available: <Role as VariantArray>::VARIANTS
+            .iter()
+            .map(|r| r.key())
+            .collect(),
+        reject_reasons: BTreeMap::new(),
+        source_label: opts
+            .source_label
+            .clone()
+            .unwrap_or_else(|| name.to_string()),
+    }
+}
+
+/// The end of reading a file: its orders put together (or its members as read), the row
+/// counts in its summary, its warnings after the file's notices.
+fn put_together(
+    name: &str,
+    read: Read,
+    mut summary: FileSummary,
+    pre_warnings: Vec<crate::error::Warning>,
+    mut log: RowLog,
+) -> Result<Ingested, Error> {
     let data = match read {
         Read::Orders(all, dup_first, oid_first) => FileData::Orders(orders::assemble(
             name, all, &dup_first, oid_first, &mut log,
@@ -639,6 +630,94 @@ fn ingest_in_parts(
     Ok(Warned {
         output: IngestedFile { summary, data },
         warnings,
+    })
+}
+
+/// What the header and the first rows of a table tell before its rows are read: its kind,
+/// its columns and how wide its rows are (file notices about them go to `pre_warnings`).
+struct Layout {
+    kind: TableKind,
+    kind_by: DecidedBy,
+    headers: Vec<String>,
+    columns: Vec<ColumnMapping>,
+    /// The columns' roles; the header lines inside the data are not looked for yet.
+    cols: ColumnIndex,
+    /// Whether a role reads each column.
+    read: Vec<bool>,
+    /// The first rows (up to 200), as read.
+    sample: Vec<Vec<String>>,
+}
+
+/// [`Layout`] of a table whose header is on line `header_line`.
+fn layout(
+    name: &str,
+    source: &mut Source<'_>,
+    opts: &FileOptions,
+    overrides: &[(String, Option<Role>)],
+    header_line: usize,
+    pre_warnings: &mut Vec<crate::error::Warning>,
+) -> Result<Layout, Error> {
+    let mut headers = source.headers().to_vec();
+    if headers.is_empty() {
+        return Err(Error::EmptyFile {
+            file: name.to_string(),
+        });
+    }
+    let mut sample: Vec<Vec<String>> = Vec::new();
+    source.for_each_row(|r| {
+        sample.push(r.fields.to_vec());
+        sample.len() < 200
+    });
+    if sample.is_empty() {
+        return Err(Error::HeaderOnly {
+            file: name.to_string(),
+        });
+    }
+    if let Some(dropped) = header_width_mismatch(name, &headers, &sample)? {
+        // Empty header cells over no value: the header's columns are the rows' columns
+        // once they are gone.
+        headers = headers
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !dropped.contains(i))
+            .map(|(_, h)| h)
+            .collect();
+        source.drop_header_cells(&dropped);
+        pre_warnings.push(crate::error::Warning {
+            file: name.to_string(),
+            line: header_line,
+            column: None,
+            code: crate::error::WarningCode::EmptyHeaderCellsDropped {
+                count: dropped.len(),
+            },
+        });
+    }
+    let (kind, kind_by, columns) = roles::map_columns(&headers, &sample, opts.kind, overrides);
+    let kind = kind.ok_or_else(|| Error::UnknownTableKind {
+        file: name.to_string(),
+        headers: headers.clone(),
+    })?;
+    let mut index = ColumnIndex::new(&columns);
+    let read: Vec<bool> = columns.iter().map(|c| c.role.is_some()).collect();
+    index.strict_width = rows::strict_width(&sample, headers.len());
+    if let Some(code) =
+        rows::trailing_columns_absent(&sample, &headers, index.needed(), index.strict_width)
+    {
+        pre_warnings.push(crate::error::Warning {
+            file: name.to_string(),
+            line: header_line,
+            column: None,
+            code,
+        });
+    }
+    Ok(Layout {
+        kind,
+        kind_by,
+        headers,
+        columns,
+        cols: index,
+        read,
+        sample,
     })
 }
 
@@ -766,23 +845,24 @@ fn dates_unreadable(file: &str, summary: &FileSummary, log: &RowLog) -> Option<E
 /// Reads an orders file: its parts in parallel (large CSV text on native targets), then
 /// duplicate lines and order ids grouped at once. The rows are put together afterwards
 /// ([`orders::assemble`]), once the text is freed.
-type GroupedParts<'c> = (orders::OrderParts<'c, 'static>, Vec<u32>, Vec<u32>);
+type GroupedParts = (orders::OrderParts<'static>, Vec<u32>, Vec<u32>);
 
-fn read_order_parts<'c>(
+fn read_order_parts(
     source: &Source<'_>,
-    cols: &'c ColumnIndex,
+    cols: &Arc<ColumnIndex>,
     tz: values::Dates,
     header_len: usize,
     expected_rows: usize,
     parts: usize,
     log: &RowLog,
-) -> Result<GroupedParts<'c>, Error> {
+) -> Result<GroupedParts, Error> {
     let name = log.file.clone();
     let name = name.as_str();
     let n_parts = match source {
         Source::Csv(t) if t.text_len() >= par::MIN_PARALLEL_BYTES => parts,
         _ => 1,
     };
+    let place = |r: &table::RawRow<'_, '_>| cols.header_lines.place(r.line);
     let mut parts = Vec::with_capacity(n_parts);
     match source {
         Source::Csv(t) if n_parts > 1 => {
@@ -791,11 +871,11 @@ fn read_order_parts<'c>(
             // arrays from doubling (a copy and twice the memory) when it holds a few more.
             let per_part = expected_rows / (pts.len() - 1) + expected_rows / 16 + 64;
             let read =
-                |(a, b): (usize, usize)| -> Result<(orders::OrderPart<'c, 'static>, bool), Error> {
-                    let mut part = orders::OrderPart::new(name, cols, tz, header_len, per_part)?;
+                |(a, b): (usize, usize)| -> Result<(orders::OrderPart<'static>, bool), Error> {
+                    let mut part =
+                        orders::OrderPart::new(name, cols.clone(), tz, header_len, per_part)?;
                     let on_boundary = t.for_each_row_in(a, b, |r| {
-                        let span = csv_span(t.text(), r.raw);
-                        part.row(&r, span);
+                        part.row(&r, place(&r));
                         true
                     });
                     Ok((part.finish(), on_boundary))
@@ -813,32 +893,34 @@ fn read_order_parts<'c>(
         _ => {
             let mut part = orders::OrderPart::new(
                 name,
-                cols,
+                cols.clone(),
                 tz,
                 header_len,
                 expected_rows + expected_rows / 16 + 64,
             )?;
-            source.for_each_row_ref(|r, span| {
-                part.row(&r, span);
+            source.for_each_row(|r| {
+                part.row(&r, place(&r));
                 true
             });
             parts.push(part.finish());
         }
     }
-    let mut all = orders::OrderParts::new(parts);
-    let raw = |span| source.raw(span);
+    Ok(group_orders(orders::OrderParts::new(parts), cols))
+}
+
+/// Duplicate lines and order ids grouped at once (on two threads natively), by first
+/// occurrence, from the rows' hashes and order ids alone: the text is not needed any more.
+fn group_orders(mut all: orders::OrderParts<'static>, cols: &ColumnIndex) -> GroupedParts {
     let (dup_first, oid_first) = par::join(
         || {
             group::first_occurrence(&all.line_hashes(), |a, b| {
-                let d = source.delimiter();
-                table::canonical(raw(all.rec(a as usize).raw), d)
-                    == table::canonical(raw(all.rec(b as usize).raw), d)
+                all.same_line(a as usize, b as usize)
             })
         },
         || {
             if cols.has(Role::OrderId) {
                 group::first_occurrence(&all.oid_hashes(), |a, b| {
-                    all.oid(a as usize, &raw) == all.oid(b as usize, &raw)
+                    all.oid(a as usize) == all.oid(b as usize)
                 })
             } else {
                 Vec::new()
@@ -846,7 +928,7 @@ fn read_order_parts<'c>(
         },
     );
     all.drop_hashes();
-    Ok((all, dup_first, oid_first))
+    (all, dup_first, oid_first)
 }
 
 #[cfg(test)]

@@ -210,6 +210,58 @@ impl<'h> HeaderMatcher<'h> {
     }
 }
 
+/// The search for header lines inside the data, line after line; a file read in chunks keeps
+/// it from one chunk to the next.
+#[derive(Debug, Default)]
+pub struct HeaderScan {
+    /// The header lines found so far.
+    pub found: HeaderLines,
+    /// Whether the lines are in a second table (after another table's header).
+    in_block: bool,
+}
+
+impl HeaderScan {
+    /// Looks at a non-blank line: `cells` are its cells when it may be a header line
+    /// ([`may_be_header`]).
+    pub fn line(&mut self, matcher: &HeaderMatcher<'_>, line: usize, cells: Option<&[&str]>) {
+        match cells.and_then(|c| matcher.line(c).map(|k| (c, k))) {
+            Some((cells, kind)) => {
+                self.in_block = kind == HeaderLine::Other;
+                self.found.push(line, kind, cells.join(","));
+            }
+            None if self.in_block => self.found.count_block_row(),
+            None => {}
+        }
+    }
+
+    /// Looks at the lines of CSV `text` (whole lines: it ends with a line feed or the file
+    /// does), the first of them being line `line`.
+    pub fn csv_lines(
+        &mut self,
+        matcher: &HeaderMatcher<'_>,
+        text: &str,
+        mut line: usize,
+        delimiter: u8,
+    ) {
+        let d = delimiter as char;
+        let mut rest = text;
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
+            let l = rest[..end].trim_end_matches('\r');
+            if !l.trim().is_empty() {
+                if may_be_header(l.as_bytes()) {
+                    let cells: Vec<&str> = l.split(d).map(|c| c.trim().trim_matches('"')).collect();
+                    self.line(matcher, line, Some(&cells));
+                } else {
+                    self.line(matcher, line, None);
+                }
+            }
+            rest = rest.get(end + 1..).unwrap_or("");
+            line += 1;
+        }
+    }
+}
+
 /// A row's cells in the file's column order, from a row under a reordered header.
 pub fn reorder(fields: &super::table::Fields<'_>, perm: &[Option<usize>]) -> Vec<String> {
     perm.iter()

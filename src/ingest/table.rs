@@ -259,6 +259,8 @@ pub struct CsvTable<'t> {
     recover_quotes: bool,
     /// The records skipped above the header (a title, notes), as read.
     pub preamble: Vec<Vec<String>>,
+    /// Line feeds before `text` in the file (a later chunk of a file read in chunks).
+    line_base: usize,
 }
 
 impl<'t> CsvTable<'t> {
@@ -335,7 +337,28 @@ impl<'t> CsvTable<'t> {
             data_start,
             recover_quotes: true,
             preamble,
+            line_base: 0,
         })
+    }
+
+    /// A later chunk of the file whose header is `headers`: `text` starts on a row boundary,
+    /// after `line_base` line feeds of the file. Read with [`CsvTable::for_each_complete_row`].
+    pub fn continued(
+        text: &'t str,
+        delimiter: u8,
+        headers: Vec<String>,
+        line_base: usize,
+    ) -> CsvTable<'t> {
+        CsvTable {
+            text,
+            delimiter,
+            headers,
+            header_line: 0,
+            data_start: 0,
+            recover_quotes: true,
+            preamble: Vec::new(),
+            line_base,
+        }
     }
 
     /// The whole text.
@@ -346,10 +369,12 @@ impl<'t> CsvTable<'t> {
     /// The text after the header, and the physical line it starts on.
     pub fn data(&self) -> (&'t str, usize) {
         let start = self.data_start.min(self.text.len());
-        let line = 1 + self.text.as_bytes()[..start]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
+        let line = 1
+            + self.line_base
+            + self.text.as_bytes()[..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
         (&self.text[start..], line)
     }
 
@@ -400,13 +425,40 @@ impl<'t> CsvTable<'t> {
         &self,
         from: usize,
         to: usize,
-        mut f: impl FnMut(RawRow<'_, 't>) -> bool,
+        f: impl FnMut(RawRow<'_, 't>) -> bool,
     ) -> bool {
+        self.rows_in(from, to, false, f).0
+    }
+
+    /// For a text that is not the end of the file (a chunk of it): calls `f` for every data
+    /// row starting in `from..limit` that ends before the end of the text, and returns where
+    /// the first row not read starts (the rows from there are read again with the text that
+    /// follows). `limit` must be a line start. The rows read are the rows, and read as, a
+    /// reading of the whole file gives: a row the end of the text cuts (an unfinished line, a
+    /// quoted field still open) is left for later, and nothing else depends on what follows.
+    pub fn for_each_complete_row(
+        &self,
+        from: usize,
+        limit: usize,
+        f: impl FnMut(RawRow<'_, 't>) -> bool,
+    ) -> usize {
+        self.rows_in(from, limit, true, f).1
+    }
+
+    /// [`CsvTable::for_each_row_in`], or with `more` [`CsvTable::for_each_complete_row`]:
+    /// whether the last row ended exactly at `to`, and where the first row not read starts.
+    fn rows_in(
+        &self,
+        from: usize,
+        to: usize,
+        more: bool,
+        mut f: impl FnMut(RawRow<'_, 't>) -> bool,
+    ) -> (bool, usize) {
         let bytes = self.text.as_bytes();
         let len = bytes.len();
         let mut pos = from.max(self.data_start).min(len);
         // Physical line of `pos`: 1 + the line feeds before it.
-        let mut line = 1 + bytes[..pos].iter().filter(|b| **b == b'\n').count();
+        let mut line = 1 + self.line_base + bytes[..pos].iter().filter(|b| **b == b'\n').count();
         let mut spans: Vec<(u32, u32)> = Vec::with_capacity(self.headers.len() + 4);
         let mut quoted = QuotedReader::new(self.delimiter);
         let mut crossed = false;
@@ -425,8 +477,8 @@ impl<'t> CsvTable<'t> {
         };
         let mut finder = (!bare_cr).then(|| new_finder(pos));
         while pos < len {
-            if pos >= to && !crossed {
-                // The row belongs to the next part.
+            if pos >= to && (!crossed || more) {
+                // The row belongs to the next part (or chunk).
                 break;
             }
             // Fast path: one line with no quote and no bare carriage return.
@@ -469,6 +521,10 @@ impl<'t> CsvTable<'t> {
                 }
             }
             if plain {
+                if more && k >= len {
+                    // The line goes on in the next chunk.
+                    break;
+                }
                 // `k` is at the line feed or the end of the text.
                 let mut end = k;
                 if end > pos && bytes[end - 1] == b'\r' {
@@ -511,6 +567,11 @@ impl<'t> CsvTable<'t> {
             let Some(consumed) = quoted.read(&bytes[pos..]) else {
                 break;
             };
+            if more && pos + consumed >= len {
+                // The record may go on in the next chunk (a quoted field still open, or its
+                // line end not seen yet).
+                break;
+            }
             if !bare_cr {
                 finder = Some(new_finder(pos + consumed));
             }
@@ -575,7 +636,7 @@ impl<'t> CsvTable<'t> {
                 break;
             }
         }
-        !crossed
+        (!crossed, pos)
     }
 }
 

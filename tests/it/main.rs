@@ -2,6 +2,7 @@
 //! what broke.
 
 mod accounting;
+mod chunks;
 mod cli;
 mod client_report;
 mod export;

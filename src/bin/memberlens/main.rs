@@ -26,7 +26,7 @@ use anyhow::{Context, Result};
 use memberlens::analyzer::ExportFormat;
 use memberlens::export::{HeaderLang, Layout};
 use memberlens::members::MemberQuery;
-use memberlens::{report, Analyzer};
+use memberlens::{report, Analyzer, FileOptions};
 
 use args::{AudienceOut, Format, HtmlOut, Lang, ListLayout, Output, Request};
 
@@ -59,6 +59,38 @@ fn format_of(path: &Path) -> ExportFormat {
     } else {
         ExportFormat::Csv
     }
+}
+
+/// Reads a file into the analyzer as it is read from disk, 4 MiB at a time: the engine reads
+/// the rows of each piece and frees its text, so the whole text is never held (a file that
+/// cannot be read so is gathered whole by the engine; one that turns out not to be UTF-8 past
+/// its first pieces is read again, whole).
+fn add_file(analyzer: &mut Analyzer, path: &Path, options: FileOptions) -> Result<()> {
+    use std::io::Read;
+    let name = file_name(path);
+    let cannot_read = || format!("{}: cannot read the file", path.display());
+    let mut file = std::fs::File::open(path).with_context(cannot_read)?;
+    let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    analyzer.begin_file_streamed(&name, size, options.clone());
+    let mut piece = vec![0u8; 4 << 20];
+    loop {
+        let n = file.read(&mut piece).with_context(cannot_read)?;
+        if n == 0 {
+            break;
+        }
+        analyzer.push_chunk(&name, &piece[..n]).map_err(both)?;
+    }
+    drop(piece);
+    match analyzer.finish_file(&name, options.clone()) {
+        Err(memberlens::Error::ReadWhole { .. }) => {
+            let bytes = std::fs::read(path).with_context(cannot_read)?;
+            analyzer.add_file(&name, bytes, options).map_err(both)?;
+        }
+        r => {
+            r.map_err(both)?;
+        }
+    }
+    Ok(())
 }
 
 fn run(
@@ -94,12 +126,8 @@ fn run(
         }
     };
     for (path, kind) in files {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("{}: cannot read the file", path.display()))?;
+        add_file(&mut analyzer, path, args.file_options(*kind))?;
         phase("read");
-        analyzer
-            .add_file(&file_name(path), bytes, args.file_options(*kind))
-            .map_err(both)?;
     }
     phase("ingest");
     let analysis = analyzer.analyze(&args.analysis_options()).map_err(both)?;

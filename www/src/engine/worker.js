@@ -75,7 +75,22 @@ function describeError(e) {
  * @param {string} name @param {File} file @param {FileOptions} [options]
  */
 async function readFile(name, file, options) {
-  analyzer.beginFile(name, file.size);
+  try {
+    return await streamFile(name, file, options ?? {}, true);
+  } catch (e) {
+    // A file not in the encoding of its first chunks past them: its freed chunks are needed again.
+    if (/** @type {any} */ (e)?.code === 'read_whole') return streamFile(name, file, options ?? {}, false);
+    throw e;
+  }
+}
+
+/**
+ * One reading of a file: with `asItComes`, the engine reads the rows as the chunks arrive and
+ * frees each chunk's text; without, it gathers the bytes and reads them at the end.
+ * @param {string} name @param {File} file @param {FileOptions} options @param {boolean} asItComes
+ */
+async function streamFile(name, file, options, asItComes) {
+  analyzer.beginFile(name, file.size, asItComes ? options : undefined);
   const total = file.size;
   let done = 0;
   let lastPost = 0;
@@ -92,7 +107,7 @@ async function readFile(name, file, options) {
     }
   }
   scope.postMessage({ type: 'progress', name, done: total, total, parsing: true });
-  return analyzer.finishFile(name, options ?? {});
+  return analyzer.finishFile(name, options);
 }
 
 /**
