@@ -149,6 +149,17 @@ impl Source<'_> {
         }
     }
 
+    /// The file notice about the records skipped above the header, if they call for one.
+    fn preamble_warning(&self, name: &str) -> Option<crate::error::Warning> {
+        let (preamble, header_line) = self.preamble();
+        structure::preamble_notice(preamble).map(|code| crate::error::Warning {
+            file: name.to_string(),
+            line: header_line,
+            column: None,
+            code,
+        })
+    }
+
     /// Drops header cells (by position): see [`header_width_mismatch`].
     fn drop_header_cells(&mut self, cells: &[usize]) {
         let keep = |h: &mut Vec<String>| {
@@ -405,15 +416,8 @@ fn ingest_in_parts(
                 None,
             )
         };
-        let (preamble, header_line) = source.preamble();
-        if let Some(code) = structure::preamble_notice(preamble) {
-            pre_warnings.push(crate::error::Warning {
-                file: name.to_string(),
-                line: header_line,
-                column: None,
-                code,
-            });
-        }
+        pre_warnings.extend(source.preamble_warning(name));
+        let header_line = source.preamble().1;
         let Layout {
             kind,
             kind_by,

@@ -35,9 +35,9 @@ use super::rows::{ColumnIndex, RowLog};
 use super::structure::{HeaderMatcher, HeaderScan};
 use super::table::CsvTable;
 use super::{
-    decode, layout, parse_overrides, put_together, rows_expected, sniff, structure, summary_of,
-    table, values, FileOptions, FileSummary, Format, Ingested, Layout, Read, Shape, Source,
-    TableKind, TextEncoding,
+    decode, layout, parse_overrides, put_together, rows_expected, sniff, summary_of, table, values,
+    FileOptions, FileSummary, Format, Ingested, Layout, Read, Shape, Source, TableKind,
+    TextEncoding,
 };
 use crate::error::{Error, Warning};
 
@@ -368,16 +368,8 @@ impl Rows {
         let delimiter = t.delimiter();
         let data_start = t.text_len() - t.data().0.len();
         let mut source = Source::Csv(t);
-        let mut pre_warnings = Vec::new();
-        let (preamble, header_line) = source.preamble();
-        if let Some(code) = structure::preamble_notice(preamble) {
-            pre_warnings.push(Warning {
-                file: name.to_string(),
-                line: header_line,
-                column: None,
-                code,
-            });
-        }
+        let mut pre_warnings: Vec<Warning> = source.preamble_warning(name).into_iter().collect();
+        let header_line = source.preamble().1;
         let Layout {
             kind,
             kind_by,
