@@ -816,7 +816,7 @@ pub fn fit_bg_poisson_from(
 ) -> Result<FittedModel, ForecastError> {
     let lambda = mean_rate(data);
     let cold = [[lambda, 1.0, 1.0], [lambda, 0.8, 2.5], [lambda, 0.3, 6.0]];
-    let (starts, rule) = warm_first(warm, &cold);
+    let (starts, rule) = warm_first(warm, &cold, StopRule::TwoAgree);
     let bp = BgPoissonData::new(data);
     let best = fit_multistart(
         |p, g| bp.log_likelihood(p, g),

@@ -8,7 +8,7 @@
 //! at b + 1 over MBG/NBD's own dropout odds, which is lifetimes' formula term for term.
 
 use super::bgnbd::{fit_bg_family, logistic_neg, BgNbdData, BgNbdFit};
-use super::optimize::warm_first;
+use super::optimize::{warm_first, StopRule};
 use super::special::{exp, ln};
 use super::ForecastError;
 
@@ -90,7 +90,7 @@ pub fn fit_data_from(
         [0.5, scale, 0.9, 1.6],
         [2.0, 4.0 * scale, 0.3, 6.0],
     ];
-    let (starts, rule) = warm_first(warm, &cold);
+    let (starts, rule) = warm_first(warm, &cold, StopRule::TwoAgree);
     let best = fit_bg_family("mbgnbd", data.total_weight, &starts, rule, |p, g| {
         data.mbg_log_likelihood(p, g)
     })?;

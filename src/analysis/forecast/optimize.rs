@@ -257,18 +257,19 @@ pub enum StopRule {
 }
 
 /// The starts of a fit and when it may stop: a warm start (an estimate of a neighbouring model)
-/// first, kept once it converges, with the cold starts behind it as the fallback; without one,
-/// the cold starts until two agree.
+/// first, kept once it converges, with the cold starts behind it as the fallback; without one
+/// (or with one that is not a point of the parameter space), the cold starts under `cold_rule`.
 pub fn warm_first<const N: usize>(
     warm: Option<[f64; N]>,
     cold: &[[f64; N]],
+    cold_rule: StopRule,
 ) -> (Vec<[f64; N]>, StopRule) {
     match warm {
         Some(w) if w.iter().all(|v| v.is_finite() && *v > 0.0) => (
             std::iter::once(w).chain(cold.iter().copied()).collect(),
             StopRule::FirstConverged,
         ),
-        _ => (cold.to_vec(), StopRule::TwoAgree),
+        _ => (cold.to_vec(), cold_rule),
     }
 }
 
