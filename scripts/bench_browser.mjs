@@ -10,10 +10,11 @@
 // report shown, reading with File.stream() in the worker included) beside the native CLI time
 // (`memberlens analyze FILE --format json > /dev/null`).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, statSync, openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer } from './bench-procs.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -62,17 +63,6 @@ function timeNative(bin, csv) {
   closeSync(devnull);
   if (r.status !== 0) throw new Error(`native CLI failed (${r.status}): ${r.stderr}`);
   return ms;
-}
-
-async function startServer() {
-  const child = spawn(process.execPath, [path.join(repo, 'www', 'serve.mjs'), path.join(repo, 'www', 'dist')],
-    { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
-    child.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
 }
 
 async function timeBrowser(url, csv) {
@@ -132,7 +122,7 @@ async function main() {
     if (b.status !== 0) throw new Error('cargo build failed');
   }
   console.log(`file: ${path.relative(repo, file)} (${(size / 1024 / 1024).toFixed(1)} MiB)`);
-  const server = await startServer();
+  const server = await startServer(path.join(repo, 'www', 'dist'));
   try {
     for (let i = 1; i <= runs; i++) {
       const native = timeNative(bin, file);

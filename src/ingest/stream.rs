@@ -754,15 +754,23 @@ mod tests {
         let mut gbk = encoding_rs::GBK.encode(&text(8, false)).0.into_owned();
         let at = gbk.len() - 300;
         gbk.splice(at..at, [0x81, b',']);
+        assert!(matches!(
+            stream_in_hundreds(&gbk),
+            Err(Error::ReadWhole { .. })
+        ));
+    }
+
+    /// `bytes` streamed in pieces of 100 bytes, the layout read from the first 64.
+    fn stream_in_hundreds(bytes: &[u8]) -> Result<Ingested, Error> {
         let sizes = Sizes {
             first: 64,
             chunk: 1,
         };
-        let mut s = FileStream::with_sizes("t.csv", gbk.len(), FileOptions::default(), sizes);
-        for c in gbk.chunks(100) {
+        let mut s = FileStream::with_sizes("t.csv", bytes.len(), FileOptions::default(), sizes);
+        for c in bytes.chunks(100) {
             s.push(c);
         }
-        assert!(matches!(s.finish(), Err(Error::ReadWhole { .. })));
+        s.finish()
     }
 
     #[test]
@@ -785,15 +793,10 @@ mod tests {
         // GBK bytes ("中") in a row far from the start.
         let at = b.len() - 200;
         b.splice(at..at, [0xD6, 0xD0]);
-        let sizes = Sizes {
-            first: 64,
-            chunk: 1,
-        };
-        let mut s = FileStream::with_sizes("t.csv", b.len(), FileOptions::default(), sizes);
-        for c in b.chunks(100) {
-            s.push(c);
-        }
-        assert!(matches!(s.finish(), Err(Error::ReadWhole { .. })));
+        assert!(matches!(
+            stream_in_hundreds(&b),
+            Err(Error::ReadWhole { .. })
+        ));
     }
 
     #[test]
