@@ -11,6 +11,7 @@ import { DEFAULT_CHANGE } from './sections/compounding.js';
 import { MOVED_DOWN_RULE } from './sections/movement.js';
 import { datesLookYearLast } from './sections/files.js';
 import { memberOf, forecastsPending, noHistoryReason } from './sections/alive-history.js';
+import { now, span } from './perf.js';
 
 /** @typedef {import('./types/report').Report} Report */
 /** @typedef {import('./types/report').MemberRow} MemberRow */
@@ -524,7 +525,9 @@ export class PageState {
     this.shownOptions = { ...used, forecast: wanted.forecast, ...(wanted.holdout_from ? { holdout_from: wanted.holdout_from } : {}) };
     const withForecasts = this.forecastOn && forecasts;
     this.forecastState = withForecasts ? 'waiting' : 'off';
+    const t0 = now();
     await this.showReport(report, settingsError, true);
+    span('ml:state:showReport', t0);
     this.resultsSeq += 1;
     view.resultsReady?.(this.resultsSeq);
     if (withForecasts) {
@@ -602,6 +605,8 @@ export class PageState {
     const members = this.engine.query(this.memberQuery());
     const playbook = this.engine.playbookJson();
     for (const p of [topClv, members, playbook]) p?.catch(() => {});
+    let t0 = now();
+    const done = (/** @type {string} */ step) => { span(`ml:state:${step}`, t0); t0 = now(); };
     try {
       this.columns = await columns;
     } catch (e) {
@@ -614,11 +619,15 @@ export class PageState {
       this.plays = new Map();
       if (!asError(e).fatal) view.showError(asError(e));
     }
+    done('wait-columns-playbook');
     this.syncDrafts();
     view.renderReport();
     if (settingsError) view.showError(settingsError, 'forecast.invalid_option');
+    done('renderReport');
     await this.loadTopClv(topClv);
+    done('topClv');
     await this.loadMembers(members);
+    done('members');
     // A new analysis may number the members otherwise: an open history closes. The same one
     // with its forecasts now in draws it (it said they were pending).
     if (fresh) this.closeAliveHistory();
@@ -626,6 +635,7 @@ export class PageState {
     // The rule editor and the drafts count again against the new members.
     await this.runRuleCheck();
     await this.runDraftPreview();
+    done('rule-drafts');
   }
 
   /**

@@ -5,6 +5,7 @@ import { $, $input, $select, el, getRoot, stateHost } from './dom.js';
 import { bytes, localDate } from './format.js';
 import { t, applyStatic, translator } from './i18n/index.js';
 import { mount } from './sections/mount.js';
+import { now, span } from './perf.js';
 import * as filesSection from './sections/files.js';
 import * as inventory from './sections/inventory.js';
 import * as rfm from './sections/rfm.js';
@@ -178,31 +179,47 @@ export class DomView {
   renderReport() {
     const { report: r, query, userAsOf } = this.state;
     if (!r) return;
+    // Each part's time is a span ml:render:<part> (perf.js).
+    let t0 = now();
+    const done = (/** @type {string} */ part) => { span(`ml:render:${part}`, t0); t0 = now(); };
     $('results').hidden = false;
     if (!userAsOf && r.as_of) $input('as-of').value = r.as_of;
     $('as-of-warning').textContent = asOfWarning(r, this.state.latestPurchase);
     this.renderPrintHeader();
+    done('header');
     mount(inventory.render(r, t));
+    done('inventory');
     this.renderActions();
+    done('actions');
     mount(rfm.render(r, t));
+    done('rfm');
     mount(dormancy.render(r, t));
+    done('dormancy');
     mount(sources.render(r, t));
+    done('sources');
     mount(forecast.render(r, t, this.state.forecastState));
     if (r.forecast && typeof r.forecast === 'object') {
       this.markChurnBand();
       this.renderTopClv();
     }
+    done('forecast');
     this.renderGrowth();
+    t0 = now(); // the growth sections' parts are spans of their own (ml:render:growth-*)
     mount(warnings.render(r, t));
+    done('warnings');
     mount(members.renderFilters(r, t, query));
     mount(members.renderChooser(this.state.columns, this.state.chosenColumns, t));
+    done('member-filters');
     this.renderTags();
+    done('tags');
     this.renderRuleCheck();
     this.renderAudienceDrafts();
     this.renderAudienceLive();
     this.renderAudiences();
     this.renderScheme();
+    done('audiences');
     this.renderMemberHead();
+    done('member-head');
   }
 
   /** What the report controls say: the title (or its default), the brand, and today as the day it is made. @returns {ReportMeta} */
@@ -243,13 +260,22 @@ export class DomView {
     if (!report) return;
     $('growth').hidden = !report.growth;
     if (!report.growth) return;
+    let t0 = now();
+    const done = (/** @type {string} */ part) => { span(`ml:render:growth-${part}`, t0); t0 = now(); };
     this.renderLadder();
+    done('ladder');
     this.renderCohorts();
+    done('cohorts');
     this.renderOutlets();
+    done('outlets');
     mount(omnichannel.render(report, t));
+    done('omnichannel');
     this.renderMovement();
+    done('movement');
     this.renderCompound();
+    done('compounding');
     this.renderTarget();
+    done('target');
   }
 
   renderLadder() {
@@ -363,7 +389,9 @@ export class DomView {
 
   renderMemberRows() {
     const { page, query, report } = this.state;
+    const t0 = now();
     mount(members.renderRows(page, this.memberColumns(), query, report, t, this.historyOffered()));
+    span('ml:render:member-rows', t0);
     stateHost().dataset.membersSeq = String(Number(stateHost().dataset.membersSeq || 0) + 1);
   }
 

@@ -2,6 +2,8 @@
 // progress callbacks, and replacing the worker when it is cancelled or crashes.
 // Where the worker script and the Wasm file are served from is up to the embedder.
 
+import { now, span } from '../perf.js';
+
 /** @typedef {import('../types/report').Report} Report */
 /** @typedef {import('./protocol').FileOptions} FileOptions */
 /** @typedef {import('./protocol').FileSummary} FileSummary */
@@ -53,7 +55,7 @@ export class Engine {
     this.hooks = { onProgress, onCrash };
     /** @type {Worker | null} */
     this.worker = null;
-    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: EngineError) => void}>} */
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: EngineError) => void, type: string, start: number}>} */
     this.pending = new Map();
     this.nextId = 1;
     this.generation = 0;
@@ -68,6 +70,7 @@ export class Engine {
     const w = new Worker(this.workerUrl, { type: 'module', name: 'memberlens-engine' });
     w.onmessage = (/** @type {MessageEvent<Reply | Progress>} */ ev) => {
       if (gen !== this.generation) return;
+      const t0 = now();
       const msg = ev.data;
       if ('type' in msg && msg.type === 'progress') {
         this.hooks.onProgress?.(msg);
@@ -76,6 +79,9 @@ export class Engine {
       const reply = /** @type {Reply} */ (msg);
       const p = this.pending.get(reply.id);
       if (!p) return;
+      // The reply's copy into this thread (ev.data is read, so made, above), and the request's round trip.
+      span('ml:main:receive', t0, { type: p.type });
+      span(`ml:call:${p.type}`, p.start);
       this.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply.result);
       else p.reject(new EngineError(reply.error));
@@ -124,7 +130,7 @@ export class Engine {
   call(type, payload = {}) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, type, start: now() });
       /** @type {Worker} */ (this.worker).postMessage({ id, type, ...payload });
     });
   }

@@ -7,6 +7,7 @@
 // this worker with a fresh one.
 
 import init, { Analyzer, version, previewBytes } from '../../pkg/memberlens.js';
+import { now, span } from '../perf.js';
 
 /** @typedef {import('./protocol').Request} Request */
 /** @typedef {import('./protocol').EngineErrorInfo} EngineErrorInfo */
@@ -90,24 +91,35 @@ async function readFile(name, file, options) {
  * @param {string} name @param {File} file @param {FileOptions} options @param {boolean} asItComes
  */
 async function streamFile(name, file, options, asItComes) {
+  const t0 = now();
   analyzer.beginFile(name, file.size, asItComes ? options : undefined);
   const total = file.size;
   let done = 0;
   let lastPost = 0;
+  let pushMs = 0;
+  let chunks = 0;
   const reader = file.stream().getReader();
   for (;;) {
     const { done: end, value } = await reader.read();
     if (end) break;
+    const t = now();
     analyzer.pushChunk(name, value);
     done += value.byteLength;
-    const now = performance.now();
-    if (now - lastPost > 80) {
-      lastPost = now;
+    const after = now();
+    pushMs += after - t;
+    chunks += 1;
+    if (after - lastPost > 80) {
+      lastPost = after;
       scope.postMessage({ type: 'progress', name, done, total });
     }
   }
+  // The chunks' time in the engine (pushChunk) and in all (the file's reading included).
+  span('ml:worker:chunks', t0, { pushMs, chunks });
   scope.postMessage({ type: 'progress', name, done: total, total, parsing: true });
-  return analyzer.finishFile(name, options);
+  const t1 = now();
+  const summary = analyzer.finishFile(name, options);
+  span('ml:engine:finishFile', t1);
+  return summary;
 }
 
 /**
@@ -181,9 +193,16 @@ scope.onmessage = async (ev) => {
     return;
   }
   try {
-    const result = plain(await handler(ev.data));
+    const t0 = now();
+    const raw = await handler(ev.data);
+    const t1 = now();
+    span(`ml:engine:${type}`, t0);
+    const result = plain(raw);
+    span('ml:worker:plain', t1, { type });
     const transfer = result instanceof Uint8Array ? [/** @type {ArrayBuffer} */ (result.buffer)] : [];
+    const t2 = now();
     scope.postMessage({ id, ok: true, result }, transfer);
+    span('ml:worker:post', t2, { type });
   } catch (e) {
     scope.postMessage({ id, ok: false, error: describeError(e) });
   }
