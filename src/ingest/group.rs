@@ -17,13 +17,21 @@ pub(crate) const NO_KEY: u32 = u32::MAX;
 /// are equal.
 pub(crate) fn first_occurrence(parts: &[&[u64]], same: impl Fn(u32, u32) -> bool) -> Vec<u32> {
     let n: usize = parts.iter().map(|p| p.len()).sum();
-    let mut first: Vec<u32> = vec![NO_KEY; n];
+    let all = || parts.iter().flat_map(|p| p.iter().copied());
+    // Every keyed row starts as its own first occurrence; only the later rows of a group are
+    // written again below, so a file with few repeats writes few rows out of order.
+    let mut first: Vec<u32> = all()
+        .enumerate()
+        .map(|(i, h)| if h == 0 { NO_KEY } else { i as u32 })
+        .collect();
     if n == 0 {
         return first;
     }
-    let all = || parts.iter().flat_map(|p| p.iter().copied());
-    // About a thousand rows per bucket: a bucket's table fits in L1/L2.
-    let bits = (usize::BITS - (n / 1024).max(1).leading_zeros()).clamp(1, 16);
+    // About eight thousand rows per bucket: a bucket's table (~150 KB) stays in L2, and the
+    // scatter writes to at most a thousand places at once (more thrash the TLB: 16,384
+    // buckets made the grouping of ten million rows 2.5 times slower per row than of one
+    // million).
+    let bits = (usize::BITS - (n / 8192).max(1).leading_zeros()).clamp(1, 10);
     let shift = 64 - bits;
     let buckets = 1usize << bits;
     let mut starts = vec![0u32; buckets + 1];
@@ -46,6 +54,7 @@ pub(crate) fn first_occurrence(parts: &[&[u64]], same: impl Fn(u32, u32) -> bool
     }
     drop(fill);
     let mut table: FxHashMap<u32, u32> = FxHashMap::default();
+    table.reserve(2 * n.div_ceil(buckets));
     // Rows whose hash bits equal an earlier, different key's (rare): searched exactly.
     let mut collided: Vec<(u32, u32)> = Vec::new();
     for b in 0..buckets {
@@ -71,7 +80,9 @@ pub(crate) fn first_occurrence(parts: &[&[u64]], same: impl Fn(u32, u32) -> bool
                     }
                 }
             };
-            first[i as usize] = f;
+            if f != i {
+                first[i as usize] = f;
+            }
         }
     }
     first
