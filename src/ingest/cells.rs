@@ -2,9 +2,10 @@
 //! part of an orders file, with lookups run a few rows behind their rows.
 //!
 //! Each row probes a table of all distinct key cells seen so far: about one cache miss a row
-//! on a large export (the table holds every buyer). Probing a row only when the part has
-//! moved 32 rows further lets the prefetch issued when the row was read bring its slot
-//! into the cache in the meantime.
+//! on a large export (the table holds every buyer). Rows are probed in batches of 32: natively
+//! the prefetch issued when a row was read brings its slot into the cache in the meantime; in
+//! Wasm, which has no prefetch, the batch's slots are first read one after the other
+//! ([`CellsTable::touch`]), so that their misses overlap instead of coming one per row.
 
 use rustc_hash::FxHashMap;
 
@@ -62,6 +63,17 @@ impl CellsTable {
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = hash;
+    }
+
+    /// Reads the slot each hash starts probing at, all before any is used: a batch of loads
+    /// whose cache misses overlap, which is what a prefetch would give where there is none.
+    pub(crate) fn touch(&self, hashes: impl Iterator<Item = u64>) {
+        let mask = self.mask();
+        let mut seen = 0u32;
+        for h in hashes {
+            seen ^= self.slots[h as usize & mask].id_plus_one;
+        }
+        std::hint::black_box(seen);
     }
 
     /// The id of `key`, or registers it under `new_id`; true when it was new. `hash` must be

@@ -114,8 +114,9 @@ const STRAY_QUOTE: u8 = 8;
 /// Rows whose order ids size the part's id arena ([`OrderPart::row`]).
 const ID_SAMPLE_ROWS: usize = 1024;
 
-/// Rows read before a row's key cells are looked up (see [`super::cells`]).
-const LOOKUP_DELAY: usize = 32;
+/// Rows whose key cells are looked up together, once this many are queued (see
+/// [`super::cells`]).
+const LOOKUP_BATCH: usize = 32;
 
 /// A row's key cells waiting for their lookup.
 struct PendingCells<'t> {
@@ -239,7 +240,7 @@ impl<'t> OrderPart<'t> {
             refunds: Vec::new(),
             cells_ids: CellsTable::default(),
             cells: Vec::new(),
-            pending: std::collections::VecDeque::with_capacity(LOOKUP_DELAY + 1),
+            pending: std::collections::VecDeque::with_capacity(LOOKUP_BATCH),
             label_ids: FxHashMap::default(),
             labels: Vec::new(),
             rejections: Vec::new(),
@@ -294,11 +295,17 @@ impl<'t> OrderPart<'t> {
             .and_then(|i| r.fields.verbatim_offset(i, cell, r.raw))
     }
 
-    /// Looks up the oldest queued key cells (normalising each distinct set once).
-    fn resolve_oldest(&mut self) {
-        let Some(p) = self.pending.pop_front() else {
-            return;
-        };
+    /// Looks up the queued rows' key cells, oldest first (normalising each distinct set once).
+    /// The batch's table slots are loaded first, one after the other, so that their cache
+    /// misses overlap where nothing prefetched them (Wasm has no prefetch).
+    fn resolve_queued(&mut self) {
+        self.cells_ids.touch(self.pending.iter().map(|p| p.hash));
+        while let Some(p) = self.pending.pop_front() {
+            self.resolve(p);
+        }
+    }
+
+    fn resolve(&mut self, p: PendingCells<'t>) {
         let next = self.cells.len() as u32;
         let (c, new) = self.cells_ids.get_or_insert(p.key.as_bytes(), p.hash, next);
         if new {
@@ -330,9 +337,7 @@ impl<'t> OrderPart<'t> {
     /// a file read in chunks does this at the end of each chunk, before freeing it, and goes
     /// on with the next.
     pub(crate) fn pause(mut self) -> OrderPart<'static> {
-        while !self.pending.is_empty() {
-            self.resolve_oldest();
-        }
+        self.resolve_queued();
         OrderPart {
             cols: self.cols,
             tz: self.tz,
@@ -433,9 +438,9 @@ impl<'t> OrderPart<'t> {
             let room = self.rows.capacity() * per_row + self.rows.capacity() / 16;
             self.oids.reserve(room.saturating_sub(self.oids.len()));
         }
-        // After the push: the oldest queued row may be this one (no delay).
-        if self.pending.len() > LOOKUP_DELAY {
-            self.resolve_oldest();
+        // After the push: the queued rows include this one.
+        if self.pending.len() >= LOOKUP_BATCH {
+            self.resolve_queued();
         }
     }
 
