@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = path.join(repo, 'www', 'pkg');
+const pkg = process.env.MEMBERLENS_PKG || path.join(repo, 'www', 'pkg');
 
 /** A fresh engine instance. */
 async function engine() {

@@ -144,6 +144,9 @@ pub fn build<'f>(
             source: 0,
         },
     );
+    // (paid, refunded) cents per member, summed apart from the members: 16 bytes a member stay
+    // in cache where the ~200-byte members, touched in the orders' order, do not.
+    let mut cents: Vec<(i64, i64)> = vec![(0, 0); n];
     let mut source_labels = Vec::with_capacity(files.len());
     let mut is_source = Vec::with_capacity(files.len());
     for (fi, &f) in files.iter().enumerate() {
@@ -188,9 +191,9 @@ pub fn build<'f>(
                         continue;
                     }
                     if ord.person != NONE && (ord.is_purchase() || ord.refund_cents > 0) {
-                        let m = &mut members[person_member[ord.person as usize] as usize];
-                        m.paid_cents += ord.amount_cents;
-                        m.refund_cents += ord.refund_cents;
+                        let c = &mut cents[person_member[ord.person as usize] as usize];
+                        c.0 += ord.amount_cents;
+                        c.1 += ord.refund_cents;
                     }
                     if !ord.is_purchase() {
                         continue;
@@ -237,9 +240,11 @@ pub fn build<'f>(
         }
     }
     let purchases: &'f [Purchase] = purchases;
-    for (m, w) in members.iter_mut().zip(starts.windows(2)) {
+    for ((m, w), c) in members.iter_mut().zip(starts.windows(2)).zip(cents) {
         m.purchases = &purchases[w[0] as usize..w[1] as usize];
         m.sources.sort_unstable();
+        m.paid_cents += c.0;
+        m.refund_cents += c.1;
     }
     let knows_refunds = files.iter().any(|f| match &f.data {
         FileData::Orders(o) => {

@@ -7,7 +7,9 @@ pub mod playbook;
 
 pub use playbook::{Play, Playbook, PlaybookError, DEFAULT_PLAYBOOK};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use crate::members::{Column, MemberTable, MemberView, Value};
 use crate::model::Day;
@@ -64,14 +66,34 @@ impl Known {
     }
 }
 
-/// Whether a member can be reached by a channel (its reach being known).
-fn reaches(channel: Channel, m: &MemberView<'_>) -> bool {
-    match channel {
-        Channel::Sms | Channel::AiCall => m.phone().is_some(),
-        Channel::Wecom1v1 | Channel::WecomMoments => m.guide().is_some(),
-        Channel::Email => m.email().is_some(),
-        Channel::TemplateMessage => m.follower() == Some(true),
-        Channel::SubscriptionMessage => false,
+/// What a member can be reached by, read once per member: phone, guide, e-mail, follower.
+#[derive(Clone, Copy)]
+struct Reach {
+    phone: bool,
+    guide: bool,
+    email: bool,
+    follower: bool,
+}
+
+impl Reach {
+    fn of(m: &MemberView<'_>) -> Reach {
+        Reach {
+            phone: m.phone().is_some(),
+            guide: m.guide().is_some(),
+            email: m.email().is_some(),
+            follower: m.follower() == Some(true),
+        }
+    }
+
+    /// Whether the member can be reached by a channel (its reach being known).
+    fn by(self, channel: Channel) -> bool {
+        match channel {
+            Channel::Sms | Channel::AiCall => self.phone,
+            Channel::Wecom1v1 | Channel::WecomMoments => self.guide,
+            Channel::Email => self.email,
+            Channel::TemplateMessage => self.follower,
+            Channel::SubscriptionMessage => false,
+        }
     }
 }
 
@@ -100,13 +122,13 @@ pub fn plan(
     let known = Known::of(members);
     // Plays whose rule is one `column = "value"` are found by one lookup of their column per
     // member; the others run their rule.
-    let mut by_column: Vec<(&'static Column, HashMap<&str, Vec<usize>>)> = Vec::new();
+    let mut by_column: Vec<(&'static Column, FxHashMap<&str, Vec<usize>>)> = Vec::new();
     let mut ruled: Vec<usize> = Vec::new();
     for (k, r) in rules.iter().enumerate() {
         match r.as_ref().ok().and_then(Rule::as_equality) {
             Some((c, v)) => match by_column.iter_mut().find(|(bc, _)| bc.key == c.key) {
                 Some((_, map)) => map.entry(v).or_default().push(k),
-                None => by_column.push((c, HashMap::from([(v, vec![k])]))),
+                None => by_column.push((c, FxHashMap::from_iter([(v, vec![k])]))),
             },
             None if r.is_ok() => ruled.push(k),
             None => {}
@@ -158,13 +180,14 @@ pub fn plan(
             } else {
                 m.spend_12m().unwrap_or(0.0)
             };
+            let reach = Reach::of(&m);
             for &k in &hits {
                 let (p, t) = (&book.plays[k], &mut tally[k]);
                 t.members += 1;
                 t.value += value;
                 let mut any = false;
                 for (j, c) in p.channels.iter().enumerate() {
-                    if known.channel(*c) && reaches(*c, &m) {
+                    if known.channel(*c) && reach.by(*c) {
                         t.reach[j] += 1;
                         any = true;
                     }
@@ -300,15 +323,14 @@ fn calendar(
             .map(|p| p.key.clone())
     };
     let tier_plays: Vec<Option<String>> = ENTERED.iter().map(|t| tier_play(t)).collect();
-    // (week, moment, target, action) → members.
-    let mut buckets: BTreeMap<(usize, &'static str, String, Option<String>), usize> =
-        BTreeMap::new();
+    // (week, moment, target, action) → members; texts borrowed, copied once per entry below.
+    let mut buckets: BTreeMap<(usize, &'static str, &str, Option<&str>), usize> = BTreeMap::new();
     let (mut recently_overdue, mut long_lapsed) = (0, 0);
     for m in members.iter() {
         if let Some(next) = m.expected_next_purchase() {
             if let Some(w) = week_of(next) {
-                let target = m.segment().unwrap_or("unscored").to_string();
-                let action = play_of(&m, "rfm").map(str::to_string);
+                let target = m.segment().unwrap_or("unscored");
+                let action = play_of(&m, "rfm");
                 *buckets
                     .entry((w, "repurchase_due", target, action))
                     .or_default() += 1;
@@ -327,7 +349,7 @@ fn calendar(
                 if let Some(w) = week_of(day) {
                     let tier = ENTERED[k];
                     *buckets
-                        .entry((w, "enters_tier", tier.to_string(), tier_plays[k].clone()))
+                        .entry((w, "enters_tier", tier, tier_plays[k].as_deref()))
                         .or_default() += 1;
                 }
             }
@@ -344,9 +366,9 @@ fn calendar(
                     .filter(|((bw, ..), _)| *bw == w)
                     .map(|((_, moment, target, action), n)| CalendarEntry {
                         moment: moment.to_string(),
-                        target: target.clone(),
+                        target: target.to_string(),
                         members: *n,
-                        action: action.clone(),
+                        action: action.map(str::to_string),
                     })
                     .collect(),
             }
