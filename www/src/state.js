@@ -598,12 +598,14 @@ export class PageState {
     this.topClv = null;
     // Filters the new report cannot offer are dropped before the first page is asked for.
     this.fitQueryToReport();
-    // Ask the worker for the columns, the top-CLV list and the first member page now: it
-    // computes them while this thread draws the report. (Errors are handled where awaited.)
+    // Ask the worker for the columns, the playbook, the top-CLV list and the first member page
+    // now: it computes them while this thread draws the report. The drawing waits for the
+    // columns and the playbook alone, so they are asked for first: the worker answers requests
+    // in order, and a member page takes it ~25 ms at 1M orders. (Errors are handled where awaited.)
     const columns = this.engine.memberColumns();
+    const playbook = this.engine.playbookJson();
     const topClv = report.forecast ? this.engine.query(topClvQuery()) : null;
     const members = this.engine.query(this.memberQuery());
-    const playbook = this.engine.playbookJson();
     for (const p of [topClv, members, playbook]) p?.catch(() => {});
     let t0 = now();
     const done = (/** @type {string} */ step) => { span(`ml:state:${step}`, t0); t0 = now(); };
