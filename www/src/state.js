@@ -355,8 +355,9 @@ export class PageState {
         }
       }
       this.view.showProgress(false);
-      this.view.renderFiles();
-      if (!cancelled) await this.runAnalysis();
+      // The file cards are drawn while the engine analyses (not before asking it to).
+      if (!cancelled) await this.runAnalysis({ meanwhile: () => this.view.renderFiles() });
+      else this.view.renderFiles();
       this.view.setBusy(false);
       if (!cancelled && this.report) this.view.showResults();
     });
@@ -485,11 +486,16 @@ export class PageState {
    * (queued behind what the results asked for), and the report then includes them exactly as
    * one analysis with forecasts would.
    */
-  /** @param {{forecasts?: boolean}} [options]  `forecasts: false`: leave them out this time (they were cancelled) */
-  async runAnalysis({ forecasts = true } = {}) {
+  /**
+   * @param {{forecasts?: boolean, meanwhile?: () => void}} [options]  `forecasts: false`: leave them
+   *   out this time (they were cancelled); `meanwhile`: what to draw once the engine is asked (it
+   *   runs before the analysis is awaited, and when there is nothing to analyse)
+   */
+  async runAnalysis({ forecasts = true, meanwhile } = {}) {
     const view = this.view;
     this.analysisSeq += 1;
     if (!this.readFiles.length) {
+      meanwhile?.();
       this.report = null;
       this.forecastState = 'off';
       view.hideResults();
@@ -505,7 +511,9 @@ export class PageState {
     let used;
     const wanted = this.analysisOptions();
     try {
-      ({ report, settingsError, used } = await this.analyzeTolerant(withoutForecasts(wanted)));
+      const analysis = this.analyzeTolerant(withoutForecasts(wanted));
+      meanwhile?.();
+      ({ report, settingsError, used } = await analysis);
       this.report = report;
       if (report.as_of_source === 'latest_purchase') this.latestPurchase = report.as_of;
     } catch (e) {
