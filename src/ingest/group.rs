@@ -20,10 +20,12 @@ pub(crate) fn first_occurrence(parts: &[&[u64]], same: impl Fn(u32, u32) -> bool
     let all = || parts.iter().flat_map(|p| p.iter().copied());
     // Every keyed row starts as its own first occurrence; only the later rows of a group are
     // written again below, so a file with few repeats writes few rows out of order.
-    let mut first: Vec<u32> = all()
-        .enumerate()
-        .map(|(i, h)| if h == 0 { NO_KEY } else { i as u32 })
-        .collect();
+    let mut first: Vec<u32> = Vec::with_capacity(n);
+    first.extend(
+        all()
+            .enumerate()
+            .map(|(i, h)| if h == 0 { NO_KEY } else { i as u32 }),
+    );
     if n == 0 {
         return first;
     }

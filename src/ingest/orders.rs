@@ -351,7 +351,7 @@ impl<'t> OrderPart<'t> {
             refunds: self.refunds,
             cells_ids: self.cells_ids,
             cells: self.cells,
-            pending: std::collections::VecDeque::new(),
+            pending: std::collections::VecDeque::with_capacity(LOOKUP_BATCH),
             label_ids: self.label_ids,
             labels: self.labels,
             rejections: self.rejections,
