@@ -3,6 +3,7 @@
 //! Every data row ends up in exactly one of: accepted, duplicate (dropped), rejected
 //! (with line, column and reason), so `rows = accepted + duplicate_rows + rejected_rows`.
 
+mod blocks;
 mod cells;
 pub mod decode;
 mod group;

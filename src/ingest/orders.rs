@@ -6,6 +6,7 @@ use rustc_hash::FxHashMap;
 
 use std::sync::Arc;
 
+use super::blocks::BlockVec;
 use super::cells::CellsTable;
 use super::structure::{HeaderLines, RowPlace};
 
@@ -199,7 +200,7 @@ pub(crate) struct OrderPart<'t> {
     /// (row, refunded cents) of the rows with a refund.
     refunds: Vec<(u32, i64)>,
     cells_ids: CellsTable,
-    cells: Vec<CellsEntry>,
+    cells: BlockVec<CellsEntry>,
     /// Rows whose key cells are looked up a few rows later (see [`super::cells`]).
     pending: std::collections::VecDeque<PendingCells<'t>>,
     label_ids: FxHashMap<String, u32>,
@@ -239,7 +240,7 @@ impl<'t> OrderPart<'t> {
             oids: Vec::new(),
             refunds: Vec::new(),
             cells_ids: CellsTable::default(),
-            cells: Vec::new(),
+            cells: BlockVec::default(),
             pending: std::collections::VecDeque::with_capacity(LOOKUP_BATCH),
             label_ids: FxHashMap::default(),
             labels: Vec::new(),
@@ -707,7 +708,7 @@ struct AssembledPart {
     returns: Vec<Return>,
     person_cells: Vec<u32>,
     label_use: Vec<u32>,
-    cells: Vec<CellsEntry>,
+    cells: BlockVec<CellsEntry>,
     labels: Vec<String>,
     joins: Vec<Join>,
     log: RowLog,
