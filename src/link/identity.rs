@@ -21,6 +21,12 @@ pub struct Linker<'a> {
 }
 
 impl<'a> Linker<'a> {
+    /// Room for `n` keys, taken once (a table grown by doubling rehashes every key each time).
+    pub fn reserve(&mut self, n: usize) {
+        self.ids.reserve(n);
+        self.parent.reserve(n);
+    }
+
     fn node(&mut self, kind: KeyKind, key: &'a str) -> u32 {
         let next = self.parent.len() as u32;
         let i = *self.ids.entry((kind, key)).or_insert(next);

@@ -63,6 +63,16 @@ pub fn build<'f>(
     purchases: &'f mut Vec<Purchase>,
 ) -> Population<'f> {
     let mut linker = Linker::default();
+    // Most key sets have one key: room for one per set.
+    linker.reserve(
+        files
+            .iter()
+            .map(|f| match &f.data {
+                FileData::Members(ms) => ms.len(),
+                FileData::Orders(o) => o.persons.len(),
+            })
+            .sum(),
+    );
     // Handles in a fixed order: member files first (so members keep their master-data order), then orders.
     let mut handles: Vec<Option<u32>> = Vec::new();
     let mut spans: Vec<(usize, usize)> = vec![(0, 0); files.len()];
