@@ -913,27 +913,66 @@ fn read_order_parts(
     Ok(group_orders(orders::OrderParts::new(parts), cols))
 }
 
-/// Duplicate lines and order ids grouped at once (on two threads natively), by first
-/// occurrence, from the rows' hashes and order ids alone: the text is not needed any more.
+/// Duplicate lines and order ids grouped by first occurrence, from the rows' hashes and order
+/// ids alone: the text is not needed any more.
 fn group_orders(mut all: orders::OrderParts<'static>, cols: &ColumnIndex) -> GroupedParts {
-    let (dup_first, oid_first) = par::join(
-        || {
-            group::first_occurrence(&all.line_hashes(), |a, b| {
-                all.same_line(a as usize, b as usize)
-            })
-        },
-        || {
-            if cols.has(Role::OrderId) {
-                group::first_occurrence(&all.oid_hashes(), |a, b| {
-                    all.oid(a as usize) == all.oid(b as usize)
-                })
-            } else {
-                Vec::new()
-            }
-        },
-    );
+    if !cols.has(Role::OrderId) {
+        let dup_first = group::first_occurrence(&all.line_hashes(), |a, b| {
+            all.same_line(a as usize, b as usize)
+        });
+        all.drop_hashes();
+        return (all, dup_first, Vec::new());
+    }
+    let oid_first = group::first_occurrence(&all.oid_hashes(), |a, b| {
+        all.oid(a as usize) == all.oid(b as usize)
+    });
+    let dup_first = duplicate_lines(&mut all, &oid_first);
     all.drop_hashes();
     (all, dup_first, oid_first)
+}
+
+/// Duplicate lines of a file with order ids. Two equal lines have equal order ids (unless one
+/// was read under a reordered header), so a row whose order id no other row has is nobody's
+/// duplicate, unless an equal line has no order id where it stands (read as a header or
+/// rejected there: ids are only taken from accepted rows). Such rows, most rows of most
+/// exports, are left out of the grouping by line, which then groups only the rows that share
+/// an order id and those without one: a grouping less, for a file of one line per order.
+/// When a left-out row's line hash is also a line without an order id, or a row was read
+/// under a reordered header, every line is grouped, as before.
+fn duplicate_lines(all: &mut orders::OrderParts<'static>, oid_first: &[u32]) -> Vec<u32> {
+    let n = oid_first.len();
+    let mut shared = vec![false; n];
+    for (i, &f) in oid_first.iter().enumerate() {
+        if f != group::NO_KEY && f as usize != i {
+            shared[i] = true;
+            shared[f as usize] = true;
+        }
+    }
+    let alone = |i: usize| oid_first[i] != group::NO_KEY && !shared[i];
+    let without_ids = oid_first.iter().filter(|f| **f == group::NO_KEY).count();
+    // Mostly rows without an order id leaves little out: every line is grouped then too.
+    let group_all = all.any_reordered() || without_ids * 4 > n || {
+        let lines = all.line_hashes();
+        let rows = || lines.iter().flat_map(|p| p.iter().copied()).enumerate();
+        let without_id: rustc_hash::FxHashSet<u64> = rows()
+            .filter(|(i, _)| oid_first[*i] == group::NO_KEY)
+            .map(|(_, h)| h)
+            .collect();
+        !without_id.is_empty() && rows().any(|(i, h)| alone(i) && without_id.contains(&h))
+    };
+    if !group_all {
+        all.drop_line_hashes(alone);
+    }
+    let mut first = group::first_occurrence(&all.line_hashes(), |a, b| {
+        all.same_line(a as usize, b as usize)
+    });
+    // Rows left out are their own first occurrence.
+    for (i, f) in first.iter_mut().enumerate() {
+        if *f == group::NO_KEY {
+            *f = i as u32;
+        }
+    }
+    first
 }
 
 #[cfg(test)]
@@ -1026,6 +1065,56 @@ mod parts_tests {
         };
         assert!(o.orders.len() > 10_000);
         format!("{:?}\n{:?}\n{:?}", f.summary, o, f.warnings)
+    }
+
+    /// Lines reported as duplicates, against lines whose exact text came earlier (written
+    /// plainly here, not through the grouping).
+    fn assert_duplicates_are_repeated_lines(text: &str) {
+        let f = ingest_in_parts("d.csv", bytes(text, 1), &FileOptions::default(), 1).unwrap();
+        let got: Vec<usize> = f
+            .warnings
+            .iter()
+            .filter(|w| w.code == crate::WarningCode::DuplicateLine)
+            .map(|w| w.line)
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let want: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, l)| !seen.insert(*l))
+            .map(|(i, _)| i + 1)
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "{text}");
+    }
+
+    #[test]
+    fn duplicate_lines_are_found_whether_or_not_their_order_id_is_shared() {
+        let head = "订单号,下单时间,手机号,实付金额,商品\n";
+        // Item lines of one order (one repeated), one-line orders repeated near and far, lines
+        // without an order id repeated, and a rejected line repeated.
+        let mut plain = String::from(head);
+        for i in 0..60 {
+            plain.push_str(&format!("O{i},2024-01-02,1380000{i:04},{i}.5,A\n"));
+        }
+        plain.push_str("O1,2024-01-02,13800000001,3,B\nO1,2024-01-02,13800000001,3,B\n");
+        plain.push_str("O7,2024-01-02,13800000007,7.5,A\n");
+        plain.push_str(",2024-01-03,13900000000,8,A\n,2024-01-03,13900000000,8,A\n");
+        plain.push_str("O99,not a date,13900000001,8,A\nO99,not a date,13900000001,8,A\n");
+        plain.push_str("O3,2024-01-02,13800000003,3.5,A\n");
+        assert_duplicates_are_repeated_lines(&plain);
+        // A line whose order id no other row has, repeated where it is not read as an order
+        // (inside a second table): still a duplicate.
+        let mut second = plain.clone();
+        second.push_str("退款单号,退款时间,退款金额\nR1,2024-02-01,5\n");
+        second.push_str("O42,2024-01-02,13800000042,42.5,A\n");
+        assert_duplicates_are_repeated_lines(&second);
+        // The same text under a reordered header: another order id, still a repeated line.
+        let mut reordered = plain.clone();
+        reordered.push_str("下单时间,订单号,手机号,实付金额,商品\n");
+        reordered.push_str("O42,2024-01-02,13800000042,42.5,A\n");
+        assert_duplicates_are_repeated_lines(&reordered);
     }
 
     #[test]

@@ -206,6 +206,8 @@ pub(crate) struct OrderPart<'t> {
     label_ids: FxHashMap<String, u32>,
     labels: Vec<String>,
     rejections: Vec<Rejection>,
+    /// Whether a row was read under a reordered header (its cells in another order).
+    reordered: bool,
 }
 
 impl<'t> OrderPart<'t> {
@@ -245,6 +247,7 @@ impl<'t> OrderPart<'t> {
             label_ids: FxHashMap::default(),
             labels: Vec::new(),
             rejections: Vec::new(),
+            reordered: false,
         })
     }
 
@@ -356,6 +359,7 @@ impl<'t> OrderPart<'t> {
             label_ids: self.label_ids,
             labels: self.labels,
             rejections: self.rejections,
+            reordered: self.reordered,
         }
     }
 
@@ -465,6 +469,7 @@ impl<'t> OrderPart<'t> {
                 if let Some(code) = super::rows::shape_problem(r, width, needed, strict_width) {
                     return self.reject(rec, code.kind(), None, || code);
                 }
+                self.reordered = true;
                 let cells = super::structure::reorder(&r.fields, perm);
                 let moved = RawRow {
                     line: r.line,
@@ -612,6 +617,25 @@ impl<'t> OrderParts<'t> {
     /// Line hashes (never 0), part by part.
     pub(crate) fn line_hashes(&self) -> Vec<&[u64]> {
         self.parts.iter().map(|p| p.line_hash.as_slice()).collect()
+    }
+
+    /// Whether a row was read under a reordered header: two equal lines may then have
+    /// different order ids.
+    pub(crate) fn any_reordered(&self) -> bool {
+        self.parts.iter().any(|p| p.reordered)
+    }
+
+    /// Sets the line hash of every row `drop` picks to 0 (no key: left out of the grouping).
+    pub(crate) fn drop_line_hashes(&mut self, drop: impl Fn(usize) -> bool) {
+        let mut i = 0;
+        for p in &mut self.parts {
+            for h in &mut p.line_hash {
+                if drop(i) {
+                    *h = 0;
+                }
+                i += 1;
+            }
+        }
     }
 
     /// Order-id hashes (0 where the row cannot join an order by id), part by part.
