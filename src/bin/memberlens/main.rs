@@ -74,7 +74,13 @@ fn add_file(analyzer: &mut Analyzer, path: &Path, options: FileOptions) -> Resul
     let cannot_read = || format!("{}: cannot read the file", path.display());
     let mut file = std::fs::File::open(path).with_context(cannot_read)?;
     let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
-    if size <= available_memory() / 8 {
+    // MEMBERLENS_READ=pieces|whole chooses the way regardless of size (tests, measurements).
+    let whole = match std::env::var("MEMBERLENS_READ").as_deref() {
+        Ok("pieces") => false,
+        Ok("whole") => true,
+        _ => size <= available_memory() / 8,
+    };
+    if whole {
         let bytes = std::fs::read(path).with_context(cannot_read)?;
         analyzer.add_file(&name, bytes, options).map_err(both)?;
         return Ok(());
