@@ -1,5 +1,6 @@
-// What the browser benchmarks share: www/serve.mjs started on a built site, and the peak
-// resident memory (VmHWM) of the Chromium renderer processes a script started, from /proc.
+// What the browser benchmarks share: www/serve.mjs started on a built site, the peak
+// resident memory (VmHWM) of the Chromium renderer processes a script started, from /proc,
+// and their flag reading.
 
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -56,4 +57,26 @@ export function rendererPeaks(root = process.pid) {
     }
   }
   return out;
+}
+
+/**
+ * Flag readers over `argv`, which they consume: what is left are the plain arguments.
+ * `take('--runs')` is the value after a flag (undefined when absent), `has('--trace')` whether
+ * a flag is there.
+ * @param {string[]} argv
+ */
+export function flags(argv) {
+  return {
+    /** @param {string} flag */
+    take(flag) {
+      const i = argv.indexOf(flag);
+      return i >= 0 ? argv.splice(i, 2)[1] : undefined;
+    },
+    /** @param {string} flag */
+    has(flag) {
+      const i = argv.indexOf(flag);
+      if (i >= 0) argv.splice(i, 1);
+      return i >= 0;
+    },
+  };
 }

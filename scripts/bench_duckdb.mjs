@@ -23,15 +23,11 @@ import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rendererPeaks, startServer } from './bench-procs.mjs';
+import { flags, rendererPeaks, startServer } from './bench-procs.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-/** @param {string} flag */
-const take = (flag) => {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? argv.splice(i, 2)[1] : undefined;
-};
+const { take } = flags(argv);
 const runs = Number(take('--runs') ?? 1);
 const query = take('--query') ?? '';
 const ten = argv.includes('--10m');

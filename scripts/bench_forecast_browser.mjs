@@ -64,22 +64,13 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'n
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rendererPeaks, startServer } from './bench-procs.mjs';
+import { flags, rendererPeaks, startServer } from './bench-procs.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COMPARISON_COMMIT = '16774c253dc3657d18c90d03f25888013242a6d3';
 const AS_OF = '2024-12-31';
 const argv = process.argv.slice(2);
-/** @param {string} flag */
-const take = (flag) => {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? argv.splice(i, 2)[1] : undefined;
-};
-/** @param {string} flag */
-const has = (flag) => {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? (argv.splice(i, 1), true) : false;
-};
+const { take, has } = flags(argv);
 const runs = Number(take('--runs') ?? 3);
 const warmups = Number(take('--warmup') ?? 1);
 const customers = Number(take('--customers') ?? 1_000_000);

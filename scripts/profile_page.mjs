@@ -51,23 +51,13 @@ import { createServer } from 'node:net';
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from './bench-procs.mjs';
+import { flags, startServer } from './bench-procs.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = path.join(repo, 'www', 'node_modules');
 const require = createRequire(path.join(nodeModules, 'x.js'));
 const argv = process.argv.slice(2);
-/** @param {string} flag */
-const take = (flag) => {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? argv.splice(i, 2)[1] : undefined;
-};
-/** @param {string} flag */
-const has = (flag) => {
-  const i = argv.indexOf(flag);
-  if (i >= 0) argv.splice(i, 1);
-  return i >= 0;
-};
+const { take, has } = flags(argv);
 const query = take('--query') ?? '';
 const runs = Number(take('--runs') ?? 1);
 const interval = Number(take('--interval') ?? 250);
