@@ -30,19 +30,32 @@ pub struct PlanInputs {
     pub mean_first_purchase_value: f64,
 }
 
-/// Which reach the data can tell: a channel's reach is known when some member has the field it
-/// needs (no guide column at all: WeCom reach is unknown, not zero).
+/// The contact fields channels need: phone (SMS, AI call), guide (WeCom), e-mail, follower
+/// (template message). Read once per member as whether it can be reached ([`Fields::reach`]),
+/// and over all members as whether the data can tell ([`Fields::known`]: no guide column at
+/// all makes WeCom reach unknown, not zero).
 #[derive(Debug, Clone, Copy, Default)]
-struct Known {
+struct Fields {
     phone: bool,
-    email: bool,
     guide: bool,
+    email: bool,
     follower: bool,
 }
 
-impl Known {
-    fn of(members: &MemberTable) -> Known {
-        let mut k = Known::default();
+impl Fields {
+    /// What a member can be reached by.
+    fn reach(m: &MemberView<'_>) -> Fields {
+        Fields {
+            phone: m.phone().is_some(),
+            guide: m.guide().is_some(),
+            email: m.email().is_some(),
+            follower: m.follower() == Some(true),
+        }
+    }
+
+    /// Which fields some member has (the follower flag with either value).
+    fn known(members: &MemberTable) -> Fields {
+        let mut k = Fields::default();
         for m in members.iter() {
             k.phone |= m.phone().is_some();
             k.email |= m.email().is_some();
@@ -55,39 +68,9 @@ impl Known {
         k
     }
 
-    fn channel(&self, c: Channel) -> bool {
+    /// Whether the field a channel needs is there.
+    fn channel(self, c: Channel) -> bool {
         match c {
-            Channel::Sms | Channel::AiCall => self.phone,
-            Channel::Wecom1v1 | Channel::WecomMoments => self.guide,
-            Channel::Email => self.email,
-            Channel::TemplateMessage => self.follower,
-            Channel::SubscriptionMessage => false,
-        }
-    }
-}
-
-/// What a member can be reached by, read once per member: phone, guide, e-mail, follower.
-#[derive(Clone, Copy)]
-struct Reach {
-    phone: bool,
-    guide: bool,
-    email: bool,
-    follower: bool,
-}
-
-impl Reach {
-    fn of(m: &MemberView<'_>) -> Reach {
-        Reach {
-            phone: m.phone().is_some(),
-            guide: m.guide().is_some(),
-            email: m.email().is_some(),
-            follower: m.follower() == Some(true),
-        }
-    }
-
-    /// Whether the member can be reached by a channel (its reach being known).
-    fn by(self, channel: Channel) -> bool {
-        match channel {
             Channel::Sms | Channel::AiCall => self.phone,
             Channel::Wecom1v1 | Channel::WecomMoments => self.guide,
             Channel::Email => self.email,
@@ -119,7 +102,7 @@ pub fn plan(
         .map(|p| Rule::compile(&p.rule, tags))
         .collect();
     let forecasts = members.has_forecasts();
-    let known = Known::of(members);
+    let known = Fields::known(members);
     // Plays whose rule is one `column = "value"` are found by one lookup of their column per
     // member; the others run their rule.
     let mut by_column: Vec<(&'static Column, FxHashMap<&str, Vec<usize>>)> = Vec::new();
@@ -180,14 +163,14 @@ pub fn plan(
             } else {
                 m.spend_12m().unwrap_or(0.0)
             };
-            let reach = Reach::of(&m);
+            let reach = Fields::reach(&m);
             for &k in &hits {
                 let (p, t) = (&book.plays[k], &mut tally[k]);
                 t.members += 1;
                 t.value += value;
                 let mut any = false;
                 for (j, c) in p.channels.iter().enumerate() {
-                    if known.channel(*c) && reach.by(*c) {
+                    if known.channel(*c) && reach.channel(*c) {
                         t.reach[j] += 1;
                         any = true;
                     }
