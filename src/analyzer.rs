@@ -471,9 +471,10 @@ impl Analyzer {
         match q.rule.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             Some(text) => {
                 let rule = self.rule(text)?;
-                Ok(members::page(&a.members, q, |m| rule.matches(m, &a.tags)))
+                let keep = |m: &MemberView<'_>| rule.matches(m, &a.tags);
+                Ok(members::page(&a.members, q, Some(&keep)))
             }
-            None => Ok(members::page(&a.members, q, |_| true)),
+            None => Ok(members::page(&a.members, q, None)),
         }
     }
 

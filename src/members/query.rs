@@ -43,6 +43,23 @@ pub struct MemberQuery {
 }
 
 impl MemberQuery {
+    /// True when no filter is set (search, keys, source, buyers): every member passes.
+    pub fn filters_nothing(&self) -> bool {
+        let unset = |f: &Option<String>| f.as_deref().is_none_or(|s| s.trim().is_empty());
+        [
+            &self.search,
+            &self.segment,
+            &self.dormancy,
+            &self.lifecycle,
+            &self.source,
+            &self.segment_ten,
+            &self.churn_band,
+        ]
+        .into_iter()
+        .all(unset)
+            && self.buyers.is_none()
+    }
+
     /// True when member `v` passes every filter.
     pub fn matches(&self, v: &MemberView<'_>) -> bool {
         let eq = |want: &Option<String>, have: Option<&str>| {
@@ -155,16 +172,38 @@ pub fn select(
     idx
 }
 
-/// One page of the query (members matching `q` and `keep`): total matches and the members on
-/// the page.
+/// One page of the query (members matching `q` and, when given, `keep`): total matches and the
+/// members on the page. Unsorted, the table is read once without listing every match, and an
+/// unsorted page of everyone reads the page's members alone (the page's first view and every
+/// page turn).
 pub fn page<'t>(
     table: &'t MemberTable,
     q: &MemberQuery,
-    keep: impl Fn(&MemberView<'_>) -> bool,
+    keep: Option<&dyn Fn(&MemberView<'_>) -> bool>,
 ) -> (usize, Vec<MemberView<'t>>) {
+    let limit = if q.limit == 0 { usize::MAX } else { q.limit };
+    let everyone = keep.is_none() && q.filters_nothing();
+    let keep = |v: &MemberView<'_>| keep.is_none_or(|k| k(v));
+    if q.sort.as_deref().and_then(column).is_none() {
+        if everyone {
+            let rows = (q.offset.min(table.len())..table.len())
+                .take(limit)
+                .map(|i| table.view(i))
+                .collect();
+            return (table.len(), rows);
+        }
+        let mut total = 0;
+        let mut rows = Vec::new();
+        for v in table.iter().filter(|v| q.matches(v) && keep(v)) {
+            if total >= q.offset && rows.len() < limit {
+                rows.push(v);
+            }
+            total += 1;
+        }
+        return (total, rows);
+    }
     let idx = select(table, q, keep);
     let total = idx.len();
-    let limit = if q.limit == 0 { total } else { q.limit };
     (
         total,
         idx.into_iter()

@@ -251,3 +251,57 @@ fn the_labelled_list_is_every_column_in_the_chosen_language() {
     assert!(rows.iter().any(|r| r[seg] == "Important value"));
     assert!(rows.iter().all(|r| !cjk(&r[seg])));
 }
+
+/// Pages of a query are windows of its whole list: everyone in table order, and a filter
+/// (buyers only) against the whole list filtered here; totals likewise.
+#[test]
+fn pages_are_windows_of_the_whole_list() {
+    let mut a = Analyzer::new();
+    for f in ["members.csv", "pos_sales.csv"] {
+        let bytes = std::fs::read(crate::support::fixture(f)).unwrap();
+        a.add_file(f, bytes, FileOptions::default()).unwrap();
+    }
+    let mut opts = AnalysisOptions::default();
+    opts.forecast.enabled = false;
+    a.analyze(&opts).unwrap();
+    let (n, all) = a.query_members(&MemberQuery::default()).unwrap();
+    assert_eq!(n, all.len());
+    assert!(all.iter().enumerate().all(|(i, m)| m.index() == i));
+    let buyers: Vec<usize> = all
+        .iter()
+        .filter(|m| m.is_buyer())
+        .map(|m| m.index())
+        .collect();
+    assert!(buyers.len() > 10 && buyers.len() < n);
+    for (offset, limit) in [(0, 50), (7, 3), (n - 2, 50), (n + 5, 10), (3, 0)] {
+        let (total, rows) = a
+            .query_members(&MemberQuery {
+                offset,
+                limit,
+                ..Default::default()
+            })
+            .unwrap();
+        let want: Vec<usize> = (0..n)
+            .skip(offset)
+            .take(if limit == 0 { n } else { limit })
+            .collect();
+        assert_eq!(total, n);
+        assert_eq!(rows.iter().map(|m| m.index()).collect::<Vec<_>>(), want);
+        let (total, rows) = a
+            .query_members(&MemberQuery {
+                buyers: Some(true),
+                offset,
+                limit,
+                ..Default::default()
+            })
+            .unwrap();
+        let want: Vec<usize> = buyers
+            .iter()
+            .copied()
+            .skip(offset)
+            .take(if limit == 0 { n } else { limit })
+            .collect();
+        assert_eq!(total, buyers.len());
+        assert_eq!(rows.iter().map(|m| m.index()).collect::<Vec<_>>(), want);
+    }
+}
