@@ -548,7 +548,9 @@ fn rows_expected(len: usize, sample: &[Vec<String>]) -> usize {
         .iter()
         .map(|r| r.iter().map(|c| c.len() + 1).sum::<usize>())
         .sum();
-    (len * sample.len() / sample_bytes.max(1)).min(50_000_000)
+    // In u64: on wasm32 a 45 MB file times 200 sample rows overflows usize (the estimate
+    // wrapped to about half, and every per-row array of a large file was grown by doubling).
+    (len as u64 * sample.len() as u64 / sample_bytes.max(1) as u64).min(50_000_000) as usize
 }
 
 /// What a table is, as far as its header and first rows tell.
