@@ -10,6 +10,8 @@ use memberlens::analysis::forecast::{
 use std::fmt::Write as _;
 use std::time::Instant;
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/forecast_sim.rs"]
 mod forecast_sim;
 use forecast_sim::AS_OF;
@@ -65,13 +67,8 @@ fn cpu_seconds() -> f64 {
 }
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let n: usize = args
-        .get(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let out_dir = std::path::PathBuf::from(args.get(2).map(String::as_str).unwrap_or("bench-out"));
-    std::fs::create_dir_all(&out_dir)?;
+    let n = args::count(1_000_000) as usize;
+    let out_dir = args::out_dir("bench-out")?;
 
     let t = Instant::now();
     let customers = simulate(n);

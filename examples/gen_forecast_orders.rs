@@ -19,6 +19,8 @@ use std::io::{BufWriter, Write};
 
 use memberlens::model::day::{civil_from_days, days_from_civil};
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/forecast_sim.rs"]
 mod forecast_sim;
 use forecast_sim::{simulate, AS_OF};
@@ -29,18 +31,8 @@ fn cents(amount: f64) -> u64 {
 }
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let n: usize = args
-        .get(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let out = args
-        .get(2)
-        .cloned()
-        .unwrap_or_else(|| "bench-out/forecast_orders_1m.csv".into());
-    if let Some(dir) = std::path::Path::new(&out).parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+    let n = args::count(1_000_000) as usize;
+    let out = args::out_file("bench-out/forecast_orders_1m.csv")?;
     let mut orders: Vec<(i32, u32, u64)> = Vec::with_capacity(n * 5 / 2);
     simulate(n, |customer, day, amount| {
         orders.push((day, customer as u32, cents(amount)))
@@ -69,8 +61,9 @@ fn main() -> std::io::Result<()> {
     w.flush()?;
     let (y, m, d) = civil_from_days(day0 + AS_OF);
     eprintln!(
-        "wrote {} orders of {n} customers to {out} (as-of {y:04}-{m:02}-{d:02})",
-        orders.len()
+        "wrote {} orders of {n} customers to {} (as-of {y:04}-{m:02}-{d:02})",
+        orders.len(),
+        out.display()
     );
     Ok(())
 }

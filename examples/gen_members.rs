@@ -14,6 +14,8 @@
 
 use std::io::{BufWriter, Write};
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/rng.rs"]
 mod rng;
 use rng::Rng;
@@ -135,17 +137,8 @@ fn phone(i: u64, guest: bool) -> String {
 type Order = (u32, u32, u32, u32, u16, u8, u8);
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let n: u64 = args
-        .get(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let dir = std::path::PathBuf::from(
-        args.get(2)
-            .cloned()
-            .unwrap_or_else(|| "bench-out/members_1m".into()),
-    );
-    std::fs::create_dir_all(&dir)?;
+    let n = args::count(1_000_000);
+    let dir = args::out_dir("bench-out/members_1m")?;
     let mut rng = Rng(0x2545_F491_4F6C_DD1D ^ 0x9E37_79B9_7F4A_7C15);
     let w = |p: &[(&str, u32)]| p.iter().map(|x| x.1).collect::<Vec<u32>>();
     let (province_w, tier_w, reg_w, channel_w, category_w) = (

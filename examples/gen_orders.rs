@@ -3,23 +3,15 @@
 
 use std::io::{BufWriter, Write};
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/rng.rs"]
 mod rng;
 use rng::Rng;
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let n: u64 = args
-        .get(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let out = args
-        .get(2)
-        .cloned()
-        .unwrap_or_else(|| "bench-out/orders_1m.csv".into());
-    if let Some(dir) = std::path::Path::new(&out).parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+    let n = args::count(1_000_000);
+    let out = args::out_file("bench-out/orders_1m.csv")?;
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(&out)?);
     writeln!(w, "订单号,下单时间,手机号,实付金额")?;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -69,6 +61,6 @@ fn main() -> std::io::Result<()> {
         )?;
     }
     w.flush()?;
-    eprintln!("wrote {n} orders to {out}");
+    eprintln!("wrote {n} orders to {}", out.display());
     Ok(())
 }
