@@ -43,11 +43,11 @@ pub struct MemberQuery {
 }
 
 impl MemberQuery {
-    /// True when no filter is set (search, keys, source, buyers): every member passes.
+    /// True when no filter is set, as [`MemberQuery::matches`] reads them (an empty key or
+    /// source, a blank search): every member passes.
     pub fn filters_nothing(&self) -> bool {
-        let unset = |f: &Option<String>| f.as_deref().is_none_or(|s| s.trim().is_empty());
+        let unset = |f: &Option<String>| f.as_deref().is_none_or(str::is_empty);
         [
-            &self.search,
             &self.segment,
             &self.dormancy,
             &self.lifecycle,
@@ -57,6 +57,7 @@ impl MemberQuery {
         ]
         .into_iter()
         .all(unset)
+            && self.search.as_deref().is_none_or(|s| s.trim().is_empty())
             && self.buyers.is_none()
     }
 

@@ -273,6 +273,23 @@ fn pages_are_windows_of_the_whole_list() {
         .map(|m| m.index())
         .collect();
     assert!(buyers.len() > 10 && buyers.len() < n);
+    // A blank search filters nothing; a blank segment key is a key no member has.
+    let count = |q: MemberQuery| a.query_members(&q).unwrap().0;
+    let blank = || Some("  ".to_string());
+    assert_eq!(
+        count(MemberQuery {
+            search: blank(),
+            ..Default::default()
+        }),
+        n
+    );
+    assert_eq!(
+        count(MemberQuery {
+            segment: blank(),
+            ..Default::default()
+        }),
+        0
+    );
     for (offset, limit) in [(0, 50), (7, 3), (n - 2, 50), (n + 5, 10), (3, 0)] {
         let (total, rows) = a
             .query_members(&MemberQuery {
