@@ -919,9 +919,7 @@ fn read_order_parts(
 /// ids alone: the text is not needed any more.
 fn group_orders(mut all: orders::OrderParts<'static>, cols: &ColumnIndex) -> GroupedParts {
     if !cols.has(Role::OrderId) {
-        let dup_first = group::first_occurrence(&all.line_hashes(), |a, b| {
-            all.same_line(a as usize, b as usize)
-        });
+        let dup_first = lines_first(&all);
         all.drop_hashes();
         return (all, dup_first, Vec::new());
     }
@@ -965,9 +963,7 @@ fn duplicate_lines(all: &mut orders::OrderParts<'static>, oid_first: &[u32]) -> 
     if !group_all {
         all.drop_line_hashes(alone);
     }
-    let mut first = group::first_occurrence(&all.line_hashes(), |a, b| {
-        all.same_line(a as usize, b as usize)
-    });
+    let mut first = lines_first(all);
     // Rows left out are their own first occurrence.
     for (i, f) in first.iter_mut().enumerate() {
         if *f == group::NO_KEY {
@@ -975,6 +971,13 @@ fn duplicate_lines(all: &mut orders::OrderParts<'static>, oid_first: &[u32]) -> 
         }
     }
     first
+}
+
+/// Each row's first equal line, by the line hashes (rows whose hash is 0 get `NO_KEY`).
+fn lines_first(all: &orders::OrderParts<'static>) -> Vec<u32> {
+    group::first_occurrence(&all.line_hashes(), |a, b| {
+        all.same_line(a as usize, b as usize)
+    })
 }
 
 #[cfg(test)]
