@@ -80,6 +80,7 @@ fn main() {
         let (g, _) = growth::run(
             &pop,
             &GrowthInputs {
+                records: &growth::FromRecords::of(&pop),
                 movement: MovementInputs {
                     compare: a.report.as_of.0 - 90,
                     window: None,

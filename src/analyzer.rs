@@ -300,12 +300,22 @@ impl Analyzer {
 
     /// Runs the analysis over all files and keeps it for queries.
     pub fn analyze(&mut self, options: &AnalysisOptions) -> Result<&Analysis, Error> {
+        self.analyze_in_steps(options, &mut |_| {})
+    }
+
+    /// As [`Self::analyze`], handing `results` the report before its tags, audiences, action
+    /// plan and growth are made ([`analysis::run_in_steps`]).
+    pub fn analyze_in_steps(
+        &mut self,
+        options: &AnalysisOptions,
+        results: &mut dyn FnMut(&crate::report::Report),
+    ) -> Result<&Analysis, Error> {
         let files: Vec<&Ingested> = self
             .files
             .iter()
             .filter_map(|e| e.ingested.as_ref().ok())
             .collect();
-        let a = analysis::run_with(&files, options, &self.catalogue, &self.playbook)?;
+        let a = analysis::run_in_steps(&files, options, &self.catalogue, &self.playbook, results)?;
         Ok(self.last.insert(a))
     }
 

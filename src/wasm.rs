@@ -159,10 +159,33 @@ impl Analyzer {
         self.inner.remove_file(name);
     }
 
-    /// Runs the analysis; returns the report.
-    pub fn analyze(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
+    /// Runs the analysis; returns the report. `results`, when given, is called first with the
+    /// report without its `tags`, `audiences`, `action_plan` and `growth` keys, as soon as the
+    /// rest exists (the page draws it while those are made); what it throws is ignored.
+    pub fn analyze(
+        &mut self,
+        options: JsValue,
+        results: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
         let opts: AnalysisOptions = from_js(options)?;
-        to_js(&self.inner.analyze(&opts).map_err(into_error)?.report)
+        let mut hand_over = |report: &crate::report::Report| {
+            let Some(f) = &results else { return };
+            let Ok(v) = to_js(report) else { return };
+            for key in ["tags", "audiences", "action_plan", "growth"] {
+                let _ = Reflect::delete_property(
+                    v.unchecked_ref::<js_sys::Object>(),
+                    &JsValue::from_str(key),
+                );
+            }
+            let _ = f.call1(&JsValue::NULL, &v);
+        };
+        to_js(
+            &self
+                .inner
+                .analyze_in_steps(&opts, &mut hand_over)
+                .map_err(into_error)?
+                .report,
+        )
     }
 
     /// The member table's columns: `[{ key, label_zh, label_en, kind, forecast }]`.

@@ -154,6 +154,20 @@ pub fn run_with(
     scheme: &Catalogue,
     playbook: &Playbook,
 ) -> Result<Analysis, Error> {
+    run_in_steps(ingested, opts, scheme, playbook, &mut |_| {})
+}
+
+/// As [`run_with`], handing `results` the report without its tags, audiences, action plan and
+/// growth (those keys hold empty placeholders) as soon as the rest exists: the files,
+/// inventory, RFM, dormancy tiers, lifecycle, repurchase, sources and forecasts. The page
+/// draws them while the rest is computed; the report returned is the whole one.
+pub fn run_in_steps(
+    ingested: &[&Ingested],
+    opts: &AnalysisOptions,
+    scheme: &Catalogue,
+    playbook: &Playbook,
+    results: &mut dyn FnMut(&Report),
+) -> Result<Analysis, Error> {
     opts.validate()?;
     let files: Vec<&IngestedFile> = ingested.iter().map(|f| &f.output).collect();
     let files = files.as_slice();
@@ -162,7 +176,7 @@ pub fn run_with(
     let holdout_from = opts.holdout_from(as_of)?;
     let compare = opts.compare_date(as_of)?;
     let mut all_purchases = Vec::new();
-    let pop = crate::link::build(files, as_of, &mut all_purchases);
+    let mut pop = crate::link::build(files, as_of, &mut all_purchases);
     let Passes {
         forecast,
         inventory: inv,
@@ -201,23 +215,6 @@ pub fn run_with(
     };
     let inventory = inventory::section(&inv, labels.labels, &pop.counts, pop.members.len());
     let thresholds_now = dormancy::thresholds(opts.dormancy_mode, inv.median_gap);
-    let (growth, moved) = crate::growth::run(
-        &pop,
-        &crate::growth::GrowthInputs {
-            movement: crate::growth::MovementInputs {
-                compare,
-                window: opts.rfm_window_days,
-                scoring: &opts.rfm_scoring,
-                dormancy_mode: opts.dormancy_mode,
-                segs_now: &rfm.segs,
-                thresholds_now,
-            },
-            inventory: &inventory,
-            mean_first_purchase_value,
-            forecasts: &fc_cols,
-            target: opts.target.as_ref(),
-        },
-    );
     if let Some(latest) = left_out.first() {
         let (n, latest, day) = (
             left_out.len(),
@@ -234,18 +231,10 @@ pub fn run_with(
             code: NoticeCode::FutureDatesLeftOut { count: n, latest },
         });
     }
-    if growth.movement.is_none() {
-        let date = Day(compare).to_string();
-        notices.push(Notice {
-            message_en: format!(
-                "Nobody had bought by the comparison date {date}: there is no segment movement to show."
-            ),
-            message_zh: format!("对比日 {date} 之前没有任何消费，无法计算分群迁移。"),
-            code: NoticeCode::NoBuyersAtCompareDate { date },
-        });
-    }
 
-    // Last: the population is packed into the member table (its texts move into the rows).
+    // The member table: the members' records move into its rows (growth reads what it needs
+    // of them first), their purchases stay for the growth passes.
+    let records = crate::growth::FromRecords::of(&pop);
     let inputs = pack::PackInputs {
         as_of,
         thresholds: thresholds_now,
@@ -264,19 +253,9 @@ pub fn run_with(
             .map(|(n, _)| Arc::from(n.as_str()))
             .collect(),
         fc_cols: &fc_cols,
-        moved: &moved,
     };
-    let packed = pack::pack(pop, &inputs, opts.dormancy_mode);
-    // Over the member table: the scheme's tags and audiences, then the playbook.
-    let tagged = tags::pass(&packed.members, scheme.clone());
-    let plan_inputs = PlanInputs {
-        as_of,
-        thresholds: packed.dormancy.thresholds,
-        mean_first_purchase_value,
-    };
-    let action_plan = strategy::plan(playbook, &packed.members, &tagged.tags, &plan_inputs);
-
-    let report = report::assemble(Sections {
+    let packed = pack::pack(&mut pop, &inputs, opts.dormancy_mode);
+    let mut report = report::assemble(Sections {
         as_of: Day(as_of),
         as_of_source,
         settings: opts.settings(),
@@ -289,19 +268,63 @@ pub fn run_with(
         sources: labels.sources,
         source_overlap: labels.source_overlap,
         forecast,
-        tags: tagged.report,
-        audiences: tagged.audiences,
-        action_plan,
-        growth,
+        tags: Default::default(),
+        audiences: Vec::new(),
+        action_plan: Default::default(),
+        growth: Default::default(),
         notices,
         warnings: ingested
             .iter()
             .flat_map(|f| f.warnings.iter().cloned())
             .collect(),
     });
+    results(&report);
+
+    let (growth, moved) = crate::growth::run(
+        &pop,
+        &crate::growth::GrowthInputs {
+            records: &records,
+            movement: crate::growth::MovementInputs {
+                compare,
+                window: opts.rfm_window_days,
+                scoring: &opts.rfm_scoring,
+                dormancy_mode: opts.dormancy_mode,
+                segs_now: &rfm.segs,
+                thresholds_now,
+            },
+            inventory: &report.inventory,
+            mean_first_purchase_value,
+            forecasts: &fc_cols,
+            target: opts.target.as_ref(),
+        },
+    );
+    drop(pop);
+    let mut members = packed.members;
+    members.set_then(&moved);
+    if growth.movement.is_none() {
+        let date = Day(compare).to_string();
+        report.sections.notices.push(Notice {
+            message_en: format!(
+                "Nobody had bought by the comparison date {date}: there is no segment movement to show."
+            ),
+            message_zh: format!("对比日 {date} 之前没有任何消费，无法计算分群迁移。"),
+            code: NoticeCode::NoBuyersAtCompareDate { date },
+        });
+    }
+    report.sections.growth = growth;
+    // Over the member table: the scheme's tags and audiences, then the playbook.
+    let tagged = tags::pass(&members, scheme.clone());
+    let plan_inputs = PlanInputs {
+        as_of,
+        thresholds: report.dormancy.thresholds,
+        mean_first_purchase_value,
+    };
+    report.sections.action_plan = strategy::plan(playbook, &members, &tagged.tags, &plan_inputs);
+    report.sections.tags = tagged.report;
+    report.sections.audiences = tagged.audiences;
     Ok(Analysis {
         report,
-        members: packed.members,
+        members,
         tags: tagged.tags,
         plan_inputs,
     })

@@ -1,5 +1,5 @@
-//! The last step of a run: the population is packed into the member table (its texts move
-//! into the rows), with the dormancy, lifecycle and repurchase counts taken on the way.
+//! The population packed into the member table (its texts and records move into the rows),
+//! with the dormancy, lifecycle and repurchase counts taken on the way.
 
 use std::sync::Arc;
 
@@ -32,8 +32,6 @@ pub(super) struct PackInputs<'a> {
     /// Ten-segment names (then "Others"), shared by the rows.
     pub ten_names: Vec<Arc<str>>,
     pub fc_cols: &'a [Option<forecast::MemberForecast>],
-    /// Each member's state at the movement's comparison date (empty: no movement).
-    pub moved: &'a [Option<crate::growth::Moved>],
 }
 
 /// The member table and the sections counted while packing it.
@@ -44,12 +42,18 @@ pub(super) struct Packed {
     pub repurchase: RepurchaseReport,
 }
 
-/// Packs the population (taken by value: its texts move into the rows). Each half of the
-/// members is packed on its own thread (native), then the halves are joined.
-pub(super) fn pack(pop: Population<'_>, inputs: &PackInputs<'_>, mode: DormancyMode) -> Packed {
+/// Packs the population: its members' records move into the rows, their purchases and the
+/// rest stay for the passes after (growth). Each half of the members is packed on its own
+/// thread (native), then the halves are joined. The rows' state at the comparison date is
+/// set later ([`MemberTable::set_then`]), by the growth pass.
+pub(super) fn pack(
+    pop: &mut Population<'_>,
+    inputs: &PackInputs<'_>,
+    mode: DormancyMode,
+) -> Packed {
     let has_labels = pop.has_labels();
     let Population {
-        mut members,
+        members,
         source_labels,
         order_files,
         knows_refunds,
@@ -57,9 +61,9 @@ pub(super) fn pack(pop: Population<'_>, inputs: &PackInputs<'_>, mode: DormancyM
     } = pop;
     let ctx = RowContext {
         inputs,
-        source_labels: &source_labels,
+        source_labels,
         order_files: has_labels.then_some(order_files.as_slice()),
-        knows_refunds,
+        knows_refunds: *knows_refunds,
     };
     let half = members.len() / 2;
     let (first, second) = members.split_at_mut(half);
@@ -320,7 +324,6 @@ fn member_rows(
             row.segment = ctx.inputs.segs[i].map(Segment::key);
             row.segment_ten = ctx.inputs.tens[i].map(|k| ctx.inputs.ten_names[k as usize].clone());
         }
-        row.then = ctx.inputs.moved.get(i).copied().flatten();
         if let Some(Some(fc)) = ctx.inputs.fc_cols.get(i) {
             row.forecast = Some(fc.values);
             row.churn_band = Some(fc.churn_band.key());

@@ -15,6 +15,7 @@ use crate::model::population::Population;
 use crate::model::Day;
 use crate::report::{GrowthReport, Inventory};
 pub use movement::{Moved, MovementInputs};
+use rustc_hash::FxHashMap;
 pub use target::TargetOptions;
 
 /// Month index of a day: year × 12 + month − 1.
@@ -65,8 +66,46 @@ pub fn month_label(m: i32) -> String {
     format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
 }
 
+/// What growth reads from the members' records, taken before packing moves the records into
+/// the member table (the growth passes run after it).
+pub struct FromRecords {
+    /// Members registered at each store.
+    stores: FxHashMap<String, usize>,
+    /// Members who joined in the 365 days to as-of: registration day, else first purchase.
+    joined_last_year: usize,
+}
+
+impl FromRecords {
+    pub fn of(pop: &Population<'_>) -> FromRecords {
+        let as_of = pop.as_of;
+        let mut stores: FxHashMap<String, usize> = FxHashMap::default();
+        let mut joined_last_year = 0;
+        for m in &pop.members {
+            let record = m.record.as_deref();
+            if let Some(s) = record.and_then(|r| r.store.as_deref()) {
+                match stores.get_mut(s) {
+                    Some(n) => *n += 1,
+                    None => {
+                        stores.insert(s.to_string(), 1);
+                    }
+                }
+            }
+            let joined = record.and_then(|r| r.registered).or_else(|| m.first_day());
+            if joined.is_some_and(|d| d > as_of - 365 && d <= as_of) {
+                joined_last_year += 1;
+            }
+        }
+        FromRecords {
+            stores,
+            joined_last_year,
+        }
+    }
+}
+
 /// What the growth passes read besides the population.
 pub struct GrowthInputs<'a> {
+    /// What the members' records said (read before packing).
+    pub records: &'a FromRecords,
     /// What the movement compares (dates, RFM settings, the states at as-of).
     pub movement: movement::MovementInputs<'a>,
     /// The inventory section (AOV, rates).
@@ -86,7 +125,12 @@ pub fn run(pop: &Population<'_>, inp: &GrowthInputs<'_>) -> (GrowthReport, Vec<O
         || (ladder::ladder(pop), cohorts::cohorts(pop, &months)),
         || {
             crate::par::join(
-                || (outlets::run(pop, &months), omni::run(pop)),
+                || {
+                    (
+                        outlets::run(pop, &months, &inp.records.stores),
+                        omni::run(pop),
+                    )
+                },
                 || movement::run(pop, &inp.movement),
             )
         },
@@ -112,7 +156,7 @@ pub fn run(pop: &Population<'_>, inp: &GrowthInputs<'_>) -> (GrowthReport, Vec<O
         store_months,
         omnichannel,
         movement,
-        compounding: target::compounding(pop, inp.inventory),
+        compounding: target::compounding(inp.records.joined_last_year, inp.inventory),
         target,
     };
     (report, moved)

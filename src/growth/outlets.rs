@@ -172,19 +172,15 @@ fn stats(
 }
 
 /// Stores, channels and the months of stores.
+/// `registered`: members registered at each store (from the members' records).
 pub fn run(
     pop: &Population<'_>,
     months: &Months,
+    registered: &FxHashMap<String, usize>,
 ) -> (Vec<OutletStats>, Vec<OutletStats>, Vec<StoreMonth>) {
     let first_month = months.get(months.first());
     let [(store_names, store_acc), (channel_names, channel_acc)] =
         outlets(pop, months, first_month);
-    let mut registered: FxHashMap<&str, usize> = FxHashMap::default();
-    for m in &pop.members {
-        if let Some(s) = m.record.as_ref().and_then(|r| r.store.as_deref()) {
-            *registered.entry(s).or_default() += 1;
-        }
-    }
     // 店均销 by month: stores with a purchase in the month, and their revenue.
     let span = store_acc.iter().map(|a| a.months.len()).max().unwrap_or(0);
     let store_months = (0..span)

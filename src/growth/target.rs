@@ -249,20 +249,8 @@ pub fn plan(
 
 /// The funnel 拉新 → 留存 → 转化 → 复购 → 推荐 with the data's rates, and what ±5%, ±10% on
 /// every stage does.
-pub fn compounding(pop: &Population<'_>, inv: &Inventory) -> Compounding {
-    let as_of = pop.as_of;
-    let new = pop
-        .members
-        .iter()
-        .filter(|m| {
-            let joined = m
-                .record
-                .as_ref()
-                .and_then(|r| r.registered)
-                .or_else(|| m.first_day());
-            joined.is_some_and(|d| d > as_of - 365 && d <= as_of)
-        })
-        .count();
+/// `new`: the members who joined in the 365 days to as-of.
+pub fn compounding(new: usize, inv: &Inventory) -> Compounding {
     let total = inv.members_total as f64;
     let stage =
         |key: &str, zh: &str, en: &str, rate: Option<f64>, bzh: &str, ben: &str| FunnelStage {

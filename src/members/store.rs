@@ -266,6 +266,16 @@ impl MemberTable {
         }
     }
 
+    /// Sets each row's state at the movement's comparison date (`None`: none), in row order,
+    /// as [`Self::push`] would have: the growth pass computes it after the rows are packed.
+    pub fn set_then(&mut self, then: &[Option<[&'static str; 3]>]) {
+        for (row, t) in self.rows.iter_mut().zip(then) {
+            row.then = t.map_or(NO_CODE, |t| {
+                intern(&mut self.then_states, |x| *x == t, || t) as u8
+            });
+        }
+    }
+
     /// Number of members.
     pub fn len(&self) -> usize {
         self.rows.len()

@@ -33,7 +33,7 @@ pub struct LadderGroup {
 }
 
 /// The purchase-number ladder (购买次数转化).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct Ladder {
     /// All buyers with dated purchases.
     pub all: Vec<LadderStep>,
@@ -129,7 +129,7 @@ pub struct SourceCombination {
 }
 
 /// Omnichannel overlap (全渠道会员打通).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct Omnichannel {
     /// Every combination with buyers, largest first.
     pub combinations: Vec<SourceCombination>,
@@ -198,7 +198,7 @@ pub struct CompoundEffect {
 }
 
 /// Stage compounding (环节复利).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct Compounding {
     /// The stages.
     pub stages: Vec<FunnelStage>,
@@ -269,7 +269,7 @@ pub struct TargetPlan {
 }
 
 /// Growth analytics (增长分析).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct GrowthReport {
     /// The purchase-number ladder.
     pub ladder: Ladder,

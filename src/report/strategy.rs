@@ -48,12 +48,13 @@ pub struct ChannelReach {
 }
 
 /// What the value at stake is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueBasis {
     /// The members' predicted CLV (forecasts computed).
     Clv,
     /// The members' net spend in the 365 days up to as-of (forecasts off).
+    #[default]
     Spend12m,
 }
 
@@ -135,7 +136,7 @@ pub struct CalendarWeek {
 }
 
 /// The touch calendar of the next 30 days.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct TouchCalendar {
     /// Weeks from the day after as-of, the last one cut at day 30.
     pub weeks: Vec<CalendarWeek>,
@@ -147,7 +148,7 @@ pub struct TouchCalendar {
 }
 
 /// The action plan (行动建议).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct ActionPlan {
     /// What the value at stake is made of.
     pub value_basis: ValueBasis,

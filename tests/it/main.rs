@@ -20,6 +20,7 @@ mod regression;
 mod rfm;
 mod robustness;
 mod rules;
+mod steps;
 mod strategy;
 mod support;
 mod tags;

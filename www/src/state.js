@@ -60,10 +60,11 @@ import { now, span } from './perf.js';
  * @property {() => void} showResults  the results are ready after new files: fold the file cards, move to the results
  * @property {(userAsOf: boolean) => AnalysisOptions} readOptions  the analysis options as the controls say
  * @property {() => ReportHtmlOptions} readReportOptions  the client report's title, brand, language and date, as the report controls say
- * @property {() => void} renderReport
+ * @property {(coreShown?: boolean) => void} renderReport  `coreShown`: the sections of the same analysis's first results are on the page
  * @property {() => void} renderTopClv
  * @property {() => void} renderMembers  the member page (and the header, when the page's columns differ from it)
  * @property {(seq: number) => void} reportReady  a new report and its first member page are shown (with its forecasts, when they are on)
+ * @property {(seq: number) => void} [firstResultsReady]  the first results are shown (inventory, RFM, tiers…; tags, actions, growth and the members follow)
  * @property {(seq: number) => void} [resultsReady]  the results but the forecasts are shown (the forecasts follow, or are off)
  * @property {() => void} [renderForecastStatus]  the forecast section's state changed (`forecastState`): computing, done, off, failed
  * @property {(loading: boolean) => void} membersLoading
@@ -175,6 +176,10 @@ export class PageState {
     this.reportSeq = 0;
     /** Results drawn (forecasts apart): counts every analysis shown. */
     this.resultsSeq = 0;
+    /** The first results drawn (inventory, RFM, tiers, lifecycle…, before tags, actions and growth): counts every analysis. */
+    this.firstSeq = 0;
+    /** The report shown has no tags, audiences, actions or growth yet: they follow in the same engine call. */
+    this.restPending = false;
     /** Forecasts are computed (the page's toggle, `?forecast=off`): after the results, in their own engine call. */
     this.forecastOn = true;
     /**
@@ -481,12 +486,11 @@ export class PageState {
   }
 
   /**
-   * Analyse the files: the results (inventory, RFM, tiers, lifecycle, tags, actions, growth) are
-   * drawn as soon as they exist; the forecasts, when on, follow in their own engine call
-   * (queued behind what the results asked for), and the report then includes them exactly as
-   * one analysis with forecasts would.
-   */
-  /**
+   * Analyse the files, drawing each part as soon as it exists: first inventory, RFM, tiers,
+   * lifecycle, repurchase and sources (the engine hands them over mid-call); then, from the
+   * same call, tags, audiences, actions, growth and the member table; the forecasts, when on,
+   * follow in their own engine call (queued behind what the results asked for), and the report
+   * then includes them exactly as one analysis with forecasts would.
    * @param {{forecasts?: boolean, meanwhile?: () => void}} [options]  `forecasts: false`: leave them
    *   out this time (they were cancelled); `meanwhile`: what to draw once the engine is asked (it
    *   runs before the analysis is awaited, and when there is nothing to analyse)
@@ -510,14 +514,21 @@ export class PageState {
     /** @type {AnalysisOptions} */
     let used;
     const wanted = this.analysisOptions();
+    const seq = this.analysisSeq;
+    const firstSeq = this.firstSeq;
+    const withForecasts = this.forecastOn && forecasts;
     try {
-      const analysis = this.analyzeTolerant(withoutForecasts(wanted));
+      const analysis = this.analyzeTolerant(withoutForecasts(wanted), (results) => {
+        if (seq === this.analysisSeq) this.showFirstResults(results, withForecasts);
+      });
       meanwhile?.();
       ({ report, settingsError, used } = await analysis);
+      this.restPending = false;
       this.report = report;
       if (report.as_of_source === 'latest_purchase') this.latestPurchase = report.as_of;
     } catch (e) {
       view.showProgress(false);
+      this.restPending = false;
       if (asError(e).code === 'cancelled') return;
       this.report = null;
       this.forecastState = 'off';
@@ -531,10 +542,9 @@ export class PageState {
     // The forecasts follow with the options the results were made with (a compare date or a
     // target the engine refused stays dropped).
     this.shownOptions = { ...used, forecast: wanted.forecast, ...(wanted.holdout_from ? { holdout_from: wanted.holdout_from } : {}) };
-    const withForecasts = this.forecastOn && forecasts;
     this.forecastState = withForecasts ? 'waiting' : 'off';
     const t0 = now();
-    await this.showReport(report, settingsError, true);
+    await this.showReport(report, settingsError, true, this.firstSeq === firstSeq + 1);
     span('ml:state:showReport', t0);
     this.resultsSeq += 1;
     view.resultsReady?.(this.resultsSeq);
@@ -544,6 +554,25 @@ export class PageState {
       this.reportSeq += 1;
       view.reportReady(this.reportSeq);
     }
+  }
+
+  /**
+   * Draw the first results of an analysis (the engine's report without tags, audiences,
+   * actions and growth, which follow in the same call): inventory, RFM, tiers, lifecycle,
+   * repurchase, sources, the forecasts' status and the warnings; the sections still to come
+   * say they are being computed. Nothing is asked of the worker, busy with the rest.
+   * @param {Report} results @param {boolean} withForecasts
+   */
+  showFirstResults(results, withForecasts) {
+    const t0 = now();
+    this.report = results;
+    this.restPending = true;
+    if (results.as_of_source === 'latest_purchase') this.latestPurchase = results.as_of;
+    this.forecastState = withForecasts ? 'waiting' : 'off';
+    this.view.renderReport();
+    span('ml:state:showFirstResults', t0);
+    this.firstSeq += 1;
+    this.view.firstResultsReady?.(this.firstSeq);
   }
 
   /**
@@ -599,8 +628,9 @@ export class PageState {
    * Draws a report and asks for its columns, top-CLV list and member page.
    * @param {Report} report @param {ShownError | null} settingsError
    * @param {boolean} fresh  a new analysis (the member table back to its first page); else the same one with its forecasts
+   * @param {boolean} [firstShown]  this analysis's first results are drawn (their sections are not drawn again)
    */
-  async showReport(report, settingsError, fresh) {
+  async showReport(report, settingsError, fresh, firstShown = false) {
     const view = this.view;
     if (fresh) this.query.offset = 0;
     this.topClv = null;
@@ -631,7 +661,7 @@ export class PageState {
     }
     done('wait-columns-playbook');
     this.syncDrafts();
-    view.renderReport();
+    view.renderReport(firstShown);
     if (settingsError) view.showError(settingsError, 'forecast.invalid_option');
     done('renderReport');
     await this.loadTopClv(topClv);
@@ -654,15 +684,16 @@ export class PageState {
    * comparison date or the target form for those, in the error panel (returned) for the
    * forecast settings (say a holdout date on or after the as-of date).
    * @param {AnalysisOptions} opts
+   * @param {(results: Report) => void} [onResults]  the first results, ahead of the report (see `Engine.analyze`)
    * @returns {Promise<{report: Report, settingsError: ShownError | null, used: AnalysisOptions}>}
    */
-  async analyzeTolerant(opts) {
+  async analyzeTolerant(opts, onResults) {
     const retry = { ...opts };
     /** @type {ShownError | null} */
     let settingsError = null;
     for (;;) {
       try {
-        return { report: await this.engine.analyze(retry), settingsError, used: retry };
+        return { report: await this.engine.analyze(retry, onResults), settingsError, used: retry };
       } catch (e) {
         const err = asError(e);
         if (err.code !== 'invalid_option' || err.fatal) throw e;

@@ -27,6 +27,9 @@ import * as compounding from './sections/compounding.js';
 import * as target from './sections/target.js';
 import * as aliveHistory from './sections/alive-history.js';
 
+/** What the first results of an analysis do not have yet: these say they are being computed. */
+const PENDING_WHILE_FIRST = ['actions-panel', 'growth', 'tags-panel', 'members-panel'];
+
 /** @typedef {import('./state.js').PageState} PageState */
 /** @typedef {import('./state.js').PageView} PageView */
 /** @typedef {import('./state.js').ShownError} ShownError */
@@ -176,37 +179,57 @@ export class DomView {
     $('results').hidden = true;
   }
 
-  renderReport() {
-    const { report: r, query, userAsOf } = this.state;
+  /**
+   * Draw the report's sections. While the state's report is the first results (`restPending`:
+   * no tags, audiences, actions or growth yet), those sections and the member table say they
+   * are being computed.
+   * @param {boolean} [coreShown]  the same analysis's first results are on the page: the
+   *   sections they drew (inventory, RFM, tiers, sources) are the same and are not drawn again
+   */
+  renderReport(coreShown = false) {
+    const { report: r, query, userAsOf, restPending } = this.state;
     if (!r) return;
     // Each part's time is a span ml:render:<part> (perf.js).
     let t0 = now();
     const done = (/** @type {string} */ part) => { span(`ml:render:${part}`, t0); t0 = now(); };
     $('results').hidden = false;
-    if (!userAsOf && r.as_of) $input('as-of').value = r.as_of;
-    $('as-of-warning').textContent = asOfWarning(r, this.state.latestPurchase);
-    this.renderPrintHeader();
-    done('header');
-    mount(inventory.render(r, t));
-    done('inventory');
-    this.renderActions();
-    done('actions');
-    mount(rfm.render(r, t));
-    done('rfm');
-    mount(dormancy.render(r, t));
-    done('dormancy');
-    mount(sources.render(r, t));
-    done('sources');
+    if (!coreShown) {
+      if (!userAsOf && r.as_of) $input('as-of').value = r.as_of;
+      $('as-of-warning').textContent = asOfWarning(r, this.state.latestPurchase);
+      this.renderPrintHeader();
+      done('header');
+      mount(inventory.render(r, t));
+      done('inventory');
+      mount(rfm.render(r, t));
+      done('rfm');
+      mount(dormancy.render(r, t));
+      done('dormancy');
+      mount(sources.render(r, t));
+      done('sources');
+    }
     mount(forecast.render(r, t, this.state.forecastState));
     if (r.forecast && typeof r.forecast === 'object') {
       this.markChurnBand();
       this.renderTopClv();
     }
     done('forecast');
-    this.renderGrowth();
-    t0 = now(); // the growth sections' parts are spans of their own (ml:render:growth-*)
     mount(warnings.render(r, t));
     done('warnings');
+    for (const id of PENDING_WHILE_FIRST) {
+      const e = $(id);
+      if (restPending) {
+        e.dataset.pending = t('results.pending');
+        e.setAttribute('aria-busy', 'true');
+      } else {
+        delete e.dataset.pending;
+        e.removeAttribute('aria-busy');
+      }
+    }
+    if (restPending) return;
+    this.renderActions();
+    done('actions');
+    this.renderGrowth();
+    t0 = now(); // the growth sections' parts are spans of their own (ml:render:growth-*)
     mount(members.renderFilters(r, t, query));
     mount(members.renderChooser(this.state.columns, this.state.chosenColumns, t));
     done('member-filters');
@@ -427,6 +450,11 @@ export class DomView {
   reportReady(seq) {
     stateHost().dataset.forecastState = this.state.forecastState;
     stateHost().dataset.reportSeq = String(seq);
+  }
+
+  /** The first results are drawn (tags, actions, growth and the member table follow). @param {number} seq */
+  firstResultsReady(seq) {
+    stateHost().dataset.firstSeq = String(seq);
   }
 
   /** The results are drawn; the forecasts follow (or are off). @param {number} seq */

@@ -1,4 +1,6 @@
-// The page's pipeline (issue 15): the results are drawn before the forecasts, which follow in
+// The page's pipeline (issue 15): the first results (inventory, RFM, tiers, lifecycle) are
+// drawn while the same engine call makes tags, actions, growth and the member table, whose
+// sections say they are pending until they fill in; the results are drawn before the forecasts, which follow in
 // their own engine call with their own progress, then fill in their section and the member
 // table's forecast columns; the forecast toggle and `?forecast=off` leave them out without
 // running the fit; the reports (before and after the forecasts) are the CLI's without and with
@@ -134,6 +136,50 @@ test('the results are drawn before the forecasts, which then fill in their secti
     assertSameReport(await reportJson(page), cliReport(FILES));
     assert.equal(await page.evaluate(() => window.__holds), 1, 'one forecast run');
     assert.deepEqual(h.foreignRequests(requests, site.url), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the first results (inventory, RFM, tiers, lifecycle) are drawn while tags, actions, growth and the member table are made, which then fill in', async () => {
+  const { browser, page, errors } = await open('?forecast=off');
+  try {
+    // What the page shows at the moment it says the first results are drawn (the observer runs
+    // before the engine's next message is handled).
+    await page.evaluate(() => {
+      new MutationObserver((_, obs) => {
+        if (!document.body.dataset.firstSeq) return;
+        obs.disconnect();
+        const read = (sel, key) => Object.fromEntries([...document.querySelectorAll(sel)].map((tr) => [tr.dataset[key], Number(tr.dataset.members)]));
+        window.__first = {
+          resultsSeq: document.body.dataset.resultsSeq ?? '',
+          pending: [...document.querySelectorAll('[data-pending]')].map((e) => e.id),
+          busy: [...document.querySelectorAll('[aria-busy="true"]')].map((e) => e.id),
+          pendingText: document.getElementById('growth').dataset.pending,
+          segments: read('tr[data-segment]', 'segment'),
+          tiers: read('tr[data-tier]', 'tier'),
+          inventory: document.getElementById('inventory-panel').textContent.length,
+        };
+      }).observe(document.body, { attributes: true, attributeFilter: ['data-first-seq'] });
+    });
+    await page.setInputFiles('#file-input', FILES);
+    await waitForResults(page, 1);
+    const first = await page.evaluate(() => window.__first);
+    assert.ok(first, 'the first results were signalled');
+    assert.equal(first.resultsSeq, '', 'before the rest of the results');
+    assert.deepEqual(first.pending.sort(), ['actions-panel', 'growth', 'members-panel', 'tags-panel']);
+    assert.deepEqual(first.busy.sort(), first.pending);
+    assert.match(first.pendingText, /计算/);
+    const cli = cliReport(FILES, ['--no-forecast']);
+    assert.deepEqual(first.segments, Object.fromEntries(Object.entries(cli.rfm.segments).map(([k, v]) => [k, v.members])));
+    assert.deepEqual(first.tiers, cli.dormancy.buyers);
+    assert.ok(first.inventory > 0, 'the inventory is drawn');
+    // Then everything is in, nothing says it is pending, and the report is the CLI's.
+    assert.equal(await page.$$eval('[data-pending], [aria-busy="true"]', (es) => es.length), 0);
+    assert.ok(await visible(page, '#growth'), 'the growth sections are shown');
+    assert.ok(await page.locator('#member-rows tr').count() > 0, 'the member table is drawn');
+    assertSameReport(await reportJson(page), cli);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -20,6 +20,7 @@ import { now, span } from '../perf.js';
 /** @typedef {import('./protocol').EngineErrorInfo} EngineErrorInfo */
 /** @typedef {import('./protocol').Progress} Progress */
 /** @typedef {import('./protocol').Reply} Reply */
+/** @typedef {import('./protocol').Results} Results */
 
 /**
  * @typedef {object} EngineOptions
@@ -55,7 +56,7 @@ export class Engine {
     this.hooks = { onProgress, onCrash };
     /** @type {Worker | null} */
     this.worker = null;
-    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: EngineError) => void, type: string, start: number}>} */
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: EngineError) => void, type: string, start: number, onStep?: (v: any) => void}>} */
     this.pending = new Map();
     this.nextId = 1;
     this.generation = 0;
@@ -68,12 +69,18 @@ export class Engine {
     this.generation += 1;
     const gen = this.generation;
     const w = new Worker(this.workerUrl, { type: 'module', name: 'memberlens-engine' });
-    w.onmessage = (/** @type {MessageEvent<Reply | Progress>} */ ev) => {
+    w.onmessage = (/** @type {MessageEvent<Reply | Progress | Results>} */ ev) => {
       if (gen !== this.generation) return;
       const t0 = now();
       const msg = ev.data;
       if ('type' in msg && msg.type === 'progress') {
         this.hooks.onProgress?.(msg);
+        return;
+      }
+      if ('type' in msg && msg.type === 'results') {
+        const p = this.pending.get(msg.id);
+        span('ml:main:receive', t0, { type: 'results' });
+        p?.onStep?.(msg.result);
         return;
       }
       const reply = /** @type {Reply} */ (msg);
@@ -125,12 +132,13 @@ export class Engine {
   /**
    * @param {string} type
    * @param {object} [payload]
+   * @param {(v: any) => void} [onStep]  what the worker posts for the request ahead of its reply
    * @returns {Promise<any>}
    */
-  call(type, payload = {}) {
+  call(type, payload = {}, onStep) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, type, start: now() });
+      this.pending.set(id, { resolve, reject, type, start: now(), onStep });
       /** @type {Worker} */ (this.worker).postMessage({ id, type, ...payload });
     });
   }
@@ -153,8 +161,13 @@ export class Engine {
   filePreview(name) { return this.call('filePreview', { name }); }
   /** @param {string} name @returns {Promise<null>} */
   removeFile(name) { return this.call('removeFile', { name }); }
-  /** @param {AnalysisOptions} options @returns {Promise<Report>} */
-  analyze(options) { return this.call('analyze', { options }); }
+  /**
+   * @param {AnalysisOptions} options
+   * @param {(results: Report) => void} [onResults]  called first with the report without its
+   *   tags, audiences, action plan and growth, as soon as the engine has the rest
+   * @returns {Promise<Report>}
+   */
+  analyze(options, onResults) { return this.call('analyze', { options }, onResults); }
   /** The member table's columns (the engine's one column table). @returns {Promise<Column[]>} */
   memberColumns() { return this.call('columns'); }
   /** @param {MemberQuery} query @returns {Promise<MemberPage>} */

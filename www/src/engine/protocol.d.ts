@@ -184,6 +184,16 @@ export interface Progress {
   parsing?: boolean;
 }
 
+/**
+ * The results of an `analyze` request before its tags, audiences, action plan and growth are
+ * made (the report without those keys), posted with the request's id ahead of its reply.
+ */
+export interface Results {
+  type: 'results';
+  id: number;
+  result: unknown;
+}
+
 /** Requests the page posts to the worker; each reply carries the same id. */
 export type Request = { id: number } & (
   | { type: 'init'; wasmUrl?: string; wasmBytes?: Uint8Array }

@@ -167,7 +167,17 @@ const handlers = {
     return readFile(name, f.file, f.options);
   },
   removeFile: async ({ name }) => { await boot(); files.delete(name); analyzer.removeFile(name); return null; },
-  analyze: async ({ options }) => { await boot(); return analyzer.analyze(options ?? {}); },
+  // The results before the tags, playbook and growth go to the page at once, ahead of the reply.
+  analyze: async ({ id, options }) => {
+    await boot();
+    const t0 = now();
+    return analyzer.analyze(options ?? {}, (/** @type {unknown} */ results) => {
+      span('ml:engine:analyze-results', t0);
+      const t1 = now();
+      scope.postMessage({ type: 'results', id, result: plain(results) });
+      span('ml:worker:post', t1, { type: 'results' });
+    });
+  },
   columns: async () => { await boot(); return analyzer.memberColumns(); },
   query: async ({ query }) => { await boot(); return analyzer.queryMembers(query ?? {}); },
   aliveHistory: async ({ row }) => { await boot(); return analyzer.aliveHistory(row) ?? null; },

@@ -216,6 +216,7 @@ export const en = {
   'forecast.holdout_actual': 'Actual (mean per member)',
   'forecast.holdout_predicted': 'Predicted (mean per member)',
   'forecast.top_clv': 'Top 20 members by CLV',
+  'results.pending': 'Computing…',
   'forecast.progress': 'Computing forecasts…',
   'forecast.computing': 'Computing forecasts: the other results are ready; this section and the member table\'s forecast columns follow when they are done.',
   'forecast.failed': 'The forecasts could not be computed (see the error above); the other results stand.',

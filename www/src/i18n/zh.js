@@ -217,6 +217,7 @@ export const zh = {
   'forecast.holdout_actual': '实际（平均每人）',
   'forecast.holdout_predicted': '预测（平均每人）',
   'forecast.top_clv': 'CLV 前 20 名会员',
+  'results.pending': '正在计算…',
   'forecast.progress': '正在计算价值预测…',
   'forecast.computing': '正在计算价值预测：其余结果已可查看，预测完成后会补上本节和会员明细的预测列。',
   'forecast.failed': '价值预测未能完成（见上方错误）；其余结果不受影响。',
