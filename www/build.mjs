@@ -51,15 +51,7 @@ const staticChunks = (appOut?.[1].imports ?? []).filter((i) => i.kind === 'impor
 const appTag = '<script type="module" src="app.js"></script>';
 const html = await readFile(path.join(here, 'index.html'), 'utf8');
 if (!html.includes(appTag)) throw new Error(`index.html: ${appTag} not found`);
-// early.js starts the engine's worker first thing: a plain script before the stylesheet runs
-// as soon as it arrives (the parser waits for it, while the preload scanner fetches the rest),
-// so the worker loads the engine while app.js downloads and sets up the page.
-const styleTag = '<link rel="stylesheet" href="styles.css">';
-if (!html.includes(styleTag)) throw new Error(`index.html: ${styleTag} not found`);
-await writeFile(path.join(dist, 'index.html'), html
-  .replace(styleTag, () => `<script src="early.js"></script>\n${styleTag}`)
-  .replace(appTag, () => [...staticChunks.map((c) => `<link rel="modulepreload" href="${c}">`), appTag].join('\n')));
-await copyFile(path.join(here, 'src/engine/early.js'), path.join(dist, 'early.js'));
+await writeFile(path.join(dist, 'index.html'), html.replace(appTag, () => [...staticChunks.map((c) => `<link rel="modulepreload" href="${c}">`), appTag].join('\n')));
 await copyFile(path.join(here, 'styles.css'), path.join(dist, 'styles.css'));
 await copyFile(path.join(here, 'src/served-check.js'), path.join(dist, 'served-check.js'));
 await cp(path.join(here, 'demo'), path.join(dist, 'demo'), { recursive: true });

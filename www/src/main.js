@@ -425,11 +425,7 @@ export function startUi({ view = new DomView(), engine: engineOptions = {}, sign
 function main() {
   const params = new URLSearchParams(location.search);
   if (params.get('lang') === 'en') setLang('en');
-  // The worker early.js started while this script loaded (the served page; none elsewhere).
-  const early = /** @type {{ memberlensEarlyWorker?: Worker }} */ (globalThis);
-  const worker = early.memberlensEarlyWorker ?? null;
-  delete early.memberlensEarlyWorker;
-  startUi({ engine: { worker } });
+  startUi();
 }
 
 // The page starts itself; the <member-lens> bundle (build-embed.mjs defines MEMBERLENS_EMBED)

@@ -205,35 +205,3 @@ test('files dropped on the drop zone are analysed like chosen ones', () => withP
   assert.equal(await page.locator('.file-card').getAttribute('data-file'), 'dropped_orders.csv');
   assert.equal((await h.readMetrics(page)).members_total, 10);
 }));
-
-test('the served page runs one engine worker, started by early.js before the page\'s script, and analyses with it', async () => {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: h.CHROMIUM, args: h.CHROMIUM_ARGS });
-  try {
-    const context = await browser.newContext({ serviceWorkers: 'block' });
-    // Which script constructs each worker (early.js is a plain script: it is document.currentScript).
-    await context.addInitScript(() => {
-      window.__workers = [];
-      const Native = window.Worker;
-      window.Worker = class extends Native {
-        constructor(url, opts) {
-          super(url, opts);
-          window.__workers.push({ url: String(url), by: document.currentScript?.src ?? '' });
-        }
-      };
-    });
-    const page = await context.newPage();
-    await page.goto(site.url);
-    await page.waitForFunction(() => document.body.dataset.state === 'empty', null, { timeout: 30_000 });
-    await h.upload(page, [ONLINE]);
-    const workers = await page.evaluate(() => window.__workers);
-    assert.equal(workers.length, 1, `one worker: ${JSON.stringify(workers)}`);
-    assert.match(workers[0].url, /worker\.js$/);
-    assert.match(workers[0].by, /early\.js$/, 'started by early.js');
-    assert.equal(page.workers().length, 1);
-    assert.equal(await page.evaluate(() => 'memberlensEarlyWorker' in window), false, 'the page took it over');
-    assert.ok(Math.abs((await h.readMetrics(page)).revenue - truth.online.revenue) <= 0.01, 'and analyses with it');
-  } finally {
-    await browser.close();
-  }
-});

@@ -28,8 +28,6 @@ import { now, span } from '../perf.js';
  * @property {string | URL} [wasmUrl]  the engine's `.wasm` (default `memberlens_bg.wasm`, next to the worker script)
  * @property {(p: Progress) => void} [onProgress]  reading progress of the file being added
  * @property {(detail: string) => void} [onCrash]  the worker died (an uncaught error or a failed module load)
- * @property {Worker | null} [worker]  a worker of `workerUrl` already started (the page's early.js), taken
- *   over instead of starting one; a restart starts a fresh one as usual
  */
 
 /** An error reported by the engine or the worker, with its structured fields. */
@@ -50,10 +48,8 @@ export class EngineError extends Error {
 
 export class Engine {
   /** @param {EngineOptions} [options] */
-  constructor({ workerUrl = 'worker.js', wasmUrl, onProgress, onCrash, worker } = {}) {
+  constructor({ workerUrl = 'worker.js', wasmUrl, onProgress, onCrash } = {}) {
     this.workerUrl = workerUrl;
-    /** The started worker to take over at the first start. */
-    this.early = worker ?? null;
     // Today's default, spelled out: the .wasm next to the worker script.
     const base = globalThis.document?.baseURI ?? globalThis.location?.href;
     this.wasmUrl = String(wasmUrl ?? new URL('memberlens_bg.wasm', new URL(String(workerUrl), base)));
@@ -72,8 +68,7 @@ export class Engine {
   start() {
     this.generation += 1;
     const gen = this.generation;
-    const w = this.early ?? new Worker(this.workerUrl, { type: 'module', name: 'memberlens-engine' });
-    this.early = null;
+    const w = new Worker(this.workerUrl, { type: 'module', name: 'memberlens-engine' });
     w.onmessage = (/** @type {MessageEvent<Reply | Progress | Results>} */ ev) => {
       if (gen !== this.generation) return;
       const t0 = now();
