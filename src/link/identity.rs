@@ -120,6 +120,76 @@ mod tests {
         assert_eq!(m, vec![Some(0), Some(0), Some(0), Some(1), None]);
     }
 
+    /// Against a plain computation: persons are linked when they share a key of the same
+    /// kind, transitively; members are numbered by the first handle that reaches them.
+    #[test]
+    fn matches_a_plain_linking_of_random_key_sets() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..20 {
+            let pool = 5 + round * 7;
+            let ks: Vec<PersonKeys> = (0..300)
+                .map(|_| {
+                    let mut pick =
+                        |tag: &str| (next(3) == 0).then(|| format!("{tag}{}", next(pool as u64)));
+                    // Phones and ids share digits on purpose: different kinds never link.
+                    PersonKeys {
+                        member_id: pick(""),
+                        phone: pick(""),
+                        email: pick("e"),
+                    }
+                })
+                .collect();
+            let mut l = Linker::default();
+            let h: Vec<_> = ks.iter().map(|k| l.add(k)).collect();
+            let (got, n) = l.resolve(&h);
+            // Plain: a person's group is every person reachable through shared keys.
+            let shares = |a: &PersonKeys, b: &PersonKeys| {
+                (a.member_id.is_some() && a.member_id == b.member_id)
+                    || (a.phone.is_some() && a.phone == b.phone)
+                    || (a.email.is_some() && a.email == b.email)
+            };
+            let mut group: Vec<Option<usize>> = vec![None; ks.len()];
+            let mut want: Vec<Option<u32>> = vec![None; ks.len()];
+            let mut members = 0u32;
+            for i in 0..ks.len() {
+                if h[i].is_none() {
+                    assert!(
+                        ks[i].member_id.is_none() && ks[i].phone.is_none() && ks[i].email.is_none()
+                    );
+                    continue;
+                }
+                if group[i].is_none() {
+                    let mut stack = vec![i];
+                    group[i] = Some(i);
+                    while let Some(x) = stack.pop() {
+                        for y in 0..ks.len() {
+                            if group[y].is_none() && shares(&ks[x], &ks[y]) {
+                                group[y] = Some(i);
+                                stack.push(y);
+                            }
+                        }
+                    }
+                }
+                let g = group[i].unwrap();
+                want[i] = match want[g] {
+                    Some(m) if g != i => Some(m),
+                    _ => {
+                        members += 1;
+                        Some(members - 1)
+                    }
+                };
+            }
+            assert_eq!(got, want, "round {round}");
+            assert_eq!(n, members as usize);
+        }
+    }
+
     #[test]
     fn transitive_links_merge() {
         let ks = [
