@@ -460,6 +460,13 @@ pub(crate) fn hash64_bytes(b: &[u8]) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     h.write(b);
     let h = h.finish();
+    // On a 32-bit target (wasm32) FxHasher's state, and so its hash, has 32 bits: the top
+    // half would be 0, and the grouping, which buckets rows by the top bits
+    // ([`super::group::first_occurrence`]), would put every row in one bucket (a table of
+    // the whole file, missing the cache on every row). A multiply by an odd constant, a
+    // bijection (no new collisions), spreads the 32 bits over 64.
+    #[cfg(target_pointer_width = "32")]
+    let h = h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     // FxHash mixes poorly in its low bits for short keys; fold the high half in.
     h ^ (h >> 29) ^ (h >> 47)
 }
