@@ -62,34 +62,51 @@ pub(crate) fn first_occurrence(parts: &[&[u64]], same: impl Fn(u32, u32) -> bool
         .max()
         .unwrap_or(0) as usize;
     let mut slots: Vec<Slot> = vec![Slot::default(); (2 * largest).next_power_of_two().max(2)];
-    let mask = slots.len() - 1;
     for b in 0..buckets {
-        let stamp = b as u32 + 1;
-        for &(h, i) in &scattered[starts[b] as usize..starts[b + 1] as usize] {
-            let mut at = h as usize & mask;
-            // Every slot with the same hash bits is compared: different keys that share them
-            // sit in slots of their own, so the grouping is exact.
-            let f = loop {
-                let s = &mut slots[at];
-                if s.stamp != stamp {
-                    *s = Slot {
-                        key: h,
-                        row: i,
-                        stamp,
-                    };
-                    break i;
-                }
-                if s.key == h && same(i, s.row) {
-                    break s.row;
-                }
-                at = (at + 1) & mask;
-            };
-            if f != i {
-                first[i as usize] = f;
-            }
-        }
+        let pairs = &scattered[starts[b] as usize..starts[b + 1] as usize];
+        group_bucket(pairs, b as u32 + 1, &mut slots, &mut first, &same);
     }
     first
+}
+
+/// Groups one bucket's (hash bits, row) pairs with the table `slots`, its slots stamped with
+/// `stamp`: writes each row's first equal row into `first` when it is not the row itself.
+///
+/// A call per bucket, never inlined: V8 (Chrome, Node) runs a Wasm function as its baseline
+/// compiler (Liftoff) made it until a call after its optimised code is ready, so a single
+/// call over all the buckets would run unoptimised to the end.
+#[inline(never)]
+fn group_bucket(
+    pairs: &[(u32, u32)],
+    stamp: u32,
+    slots: &mut [Slot],
+    first: &mut [u32],
+    same: &impl Fn(u32, u32) -> bool,
+) {
+    let mask = slots.len() - 1;
+    for &(h, i) in pairs {
+        let mut at = h as usize & mask;
+        // Every slot with the same hash bits is compared: different keys that share them
+        // sit in slots of their own, so the grouping is exact.
+        let f = loop {
+            let s = &mut slots[at];
+            if s.stamp != stamp {
+                *s = Slot {
+                    key: h,
+                    row: i,
+                    stamp,
+                };
+                break i;
+            }
+            if s.key == h && same(i, s.row) {
+                break s.row;
+            }
+            at = (at + 1) & mask;
+        };
+        if f != i {
+            first[i as usize] = f;
+        }
+    }
 }
 
 /// A slot of [`first_occurrence`]'s table: hash bits, the first row with them, and the
