@@ -428,7 +428,7 @@ impl<'t> OrderPart<'t> {
             currencies: [None; 3],
             flags: 0,
         };
-        let [h1, h2] = super::rows::hash128(super::table::canonical(r.raw, r.delimiter).as_bytes());
+        let [h1, h2] = super::rows::hash128(r.canonical().as_bytes());
         self.line_hash.push(h1.max(1));
         self.line_hash2.push(h2);
         if self.cols.has(Role::OrderId) {

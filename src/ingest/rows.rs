@@ -178,7 +178,7 @@ impl ColumnIndex {
     #[inline]
     pub(crate) fn cell<'a>(&self, fields: &table::Fields<'a>, r: Role) -> &'a str {
         match self.get(r) {
-            Some(i) => fields.get(i).map(trim).unwrap_or(""),
+            Some(i) => fields.get(i).map(values::trim).unwrap_or(""),
             None => "",
         }
     }
@@ -240,18 +240,6 @@ pub(crate) fn normalize_key_cells(
         }
     }
     (keys, problems)
-}
-
-/// `s.trim()`, without the Unicode scan when the first and last bytes are visible ASCII (no
-/// whitespace character starts or ends with such a byte).
-pub(super) fn trim(s: &str) -> &str {
-    let visible = |b: Option<&u8>| b.is_some_and(|c| *c > b' ' && *c < 0x7F);
-    let b = s.as_bytes();
-    if visible(b.first()) && visible(b.last()) {
-        s
-    } else {
-        s.trim()
-    }
 }
 
 /// Rejects rows with an unclosed quote or more fields than the header; true when the row may be read.

@@ -96,6 +96,17 @@ pub struct RawRow<'r, 's> {
     pub delimiter: u8,
 }
 
+impl<'s> RawRow<'_, 's> {
+    /// The row's text in the one spelling of [`canonical`]. A row split in place has no
+    /// quote ([`Fields::Text`] `verbatim`): its raw text as is, without scanning it again.
+    pub fn canonical(&self) -> std::borrow::Cow<'s, str> {
+        match self.fields {
+            Fields::Text { verbatim: true, .. } => std::borrow::Cow::Borrowed(self.raw),
+            _ => canonical(self.raw, self.delimiter),
+        }
+    }
+}
+
 /// A row's raw text in one spelling for duplicate detection: a row with quotes is written
 /// again with a quote only where a cell needs one (a delimiter, quote or line break in it),
 /// so that an export and a copy of it quoted throughout give the same text. A row without a
