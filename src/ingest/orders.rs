@@ -1150,7 +1150,10 @@ impl PersonIds {
         }
     }
 
-    /// The person with `keys` in `out.persons`, added (with `name()`) when new.
+    /// The person with `keys` in `out.persons`, added (with `name()`) when new. Never inlined
+    /// into [`assemble`], which runs once (unoptimised in V8, see [`ASSEMBLY_BLOCK`]): called
+    /// for every person, it is soon optimised on its own.
+    #[inline(never)]
     fn find_or_add(
         &mut self,
         keys: PersonKeys,
