@@ -251,11 +251,22 @@ impl<'t> OrderPart<'t> {
         })
     }
 
+    /// The part-local id of the row's label of `role`; [`NONE`] for an empty cell. Inlined
+    /// (a call per label and row, most of them of an unmapped column or an empty cell), the
+    /// lookup itself is not.
+    #[inline]
     fn label(&mut self, role: Role, r: &RawRow<'_, '_>) -> u32 {
         let s = self.cols.cell(&r.fields, role);
         if s.is_empty() {
-            return NONE;
+            NONE
+        } else {
+            self.label_id(s)
         }
+    }
+
+    /// The part-local id of label text `s`, added when new.
+    #[inline(never)]
+    fn label_id(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.label_ids.get(s) {
             return i;
         }
@@ -563,7 +574,8 @@ impl<'t> OrderPart<'t> {
             rec.flags |= RETURN;
             return;
         }
-        if is_non_purchase_status(self.cols.cell(&r.fields, Role::Status)) {
+        let status = self.cols.cell(&r.fields, Role::Status);
+        if !status.is_empty() && is_non_purchase_status(status) {
             rec.flags |= NON_PURCHASE;
         }
         let order_id = self.cols.cell(&r.fields, Role::OrderId);
