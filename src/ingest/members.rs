@@ -213,7 +213,7 @@ impl<'c> MemberReader<'c> {
                 .extra_cols
                 .iter()
                 .filter_map(|(i, h)| {
-                    let v = r.fields.get(*i).map(super::rows::trim).unwrap_or("");
+                    let v = r.fields.get(*i).map(super::values::trim).unwrap_or("");
                     text(v).map(|v| (h.clone(), v))
                 })
                 .collect(),

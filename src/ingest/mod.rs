@@ -463,7 +463,7 @@ fn ingest_in_parts(
                 // Duplicate lines first (one pass over hashes), then the typed pass.
                 let (mut hashes, mut spans) = (Vec::new(), Vec::new());
                 source.for_each_row_ref(|r, span| {
-                    hashes.push(hash64(&table::canonical(r.raw, r.delimiter)).max(1));
+                    hashes.push(hash64(&r.canonical()).max(1));
                     spans.push(span);
                     true
                 });

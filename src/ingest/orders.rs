@@ -251,11 +251,22 @@ impl<'t> OrderPart<'t> {
         })
     }
 
+    /// The part-local id of the row's label of `role`; [`NONE`] for an empty cell. Inlined
+    /// (a call per label and row, most of them of an unmapped column or an empty cell), the
+    /// lookup itself is not.
+    #[inline]
     fn label(&mut self, role: Role, r: &RawRow<'_, '_>) -> u32 {
         let s = self.cols.cell(&r.fields, role);
         if s.is_empty() {
-            return NONE;
+            NONE
+        } else {
+            self.label_id(s)
         }
+    }
+
+    /// The part-local id of label text `s`, added when new.
+    #[inline(never)]
+    fn label_id(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.label_ids.get(s) {
             return i;
         }
@@ -428,7 +439,7 @@ impl<'t> OrderPart<'t> {
             currencies: [None; 3],
             flags: 0,
         };
-        let [h1, h2] = super::rows::hash128(super::table::canonical(r.raw, r.delimiter).as_bytes());
+        let [h1, h2] = super::rows::hash128(r.canonical().as_bytes());
         self.line_hash.push(h1.max(1));
         self.line_hash2.push(h2);
         if self.cols.has(Role::OrderId) {
@@ -563,7 +574,8 @@ impl<'t> OrderPart<'t> {
             rec.flags |= RETURN;
             return;
         }
-        if is_non_purchase_status(self.cols.cell(&r.fields, Role::Status)) {
+        let status = self.cols.cell(&r.fields, Role::Status);
+        if !status.is_empty() && is_non_purchase_status(status) {
             rec.flags |= NON_PURCHASE;
         }
         let order_id = self.cols.cell(&r.fields, Role::OrderId);
@@ -753,7 +765,6 @@ fn assemble_part(
 ) -> AssembledPart {
     let cols = p.cols.clone();
     let order_level = cols.has(Role::Amount);
-    const UNSET: u32 = NONE - 1;
     let OrderPart {
         rows,
         refunds,
@@ -762,7 +773,7 @@ fn assemble_part(
         labels,
         ..
     } = p;
-    let mut out = AssembledPart {
+    let out = AssembledPart {
         orders: Vec::with_capacity(rows.len()),
         returns: Vec::new(),
         person_cells: Vec::new(),
@@ -773,129 +784,188 @@ fn assemble_part(
         log: RowLog::new(file),
         currencies: Vec::new(),
     };
-    let log = &mut out.log;
     // Local person of each cells id, and whether the cells warn on every row: small arrays
     // read per row instead of the entries themselves.
-    let mut person_of_cells = vec![UNSET; out.cells.len()];
+    let person_of_cells = vec![UNSET; out.cells.len()];
     let warns: Vec<bool> = out.cells.iter().map(|c| !c.problems.is_empty()).collect();
-    let mut label_of = vec![UNSET; out.labels.len()];
-    let mut rejections = rejections.iter().peekable();
-    let mut refunds = refunds.iter().peekable();
-    for (j, rec) in rows.iter().enumerate() {
-        let i = start + j;
-        let line = rec.line as usize;
-        log.rows += 1;
-        if dup_first[i] != i as u32 {
-            log.duplicate(line);
-            continue;
-        }
-        for c in rec.currencies.iter().flatten() {
-            note_currency(&mut out.currencies, *c, line);
-        }
-        if let Some(kind) = rec.reject() {
-            while rejections.next_if(|x| (x.row as usize) < j).is_some() {}
-            let text = rejections.next_if(|x| x.row as usize == j);
-            if text.is_none() && kind == WarningKind::HeaderRow {
-                log.reject_silently(kind);
-                continue;
-            }
-            log.reject_with(line, kind, || match text {
-                Some(t) => (t.column.map(|c| cols.header(c).to_string()), t.code.clone()),
-                // Not reached: a part keeps the text of its first MAX_WARNINGS_PER_FILE
-                // rejections, and its log keeps no more warnings than that.
-                None => (None, WarningCode::DuplicateLine),
-            });
-            continue;
-        }
-        log.accepted += 1;
-        if rec.flags & STRAY_QUOTE != 0 {
-            log.note(line, None, WarningCode::StrayQuote);
-        }
-        while refunds.next_if(|x| (x.0 as usize) < j).is_some() {}
-        let refund = refunds.next_if(|x| x.0 as usize == j).map_or(0, |x| x.1);
-        let person = if rec.cells == NONE {
-            NONE
-        } else {
-            let c = rec.cells as usize;
-            if person_of_cells[c] == UNSET || warns[c] {
-                // First row with these cells, or cells that warn on every row: the
-                // (cache-cold) entry is read only then.
-                let entry = &out.cells[c];
-                for (role, code) in &entry.problems {
-                    log.field_ignored(line, cols.header(*role), code.clone());
-                }
-                if person_of_cells[c] == UNSET {
-                    person_of_cells[c] = if entry.keys.is_empty() {
-                        NONE
-                    } else {
-                        out.person_cells.push(c as u32);
-                        (out.person_cells.len() - 1) as u32
-                    };
-                }
-            }
-            person_of_cells[c]
-        };
-        let mut label = |l: u32, label_use: &mut Vec<u32>| -> u32 {
-            if l == NONE {
-                return NONE;
-            }
-            let slot = &mut label_of[l as usize];
-            if *slot == UNSET {
-                label_use.push(l);
-                *slot = (label_use.len() - 1) as u32;
-            }
-            *slot
-        };
-        let channel = label(rec.labels[0], &mut out.label_use);
-        let store = label(rec.labels[1], &mut out.label_use);
-        if rec.flags & RETURN != 0 {
-            out.returns.push(Return {
-                line: rec.line,
-                day: rec.day,
-                cents: rec.amount,
-                person,
-                store,
-                channel,
-            });
-            continue;
-        }
-        if rec.flags & HAS_OID != 0 {
-            let f = oid_first[j] as usize;
-            if f != i {
-                if f < start {
-                    out.joins.push(Join {
-                        first_row: f as u32,
-                        amount: rec.amount,
-                        refund,
-                        person,
-                        channel,
-                        store,
-                    });
-                } else {
-                    // Item line of an order met before: `oid_first` at its first row now
-                    // holds its index.
-                    let o = &mut out.orders[oid_first[f - start] as usize];
-                    merge_item_line(o, order_level, rec.amount, refund, person, channel, store);
-                }
-                continue;
-            }
-            oid_first[j] = out.orders.len() as u32;
-        }
-        let category = label(rec.labels[2], &mut out.label_use);
-        out.orders.push(Order {
-            line: rec.line,
-            rows: 1,
-            day: rec.day,
-            amount_cents: rec.amount,
-            refund_cents: refund,
-            non_purchase_status: rec.flags & NON_PURCHASE != 0,
-            person,
-            channel,
-            store,
-            category,
-        });
+    let label_of = vec![UNSET; out.labels.len()];
+    let mut a = PartAssembly {
+        cols: &cols,
+        order_level,
+        start,
+        dup_first,
+        oid_first,
+        person_of_cells,
+        warns,
+        label_of,
+        rejections: rejections.iter().peekable(),
+        refunds: refunds.iter().peekable(),
+        out,
+    };
+    for (b, block) in rows.chunks(ASSEMBLY_BLOCK).enumerate() {
+        a.rows(b * ASSEMBLY_BLOCK, block);
     }
-    out
+    a.out
+}
+
+/// Rows put together per call of [`PartAssembly::rows`].
+///
+/// V8 (Chrome, Node) runs a Wasm function first as its baseline compiler (Liftoff) made it,
+/// and the optimised code it compiles once the function is hot only from the function's next
+/// call on: a single call over a million rows would run unoptimised to the end (the whole
+/// assembly 1.5 to 2 times slower in the page). In blocks, only the first few are.
+const ASSEMBLY_BLOCK: usize = 1 << 14;
+
+/// Marks the cells and labels of [`assemble_part`] not met yet.
+const UNSET: u32 = NONE - 1;
+
+/// What putting one part together keeps from one block of rows to the next (see
+/// [`assemble_part`]).
+struct PartAssembly<'a> {
+    cols: &'a ColumnIndex,
+    order_level: bool,
+    start: usize,
+    dup_first: &'a [u32],
+    oid_first: &'a mut [u32],
+    person_of_cells: Vec<u32>,
+    warns: Vec<bool>,
+    label_of: Vec<u32>,
+    rejections: std::iter::Peekable<std::slice::Iter<'a, Rejection>>,
+    refunds: std::iter::Peekable<std::slice::Iter<'a, (u32, i64)>>,
+    out: AssembledPart,
+}
+
+impl PartAssembly<'_> {
+    /// Puts the part's rows `from..from + rows.len()` together, after the rows before them.
+    /// Never inlined: each block is a call of its own ([`ASSEMBLY_BLOCK`]).
+    #[inline(never)]
+    fn rows(&mut self, from: usize, rows: &[RowRec]) {
+        let (cols, order_level, start) = (self.cols, self.order_level, self.start);
+        let out = &mut self.out;
+        let log = &mut out.log;
+        for (k, rec) in rows.iter().enumerate() {
+            let j = from + k;
+            let i = start + j;
+            let line = rec.line as usize;
+            log.rows += 1;
+            if self.dup_first[i] != i as u32 {
+                log.duplicate(line);
+                continue;
+            }
+            for c in rec.currencies.iter().flatten() {
+                note_currency(&mut out.currencies, *c, line);
+            }
+            if let Some(kind) = rec.reject() {
+                while self.rejections.next_if(|x| (x.row as usize) < j).is_some() {}
+                let text = self.rejections.next_if(|x| x.row as usize == j);
+                if text.is_none() && kind == WarningKind::HeaderRow {
+                    log.reject_silently(kind);
+                    continue;
+                }
+                log.reject_with(line, kind, || match text {
+                    Some(t) => (t.column.map(|c| cols.header(c).to_string()), t.code.clone()),
+                    // Not reached: a part keeps the text of its first MAX_WARNINGS_PER_FILE
+                    // rejections, and its log keeps no more warnings than that.
+                    None => (None, WarningCode::DuplicateLine),
+                });
+                continue;
+            }
+            log.accepted += 1;
+            if rec.flags & STRAY_QUOTE != 0 {
+                log.note(line, None, WarningCode::StrayQuote);
+            }
+            while self.refunds.next_if(|x| (x.0 as usize) < j).is_some() {}
+            let refund = self
+                .refunds
+                .next_if(|x| x.0 as usize == j)
+                .map_or(0, |x| x.1);
+            let person = if rec.cells == NONE {
+                NONE
+            } else {
+                let c = rec.cells as usize;
+                let person_of_cells = &mut self.person_of_cells;
+                if person_of_cells[c] == UNSET || self.warns[c] {
+                    // First row with these cells, or cells that warn on every row: the
+                    // (cache-cold) entry is read only then.
+                    let entry = &out.cells[c];
+                    for (role, code) in &entry.problems {
+                        log.field_ignored(line, cols.header(*role), code.clone());
+                    }
+                    if person_of_cells[c] == UNSET {
+                        person_of_cells[c] = if entry.keys.is_empty() {
+                            NONE
+                        } else {
+                            out.person_cells.push(c as u32);
+                            (out.person_cells.len() - 1) as u32
+                        };
+                    }
+                }
+                person_of_cells[c]
+            };
+            let label_of = &mut self.label_of;
+            let channel = local_label(label_of, &mut out.label_use, rec.labels[0]);
+            let store = local_label(label_of, &mut out.label_use, rec.labels[1]);
+            if rec.flags & RETURN != 0 {
+                out.returns.push(Return {
+                    line: rec.line,
+                    day: rec.day,
+                    cents: rec.amount,
+                    person,
+                    store,
+                    channel,
+                });
+                continue;
+            }
+            if rec.flags & HAS_OID != 0 {
+                let f = self.oid_first[j] as usize;
+                if f != i {
+                    if f < start {
+                        out.joins.push(Join {
+                            first_row: f as u32,
+                            amount: rec.amount,
+                            refund,
+                            person,
+                            channel,
+                            store,
+                        });
+                    } else {
+                        // Item line of an order met before: `oid_first` at its first row now
+                        // holds its index.
+                        let o = &mut out.orders[self.oid_first[f - start] as usize];
+                        merge_item_line(o, order_level, rec.amount, refund, person, channel, store);
+                    }
+                    continue;
+                }
+                self.oid_first[j] = out.orders.len() as u32;
+            }
+            let category = local_label(label_of, &mut out.label_use, rec.labels[2]);
+            out.orders.push(Order {
+                line: rec.line,
+                rows: 1,
+                day: rec.day,
+                amount_cents: rec.amount,
+                refund_cents: refund,
+                non_purchase_status: rec.flags & NON_PURCHASE != 0,
+                person,
+                channel,
+                store,
+                category,
+            });
+        }
+    }
+}
+
+/// The part-local id of part label `l` (see [`AssembledPart`]), given on its first use.
+fn local_label(label_of: &mut [u32], label_use: &mut Vec<u32>, l: u32) -> u32 {
+    if l == NONE {
+        return NONE;
+    }
+    let slot = &mut label_of[l as usize];
+    if *slot == UNSET {
+        label_use.push(l);
+        *slot = (label_use.len() - 1) as u32;
+    }
+    *slot
 }
 
 /// Adds an item line to its order: order-level amounts are taken once (the largest),
@@ -1092,7 +1162,10 @@ impl PersonIds {
         }
     }
 
-    /// The person with `keys` in `out.persons`, added (with `name()`) when new.
+    /// The person with `keys` in `out.persons`, added (with `name()`) when new. Never inlined
+    /// into [`assemble`], which runs once (unoptimised in V8, see [`ASSEMBLY_BLOCK`]): called
+    /// for every person, it is soon optimised on its own.
+    #[inline(never)]
     fn find_or_add(
         &mut self,
         keys: PersonKeys,

@@ -178,7 +178,7 @@ impl ColumnIndex {
     #[inline]
     pub(crate) fn cell<'a>(&self, fields: &table::Fields<'a>, r: Role) -> &'a str {
         match self.get(r) {
-            Some(i) => fields.get(i).map(trim).unwrap_or(""),
+            Some(i) => fields.get(i).map(values::trim).unwrap_or(""),
             None => "",
         }
     }
@@ -240,18 +240,6 @@ pub(crate) fn normalize_key_cells(
         }
     }
     (keys, problems)
-}
-
-/// `s.trim()`, without the Unicode scan when the first and last bytes are visible ASCII (no
-/// whitespace character starts or ends with such a byte).
-pub(super) fn trim(s: &str) -> &str {
-    let visible = |b: Option<&u8>| b.is_some_and(|c| *c > b' ' && *c < 0x7F);
-    let b = s.as_bytes();
-    if visible(b.first()) && visible(b.last()) {
-        s
-    } else {
-        s.trim()
-    }
 }
 
 /// Rejects rows with an unclosed quote or more fields than the header; true when the row may be read.
@@ -460,6 +448,13 @@ pub(crate) fn hash64_bytes(b: &[u8]) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     h.write(b);
     let h = h.finish();
+    // On a 32-bit target (wasm32) FxHasher's state, and so its hash, has 32 bits: the top
+    // half would be 0, and the grouping, which buckets rows by the top bits
+    // ([`super::group::first_occurrence`]), would put every row in one bucket (a table of
+    // the whole file, missing the cache on every row). A multiply by an odd constant, a
+    // bijection (no new collisions), spreads the 32 bits over 64.
+    #[cfg(target_pointer_width = "32")]
+    let h = h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     // FxHash mixes poorly in its low bits for short keys; fold the high half in.
     h ^ (h >> 29) ^ (h >> 47)
 }

@@ -532,12 +532,12 @@ impl Rows {
         let t = CsvTable::continued(text, *delimiter, headers.clone(), *line_base);
         let mut p = part.take().expect("a part between chunks");
         let found = &scan.found;
-        let stop = if last {
+        let (stop, stop_line) = if last {
             t.for_each_row_in(*row_at, text.len(), |r| {
                 p.row(&r, found.place(r.line));
                 true
             });
-            text.len()
+            (text.len(), 0)
         } else {
             t.for_each_complete_row(*row_at, limit, |r| {
                 p.row(&r, found.place(r.line));
@@ -551,7 +551,10 @@ impl Rows {
         // Keep the rest from the first row not read, or from the first line not looked at.
         let keep = stop.min(limit);
         let progress = stop > *row_at;
-        *line_base += memchr::memchr_iter(b'\n', &buf[..keep]).count();
+        // The line feeds before `keep`: the reader counted those before `stop` (less those
+        // of a row that ran past `limit`, a quoted field over several lines).
+        let before_stop = stop_line - 1 - *line_base;
+        *line_base += before_stop - memchr::memchr_iter(b'\n', &buf[keep..stop]).count();
         *row_at = stop - keep;
         *scan_at = limit - keep;
         *checked -= keep;

@@ -247,13 +247,16 @@ impl HeaderScan {
         let mut rest = text;
         while !rest.is_empty() {
             let end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
-            let l = rest[..end].trim_end_matches('\r');
-            if !l.trim().is_empty() {
-                if may_be_header(l.as_bytes()) {
+            let l = &rest[..end];
+            if !may_be_header(l.as_bytes()) {
+                // A digit (nearly every data line, told by its first bytes): not blank, and
+                // not a header line. Looked at first, so that such a line is not trimmed.
+                self.line(matcher, line, None);
+            } else {
+                let l = l.trim_end_matches('\r');
+                if !l.trim().is_empty() {
                     let cells: Vec<&str> = l.split(d).map(|c| c.trim().trim_matches('"')).collect();
                     self.line(matcher, line, Some(&cells));
-                } else {
-                    self.line(matcher, line, None);
                 }
             }
             rest = rest.get(end + 1..).unwrap_or("");

@@ -96,6 +96,17 @@ pub struct RawRow<'r, 's> {
     pub delimiter: u8,
 }
 
+impl<'s> RawRow<'_, 's> {
+    /// The row's text in the one spelling of [`canonical`]. A row split in place has no
+    /// quote ([`Fields::Text`] `verbatim`): its raw text as is, without scanning it again.
+    pub fn canonical(&self) -> std::borrow::Cow<'s, str> {
+        match self.fields {
+            Fields::Text { verbatim: true, .. } => std::borrow::Cow::Borrowed(self.raw),
+            _ => canonical(self.raw, self.delimiter),
+        }
+    }
+}
+
 /// A row's raw text in one spelling for duplicate detection: a row with quotes is written
 /// again with a quote only where a cell needs one (a delimiter, quote or line break in it),
 /// so that an export and a copy of it quoted throughout give the same text. A row without a
@@ -433,27 +444,31 @@ impl<'t> CsvTable<'t> {
     /// For a text that is not the end of the file (a chunk of it): calls `f` for every data
     /// row starting in `from..limit` that ends before the end of the text, and returns where
     /// the first row not read starts (the rows from there are read again with the text that
-    /// follows). `limit` must be a line start. The rows read are the rows, and read as, a
-    /// reading of the whole file gives: a row the end of the text cuts (an unfinished line, a
-    /// quoted field still open) is left for later, and nothing else depends on what follows.
+    /// follows) and its physical line (so that the caller need not count the line feeds of
+    /// the text again). `limit` must be a line start. The rows read are the rows, and read
+    /// as, a reading of the whole file gives: a row the end of the text cuts (an unfinished
+    /// line, a quoted field still open) is left for later, and nothing else depends on what
+    /// follows.
     pub fn for_each_complete_row(
         &self,
         from: usize,
         limit: usize,
         f: impl FnMut(RawRow<'_, 't>) -> bool,
-    ) -> usize {
-        self.rows_in(from, limit, true, f).1
+    ) -> (usize, usize) {
+        let (_, pos, line) = self.rows_in(from, limit, true, f);
+        (pos, line)
     }
 
     /// [`CsvTable::for_each_row_in`], or with `more` [`CsvTable::for_each_complete_row`]:
-    /// whether the last row ended exactly at `to`, and where the first row not read starts.
+    /// whether the last row ended exactly at `to`, where the first row not read starts, and
+    /// its line (with `more`: a text that ends without a line feed is not read to its end).
     fn rows_in(
         &self,
         from: usize,
         to: usize,
         more: bool,
         mut f: impl FnMut(RawRow<'_, 't>) -> bool,
-    ) -> (bool, usize) {
+    ) -> (bool, usize, usize) {
         let bytes = self.text.as_bytes();
         let len = bytes.len();
         let mut pos = from.max(self.data_start).min(len);
@@ -636,7 +651,7 @@ impl<'t> CsvTable<'t> {
                 break;
             }
         }
-        (!crossed, pos)
+        (!crossed, pos, line)
     }
 }
 
