@@ -136,11 +136,20 @@ class Cdp {
 
 /**
  * Marks made in the page before its own scripts run: the file chosen (capture listener on the
- * input), the results drawn (data-results-seq set) and painted (a frame after that).
+ * input), the first results drawn (data-first-seq set: inventory, RFM, tiers …) and painted,
+ * the results drawn (data-results-seq set: with tags, actions, growth and the members) and
+ * painted (a frame after each).
  */
 const INIT_SCRIPT = `(() => {
   addEventListener('change', (e) => { if (e.target && e.target.id === 'file-input') performance.mark('ml:file-chosen'); }, true);
   const watch = () => {
+    new MutationObserver((_, obs) => {
+      if (Number(document.body.dataset.firstSeq || 0) > 0) {
+        obs.disconnect();
+        performance.mark('ml:first-drawn');
+        requestAnimationFrame(() => setTimeout(() => performance.mark('ml:first-painted'), 0));
+      }
+    }).observe(document.body, { attributes: true, attributeFilter: ['data-first-seq'] });
     new MutationObserver((_, obs) => {
       if (Number(document.body.dataset.resultsSeq || 0) > 0) {
         obs.disconnect();
@@ -398,7 +407,9 @@ function printTimeline(entries, nodeMs, forecasts) {
   const at = (/** @type {number} */ abs) => abs - chosen.start;
   const inWindow = entries.filter((e) => e.type === 'measure' && e.start >= chosen.start - 1 && e.start <= (painted ?? drawn).start)
     .sort((a, b) => a.start - b.start);
-  console.log(`  file chosen → results drawn ${f0(at(drawn.start))} ms, painted ${painted ? f0(at(painted.start)) : '?'} ms (Playwright saw ${nodeMs} ms; forecasts ${forecasts})`);
+  const firstDrawn = entries.find((e) => e.name === 'ml:first-drawn');
+  const firstPainted = entries.find((e) => e.name === 'ml:first-painted');
+  console.log(`  file chosen → first results drawn ${firstDrawn ? f0(at(firstDrawn.start)) : '?'} ms, painted ${firstPainted ? f0(at(firstPainted.start)) : '?'} ms; all results drawn ${f0(at(drawn.start))} ms, painted ${painted ? f0(at(painted.start)) : '?'} ms (Playwright saw ${nodeMs} ms; forecasts ${forecasts})`);
   console.log('    start    end    ms  thread  span');
   // Many small spans of one kind (a request's plain/post/receive under 1 ms) are kept: they are few.
   for (const e of inWindow) {
@@ -459,7 +470,7 @@ function printTimeline(entries, nodeMs, forecasts) {
     for (const e of after) if (e.name.startsWith('ml:render:')) r2.set(e.name.slice(10), (r2.get(e.name.slice(10)) ?? 0) + e.dur);
     console.log(`    its rendering: ${[...r2].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   }
-  return { drawn: at(drawn.start), painted: painted ? at(painted.start) : NaN, phases: phases.map(([l, a, b]) => [l, a !== undefined && b !== undefined ? b - a : NaN]) };
+  return { first: firstDrawn ? at(firstDrawn.start) : NaN, firstPainted: firstPainted ? at(firstPainted.start) : NaN, drawn: at(drawn.start), painted: painted ? at(painted.start) : NaN, phases: phases.map(([l, a, b]) => [l, a !== undefined && b !== undefined ? b - a : NaN]) };
 }
 
 /** @param {any[]} events @param {Entry[]} entries */
@@ -505,12 +516,14 @@ async function main() {
     const cdp = await Cdp.connect(version.webSocketDebuggerUrl);
     console.log(`file ${path.relative(repo, file)}${query ? `, query ${query}` : ''}; ${profile ? `CPU profiles every ${interval} µs` : trace ? 'Chrome trace' : 'no profile'}`);
     /** Per dist: results drawn, painted, as Playwright saw it, and each phase, per run. @type {{drawn: number[], painted: number[], seen: number[], phases: Map<string, number[]>}[]} */
-    const stats = dists.map(() => ({ drawn: [], painted: [], seen: [], phases: new Map() }));
+    const stats = dists.map(() => ({ first: /** @type {number[]} */ ([]), firstPainted: /** @type {number[]} */ ([]), drawn: [], painted: [], seen: [], phases: new Map() }));
     for (let run = 1; run <= runs; run++) {
       const k = (run - 1) % dists.length;
       console.log(`run ${run}${dists.length > 1 ? ` (${path.relative(repo, dists[k]) || dists[k]})` : ''}:`);
       const r = await runOnce(browser, cdp, servers[k].url, run);
       const t = printTimeline(r.entries, r.nodeMs, r.forecasts);
+      stats[k].first.push(t.first);
+      stats[k].firstPainted.push(t.firstPainted);
       stats[k].drawn.push(t.drawn);
       stats[k].painted.push(t.painted);
       stats[k].seen.push(r.nodeMs);
@@ -528,7 +541,7 @@ async function main() {
       dists.forEach((d, k) => {
         const st = stats[k];
         if (!st.drawn.length) return;
-        console.log(`${path.relative(repo, d) || d}: medians over ${st.drawn.length} runs: results drawn ${f0(median(st.drawn))} ms (${st.drawn.map(f0).join(', ')}), painted ${f0(median(st.painted))}, Playwright saw ${f0(median(st.seen))}`);
+        console.log(`${path.relative(repo, d) || d}: medians over ${st.drawn.length} runs: first results drawn ${f0(median(st.first))} ms (${st.first.map(f0).join(', ')}), painted ${f0(median(st.firstPainted))}; all results drawn ${f0(median(st.drawn))} ms (${st.drawn.map(f0).join(', ')}), painted ${f0(median(st.painted))}, Playwright saw ${f0(median(st.seen))}`);
         for (const [label, v] of st.phases) console.log(`    ${f0(median(v)).padStart(6)} ms  ${label}`);
       });
     }
