@@ -65,14 +65,21 @@ pub(super) fn pack(
         order_files: has_labels.then_some(order_files.as_slice()),
         knows_refunds: *knows_refunds,
     };
-    let half = members.len() / 2;
-    let (first, second) = members.split_at_mut(half);
-    let ((mut rows, mut counts), (rows2, counts2)) = par::join(
-        || member_rows(first, 0, &ctx),
-        || member_rows(second, half, &ctx),
-    );
-    rows.append(rows2);
-    counts.add(counts2);
+    // Halves on two threads, joined; in one piece where there is one thread (Wasm), which
+    // saves copying the second half into the first.
+    let (rows, counts) = if par::threads() > 1 {
+        let half = members.len() / 2;
+        let (first, second) = members.split_at_mut(half);
+        let ((mut rows, mut counts), (rows2, counts2)) = par::join(
+            || member_rows(first, 0, &ctx),
+            || member_rows(second, half, &ctx),
+        );
+        rows.append(rows2);
+        counts.add(counts2);
+        (rows, counts)
+    } else {
+        member_rows(members, 0, &ctx)
+    };
     let RowCounts {
         tier_n,
         tier_rev,

@@ -24,35 +24,72 @@ pub fn latest_purchase_day(files: &[&IngestedFile]) -> Option<i32> {
 /// just a small file.)
 /// Returns the day and the days left out (latest first).
 pub fn plausible_latest_day(files: &[&IngestedFile]) -> Option<(i32, Vec<i32>)> {
-    let mut days: Vec<i32> = Vec::new();
-    for f in files {
-        match &f.data {
-            FileData::Orders(o) => {
-                days.extend(o.orders.iter().filter(|o| o.is_purchase()).map(|o| o.day));
-            }
-            FileData::Members(ms) => {
-                days.extend(ms.iter().filter_map(|m| m.summary).map(|s| s.last_day));
-            }
-        }
-    }
-    if days.is_empty() {
+    plausible_latest(|f| each_purchase_day(files, f))
+}
+
+/// [`plausible_latest_day`] over the days `each` hands to its argument (twice or so: each
+/// call hands them all).
+fn plausible_latest(each: impl Fn(&mut dyn FnMut(i32))) -> Option<(i32, Vec<i32>)> {
+    let (mut n, mut lo, mut hi) = (0usize, i32::MAX, i32::MIN);
+    each(&mut |d| {
+        n += 1;
+        lo = lo.min(d);
+        hi = hi.max(d);
+    });
+    if n == 0 {
         return None;
     }
-    if days.len() < MIN_PURCHASES_FOR_OUTLIERS {
-        return days.iter().max().map(|d| (*d, Vec::new()));
+    if n < MIN_PURCHASES_FOR_OUTLIERS {
+        return Some((hi, Vec::new()));
     }
-    // The latest k + 1 purchases, latest first.
-    let k = (days.len() / 1000).max(1);
-    let top = (k + 1).min(days.len());
-    let split = days.len() - top;
-    days.select_nth_unstable(split);
-    let mut tail = days.split_off(split);
-    tail.sort_unstable_by(|a, b| b.cmp(a));
+    // The latest k + 1 purchases, latest first: counted per day when the days span less than
+    // a million (a few thousand for most exports), else selected from all of them.
+    let k = (n / 1000).max(1);
+    let top = (k + 1).min(n);
+    let tail: Vec<i32> = if i64::from(hi) - i64::from(lo) < 1 << 20 {
+        let mut per_day = vec![0u32; (hi - lo) as usize + 1];
+        each(&mut |d| per_day[(d - lo) as usize] += 1);
+        let mut tail = Vec::with_capacity(top);
+        for (i, &c) in per_day.iter().enumerate().rev() {
+            let take = (c as usize).min(top - tail.len());
+            tail.extend(std::iter::repeat_n(lo + i as i32, take));
+            if tail.len() == top {
+                break;
+            }
+        }
+        tail
+    } else {
+        let mut days: Vec<i32> = Vec::with_capacity(n);
+        each(&mut |d| days.push(d));
+        let split = days.len() - top;
+        days.select_nth_unstable(split);
+        let mut tail = days.split_off(split);
+        tail.sort_unstable_by(|a, b| b.cmp(a));
+        tail
+    };
     let cut = (0..tail.len().saturating_sub(1))
         .rfind(|&i| tail[i] - tail[i + 1] > 365)
         .map_or(0, |i| i + 1);
     let left_out = tail[..cut].to_vec();
     Some((tail[cut], left_out))
+}
+
+/// The day of every purchase of the files: orders that are purchases, and the last purchase
+/// day of member-summary rows.
+fn each_purchase_day(files: &[&IngestedFile], f: &mut dyn FnMut(i32)) {
+    for file in files {
+        match &file.data {
+            FileData::Orders(o) => o
+                .orders
+                .iter()
+                .filter(|o| o.is_purchase())
+                .for_each(|o| f(o.day)),
+            FileData::Members(ms) => ms
+                .iter()
+                .filter_map(|m| m.summary)
+                .for_each(|s| f(s.last_day)),
+        }
+    }
 }
 
 /// Links identities across files and gathers each member's purchases up to `as_of`, all of
@@ -309,6 +346,56 @@ fn fill_missing(existing: &mut MemberRecord, rec: &MemberRecord) {
     for (header, value) in &rec.extra {
         if !existing.extra.iter().any(|(h, _)| h == header) {
             existing.extra.push((header.clone(), value.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule written plainly: the latest max(1, n / 1000) + 1 days, latest first; those
+    /// above the last gap of more than 365 days among them are left out.
+    fn plain(days: &[i32]) -> Option<(i32, Vec<i32>)> {
+        let mut all = days.to_vec();
+        all.sort_unstable_by(|a, b| b.cmp(a));
+        let first = *all.first()?;
+        if all.len() < MIN_PURCHASES_FOR_OUTLIERS {
+            return Some((first, Vec::new()));
+        }
+        let top = ((all.len() / 1000).max(1) + 1).min(all.len());
+        let tail = &all[..top];
+        let mut cut = 0;
+        for i in 0..tail.len() - 1 {
+            if tail[i] - tail[i + 1] > 365 {
+                cut = i + 1;
+            }
+        }
+        Some((tail[cut], tail[..cut].to_vec()))
+    }
+
+    #[test]
+    fn the_latest_plausible_day_follows_the_rule_over_narrow_and_wide_spans() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..40 {
+            let n = [0, 1, 50, 299, 300, 2_500, 20_000][round % 7];
+            let mut days: Vec<i32> = (0..n).map(|_| 19_000 + next(1_500) as i32).collect();
+            // Typos: a few far-future days, some past any per-day count (over a million days).
+            for _ in 0..next(8) {
+                if !days.is_empty() {
+                    let far = if round % 2 == 0 { 30_000 } else { 2_000_000 };
+                    let i = next(days.len() as u64) as usize;
+                    days[i] = far + next(4_000) as i32;
+                }
+            }
+            let got = plausible_latest(|f| days.iter().for_each(|&d| f(d)));
+            assert_eq!(got, plain(&days), "round {round}, {n} days");
         }
     }
 }
