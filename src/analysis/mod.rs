@@ -232,9 +232,6 @@ pub fn run_in_steps(
         });
     }
 
-    // The member table: the members' records move into its rows (growth reads what it needs
-    // of them first), their purchases stay for the growth passes.
-    let records = crate::growth::FromRecords::of(&pop);
     let inputs = pack::PackInputs {
         as_of,
         thresholds: thresholds_now,
@@ -254,7 +251,7 @@ pub fn run_in_steps(
             .collect(),
         fc_cols: &fc_cols,
     };
-    let packed = pack::pack(&mut pop, &inputs, opts.dormancy_mode);
+    let counted = pack::sections(&pop, &inputs, opts.dormancy_mode);
     let mut report = report::assemble(Sections {
         as_of: Day(as_of),
         as_of_source,
@@ -262,9 +259,9 @@ pub fn run_in_steps(
         files: files_section,
         inventory,
         rfm: rfm.report,
-        dormancy: packed.dormancy,
-        lifecycle: packed.lifecycle,
-        repurchase: packed.repurchase,
+        dormancy: counted.dormancy,
+        lifecycle: counted.lifecycle,
+        repurchase: counted.repurchase,
         sources: labels.sources,
         source_overlap: labels.source_overlap,
         forecast,
@@ -280,6 +277,10 @@ pub fn run_in_steps(
     });
     results(&report);
 
+    // The member table: the members' records move into its rows (growth reads what it needs
+    // of them first), their purchases stay for the growth passes.
+    let records = crate::growth::FromRecords::of(&pop);
+    let mut members = pack::pack(&mut pop, &inputs);
     let (growth, moved) = crate::growth::run(
         &pop,
         &crate::growth::GrowthInputs {
@@ -299,7 +300,6 @@ pub fn run_in_steps(
         },
     );
     drop(pop);
-    let mut members = packed.members;
     members.set_then(&moved);
     if growth.movement.is_none() {
         let date = Day(compare).to_string();

@@ -1,5 +1,7 @@
-//! The population packed into the member table (its texts and records move into the rows),
-//! with the dormancy, lifecycle and repurchase counts taken on the way.
+//! The dormancy, lifecycle and repurchase counts of the population ([`sections`]), and the
+//! population packed into the member table ([`pack`]: its records move into the rows). Both
+//! classify each member the same way ([`classify`]); the counts come first, so that the first
+//! results need not wait for the table.
 
 use std::sync::Arc;
 
@@ -34,64 +36,111 @@ pub(super) struct PackInputs<'a> {
     pub fc_cols: &'a [Option<forecast::MemberForecast>],
 }
 
-/// The member table and the sections counted while packing it.
-pub(super) struct Packed {
-    pub members: MemberTable,
+/// The sections counted over the members.
+pub(super) struct Counted {
     pub dormancy: DormancyReport,
     pub lifecycle: OrderedMap<usize>,
     pub repurchase: RepurchaseReport,
 }
 
-/// Packs the population: its members' records move into the rows, their purchases and the
-/// rest stay for the passes after (growth). Each half of the members is packed on its own
-/// thread (native), then the halves are joined. The rows' state at the comparison date is
-/// set later ([`MemberTable::set_then`]), by the growth pass.
-pub(super) fn pack(
-    pop: &mut Population<'_>,
+/// A member's dormancy tier, lifecycle stage and, for a buyer with a purchase cycle, the
+/// repurchase state.
+struct Class {
+    tier: Tier,
+    stage: Stage,
+    /// First and last purchase day (buyers).
+    days: Option<(i32, i32)>,
+    /// Personal cycle in days, expected next purchase day and status.
+    repurchase: Option<(f64, i32, repurchase::RepurchaseStatus)>,
+}
+
+enum Tier {
+    Buyer(BuyerTier),
+    NonBuyer(NonBuyerTier),
+}
+
+/// The class of member `m` (registered on `registered_at`, from its record).
+fn classify(m: &Member, registered_at: Option<i32>, inputs: &PackInputs<'_>) -> Class {
+    let as_of = inputs.as_of;
+    if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {
+        let recency = f64::from(as_of - last);
+        let tier = dormancy::buyer_tier(recency, &inputs.thresholds);
+        let stage = lifecycle::buyer_stage(
+            recency,
+            m.frequency(),
+            &inputs.thresholds,
+            &inputs.stage_rule,
+        );
+        let repurchase =
+            repurchase::personal_cycle_days(first, last, m.frequency(), inputs.median_gap).map(
+                |cycle| {
+                    let (next, status) = repurchase::expected_next(
+                        last,
+                        cycle,
+                        as_of,
+                        inputs.due_window_days,
+                        inputs.thresholds[2],
+                    );
+                    (cycle, next, status)
+                },
+            );
+        Class {
+            tier: Tier::Buyer(tier),
+            stage,
+            days: Some((first, last)),
+            repurchase,
+        }
+    } else {
+        let since = registered_at.map(|d| as_of - d);
+        Class {
+            tier: Tier::NonBuyer(NonBuyerTier::of(since)),
+            stage: lifecycle::non_buyer_stage(since, &inputs.thresholds),
+            days: None,
+            repurchase: None,
+        }
+    }
+}
+
+/// The dormancy tiers, lifecycle stages and repurchase statuses of the population.
+pub(super) fn sections(
+    pop: &Population<'_>,
     inputs: &PackInputs<'_>,
     mode: DormancyMode,
-) -> Packed {
-    let has_labels = pop.has_labels();
-    let Population {
-        members,
-        source_labels,
-        order_files,
-        knows_refunds,
-        ..
-    } = pop;
-    let ctx = RowContext {
-        inputs,
-        source_labels,
-        order_files: has_labels.then_some(order_files.as_slice()),
-        knows_refunds: *knows_refunds,
-    };
-    // Halves on two threads, joined; in one piece where there is one thread (Wasm), which
-    // saves copying the second half into the first.
-    let (rows, counts) = if par::threads() > 1 {
-        let half = members.len() / 2;
-        let (first, second) = members.split_at_mut(half);
-        let ((mut rows, mut counts), (rows2, counts2)) = par::join(
-            || member_rows(first, 0, &ctx),
-            || member_rows(second, half, &ctx),
-        );
-        rows.append(rows2);
-        counts.add(counts2);
-        (rows, counts)
-    } else {
-        member_rows(members, 0, &ctx)
-    };
-    let RowCounts {
-        tier_n,
-        tier_rev,
-        nb_n,
-        stage_n,
-        mut rep,
-        mut cycles,
-    } = counts;
+) -> Counted {
+    let mut tier_n: FxHashMap<BuyerTier, usize> = FxHashMap::default();
+    let mut tier_rev: FxHashMap<BuyerTier, i64> = FxHashMap::default();
+    let mut nb_n: FxHashMap<NonBuyerTier, usize> = FxHashMap::default();
+    let mut stage_n: FxHashMap<Stage, usize> = FxHashMap::default();
+    let mut rep = RepurchaseReport::default();
+    let mut cycles: Vec<f64> = Vec::new();
+    for m in &pop.members {
+        let registered_at = m.record.as_ref().and_then(|r| r.registered);
+        let c = classify(m, registered_at, inputs);
+        match c.tier {
+            Tier::Buyer(t) => {
+                *tier_n.entry(t).or_default() += 1;
+                *tier_rev.entry(t).or_default() += m.net_spend_cents();
+            }
+            Tier::NonBuyer(t) => *nb_n.entry(t).or_default() += 1,
+        }
+        *stage_n.entry(c.stage).or_default() += 1;
+        if let (Some((cycle, _, status)), Some((first, last))) = (c.repurchase, c.days) {
+            if m.frequency() >= 2 && last > first {
+                cycles.push(cycle);
+            }
+            rep.overdue += usize::from(status.is_overdue());
+            match status {
+                repurchase::RepurchaseStatus::RecentlyOverdue => rep.recently_overdue += 1,
+                repurchase::RepurchaseStatus::LongOverdue => rep.long_overdue += 1,
+                repurchase::RepurchaseStatus::Lapsed => rep.lapsed += 1,
+                repurchase::RepurchaseStatus::Due => rep.due += 1,
+                repurchase::RepurchaseStatus::Later => rep.later += 1,
+            }
+        }
+    }
     rep.median_personal_cycle_days = median(&mut cycles);
     let count = |n: Option<&usize>| n.copied().unwrap_or(0);
-    Packed {
-        members: rows,
+    Counted {
         dormancy: DormancyReport {
             mode,
             thresholds: inputs.thresholds,
@@ -127,6 +176,41 @@ pub(super) fn pack(
     }
 }
 
+/// Packs the population into the member table: its members' records move into the rows,
+/// their purchases and the rest stay for the passes after (growth). Each half of the members
+/// is packed on its own thread (native), then the halves are joined. The rows' state at the
+/// comparison date is set later ([`MemberTable::set_then`]), by the growth pass.
+pub(super) fn pack(pop: &mut Population<'_>, inputs: &PackInputs<'_>) -> MemberTable {
+    let has_labels = pop.has_labels();
+    let Population {
+        members,
+        source_labels,
+        order_files,
+        knows_refunds,
+        ..
+    } = pop;
+    let ctx = RowContext {
+        inputs,
+        source_labels,
+        order_files: has_labels.then_some(order_files.as_slice()),
+        knows_refunds: *knows_refunds,
+    };
+    // Halves on two threads, joined; in one piece where there is one thread (Wasm), which
+    // saves copying the second half into the first.
+    if par::threads() > 1 {
+        let half = members.len() / 2;
+        let (first, second) = members.split_at_mut(half);
+        let (mut rows, rows2) = par::join(
+            || member_rows(first, 0, &ctx),
+            || member_rows(second, half, &ctx),
+        );
+        rows.append(rows2);
+        rows
+    } else {
+        member_rows(members, 0, &ctx)
+    }
+}
+
 /// What the member loop reads besides the members.
 struct RowContext<'a> {
     inputs: &'a PackInputs<'a>,
@@ -137,58 +221,10 @@ struct RowContext<'a> {
     knows_refunds: bool,
 }
 
-/// Dormancy, lifecycle and repurchase counts over some members.
-#[derive(Default)]
-struct RowCounts {
-    tier_n: FxHashMap<BuyerTier, usize>,
-    tier_rev: FxHashMap<BuyerTier, i64>,
-    nb_n: FxHashMap<NonBuyerTier, usize>,
-    stage_n: FxHashMap<Stage, usize>,
-    rep: RepurchaseReport,
-    cycles: Vec<f64>,
-}
-
-impl RowCounts {
-    fn add(&mut self, o: RowCounts) {
-        for (k, v) in o.tier_n {
-            *self.tier_n.entry(k).or_default() += v;
-        }
-        for (k, v) in o.tier_rev {
-            *self.tier_rev.entry(k).or_default() += v;
-        }
-        for (k, v) in o.nb_n {
-            *self.nb_n.entry(k).or_default() += v;
-        }
-        for (k, v) in o.stage_n {
-            *self.stage_n.entry(k).or_default() += v;
-        }
-        self.rep.overdue += o.rep.overdue;
-        self.rep.recently_overdue += o.rep.recently_overdue;
-        self.rep.long_overdue += o.rep.long_overdue;
-        self.rep.lapsed += o.rep.lapsed;
-        self.rep.due += o.rep.due;
-        self.rep.later += o.rep.later;
-        self.cycles.extend(o.cycles);
-    }
-}
-
 /// The member-table rows of `members` (member `first + i` of the population is
-/// `members[i]`), taking their texts, and the counts over them.
-fn member_rows(
-    members: &mut [Member],
-    first: usize,
-    ctx: &RowContext<'_>,
-) -> (MemberTable, RowCounts) {
+/// `members[i]`), taking their records.
+fn member_rows(members: &mut [Member], first: usize, ctx: &RowContext<'_>) -> MemberTable {
     let as_of = ctx.inputs.as_of;
-    let mut counts = RowCounts::default();
-    let RowCounts {
-        tier_n,
-        tier_rev,
-        nb_n,
-        stage_n,
-        rep,
-        cycles,
-    } = &mut counts;
     let mut rows = MemberTable::with_capacity(members.len(), as_of);
     // Most members share one of a few source sets: one shared list per set.
     let mut source_sets: FxHashMap<Vec<u16>, Arc<[String]>> = FxHashMap::default();
@@ -275,56 +311,21 @@ fn member_rows(
             },
             ..Default::default()
         };
-        if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {
-            let recency = as_of - last;
+        let class = classify(m, registered_at, ctx.inputs);
+        row.lifecycle = class.stage.key();
+        row.dormancy = match class.tier {
+            Tier::Buyer(t) => t.key(),
+            Tier::NonBuyer(t) => t.key(),
+        };
+        if let Some((first, last)) = class.days {
             row.first_purchase = Some(first);
             row.last_purchase = Some(last);
-            row.recency_days = Some(recency);
-            let tier = dormancy::buyer_tier(f64::from(recency), &ctx.inputs.thresholds);
-            *tier_n.entry(tier).or_default() += 1;
-            *tier_rev.entry(tier).or_default() += m.net_spend_cents();
-            row.dormancy = tier.key();
-            let stage = lifecycle::buyer_stage(
-                f64::from(recency),
-                m.frequency(),
-                &ctx.inputs.thresholds,
-                &ctx.inputs.stage_rule,
-            );
-            *stage_n.entry(stage).or_default() += 1;
-            row.lifecycle = stage.key();
-            if let Some(cycle) =
-                repurchase::personal_cycle_days(first, last, m.frequency(), ctx.inputs.median_gap)
-            {
-                if m.frequency() >= 2 && last > first {
-                    cycles.push(cycle);
-                }
-                let (next, status) = repurchase::expected_next(
-                    last,
-                    cycle,
-                    as_of,
-                    ctx.inputs.due_window_days,
-                    ctx.inputs.thresholds[2],
-                );
-                row.personal_cycle_days = Some((cycle * 10.0).round() / 10.0);
-                row.expected_next_purchase = Some(next);
-                row.repurchase_status = Some(status.key());
-                rep.overdue += usize::from(status.is_overdue());
-                match status {
-                    repurchase::RepurchaseStatus::RecentlyOverdue => rep.recently_overdue += 1,
-                    repurchase::RepurchaseStatus::LongOverdue => rep.long_overdue += 1,
-                    repurchase::RepurchaseStatus::Lapsed => rep.lapsed += 1,
-                    repurchase::RepurchaseStatus::Due => rep.due += 1,
-                    repurchase::RepurchaseStatus::Later => rep.later += 1,
-                }
-            }
-        } else {
-            let since = registered_at.map(|d| as_of - d);
-            let tier = NonBuyerTier::of(since);
-            *nb_n.entry(tier).or_default() += 1;
-            row.dormancy = tier.key();
-            let stage = lifecycle::non_buyer_stage(since, &ctx.inputs.thresholds);
-            *stage_n.entry(stage).or_default() += 1;
-            row.lifecycle = stage.key();
+            row.recency_days = Some(as_of - last);
+        }
+        if let Some((cycle, next, status)) = class.repurchase {
+            row.personal_cycle_days = Some((cycle * 10.0).round() / 10.0);
+            row.expected_next_purchase = Some(next);
+            row.repurchase_status = Some(status.key());
         }
         if let Some(s) = ctx.inputs.scores[i] {
             row.scores = Some([s.r, s.f, s.m]);
@@ -337,5 +338,5 @@ fn member_rows(
         }
         rows.push(row);
     }
-    (rows, counts)
+    rows
 }
