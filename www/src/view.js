@@ -193,6 +193,8 @@ export class DomView {
     let t0 = now();
     const done = (/** @type {string} */ part) => { span(`ml:render:${part}`, t0); t0 = now(); };
     $('results').hidden = false;
+    // The first results: sections far below are laid out when needed (styles.css).
+    if (restPending) $('results').dataset.lazyLayout = '';
     if (!coreShown) {
       if (!userAsOf && r.as_of) $input('as-of').value = r.as_of;
       $('as-of-warning').textContent = asOfWarning(r, this.state.latestPurchase);
@@ -243,6 +245,7 @@ export class DomView {
     done('audiences');
     this.renderMemberHead();
     done('member-head');
+    delete $('results').dataset.lazyLayout;
   }
 
   /** What the report controls say: the title (or its default), the brand, and today as the day it is made. @returns {ReportMeta} */

@@ -157,6 +157,7 @@ test('the first results (inventory, RFM, tiers, lifecycle) are drawn while tags,
           pending: [...document.querySelectorAll('[data-pending]')].map((e) => e.id),
           busy: [...document.querySelectorAll('[aria-busy="true"]')].map((e) => e.id),
           pendingText: document.getElementById('growth').dataset.pending,
+          lazy: document.getElementById('results').hasAttribute('data-lazy-layout'),
           segments: read('tr[data-segment]', 'segment'),
           tiers: read('tr[data-tier]', 'tier'),
           inventory: document.getElementById('inventory-panel').textContent.length,
@@ -171,12 +172,15 @@ test('the first results (inventory, RFM, tiers, lifecycle) are drawn while tags,
     assert.deepEqual(first.pending.sort(), ['actions-panel', 'growth', 'members-panel', 'tags-panel']);
     assert.deepEqual(first.busy.sort(), first.pending);
     assert.match(first.pendingText, /计算/);
+    assert.ok(first.lazy, 'the first results lay out far sections when needed');
     const cli = cliReport(FILES, ['--no-forecast']);
     assert.deepEqual(first.segments, Object.fromEntries(Object.entries(cli.rfm.segments).map(([k, v]) => [k, v.members])));
     assert.deepEqual(first.tiers, cli.dormancy.buyers);
     assert.ok(first.inventory > 0, 'the inventory is drawn');
     // Then everything is in, nothing says it is pending, and the report is the CLI's.
     assert.equal(await page.$$eval('[data-pending], [aria-busy="true"]', (es) => es.length), 0);
+    // and the sections are laid out at once again (no section changes size as it is scrolled to).
+    assert.equal(await page.$$eval('[data-lazy-layout]', (es) => es.length), 0);
     assert.ok(await visible(page, '#growth'), 'the growth sections are shown');
     assert.ok(await page.locator('#member-rows tr').count() > 0, 'the member table is drawn');
     assertSameReport(await reportJson(page), cli);
