@@ -142,21 +142,17 @@ class Cdp {
  */
 const INIT_SCRIPT = `(() => {
   addEventListener('change', (e) => { if (e.target && e.target.id === 'file-input') performance.mark('ml:file-chosen'); }, true);
+  // <body data-KEY-seq> set: the mark ml:NAME-drawn, and ml:NAME-painted a frame after.
+  const markWhenSet = (key, name) => new MutationObserver((_, obs) => {
+    if (Number(document.body.dataset[key + 'Seq'] || 0) > 0) {
+      obs.disconnect();
+      performance.mark('ml:' + name + '-drawn');
+      requestAnimationFrame(() => setTimeout(() => performance.mark('ml:' + name + '-painted'), 0));
+    }
+  }).observe(document.body, { attributes: true, attributeFilter: ['data-' + key + '-seq'] });
   const watch = () => {
-    new MutationObserver((_, obs) => {
-      if (Number(document.body.dataset.firstSeq || 0) > 0) {
-        obs.disconnect();
-        performance.mark('ml:first-drawn');
-        requestAnimationFrame(() => setTimeout(() => performance.mark('ml:first-painted'), 0));
-      }
-    }).observe(document.body, { attributes: true, attributeFilter: ['data-first-seq'] });
-    new MutationObserver((_, obs) => {
-      if (Number(document.body.dataset.resultsSeq || 0) > 0) {
-        obs.disconnect();
-        performance.mark('ml:results-drawn');
-        requestAnimationFrame(() => setTimeout(() => performance.mark('ml:results-painted'), 0));
-      }
-    }).observe(document.body, { attributes: true, attributeFilter: ['data-results-seq'] });
+    markWhenSet('first', 'first');
+    markWhenSet('results', 'results');
   };
   if (document.body) watch(); else addEventListener('DOMContentLoaded', watch);
 })();`;

@@ -124,13 +124,8 @@ mod tests {
     /// kind, transitively; members are numbered by the first handle that reaches them.
     #[test]
     fn matches_a_plain_linking_of_random_key_sets() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut rng = crate::analysis::forecast::simulate::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: u64| rng.below(n);
         for round in 0..20 {
             let pool = 5 + round * 7;
             let ks: Vec<PersonKeys> = (0..300)

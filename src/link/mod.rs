@@ -376,13 +376,8 @@ mod tests {
 
     #[test]
     fn the_latest_plausible_day_follows_the_rule_over_narrow_and_wide_spans() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut rng = crate::analysis::forecast::simulate::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = |n: u64| rng.below(n);
         for round in 0..40 {
             let n = [0, 1, 50, 299, 300, 2_500, 20_000][round % 7];
             let mut days: Vec<i32> = (0..n).map(|_| 19_000 + next(1_500) as i32).collect();

@@ -28,6 +28,11 @@ impl Rng {
         z ^ (z >> 31)
     }
 
+    /// Uniform on 0..n (n > 0; a slight bias for large n is no matter to its uses: tests).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
     /// Uniform on (0, 1).
     pub fn uniform(&mut self) -> f64 {
         ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
