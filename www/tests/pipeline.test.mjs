@@ -135,6 +135,8 @@ test('the results are drawn before the forecasts, which then fill in their secti
     // The report is the one analysis with forecasts gives, exactly (the JSON export).
     assertSameReport(await reportJson(page), cliReport(FILES));
     assert.equal(await page.evaluate(() => window.__holds), 1, 'one forecast run');
+    // First results came once, from the analysis without forecasts; the forecasts' call sent none.
+    assert.equal(await page.evaluate(() => performance.getEntriesByName('ml:main:receive').filter((e) => e.detail?.type === 'results').length), 1);
     assert.deepEqual(h.foreignRequests(requests, site.url), []);
     assert.deepEqual(errors, []);
   } finally {

@@ -167,7 +167,7 @@ export class Engine {
    *   tags, audiences, action plan and growth, as soon as the engine has the rest
    * @returns {Promise<Report>}
    */
-  analyze(options, onResults) { return this.call('analyze', { options }, onResults); }
+  analyze(options, onResults) { return this.call('analyze', { options, steps: Boolean(onResults) }, onResults); }
   /** The member table's columns (the engine's one column table). @returns {Promise<Column[]>} */
   memberColumns() { return this.call('columns'); }
   /** @param {MemberQuery} query @returns {Promise<MemberPage>} */

@@ -201,7 +201,7 @@ export type Request = { id: number } & (
   | { type: 'setFileOptions'; name: string; options?: FileOptions }
   | { type: 'removeFile'; name: string }
   | { type: 'filePreview'; name: string }
-  | { type: 'analyze'; options?: AnalysisOptions }
+  | { type: 'analyze'; options?: AnalysisOptions; /** Post the first results ahead of the reply (`Results`). */ steps?: boolean }
   | { type: 'columns' }
   | { type: 'query'; query?: MemberQuery }
   | { type: 'aliveHistory'; row: number }

@@ -167,16 +167,17 @@ const handlers = {
     return readFile(name, f.file, f.options);
   },
   removeFile: async ({ name }) => { await boot(); files.delete(name); analyzer.removeFile(name); return null; },
-  // The results before the tags, playbook and growth go to the page at once, ahead of the reply.
-  analyze: async ({ id, options }) => {
+  // Asked for (`steps`), the results before the tags, playbook and growth go to the page at
+  // once, ahead of the reply.
+  analyze: async ({ id, options, steps }) => {
     await boot();
     const t0 = now();
-    return analyzer.analyze(options ?? {}, (/** @type {unknown} */ results) => {
+    return analyzer.analyze(options ?? {}, steps ? (/** @type {unknown} */ results) => {
       span('ml:engine:analyze-results', t0);
       const t1 = now();
       scope.postMessage({ type: 'results', id, result: plain(results) });
       span('ml:worker:post', t1, { type: 'results' });
-    });
+    } : undefined);
   },
   columns: async () => { await boot(); return analyzer.memberColumns(); },
   query: async ({ query }) => { await boot(); return analyzer.queryMembers(query ?? {}); },
