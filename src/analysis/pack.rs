@@ -59,8 +59,9 @@ enum Tier {
     NonBuyer(NonBuyerTier),
 }
 
-/// The class of member `m` (registered on `registered_at`, from its record).
-fn classify(m: &Member, registered_at: Option<i32>, inputs: &PackInputs<'_>) -> Class {
+/// The class of member `m` (a non-buyer's by its record's registration day: read before the
+/// record moves into the member table).
+fn classify(m: &Member, inputs: &PackInputs<'_>) -> Class {
     let as_of = inputs.as_of;
     if let (Some(first), Some(last)) = (m.first_day(), m.last_day()) {
         let recency = f64::from(as_of - last);
@@ -91,7 +92,11 @@ fn classify(m: &Member, registered_at: Option<i32>, inputs: &PackInputs<'_>) -> 
             repurchase,
         }
     } else {
-        let since = registered_at.map(|d| as_of - d);
+        let since = m
+            .record
+            .as_ref()
+            .and_then(|r| r.registered)
+            .map(|d| as_of - d);
         Class {
             tier: Tier::NonBuyer(NonBuyerTier::of(since)),
             stage: lifecycle::non_buyer_stage(since, &inputs.thresholds),
@@ -114,8 +119,7 @@ pub(super) fn sections(
     let mut rep = RepurchaseReport::default();
     let mut cycles: Vec<f64> = Vec::new();
     for m in &pop.members {
-        let registered_at = m.record.as_ref().and_then(|r| r.registered);
-        let c = classify(m, registered_at, inputs);
+        let c = classify(m, inputs);
         match c.tier {
             Tier::Buyer(t) => {
                 *tier_n.entry(t).or_default() += 1;
@@ -291,8 +295,8 @@ fn member_rows(members: &mut [Member], first: usize, ctx: &RowContext<'_>) -> Me
             }
             None => [None; 3],
         };
+        let class = classify(m, ctx.inputs);
         let record = m.record.take();
-        let registered_at = record.as_ref().and_then(|r| r.registered);
         let mut row = NewMember {
             ids: [m.keys.member_id, m.keys.phone, m.keys.email, m.name],
             record,
@@ -311,7 +315,6 @@ fn member_rows(members: &mut [Member], first: usize, ctx: &RowContext<'_>) -> Me
             },
             ..Default::default()
         };
-        let class = classify(m, registered_at, ctx.inputs);
         row.lifecycle = class.stage.key();
         row.dormancy = match class.tier {
             Tier::Buyer(t) => t.key(),

@@ -27,8 +27,8 @@ pub fn plausible_latest_day(files: &[&IngestedFile]) -> Option<(i32, Vec<i32>)> 
     plausible_latest(|f| each_purchase_day(files, f))
 }
 
-/// [`plausible_latest_day`] over the days `each` hands to its argument (twice or so: each
-/// call hands them all).
+/// [`plausible_latest_day`] over the days `each` hands its argument: every day at each call
+/// (it is called twice).
 fn plausible_latest(each: impl Fn(&mut dyn FnMut(i32))) -> Option<(i32, Vec<i32>)> {
     let (mut n, mut lo, mut hi) = (0usize, i32::MAX, i32::MIN);
     each(&mut |d| {

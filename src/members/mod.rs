@@ -66,9 +66,11 @@ mod tests {
             first: [Some("online.csv"), Some("小程序"), None],
             refund_rate: Some(0.25),
             spend_12m: 321.5,
-            then: Some(["important_keep", "silent", "up"]),
         }
     }
+
+    /// `full()`'s state at the comparison date.
+    const FULL_THEN: Option<[&str; 3]> = Some(["important_keep", "silent", "up"]);
 
     fn bare() -> NewMember<'static> {
         NewMember {
@@ -96,6 +98,7 @@ mod tests {
         t.push(bare());
         t.push(full());
         t.push(bare());
+        t.set_then(&[None, FULL_THEN, None]);
         assert_eq!(t.len(), 3);
         let v = t.view(1);
         assert_eq!(v.member_id(), Some("VIP-1"));
@@ -158,9 +161,11 @@ mod tests {
             ..bare()
         };
         let rows = || vec![bare(), other(), full(), other(), bare()];
+        let thens = [None, None, FULL_THEN, None, None];
         for split in 0..=5 {
             let mut whole = MemberTable::default();
             rows().into_iter().for_each(|r| whole.push(r));
+            whole.set_then(&thens);
             let (mut a, mut b) = (MemberTable::default(), MemberTable::default());
             for (i, r) in rows().into_iter().enumerate() {
                 if i < split {
@@ -169,6 +174,8 @@ mod tests {
                     b.push(r)
                 }
             }
+            a.set_then(&thens[..split]);
+            b.set_then(&thens[split..]);
             a.append(b);
             assert_eq!(a.len(), whole.len());
             assert_eq!(cells(&a), cells(&whole), "split {split}");

@@ -95,10 +95,6 @@ pub struct NewMember<'a> {
     pub refund_rate: Option<f64>,
     /// Net spend in the 365 days up to as-of (purchases and returns); NaN when unknown.
     pub spend_12m: f64,
-    /// Segment and dormancy tier at the movement's comparison date (`new` when the member had
-    /// not bought by then) and the direction moved (`new`, `down`, `up`, `same`); buyers with
-    /// dated purchases only.
-    pub then: Option<[&'static str; 3]>,
 }
 
 /// One member, packed.
@@ -266,8 +262,10 @@ impl MemberTable {
         }
     }
 
-    /// Sets each row's state at the movement's comparison date (`None`: none), in row order,
-    /// as [`Self::push`] would have: the growth pass computes it after the rows are packed.
+    /// Sets each row's state at the movement's comparison date, in row order: segment and
+    /// dormancy tier then (`new` when the member had not bought by then) and the direction
+    /// moved (`new`, `down`, `up`, `same`); `None` for members without dated purchases. The
+    /// growth pass computes it after the rows are packed ([`Self::push`] leaves it unset).
     pub fn set_then(&mut self, then: &[Option<[&'static str; 3]>]) {
         for (row, t) in self.rows.iter_mut().zip(then) {
             row.then = t.map_or(NO_CODE, |t| {
@@ -341,9 +339,6 @@ impl MemberTable {
             self.code(m.repurchase_status),
             self.code(m.churn_band),
         ];
-        let then = m.then.map_or(NO_CODE, |t| {
-            intern(&mut self.then_states, |x| *x == t, || t) as u8
-        });
         let preferred = m.preferred.map(|l| self.label(l));
         let first = m.first.map(|l| self.label(l));
         let record_labels = match &m.record {
@@ -383,7 +378,7 @@ impl MemberTable {
             cycle: m.personal_cycle_days.unwrap_or(f64::NAN),
             scores: m.scores.unwrap_or([0; 3]),
             codes,
-            then,
+            then: NO_CODE,
             sources,
         });
     }
