@@ -309,8 +309,10 @@ export class PageState {
    */
   cancel() {
     const reading = this.loading;
-    // Forecasts cancelled (running or queued): the results come back without them.
-    const forecasting = this.forecastState === 'computing' || this.forecastState === 'waiting';
+    // Forecasts cancelled (running or queued): the results come back without them. (While
+    // the first results are shown, the analysis itself is cancelled: runAnalysis puts back
+    // what the page showed before it.)
+    const forecasting = !this.restPending && (this.forecastState === 'computing' || this.forecastState === 'waiting');
     this.analysisSeq += 1;
     this.engine.restart();
     this.watchVersion();
@@ -517,6 +519,8 @@ export class PageState {
     const seq = this.analysisSeq;
     const firstSeq = this.firstSeq;
     const withForecasts = this.forecastOn && forecasts;
+    // What is shown now, put back if this analysis is cancelled after its first results.
+    const shown = { report: this.report, forecastState: this.forecastState };
     try {
       const analysis = this.analyzeTolerant(withoutForecasts(wanted), (results) => {
         if (seq === this.analysisSeq) this.showFirstResults(results, withForecasts);
@@ -529,7 +533,15 @@ export class PageState {
     } catch (e) {
       view.showProgress(false);
       this.restPending = false;
-      if (asError(e).code === 'cancelled') return;
+      if (asError(e).code === 'cancelled') {
+        // Cancelled after its first results were drawn: the page goes back to what it showed.
+        if (this.firstSeq !== firstSeq) {
+          ({ report: this.report, forecastState: this.forecastState } = shown);
+          if (this.report) view.renderReport();
+          else view.hideResults();
+        }
+        return;
+      }
       this.report = null;
       this.forecastState = 'off';
       view.hideResults();

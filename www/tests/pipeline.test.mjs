@@ -192,6 +192,37 @@ test('the first results (inventory, RFM, tiers, lifecycle) are drawn while tags,
   }
 });
 
+test('an analysis cancelled after its first results leaves the page as it was, nothing left pending', async () => {
+  const { browser, page, errors } = await open('?forecast=off');
+  try {
+    await page.setInputFiles('#file-input', FILES[1]);
+    await waitForResults(page, 1);
+    const metrics = await h.readMetrics(page);
+    const segments = await h.readSegments(page);
+    // The next analysis is cancelled the moment its first results are drawn.
+    await page.evaluate(() => {
+      new MutationObserver((_, obs) => {
+        if (document.body.dataset.firstSeq !== '2') return;
+        obs.disconnect();
+        window.__pendingAtCancel = document.querySelectorAll('[data-pending]').length;
+        document.getElementById('cancel-button').click();
+      }).observe(document.body, { attributes: true, attributeFilter: ['data-first-seq'] });
+    });
+    await page.setInputFiles('#file-input', FILES[2]);
+    await page.waitForFunction(() => !document.getElementById('status-panel').hidden && document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+    assert.ok(await page.evaluate(() => window.__pendingAtCancel) > 0, 'cancelled while the rest was pending');
+    assert.equal(await page.evaluate(() => document.body.dataset.resultsSeq), '1', 'the cancelled analysis drew no whole results');
+    assert.match(await page.textContent('#status-text'), /已取消/);
+    assert.equal(await page.$$eval('[data-pending], [aria-busy="true"], [data-lazy-layout]', (es) => es.length), 0);
+    assert.deepEqual(await h.readMetrics(page), metrics, 'the figures shown before');
+    assert.deepEqual(await h.readSegments(page), segments);
+    assert.ok(await visible(page, '#growth'), 'the growth sections are back');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('?forecast=off and the toggle leave the forecasts out without running the fit; on again brings them', async () => {
   const { browser, page, errors } = await open('?forecast=off');
   try {
