@@ -103,25 +103,34 @@ pub fn run(
     };
     // Members known only by a member-summary row with its purchase days (a warehouse's hand-off):
     // their frequency, recency and T come from the row (SummaryTotals::forecast_input).
+    // None without such members (`given` may be shorter than the members: at 10M orders a
+    // slot per member is 93 MB).
     let per = unit.days();
-    let given: Vec<Option<GivenSummary>> = pop
-        .members
-        .iter()
-        .map(|m| {
-            let s = m.summary.filter(|_| m.purchases.is_empty())?;
-            let f = s.forecast_input(pop.as_of)?;
-            Some(GivenSummary {
-                summary: CustomerSummary {
-                    frequency: f64::from(f.frequency),
-                    recency: f64::from(f.recency_days) / per,
-                    t: f64::from(f.t_days) / per,
-                    monetary_value: f.mean_repeat_spend,
-                },
-                mean_spend_per_day: s.total_spend_cents as f64 / 100.0 / f64::from(f.frequency + 1),
-                orders: s.total_orders as usize,
+    let summary_only =
+        |m: &crate::model::population::Member<'_>| m.purchases.is_empty() && m.summary.is_some();
+    let given: Vec<Option<GivenSummary>> = if !pop.members.iter().any(summary_only) {
+        Vec::new()
+    } else {
+        pop.members
+            .iter()
+            .map(|m| {
+                let s = m.summary.filter(|_| m.purchases.is_empty())?;
+                let f = s.forecast_input(pop.as_of)?;
+                Some(GivenSummary {
+                    summary: CustomerSummary {
+                        frequency: f64::from(f.frequency),
+                        recency: f64::from(f.recency_days) / per,
+                        t: f64::from(f.t_days) / per,
+                        monetary_value: f.mean_repeat_spend,
+                    },
+                    mean_spend_per_day: s.total_spend_cents as f64
+                        / 100.0
+                        / f64::from(f.frequency + 1),
+                    orders: s.total_orders as usize,
+                })
             })
-        })
-        .collect();
+            .collect()
+    };
     let out = forecast::run_with_summaries(&histories, &given, pop.as_of, &settings)?;
     let mut bands = [0usize; 3];
     let mut expected = [0.0f64; 3];
@@ -152,7 +161,7 @@ pub fn run(
         clvs.push(f.clv);
         let m = &pop.members[i];
         if let Some(last) = m.last_day() {
-            let days = match &given[i] {
+            let days = match given.get(i).copied().flatten() {
                 Some(g) => g.summary.frequency as usize + 1,
                 None => m.distinct_days().count(),
             };
