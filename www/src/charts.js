@@ -122,8 +122,60 @@ if (typeof document !== 'undefined' && document.body) {
   if (body.dataset.state === 'loading') whenReady.observe(body, { attributes: true, attributeFilter: ['data-state'] });
 }
 
+/**
+ * Charts put off while the first results are drawn (their elements far below the view): the
+ * latest spec per element, drawn when the page is next idle (the engine is then making the rest
+ * of the report in its worker), or all at once by drawDeferred().
+ * @type {Map<string, ChartSpec>}
+ */
+const deferred = new Map();
+let idleQueued = false;
+
+/**
+ * Draw `spec` now when its element is within about a screen of the view, else when the page is
+ * next idle: at 1M orders the first results' charts below the first screen were most of their
+ * drawing (ECharts' init and first render, ~20-40 ms each) and held back the figures above.
+ * @param {ChartSpec} spec
+ */
+export function drawSoon(spec) {
+  const host = getRoot().getElementById(spec.id);
+  if (!echartsInit || !host || typeof requestIdleCallback !== 'function'
+    || host.getBoundingClientRect().top < 2 * window.innerHeight) {
+    draw(spec);
+    return;
+  }
+  deferred.set(spec.id, spec);
+  if (!idleQueued) {
+    idleQueued = true;
+    requestIdleCallback(drawWhenIdle);
+  }
+}
+
+/** Draws put-off charts while the page is idle; one no longer shown is dropped. @param {IdleDeadline} deadline */
+function drawWhenIdle(deadline) {
+  idleQueued = false;
+  for (const [id, spec] of deferred) {
+    if (deadline.timeRemaining() < 10) break;
+    deferred.delete(id);
+    if (getRoot().getElementById(id)?.getClientRects().length) draw(spec);
+  }
+  if (deferred.size) {
+    idleQueued = true;
+    requestIdleCallback(drawWhenIdle);
+  }
+}
+
+/** Draws every chart drawSoon() put off (before the rest of the report is drawn). */
+export function drawDeferred() {
+  const specs = [...deferred.values()];
+  deferred.clear();
+  for (const spec of specs) draw(spec);
+}
+
 /** Draw one chart spec (once ECharts is loaded). @param {ChartSpec} spec */
 export function draw(spec) {
+  // Drawn now: a spec put off for the same element is out of date.
+  deferred.delete(spec.id);
   if (!echartsInit) {
     waiting.set(spec.id, spec);
     loadCharts();
@@ -197,6 +249,7 @@ export function dropPrintImages() {
 
 export function disposeAll() {
   waiting.clear();
+  deferred.clear();
   for (const c of charts.values()) c.dispose();
   charts.clear();
 }

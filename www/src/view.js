@@ -5,6 +5,7 @@ import { $, $input, $select, el, getRoot, stateHost } from './dom.js';
 import { bytes, localDate } from './format.js';
 import { t, applyStatic, translator } from './i18n/index.js';
 import { mount } from './sections/mount.js';
+import { drawDeferred } from './charts.js';
 import { now, span } from './perf.js';
 import * as filesSection from './sections/files.js';
 import * as inventory from './sections/inventory.js';
@@ -200,13 +201,14 @@ export class DomView {
       $('as-of-warning').textContent = asOfWarning(r, this.state.latestPurchase);
       this.renderPrintHeader();
       done('header');
-      mount(inventory.render(r, t));
+      // The first results: their charts far below the view are drawn when the page is idle.
+      mount(inventory.render(r, t), restPending);
       done('inventory');
-      mount(rfm.render(r, t));
+      mount(rfm.render(r, t), restPending);
       done('rfm');
-      mount(dormancy.render(r, t));
+      mount(dormancy.render(r, t), restPending);
       done('dormancy');
-      mount(sources.render(r, t));
+      mount(sources.render(r, t), restPending);
       done('sources');
     }
     mount(forecast.render(r, t, this.state.forecastState));
@@ -228,6 +230,8 @@ export class DomView {
       }
     }
     if (restPending) return;
+    // The first results' charts not drawn yet are drawn before the rest.
+    drawDeferred();
     this.renderActions();
     done('actions');
     this.renderGrowth();

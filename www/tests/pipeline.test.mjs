@@ -144,12 +144,15 @@ test('the results are drawn before the forecasts, which then fill in their secti
   }
 });
 
+/** The charts of the first results' sections (RFM, tiers and lifecycle, sources). */
+const FIRST_CHARTS = ['chart-segments', 'chart-revenue', 'chart-heatmap', 'chart-dormancy', 'chart-lifecycle', 'chart-sources'];
+
 test('the first results (inventory, RFM, tiers, lifecycle) are drawn while tags, actions, growth and the member table are made, which then fill in', async () => {
   const { browser, page, errors } = await open('?forecast=off');
   try {
     // What the page shows at the moment it says the first results are drawn (the observer runs
     // before the engine's next message is handled).
-    await page.evaluate(() => {
+    await page.evaluate((FIRST_CHARTS) => {
       new MutationObserver((_, obs) => {
         if (!document.body.dataset.firstSeq) return;
         obs.disconnect();
@@ -163,9 +166,15 @@ test('the first results (inventory, RFM, tiers, lifecycle) are drawn while tags,
           segments: read('tr[data-segment]', 'segment'),
           tiers: read('tr[data-tier]', 'tier'),
           inventory: document.getElementById('inventory-panel').textContent.length,
+          // The first results' charts: drawn (a canvas in) or put off, and where each is.
+          charts: FIRST_CHARTS.map((id) => {
+            const e = document.getElementById(id);
+            return { id, drawn: Boolean(e.querySelector('canvas')), top: e.getBoundingClientRect().top };
+          }),
+          viewHeight: window.innerHeight,
         };
       }).observe(document.body, { attributes: true, attributeFilter: ['data-first-seq'] });
-    });
+    }, FIRST_CHARTS);
     await page.setInputFiles('#file-input', FILES);
     await waitForResults(page, 1);
     const first = await page.evaluate(() => window.__first);
@@ -179,6 +188,20 @@ test('the first results (inventory, RFM, tiers, lifecycle) are drawn while tags,
     assert.deepEqual(first.segments, Object.fromEntries(Object.entries(cli.rfm.segments).map(([k, v]) => [k, v.members])));
     assert.deepEqual(first.tiers, cli.dormancy.buyers);
     assert.ok(first.inventory > 0, 'the inventory is drawn');
+    // The charts within two screens of the view are drawn with the first results, those further
+    // down when the page is idle; every one is drawn at its element's size once the rest is in.
+    for (const c of first.charts) {
+      if (c.top < 2 * first.viewHeight) assert.ok(c.drawn, `${c.id} (at ${c.top} px) is drawn with the first results`);
+    }
+    assert.ok(first.charts.some((c) => !c.drawn), 'a chart far below is drawn later');
+    const drawn = await page.evaluate((ids) => ids.map((id) => {
+      const e = document.getElementById(id);
+      const canvas = e.querySelector('canvas');
+      return { id, width: e.clientWidth, canvas: canvas ? canvas.getBoundingClientRect().width : 0 };
+    }), FIRST_CHARTS);
+    for (const c of drawn) {
+      assert.ok(c.width > 0 && Math.abs(c.canvas - c.width) <= 1, `${c.id}: canvas ${c.canvas} px in ${c.width} px`);
+    }
     // Then everything is in, nothing says it is pending, and the report is the CLI's.
     assert.equal(await page.$$eval('[data-pending], [aria-busy="true"]', (es) => es.length), 0);
     // and the sections are laid out at once again (no section changes size as it is scrolled to).

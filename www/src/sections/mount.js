@@ -3,7 +3,7 @@
 // never touch the document (and can run, or be checked, without the page).
 
 import { $, fill } from '../dom.js';
-import { draw } from '../charts.js';
+import { draw, drawSoon } from '../charts.js';
 import { addAlternative } from '../chart-alt.js';
 
 /**
@@ -16,13 +16,18 @@ import { addAlternative } from '../chart-alt.js';
  * @property {import('../charts.js').ChartSpec[]} [charts]  charts to draw once the rest is in place
  */
 
-/** Apply a section's rendering to the page. @param {SectionView} view */
-export function mount(view) {
+/**
+ * Apply a section's rendering to the page.
+ * @param {SectionView} view
+ * @param {boolean} [chartsSoon]  charts far below the view are drawn when the page is next idle
+ *   (charts.js drawSoon; the first results)
+ */
+export function mount(view, chartsSoon = false) {
   for (const [id, hidden] of Object.entries(view.hidden ?? {})) $(id).hidden = hidden;
   for (const [id, props] of Object.entries(view.props ?? {})) Object.assign($(id), props);
   for (const [id, data] of Object.entries(view.data ?? {})) Object.assign($(id).dataset, data);
   for (const [id, content] of Object.entries(view.slots ?? {})) fill($(id), content);
-  for (const spec of view.charts ?? []) { draw(spec); addAlternative(spec); }
+  for (const spec of view.charts ?? []) { (chartsSoon ? drawSoon : draw)(spec); addAlternative(spec); }
   // A region that scrolls sideways must be reachable by keyboard to be scrolled.
   for (const id of Object.keys(view.slots ?? {})) {
     const node = $(id);
