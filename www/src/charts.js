@@ -132,9 +132,9 @@ const deferred = new Map();
 let idleQueued = false;
 
 /**
- * Draw `spec` now when its element is within about a screen of the view, else when the page is
- * next idle: at 1M orders the first results' charts below the first screen were most of their
- * drawing (ECharts' init and first render, ~20-40 ms each) and held back the figures above.
+ * Draw `spec` now when its element starts within two screens of the top of the view, else when
+ * the page is next idle: at 1M orders the first results' charts further down were most of their
+ * drawing (ECharts' init and first render, 20-40 ms each) and held back the figures above.
  * @param {ChartSpec} spec
  */
 export function drawSoon(spec) {
