@@ -125,7 +125,7 @@ if (typeof document !== 'undefined' && document.body) {
 /**
  * Charts put off while the first results are drawn (their elements far below the view): the
  * latest spec per element, drawn when the page is next idle (the engine is then making the rest
- * of the report in its worker), or all at once by drawDeferred().
+ * of the report in its worker), and those left all at once by drawDeferred().
  * @type {Map<string, ChartSpec>}
  */
 const deferred = new Map();
@@ -151,15 +151,25 @@ export function drawSoon(spec) {
   }
 }
 
-/** Draws put-off charts while the page is idle; one no longer shown is dropped. @param {IdleDeadline} deadline */
+/**
+ * Draws put-off charts while the page is idle. One whose element is not shown (the analyzer in
+ * a hidden part of a portal's page) stays put off until drawDeferred(), which draws it as
+ * draw() always has (the page's resize then sizes it once it is shown).
+ * @param {IdleDeadline} deadline
+ */
 function drawWhenIdle(deadline) {
   idleQueued = false;
+  let shownLeft = false;
   for (const [id, spec] of deferred) {
-    if (deadline.timeRemaining() < 10) break;
+    if (!getRoot().getElementById(id)?.getClientRects().length) continue;
+    if (deadline.timeRemaining() < 10) {
+      shownLeft = true;
+      break;
+    }
     deferred.delete(id);
-    if (getRoot().getElementById(id)?.getClientRects().length) draw(spec);
+    draw(spec);
   }
-  if (deferred.size) {
+  if (shownLeft) {
     idleQueued = true;
     requestIdleCallback(drawWhenIdle);
   }

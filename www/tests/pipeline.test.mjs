@@ -359,3 +359,36 @@ test('a file that cannot be read shows its first rows, read again from the File'
     await browser.close();
   }
 });
+
+test('the first results\' charts put off until the page is idle are drawn even when the results are hidden meanwhile (a portal\'s tab)', async () => {
+  const { browser, page, errors } = await open('?forecast=off');
+  try {
+    // The results are hidden the moment the first results are drawn, and shown again once the
+    // rest is in: the charts put off meet an idle page with their elements not shown.
+    await page.evaluate(() => {
+      new MutationObserver((_, obs) => {
+        if (!document.body.dataset.firstSeq) return;
+        obs.disconnect();
+        document.getElementById('results').style.display = 'none';
+      }).observe(document.body, { attributes: true, attributeFilter: ['data-first-seq'] });
+    });
+    // Large enough that the rest takes a while, and the page is idle meanwhile.
+    const file = path.join(tmp, 'idle_orders.csv');
+    writeFileSync(file, bigOrders(220_000));
+    await page.setInputFiles('#file-input', file);
+    await waitForResults(page, 1);
+    await page.evaluate(() => {
+      document.getElementById('results').style.display = '';
+      window.dispatchEvent(new Event('resize'));
+    });
+    // The page sizes its charts again 150 ms after a resize.
+    await page.waitForFunction((ids) => ids.every((id) => {
+      const e = document.getElementById(id);
+      const canvas = e.querySelector('canvas');
+      return canvas && e.clientWidth > 0 && Math.abs(canvas.getBoundingClientRect().width - e.clientWidth) <= 1;
+    }), FIRST_CHARTS, { timeout: 10_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
