@@ -106,30 +106,24 @@ pub fn run(
     // None without such members (`given` may be shorter than the members: at 10M orders a
     // slot per member is 93 MB).
     let per = unit.days();
-    let summary_only =
-        |m: &crate::model::population::Member<'_>| m.purchases.is_empty() && m.summary.is_some();
-    let given: Vec<Option<GivenSummary>> = if !pop.members.iter().any(summary_only) {
-        Vec::new()
+    let given_of = |m: &crate::model::population::Member<'_>| {
+        let s = m.summary.filter(|_| m.purchases.is_empty())?;
+        let f = s.forecast_input(pop.as_of)?;
+        Some(GivenSummary {
+            summary: CustomerSummary {
+                frequency: f64::from(f.frequency),
+                recency: f64::from(f.recency_days) / per,
+                t: f64::from(f.t_days) / per,
+                monetary_value: f.mean_repeat_spend,
+            },
+            mean_spend_per_day: s.total_spend_cents as f64 / 100.0 / f64::from(f.frequency + 1),
+            orders: s.total_orders as usize,
+        })
+    };
+    let given: Vec<Option<GivenSummary>> = if pop.members.iter().any(|m| given_of(m).is_some()) {
+        pop.members.iter().map(given_of).collect()
     } else {
-        pop.members
-            .iter()
-            .map(|m| {
-                let s = m.summary.filter(|_| m.purchases.is_empty())?;
-                let f = s.forecast_input(pop.as_of)?;
-                Some(GivenSummary {
-                    summary: CustomerSummary {
-                        frequency: f64::from(f.frequency),
-                        recency: f64::from(f.recency_days) / per,
-                        t: f64::from(f.t_days) / per,
-                        monetary_value: f.mean_repeat_spend,
-                    },
-                    mean_spend_per_day: s.total_spend_cents as f64
-                        / 100.0
-                        / f64::from(f.frequency + 1),
-                    orders: s.total_orders as usize,
-                })
-            })
-            .collect()
+        Vec::new()
     };
     let out = forecast::run_with_summaries(&histories, &given, pop.as_of, &settings)?;
     let mut bands = [0usize; 3];
