@@ -1,5 +1,12 @@
-//! Writes a synthetic orders export for benchmarks: `cargo run --release --example gen_orders -- N OUT.csv`.
+//! Writes a synthetic orders export for benchmarks: `cargo run --release --example gen_orders -- N OUT.csv [--rich]`.
 //! Deterministic (fixed seed); about 46 bytes a row, so 1,000,000 orders ≈ 45 MB.
+//!
+//! `--rich` writes the same orders the way a mall export with more columns does: store,
+//! channel and category labels, an order status (about 1% closed, 1% refunded in full), a
+//! refund column (about 3% partly refunded) and item lines (a fifth of the orders have two
+//! or three, each repeating the order's amount with its own category): about 1.3 rows and
+//! 110 bytes an order, so 1,000,000 orders ≈ 110 MB. Its purchases, members and amounts are
+//! not those of the plain layout (closed and refunded orders are not purchases).
 
 use std::io::{BufWriter, Write};
 
@@ -12,8 +19,16 @@ use rng::Rng;
 fn main() -> std::io::Result<()> {
     let n = args::count(1_000_000);
     let out = args::out_file("bench-out/orders_1m.csv")?;
+    let rich = std::env::args().any(|a| a == "--rich");
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(&out)?);
-    writeln!(w, "订单号,下单时间,手机号,实付金额")?;
+    if rich {
+        writeln!(
+            w,
+            "订单号,下单时间,手机号,门店,渠道,品类,订单状态,实付金额,退款金额"
+        )?;
+    } else {
+        writeln!(w, "订单号,下单时间,手机号,实付金额")?;
+    }
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     // A BG/NBD-like population, like real exports (and unlike uniform random buyers, whose
     // homogeneous Poisson purchasing makes the BG/NBD fit degenerate): each member joins on a
@@ -46,8 +61,59 @@ fn main() -> std::io::Result<()> {
     }
     // Exports come in date order.
     orders.sort_unstable();
+    const CHANNELS: [&str; 4] = ["小程序", "天猫旗舰店", "门店POS", "有赞商城"];
+    const CATEGORIES: [&str; 12] = [
+        "护肤",
+        "彩妆",
+        "香水",
+        "洗护",
+        "身体护理",
+        "男士",
+        "礼盒",
+        "小样",
+        "面膜",
+        "防晒",
+        "美容仪",
+        "配件",
+    ];
     for (i, (day, member, cents)) in orders.into_iter().enumerate() {
         let (y, m, d) = memberlens::model::day::civil_from_days(18628 + day as i32);
+        if rich {
+            let (hh, mm, ss) = (rng.below(24), rng.below(60), rng.below(60));
+            // Most members keep to one store and channel.
+            let store = if rng.below(10) < 8 {
+                member % 60
+            } else {
+                rng.below(60)
+            };
+            let channel = CHANNELS[((member / 60 + rng.below(10) / 8) % 4) as usize];
+            let (status, refund) = match rng.below(100) {
+                0 => ("交易关闭", String::new()),
+                1 => ("已退款", format!("{}.{:02}", cents / 100, cents % 100)),
+                2..=4 => {
+                    let r = cents * (10 + rng.below(60)) / 100;
+                    ("交易成功", format!("{}.{:02}", r / 100, r % 100))
+                }
+                _ => ("交易成功", String::new()),
+            };
+            let lines = match rng.below(10) {
+                0 => 3,
+                1 => 2,
+                _ => 1,
+            };
+            for _ in 0..lines {
+                writeln!(
+                    w,
+                    "{},{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02},1{:010},门店{store:02},{channel},{},{status},{}.{:02},{refund}",
+                    1_000_000 + i,
+                    3_000_000_000 + member * 7,
+                    CATEGORIES[rng.below(12) as usize],
+                    cents / 100,
+                    cents % 100
+                )?;
+            }
+            continue;
+        }
         writeln!(
             w,
             "{},{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02},1{:010},{}.{:02}",

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::stats::{money, round2};
 use crate::ingest::{FileData, IngestedFile};
 use crate::model::population::{Member, Population};
+use crate::model::NONE;
 use crate::report::{LabelStats, OrderedMap, SourceOverlap, SourceReport};
 
 /// The label figures the inventory section shows.
@@ -51,67 +52,171 @@ pub(super) fn run(files: &[&IngestedFile], pop: &Population, as_of: i32) -> Labe
     }
 }
 
-/// Per label: members seen, buyers, purchases, net cents.
-type LabelAcc = BTreeMap<String, (FxHashSet<usize>, FxHashSet<usize>, usize, i64)>;
-
 /// Store and channel figures from order rows (a purchase's store/channel, members only).
 fn label_stats(
     files: &[&IngestedFile],
     pop: &Population,
     as_of: i32,
 ) -> (Vec<LabelStats>, Vec<LabelStats>) {
-    let mut stores: LabelAcc = BTreeMap::new();
-    let mut channels: LabelAcc = BTreeMap::new();
+    let n = pop.members.len();
+    let (mut stores, mut channels) = (LabelAcc::new(n), LabelAcc::new(n));
     for (fi, f) in files.iter().enumerate() {
         let FileData::Orders(o) = &f.data else {
             continue;
         };
         // The member of each person, as linking decided it.
-        let member_of = |person: u32| {
-            (person != crate::model::NONE).then(|| pop.person_member[fi][person as usize] as usize)
-        };
-        let add =
-            |label: u32, member: Option<usize>, purchase: bool, cents: i64, map: &mut LabelAcc| {
-                if label == crate::model::NONE {
-                    return;
-                }
-                let Some(m) = member else { return };
-                let e = map.entry(o.labels[label as usize].clone()).or_default();
-                e.0.insert(m);
-                if purchase {
-                    e.1.insert(m);
-                    e.2 += 1;
-                }
-                e.3 += cents;
-            };
+        let member_of =
+            |person: u32| (person != NONE).then(|| pop.person_member[fi][person as usize]);
+        let (mut store_ids, mut channel_ids) = (stores.file(&o.labels), channels.file(&o.labels));
         for ord in o.orders.iter().filter(|x| x.day <= as_of) {
-            let member = member_of(ord.person);
+            let Some(member) = member_of(ord.person) else {
+                continue;
+            };
             let purchase = ord.is_purchase();
             let cents = if purchase { ord.net_cents() } else { 0 };
-            add(ord.store, member, purchase, cents, &mut stores);
-            add(ord.channel, member, purchase, cents, &mut channels);
+            store_ids.add(&mut stores, ord.store, member, purchase, cents);
+            channel_ids.add(&mut channels, ord.channel, member, purchase, cents);
         }
         for r in o.returns.iter().filter(|x| x.day <= as_of) {
-            let member = member_of(r.person);
-            add(r.store, member, false, r.cents, &mut stores);
-            add(r.channel, member, false, r.cents, &mut channels);
+            let Some(member) = member_of(r.person) else {
+                continue;
+            };
+            store_ids.add(&mut stores, r.store, member, false, r.cents);
+            channel_ids.add(&mut channels, r.channel, member, false, r.cents);
         }
     }
-    let finish = |map: LabelAcc| {
-        let mut v: Vec<LabelStats> = map
+    (stores.finish(), channels.finish())
+}
+
+/// Members counted once per label: most members keep to one store and one channel, so each
+/// member's first label is kept beside them and only the other (label, member) pairs go to
+/// a set (a set entry per order row, or a string key per row, cost more than the rest of the
+/// figures together on a million rows).
+struct Distinct {
+    first: Vec<u32>,
+    more: FxHashSet<u64>,
+    count: Vec<usize>,
+}
+
+impl Distinct {
+    fn new(members: usize) -> Self {
+        Distinct {
+            first: vec![NONE; members],
+            more: FxHashSet::default(),
+            count: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, label: u32, member: u32) {
+        let first = &mut self.first[member as usize];
+        let new = if *first == NONE {
+            *first = label;
+            true
+        } else {
+            *first != label && self.more.insert(u64::from(label) << 32 | u64::from(member))
+        };
+        if new {
+            if self.count.len() <= label as usize {
+                self.count.resize(label as usize + 1, 0);
+            }
+            self.count[label as usize] += 1;
+        }
+    }
+
+    fn of(&self, label: usize) -> usize {
+        self.count.get(label).copied().unwrap_or(0)
+    }
+}
+
+/// One kind of label's figures over all files: the labels by their text (files number their
+/// labels each their own way), and per label the members seen on its rows, the buyers, the
+/// purchases and the net cents.
+struct LabelAcc {
+    ids: FxHashMap<String, u32>,
+    names: Vec<String>,
+    seen: Distinct,
+    bought: Distinct,
+    purchases: Vec<usize>,
+    cents: Vec<i64>,
+}
+
+/// A file's labels as a [`LabelAcc`] numbers them (found when first used).
+struct FileLabels<'a> {
+    labels: &'a [String],
+    global: Vec<u32>,
+}
+
+impl FileLabels<'_> {
+    /// Adds a row with the file's label `label` ([`NONE`]: none) of `member`.
+    fn add(&mut self, acc: &mut LabelAcc, label: u32, member: u32, purchase: bool, cents: i64) {
+        if label == NONE {
+            return;
+        }
+        let g = &mut self.global[label as usize];
+        if *g == NONE {
+            *g = acc.id(&self.labels[label as usize]);
+        }
+        acc.add(*g, member, purchase, cents);
+    }
+}
+
+impl LabelAcc {
+    fn new(members: usize) -> Self {
+        LabelAcc {
+            ids: FxHashMap::default(),
+            names: Vec::new(),
+            seen: Distinct::new(members),
+            bought: Distinct::new(members),
+            purchases: Vec::new(),
+            cents: Vec::new(),
+        }
+    }
+
+    fn file<'a>(&self, labels: &'a [String]) -> FileLabels<'a> {
+        FileLabels {
+            labels,
+            global: vec![NONE; labels.len()],
+        }
+    }
+
+    fn id(&mut self, label: &str) -> u32 {
+        if let Some(&id) = self.ids.get(label) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.ids.insert(label.to_string(), id);
+        self.names.push(label.to_string());
+        self.purchases.push(0);
+        self.cents.push(0);
+        id
+    }
+
+    fn add(&mut self, label: u32, member: u32, purchase: bool, cents: i64) {
+        self.seen.add(label, member);
+        if purchase {
+            self.bought.add(label, member);
+            self.purchases[label as usize] += 1;
+        }
+        self.cents[label as usize] += cents;
+    }
+
+    /// By revenue, highest first; labels of equal revenue in text order.
+    fn finish(self) -> Vec<LabelStats> {
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_by(|&a, &b| self.names[a].cmp(&self.names[b]));
+        let mut v: Vec<LabelStats> = order
             .into_iter()
-            .map(|(label, (m, b, n, c))| LabelStats {
-                label,
-                members: m.len(),
-                buyers: b.len(),
-                purchase_orders: n,
-                revenue: round2(money(c)),
+            .map(|i| LabelStats {
+                label: self.names[i].clone(),
+                members: self.seen.of(i),
+                buyers: self.bought.of(i),
+                purchase_orders: self.purchases[i],
+                revenue: round2(money(self.cents[i])),
             })
             .collect();
         v.sort_by(|a, b| b.revenue.total_cmp(&a.revenue));
         v
-    };
-    (finish(stores), finish(channels))
+    }
 }
 
 /// Members, buyers, purchases and revenue grouped by a member attribute.
@@ -204,4 +309,71 @@ fn source_stats(pop: &Population) -> (Vec<SourceReport>, Vec<SourceOverlap>) {
         }
     }
     (reports, overlap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against the figures counted plainly: per label text, the set of members on its rows,
+    /// the set of buyers, the purchases and the cents; labels by revenue, then text.
+    #[test]
+    fn label_figures_match_plain_sets_over_files_numbering_labels_differently() {
+        let mut rng = crate::analysis::forecast::simulate::Rng::new(0x5851_f42d_4c95_7f2d);
+        for round in 0..30 {
+            let members = 1 + rng.below(40) as u32;
+            let texts: Vec<String> = (0..1 + rng.below(9)).map(|i| format!("门店{i}")).collect();
+            // Rows: (file, file's label id or NONE, member, purchase, cents).
+            let files: Vec<Vec<String>> = (0..1 + rng.below(3))
+                .map(|_| {
+                    let mut own = texts.clone();
+                    own.rotate_left(rng.below(texts.len() as u64) as usize);
+                    own
+                })
+                .collect();
+            let mut acc = LabelAcc::new(members as usize);
+            let mut plain: BTreeMap<String, (FxHashSet<u32>, FxHashSet<u32>, usize, i64)> =
+                BTreeMap::new();
+            for labels in &files {
+                let mut ids = acc.file(labels);
+                for _ in 0..rng.below(200) {
+                    let label = if rng.below(6) == 0 {
+                        NONE
+                    } else {
+                        rng.below(labels.len() as u64) as u32
+                    };
+                    // Members keep to a few labels, as shoppers to their stores.
+                    let member = rng.below(u64::from(members)) as u32;
+                    let purchase = rng.below(3) > 0;
+                    let cents = if purchase {
+                        1 + rng.below(50_000) as i64
+                    } else {
+                        -(rng.below(2_000) as i64)
+                    };
+                    ids.add(&mut acc, label, member, purchase, cents);
+                    if label != NONE {
+                        let e = plain.entry(labels[label as usize].clone()).or_default();
+                        e.0.insert(member);
+                        if purchase {
+                            e.1.insert(member);
+                            e.2 += 1;
+                        }
+                        e.3 += cents;
+                    }
+                }
+            }
+            let mut want: Vec<LabelStats> = plain
+                .into_iter()
+                .map(|(label, (m, b, n, c))| LabelStats {
+                    label,
+                    members: m.len(),
+                    buyers: b.len(),
+                    purchase_orders: n,
+                    revenue: round2(money(c)),
+                })
+                .collect();
+            want.sort_by(|a, b| b.revenue.total_cmp(&a.revenue));
+            assert_eq!(acc.finish(), want, "round {round}");
+        }
+    }
 }
