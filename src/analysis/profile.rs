@@ -50,6 +50,7 @@ mod tests {
             order: 0,
             net_cents: cents,
             source: 0,
+            labels: [0; 3],
         }
     }
 

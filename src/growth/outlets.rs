@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 
 use super::{month_label, Months};
 use crate::analysis::stats::{money, ratio, round2};
-use crate::model::population::Population;
+use crate::model::population::{label_ids, Population};
 use crate::model::NONE;
 use crate::report::{OutletStats, StoreMonth};
 
@@ -108,12 +108,12 @@ fn outlets(
                 if file.labels.is_empty() {
                     continue;
                 }
-                let o = &file.orders[p.order as usize];
+                let [store, channel, _] = label_ids(file, p);
                 let month = (months.get(p.day) - first_month) as usize;
-                if let Some(id) = label_of(f, o.store) {
+                if let Some(id) = label_of(f, store) {
                     stores.purchase(id, month, span, p.net_cents);
                 }
-                if let Some(id) = label_of(f, o.channel) {
+                if let Some(id) = label_of(f, channel) {
                     channels.purchase(id, month, span, p.net_cents);
                 }
             }

@@ -5,7 +5,7 @@
 mod identity;
 
 use crate::ingest::{FileData, IngestedFile};
-use crate::model::population::{Member, Population, PopulationCounts, Purchase};
+use crate::model::population::{pack_labels, Member, Population, PopulationCounts, Purchase};
 use crate::model::{MemberRecord, PersonKeys, NONE};
 use identity::Linker;
 
@@ -189,6 +189,7 @@ pub fn build<'f>(
             order: 0,
             net_cents: 0,
             source: 0,
+            labels: [0; 3],
         },
     );
     // (paid, refunded) cents per member besides the purchases' net amounts, which are summed
@@ -266,6 +267,7 @@ pub fn build<'f>(
                         order: oi as u32,
                         net_cents: ord.net_cents(),
                         source: fi as u16,
+                        labels: pack_labels(ord),
                     };
                     *slot += 1;
                 }

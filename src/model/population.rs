@@ -2,7 +2,7 @@
 //! the as-of date (each purchase pointing at its order, so its store, channel and category),
 //! the per-file counts, and what every analysis pass reads. Built by the `link` room.
 
-use super::records::{MemberRecord, OrderFile, SummaryTotals, NONE};
+use super::records::{MemberRecord, Order, OrderFile, SummaryTotals, NONE};
 
 /// One purchase of a member, as the analyses need it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -15,6 +15,43 @@ pub struct Purchase {
     pub net_cents: i64,
     /// Index of the orders file (source) it came from.
     pub source: u16,
+    /// Its order's store, channel and category ids, packed ([`pack_labels`]): the member
+    /// passes read them with the purchase instead of one order, anywhere among millions, per
+    /// purchase (a cache miss each on a large export). They fill the struct's padding.
+    pub labels: [u16; 3],
+}
+
+/// A packed label: none.
+const NO_LABEL: u16 = u16::MAX;
+/// A packed label: an id too large to pack, read from the order itself.
+const FAR_LABEL: u16 = u16::MAX - 1;
+
+/// An order's store, channel and category ids as a [`Purchase`] keeps them.
+pub fn pack_labels(o: &Order) -> [u16; 3] {
+    [o.store, o.channel, o.category].map(|id| match id {
+        NONE => NO_LABEL,
+        id if id < u32::from(FAR_LABEL) => id as u16,
+        _ => FAR_LABEL,
+    })
+}
+
+/// The store, channel and category ids (into its file's `labels`, [`NONE`] for none) of a
+/// purchase from `file`.
+pub fn label_ids(file: &OrderFile, p: &Purchase) -> [u32; 3] {
+    let far = || {
+        file.orders
+            .get(p.order as usize)
+            .map_or([NONE; 3], |o| [o.store, o.channel, o.category])
+    };
+    let mut ids = [NONE; 3];
+    for (k, packed) in p.labels.into_iter().enumerate() {
+        ids[k] = match packed {
+            NO_LABEL => NONE,
+            FAR_LABEL => far()[k],
+            id => u32::from(id),
+        };
+    }
+    ids
 }
 
 /// A member's keys, borrowed from the files they were read from.
@@ -159,14 +196,12 @@ pub fn purchase_labels<'f>(
     let Some(Some(file)) = order_files.get(p.source as usize) else {
         return PurchaseLabels::default();
     };
-    let Some(order) = file.orders.get(p.order as usize) else {
-        return PurchaseLabels::default();
-    };
+    let [store, channel, category] = label_ids(file, p);
     let label = |i: u32| (i != NONE).then(|| file.labels[i as usize].as_str());
     PurchaseLabels {
-        store: label(order.store),
-        channel: label(order.channel),
-        category: label(order.category),
+        store: label(store),
+        channel: label(channel),
+        category: label(category),
     }
 }
 
@@ -189,5 +224,65 @@ impl<'f> Population<'f> {
             .iter()
             .flatten()
             .any(|f| !f.labels.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A purchase's labels read from its packed copy are its order's, for ids of every size
+    /// (none, small, and past what 16 bits hold), and the copy costs the purchase no room.
+    #[test]
+    fn packed_labels_read_back_as_the_orders_own() {
+        assert_eq!(std::mem::size_of::<Purchase>(), 24);
+        let mut rng = crate::analysis::forecast::simulate::Rng::new(0x27bb_2ee6_87b0_b0fd);
+        let n_labels = 70_000u32;
+        let labels: Vec<String> = (0..n_labels).map(|i| format!("L{i}")).collect();
+        let mut pick = || match rng.below(4) {
+            0 => NONE,
+            1 => rng.below(10) as u32,
+            2 => u32::from(FAR_LABEL) - 2 + rng.below(4) as u32,
+            _ => rng.below(u64::from(n_labels)) as u32,
+        };
+        let orders: Vec<Order> = (0..500)
+            .map(|i| Order {
+                line: i,
+                rows: 1,
+                day: 0,
+                amount_cents: 100,
+                refund_cents: 0,
+                non_purchase_status: false,
+                person: 0,
+                store: pick(),
+                channel: pick(),
+                category: pick(),
+            })
+            .collect();
+        let file = OrderFile {
+            labels,
+            orders,
+            ..Default::default()
+        };
+        let files = [Some(&file)];
+        for (i, o) in file.orders.iter().enumerate() {
+            let p = Purchase {
+                day: 0,
+                order: i as u32,
+                net_cents: 100,
+                source: 0,
+                labels: pack_labels(o),
+            };
+            let name = |id: u32| (id != NONE).then(|| file.labels[id as usize].as_str());
+            assert_eq!(
+                purchase_labels(&files, &p),
+                PurchaseLabels {
+                    store: name(o.store),
+                    channel: name(o.channel),
+                    category: name(o.category),
+                },
+                "order {i}: {o:?}"
+            );
+        }
     }
 }
